@@ -1,0 +1,718 @@
+"""The browser: find Chromium, launch it, and turn one URL into a PageCapture.
+
+The only module that imports Playwright. Every call into the browser is bounded by the
+capture's deadline, because a hostile or broken server must never hang a capture
+(browser-facts: after a navigation timeout, `content()`/`title()` can block until the
+navigation ends, so the load is stopped first).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import functools
+import hashlib
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Awaitable, Callable
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from playwright.async_api import (
+    Browser,
+    CDPSession,
+    Dialog,
+    Page,
+    Playwright,
+    Request,
+    Response,
+    async_playwright,
+)
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from collector.errors import BrowserNotFound
+from collector.models import (
+    BrowserInfo,
+    CaptureOptions,
+    MainResponse,
+    Outcome,
+    PageCapture,
+    RedirectHop,
+)
+from collector.targets import ALLOWED_SCHEMES
+from collector.timeutil import rfc3339, utc_now
+
+T = TypeVar("T")
+
+SYSTEM_CANDIDATES = (
+    "/usr/lib/chromium/chromium",  # Debian's real binary; /usr/bin/chromium is a wrapper script
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+)
+INSTALL_HINT = (
+    "no Chromium found. Install one with:\n"
+    "  apt-get update && apt-get install -y chromium fonts-noto-color-emoji\n"
+    "or point collector at a browser with --browser-path PATH or COLLECTOR_BROWSER=PATH"
+)
+# A screenshot wider than this makes Chromium answer "Unable to capture screenshot".
+MAX_SHOT_WIDTH = 16_384
+# Time kept back from settling so the artifacts can still be taken before the deadline.
+ARTIFACT_RESERVE_S = 5.0
+STEP_QUIET_MS = 120
+STEP_WAIT_CAP_S = 1.5
+STREAMING_TYPES = frozenset({"fetch", "xhr", "eventsource", "websocket", "ping", "other"})
+
+
+def playwright_version() -> str:
+    try:
+        return package_version("playwright")
+    except Exception:  # pragma: no cover - playwright is a hard dependency
+        return "unknown"
+
+
+def find_browser(explicit: str | None = None) -> tuple[str, str]:
+    """Return (executable path, how it was found), in the documented order:
+    --browser-path / COLLECTOR_BROWSER, system Chromium, Playwright's own download."""
+    if explicit:
+        source = "option"
+    elif os.environ.get("COLLECTOR_BROWSER"):
+        explicit, source = os.environ["COLLECTOR_BROWSER"], "env"
+    if explicit:
+        path = shutil.which(explicit) or explicit
+        if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+            raise BrowserNotFound(f"browser {explicit!r} ({source}) is not an executable file")
+        return path, source
+    for candidate in SYSTEM_CANDIDATES:
+        path = shutil.which(candidate) if "/" not in candidate else candidate
+        if path and os.path.isfile(path) and os.access(path, os.X_OK):
+            return path, "system"
+    bundled = _playwright_chromium_path()
+    if bundled:
+        return bundled, "playwright"
+    raise BrowserNotFound(INSTALL_HINT)
+
+
+def _playwright_chromium_path() -> str | None:
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as p:
+            path = p.chromium.executable_path
+    except Exception:
+        return None
+    return path if path and os.path.isfile(path) else None
+
+
+@functools.cache
+def font_facts() -> dict[str, Any]:
+    """The installed font set changes layout and so screenshot bytes: record which one."""
+    fc_list = shutil.which("fc-list")
+    if not fc_list:
+        return {"checked": False, "reason": "fc-list not found"}
+    try:
+        out = subprocess.run(
+            [fc_list, ":", "family"], capture_output=True, text=True, timeout=20, check=False
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return {"checked": False, "reason": str(exc)}
+    families = sorted({line.strip() for line in out.splitlines() if line.strip()})
+    return {
+        "checked": True,
+        "families": len(families),
+        "families_sha256": hashlib.sha256("\n".join(families).encode()).hexdigest(),
+        "color_emoji": any("emoji" in f.lower() for f in families),
+    }
+
+
+def browser_version(executable: str) -> str | None:
+    """Version string without launching Playwright (for `collector doctor`)."""
+    try:
+        out = subprocess.run(
+            [executable, "--version"], capture_output=True, text=True, timeout=20, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None
+
+
+class NetworkTracker:
+    """Counts requests in flight, to wait for network quiet without a fixed sleep."""
+
+    def __init__(self, page: Page) -> None:
+        self.inflight: set[Request] = set()
+        self.last_activity = time.monotonic()
+        self.requests = 0
+        page.on("request", self._started)
+        page.on("response", self._answered)
+        page.on("requestfinished", self._ended)
+        page.on("requestfailed", self._ended)
+
+    def _started(self, request: Request) -> None:
+        self.inflight.add(request)
+        self.requests += 1
+        self.last_activity = time.monotonic()
+
+    def _answered(self, response: Response) -> None:
+        # A script's fetch() resolves at the headers; a body nobody reads (or a long-poll,
+        # an event stream) never "finishes", and must not hold every scroll step hostage.
+        if response.request.resource_type in STREAMING_TYPES:
+            self._ended(response.request)
+
+    def _ended(self, request: Request) -> None:
+        self.inflight.discard(request)
+        self.last_activity = time.monotonic()
+
+    async def quiet(self, quiet_ms: int, cap_s: float) -> bool:
+        """Wait until nothing is in flight for `quiet_ms`; give up after `cap_s`."""
+        end = time.monotonic() + max(cap_s, 0.0)
+        while True:
+            now = time.monotonic()
+            if not self.inflight and (now - self.last_activity) * 1000 >= quiet_ms:
+                return True
+            if now >= end:
+                return False
+            await asyncio.sleep(0.02)
+
+
+# Two animation frames: lets IntersectionObserver callbacks run after a scroll.
+_FRAMES_JS = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+_SCROLL_JS = (
+    """async (dy) => {
+  const el = document.scrollingElement || document.documentElement;
+  window.scrollBy(0, dy);
+  await %s;
+  return {y: window.scrollY, height: el.scrollHeight, view: window.innerHeight};
+}"""
+    % _FRAMES_JS
+)
+_TOP_JS = "async () => { window.scrollTo(0, 0); await %s; }" % _FRAMES_JS
+_IMAGES_JS = """async ([timeoutMs, reachedY]) => {
+  const wanted = () => Array.from(document.images).filter(i => {
+    if (i.complete || !(i.currentSrc || i.src)) return false;
+    const top = i.getBoundingClientRect().top + window.scrollY;
+    return top <= reachedY;  // lazy images never scrolled to will not load: do not wait
+  });
+  const pending = wanted();
+  await Promise.race([
+    Promise.all(pending.map(i => new Promise(r => {
+      i.addEventListener('load', r, {once: true});
+      i.addEventListener('error', r, {once: true});
+    }))),
+    new Promise(r => setTimeout(r, timeoutMs)),
+  ]);
+  const imgs = Array.from(document.images);
+  return {total: imgs.length, waited_for: pending.length, still_pending: wanted().length,
+          broken: imgs.filter(i => i.complete && i.naturalWidth === 0 && (i.currentSrc || i.src)).length};
+}"""
+_FACTS_JS = """(probe) => {
+  const d = document.documentElement, b = document.body;
+  const media = Array.from(document.querySelectorAll('img,video,canvas,svg,iframe,picture'))
+    .filter(e => { const r = e.getBoundingClientRect(); return r.width > 1 && r.height > 1; });
+  return {
+    width: Math.max(d.scrollWidth, b ? b.scrollWidth : 0, d.clientWidth),
+    height: Math.max(d.scrollHeight, b ? b.scrollHeight : 0, d.clientHeight),
+    text: b ? b.innerText : '',
+    elements: document.getElementsByTagName('*').length,
+    visible_media: media.length,
+    links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href).slice(0, 5000),
+    wait_for_found: probe.waitFor ? document.querySelector(probe.waitFor) !== null : null,
+    present_selectors: probe.selectors.filter(s => { try { return document.querySelector(s) !== null; } catch (e) { return false; } }),
+  };
+}"""
+
+
+class BrowserSession:
+    """One launched browser for many captures; a fresh context (and HAR) per capture."""
+
+    def __init__(self, executable: str, source: str) -> None:
+        self.executable = executable
+        self.source = source
+        self._pw: Playwright | None = None
+        self._browser: Browser | None = None
+        self.info: BrowserInfo | None = None
+
+    async def __aenter__(self) -> BrowserSession:
+        self._pw = await async_playwright().start()
+        try:
+            self._browser = await self._pw.chromium.launch(
+                executable_path=self.executable, headless=True
+            )
+        except PlaywrightError as exc:
+            await self._pw.stop()
+            raise BrowserNotFound(
+                f"could not start {self.executable}: {_first_line(exc)}\n{INSTALL_HINT}"
+            ) from exc
+        self.info = BrowserInfo(
+            name="chromium",
+            version=self._browser.version,
+            executable_path=self.executable,
+            source=self.source,
+            playwright_version=playwright_version(),
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            if self._browser is not None:
+                await asyncio.wait_for(self._browser.close(), 15)
+        except (PlaywrightError, TimeoutError):
+            pass
+        finally:
+            if self._pw is not None:
+                await self._pw.stop()
+
+    async def capture(
+        self,
+        url: str,
+        options: CaptureOptions,
+        workdir: Path,
+        marker_selectors: frozenset[str] = frozenset(),
+    ) -> PageCapture:
+        assert self._browser is not None, "use `async with BrowserSession(...)`"
+        started = rfc3339(utc_now())
+        try:
+            return await _PageRun(self._browser, url, options, workdir, marker_selectors).run()
+        except PlaywrightError as exc:
+            # the browser or its driver failed under us: file what we know, say why
+            return _failed_capture(
+                url, started, Outcome.BROWSER_ERROR, f"browser failure: {_first_line(exc)}"
+            )
+
+
+class _PageRun:
+    """The steps of one capture, with the deadline and the observations they share."""
+
+    def __init__(
+        self,
+        browser: Browser,
+        url: str,
+        options: CaptureOptions,
+        workdir: Path,
+        marker_selectors: frozenset[str],
+    ) -> None:
+        self.browser = browser
+        self.url = url
+        self.opt = options
+        self.workdir = workdir
+        self.selectors = sorted(marker_selectors)
+        self.start = time.monotonic()
+        self.deadline = self.start + options.timeout_s
+        self.errors: list[str] = []
+        self.dialogs: list[dict[str, Any]] = []
+        self.popups: list[dict[str, Any]] = []
+        self.settle: dict[str, Any] = {}
+
+    def remaining(self, reserve: float = 0.0) -> float:
+        return max(self.deadline - reserve - time.monotonic(), 0.0)
+
+    async def bounded(self, what: str, make: Callable[[], Awaitable[T]], cap: float) -> T | None:
+        """Run one browser call with a time limit; a failure is recorded, not raised."""
+        try:
+            return await asyncio.wait_for(make(), timeout=max(cap, 0.5))
+        except (TimeoutError, PlaywrightError) as exc:
+            self.errors.append(f"{what}: {_first_line(exc) or 'timed out'}")
+            return None
+
+    async def run(self) -> PageCapture:
+        started = rfc3339(utc_now())
+        har_path = self.workdir / "network.har"
+        context = await self.browser.new_context(**self._context_args(har_path))
+        context.set_default_timeout(self.opt.timeout_s * 1000)
+        page = await context.new_page()
+        tracker = NetworkTracker(page)
+        page.on("dialog", self._on_dialog)
+        page.on("popup", self._on_popup)
+        cdp = await context.new_cdp_session(page)
+        outcome, reason, response = await self._navigate(page, tracker, cdp)
+        try:
+            return await self._collect(page, cdp, outcome, reason, response, started, har_path)
+        finally:
+            har_ok = await self.bounded("closing context (HAR)", context.close, 20)
+            if har_ok is None and not har_path.exists():
+                self.errors.append("network.har was not written")
+
+    def _context_args(self, har_path: Path) -> dict[str, Any]:
+        o = self.opt
+        args: dict[str, Any] = {
+            "viewport": {"width": o.viewport.width, "height": o.viewport.height},
+            "device_scale_factor": o.device_scale_factor,
+            "locale": o.locale,
+            "timezone_id": o.timezone,
+            "ignore_https_errors": o.ignore_https_errors,
+            "record_har_path": str(har_path),
+            "record_har_content": "embed",
+            # a service worker would answer requests the HAR then never sees
+            "service_workers": "block",
+            "accept_downloads": False,
+        }
+        if o.user_agent:
+            args["user_agent"] = o.user_agent
+        if o.proxy:
+            args["proxy"] = _proxy_settings(o.proxy)
+        if o.storage_state:
+            args["storage_state"] = o.storage_state
+        return args
+
+    def _on_dialog(self, dialog: Dialog) -> None:
+        self.dialogs.append(
+            {
+                "type": dialog.type,
+                "message": dialog.message,
+                "default_value": dialog.default_value,
+                "at": rfc3339(utc_now()),
+                "action": "dismissed",
+            }
+        )
+        asyncio.ensure_future(_quietly(dialog.dismiss()))
+
+    def _on_popup(self, popup: Page) -> None:
+        self.popups.append({"url": popup.url, "at": rfc3339(utc_now()), "action": "closed"})
+        asyncio.ensure_future(_quietly(popup.close()))
+
+    async def _navigate(
+        self, page: Page, tracker: NetworkTracker, cdp: CDPSession
+    ) -> tuple[Outcome, str, Response | None]:
+        nav_budget = self.remaining(ARTIFACT_RESERVE_S)
+        try:
+            # "commit" hands back the response even when a subresource later hangs the load
+            response = await page.goto(self.url, wait_until="commit", timeout=nav_budget * 1000)
+        except PlaywrightTimeout:
+            await self.bounded("stop loading", lambda: cdp.send("Page.stopLoading"), 3)
+            return (
+                Outcome.TIMEOUT,
+                f"no response within {self.opt.timeout_s:g} s (server accepted but did not "
+                "answer, or answered too slowly)",
+                None,
+            )
+        except PlaywrightError as exc:
+            return (*_classify_navigation_error(exc), None)
+        try:
+            await page.wait_for_load_state(
+                "load", timeout=self.remaining(ARTIFACT_RESERVE_S) * 1000
+            )
+            self.settle["load"] = "reached"
+        except PlaywrightTimeout:
+            self.settle["load"] = "not reached"
+            await self.bounded("stop loading", lambda: cdp.send("Page.stopLoading"), 3)
+            status = response.status if response else "none"
+            return (
+                Outcome.TIMEOUT,
+                f"document received (HTTP {status}) but the page did not finish loading "
+                f"within {self.opt.timeout_s:g} s",
+                response,
+            )
+        except PlaywrightError as exc:
+            return (*_classify_navigation_error(exc), response)
+        await self._settle(page, tracker)
+        return Outcome.OK, "", response
+
+    async def _settle(self, page: Page, tracker: NetworkTracker) -> None:
+        o = self.opt
+        t0 = time.monotonic()
+        quiet = await tracker.quiet(
+            o.network_quiet_ms, min(5.0, self.remaining(ARTIFACT_RESERVE_S))
+        )
+        self.settle["network_quiet_after_load"] = quiet
+        if o.wait_for:
+            found = await self.bounded(
+                f"waiting for selector {o.wait_for!r}",
+                lambda: page.wait_for_selector(
+                    o.wait_for or "",
+                    state="attached",
+                    timeout=self.remaining(ARTIFACT_RESERVE_S) * 1000,
+                ),
+                self.remaining(ARTIFACT_RESERVE_S),
+            )
+            self.settle["wait_for"] = {"selector": o.wait_for, "found": found is not None}
+        self.settle["scroll"] = await self._scroll(page, tracker)
+        reached = self.settle["scroll"].get("reached_y", 0) + o.viewport.height * 2
+        images = await self.bounded(
+            "waiting for images",
+            lambda: page.evaluate(
+                _IMAGES_JS, [int(min(5.0, self.remaining(ARTIFACT_RESERVE_S)) * 1000), reached]
+            ),
+            min(6.0, self.remaining(ARTIFACT_RESERVE_S) + 1),
+        )
+        self.settle["images"] = images
+        await self.bounded("scrolling back to top", lambda: page.evaluate(_TOP_JS), 3)
+        self.settle["settle_ms"] = round((time.monotonic() - t0) * 1000)
+
+    async def _scroll(self, page: Page, tracker: NetworkTracker) -> dict[str, Any]:
+        """Scroll a screen at a time so lazy images and feeds load; stop at the real bottom."""
+        o = self.opt
+        step = max(int(o.viewport.height * 0.9), 100)
+        steps, grew, stopped_by = 0, 0, "bottom"
+        state: dict[str, Any] = {"y": 0, "height": 0, "view": o.viewport.height}
+        while True:
+            if steps >= o.max_scrolls:
+                stopped_by = "max_scrolls"
+                break
+            if self.remaining(ARTIFACT_RESERVE_S) <= 0:
+                stopped_by = "time"
+                break
+            new_state = await self.bounded("scrolling", lambda: page.evaluate(_SCROLL_JS, step), 5)
+            if new_state is None:
+                stopped_by = "error"
+                break
+            steps += 1
+            cap = min(STEP_WAIT_CAP_S, self.remaining(ARTIFACT_RESERVE_S))
+            await tracker.quiet(STEP_QUIET_MS, cap)
+            at_bottom = new_state["y"] + new_state["view"] >= new_state["height"] - 2
+            if at_bottom:
+                # give an infinite feed its chance to append before calling it the bottom
+                await tracker.quiet(
+                    o.network_quiet_ms, min(3.0, self.remaining(ARTIFACT_RESERVE_S))
+                )
+                height = await self.bounded(
+                    "measuring", lambda: page.evaluate("document.scrollingElement.scrollHeight"), 3
+                )
+                if not height or height <= new_state["height"]:
+                    state = new_state
+                    break
+                grew += 1
+            state = new_state
+        return {
+            "steps": steps,
+            "stopped_by": stopped_by,
+            "feed_growth": grew,
+            "reached_y": state["y"] + state["view"],
+            "height_seen": state["height"],
+        }
+
+    async def _collect(
+        self,
+        page: Page,
+        cdp: CDPSession,
+        outcome: Outcome,
+        reason: str,
+        response: Response | None,
+        started: str,
+        har_path: Path,
+    ) -> PageCapture:
+        cap = max(self.remaining(), 3.0)  # artifacts are still taken after a timeout
+        probe = {"waitFor": self.opt.wait_for, "selectors": self.selectors}
+        facts = await self.bounded(
+            "reading page facts", lambda: page.evaluate(_FACTS_JS, probe), cap
+        )
+        facts = facts or {}
+        shot, shot_info = await self._screenshot(cdp, facts, cap)
+        dom = await self.bounded("reading DOM", page.content, cap)
+        mhtml_res = await self.bounded(
+            "MHTML snapshot", lambda: cdp.send("Page.captureSnapshot", {"format": "mhtml"}), cap
+        )
+        title = await self.bounded("reading title", page.title, cap)
+        user_agent = await self.bounded(
+            "reading user agent", lambda: page.evaluate("navigator.userAgent"), cap
+        )
+        main = await self._main_response(response, cap) if response else None
+        redirects = await self._redirects(response) if response else ()
+        final_url = (
+            page.url
+            if page.url not in ("", "about:blank")
+            else (response.url if response else None)
+        )
+        if final_url and urlsplit(final_url).scheme not in ALLOWED_SCHEMES | {
+            "about",
+            "chrome-error",
+        }:
+            outcome, reason = (
+                Outcome.BLOCKED_TARGET,
+                f"the page went to a refused target: {final_url}",
+            )
+        if outcome is Outcome.OK and main and main.status >= 400:
+            outcome, reason = Outcome.HTTP_ERROR, f"HTTP {main.status} {main.status_text}".strip()
+        page_facts = {
+            k: facts.get(k)
+            for k in ("width", "height", "elements", "visible_media", "wait_for_found")
+        }
+        page_facts["text_length"] = len(facts.get("text") or "")
+        page_facts["present_selectors"] = facts.get("present_selectors", [])
+        page_facts["links"] = facts.get("links", [])
+        page_facts["popups"] = self.popups
+        if main is not None and main.body is not None:
+            page_facts["body_length"] = len(main.body)
+        return PageCapture(
+            requested_url=self.url,
+            started_at=started,
+            finished_at=rfc3339(utc_now()),
+            outcome=outcome,
+            reason=reason,
+            final_url=final_url,
+            redirects=redirects,
+            response=main,
+            title=title,
+            user_agent=user_agent,
+            screenshot=shot,
+            screenshot_info=shot_info,
+            dom=dom,
+            mhtml=mhtml_res["data"].encode("utf-8") if mhtml_res else None,
+            text=facts.get("text") if facts else None,
+            har_written=True,  # checked by the writer once the context is closed
+            settle=self.settle,
+            dialogs=tuple(self.dialogs),
+            errors=tuple(self.errors),
+            page_facts=page_facts,
+        )
+
+    async def _screenshot(
+        self, cdp: CDPSession, facts: dict[str, Any], cap: float
+    ) -> tuple[bytes | None, dict[str, Any]]:
+        """Full page down to the real bottom, capped; falls back when Chromium refuses."""
+        o = self.opt
+        page_w = int(facts.get("width") or o.viewport.width)
+        page_h = int(facts.get("height") or o.viewport.height)
+        height = min(page_h, o.max_height)
+        info: dict[str, Any] = {
+            "page_width": page_w,
+            "page_height": page_h,
+            "truncated": page_h > o.max_height,
+            "max_height": o.max_height,
+            "device_scale_factor": o.device_scale_factor,
+        }
+        attempts = []
+        if page_w <= MAX_SHOT_WIDTH:
+            attempts.append(("full_page", page_w, height))
+        attempts.append(("full_height_viewport_width", o.viewport.width, height))
+        attempts.append(("viewport", o.viewport.width, min(o.viewport.height, page_h)))
+        for mode, width, h in attempts:
+            params = {
+                "format": "png",
+                "captureBeyondViewport": mode != "viewport",
+                "optimizeForSpeed": True,  # still lossless PNG; ~40% faster encode
+                "fromSurface": True,
+                "clip": {"x": 0, "y": 0, "width": width, "height": h, "scale": 1},
+            }
+            result = await self.bounded(
+                f"screenshot ({mode})", lambda p=params: cdp.send("Page.captureScreenshot", p), cap
+            )
+            if result:
+                info.update(
+                    {
+                        "mode": mode,
+                        "css_width": width,
+                        "css_height": h,
+                        "width_clipped": width < page_w,
+                    }
+                )
+                return base64.b64decode(result["data"]), info
+        info["mode"] = "failed"
+        return None, info
+
+    async def _main_response(self, response: Response, cap: float) -> MainResponse:
+        headers = await self.bounded("reading response headers", response.headers_array, cap) or []
+        body, body_error = None, None
+        try:
+            body = await asyncio.wait_for(response.body(), timeout=max(cap, 1.0))
+        except (TimeoutError, PlaywrightError) as exc:
+            body_error = _first_line(exc) or "timed out reading the body"
+        server = await self.bounded("reading server address", response.server_addr, cap)
+        tls = await self.bounded("reading TLS details", response.security_details, cap)
+        return MainResponse(
+            url=response.url,
+            status=response.status,
+            status_text=response.status_text,
+            headers=tuple((h["name"], h["value"]) for h in headers),
+            server_ip=server["ipAddress"] if server else None,
+            server_port=server["port"] if server else None,
+            tls=_tls_facts(tls) if tls else None,
+            body=body,
+            body_error=body_error,
+        )
+
+    async def _redirects(self, response: Response) -> tuple[RedirectHop, ...]:
+        hops: list[RedirectHop] = []
+        request = response.request.redirected_from
+        while request is not None:
+            hop = await self.bounded("reading redirect", request.response, 3)
+            if hop is not None:
+                hops.append(
+                    RedirectHop(hop.url, hop.status, hop.status_text, hop.headers.get("location"))
+                )
+            request = request.redirected_from
+        return tuple(reversed(hops))
+
+
+def _failed_capture(url: str, started: str, outcome: Outcome, reason: str) -> PageCapture:
+    return PageCapture(
+        requested_url=url,
+        started_at=started,
+        finished_at=rfc3339(utc_now()),
+        outcome=outcome,
+        reason=reason,
+        final_url=None,
+        redirects=(),
+        response=None,
+        title=None,
+        user_agent=None,
+        screenshot=None,
+        screenshot_info={"mode": "failed"},
+        dom=None,
+        mhtml=None,
+        text=None,
+        har_written=False,
+        settle={},
+        dialogs=(),
+        errors=(),
+        page_facts={},
+    )
+
+
+def _tls_facts(details: Any) -> dict[str, Any]:
+    facts = dict(details)
+    for key in ("validFrom", "validTo"):
+        if isinstance(facts.get(key), int | float):
+            from datetime import UTC, datetime
+
+            facts[key] = rfc3339(datetime.fromtimestamp(facts[key], UTC))
+    return facts
+
+
+def _proxy_settings(proxy: str) -> dict[str, str]:
+    parts = urlsplit(proxy)
+    server = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    settings = {"server": server}
+    if parts.username:
+        settings["username"] = parts.username
+    if parts.password:
+        settings["password"] = parts.password
+    return settings
+
+
+def _classify_navigation_error(exc: PlaywrightError) -> tuple[Outcome, str]:
+    message = _first_line(exc)
+    if "Download is starting" in message:
+        return Outcome.DOWNLOAD, "the URL answered with a file download, not a page"
+    if any(
+        code in message
+        for code in (
+            "ERR_UNSAFE_REDIRECT",
+            "ERR_DISALLOWED_URL_SCHEME",
+            "ERR_UNKNOWN_URL_SCHEME",
+            "ERR_BLOCKED_BY_CLIENT",
+        )
+    ):
+        return Outcome.BLOCKED_TARGET, f"navigation to a refused target was blocked: {message}"
+    if "net::" in message:
+        return Outcome.NETWORK_ERROR, message
+    if "closed" in message.lower() or "crash" in message.lower():
+        return Outcome.BROWSER_ERROR, message
+    return Outcome.NETWORK_ERROR, message
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+async def _quietly(awaitable: Awaitable[Any]) -> None:
+    try:
+        await awaitable
+    except PlaywrightError:
+        pass

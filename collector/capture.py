@@ -1,0 +1,266 @@
+"""Capture jobs -> browser -> artifacts written and hashed -> index.
+
+Several captures run at once in one browser: while one page is being shot, the next
+context is created and loaded, and files are written and hashed in worker threads, off
+the browser's critical path. On 2 cores that is what lets the full artifact set keep up
+with a screenshot-only tool (see bench/).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import platform
+import socket
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from collector import __version__
+from collector.browser import BrowserSession, find_browser, font_facts
+from collector.errors import StoreError
+from collector.index import Index
+from collector.models import (
+    BrowserInfo,
+    CaptureJob,
+    FiledCapture,
+    Outcome,
+    PageCapture,
+)
+from collector.store import CaptureWriter, EvidenceStore, new_capture_id
+from collector.targets import normalise_target, redact_url_credentials
+
+MANIFEST_VERSION = 1
+DEFAULT_CONCURRENCY = 3
+
+# Content-Type -> (file name of the body as received, media type when none is given)
+_BODY_NAMES = {
+    "text/html": "response.html",
+    "application/xhtml+xml": "response.xhtml",
+    "application/json": "response.json",
+    "text/plain": "response.txt",
+    "application/xml": "response.xml",
+    "text/xml": "response.xml",
+    "image/png": "response.png",
+    "image/jpeg": "response.jpg",
+    "image/gif": "response.gif",
+    "image/webp": "response.webp",
+    "application/pdf": "response.pdf",
+}
+
+Progress = Callable[[FiledCapture], None]
+
+
+def environment_facts() -> dict[str, Any]:
+    return {
+        "hostname": socket.gethostname(),
+        "os": platform.platform(),
+        "python": sys.version.split()[0],
+        "fonts": font_facts(),
+    }
+
+
+def body_artifact_name(content_type: str | None) -> tuple[str, str]:
+    media = (content_type or "").split(";")[0].strip().lower()
+    return _BODY_NAMES.get(media, "response.bin"), (content_type or "application/octet-stream")
+
+
+def build_manifest(
+    capture_id: str,
+    job: CaptureJob,
+    page: PageCapture,
+    browser: BrowserInfo,
+    environment: dict[str, Any],
+    body_artifact: str | None,
+) -> dict[str, Any]:
+    """Provenance of one capture. Artifacts are appended by the writer as it closes."""
+    options = asdict(job.options)
+    options["viewport"] = str(job.options.viewport)
+    options["proxy"] = redact_url_credentials(job.options.proxy) if job.options.proxy else None
+    if job.options.storage_state:
+        options["storage_state"] = Path(job.options.storage_state).name
+    response: dict[str, Any] | None = None
+    if page.response is not None:
+        r = page.response
+        response = {
+            "url": r.url,
+            "status": r.status,
+            "status_text": r.status_text,
+            "headers": [[k, v] for k, v in r.headers],
+            "content_type": r.header("content-type"),
+            "content_encoding": r.header("content-encoding"),
+            # Playwright hands over the body already decoded from any Content-Encoding
+            "body_decoded": True,
+            "body_artifact": body_artifact,
+            "body_error": r.body_error,
+            "server_ip": r.server_ip,
+            "server_port": r.server_port,
+            "tls": r.tls,
+        }
+    facts = dict(page.page_facts)
+    facts.pop("links", None)  # kept in the DOM; too bulky for the manifest
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "capture_id": capture_id,
+        "requested_url": page.requested_url,
+        "final_url": page.final_url,
+        "outcome": page.outcome.value,
+        "outcome_reason": page.reason,
+        "started_at": page.started_at,
+        "finished_at": page.finished_at,
+        "case": job.case,
+        "operator": job.operator,
+        "note": job.note,
+        "redirects": [asdict(hop) for hop in page.redirects],
+        "response": response,
+        "page": {"title": page.title, "user_agent": page.user_agent, **facts},
+        "screenshot": page.screenshot_info,
+        "settle": page.settle,
+        "dialogs": list(page.dialogs),
+        "errors": list(page.errors),
+        "options": options,
+        "browser": asdict(browser),
+        "software": {"collector": __version__, "playwright": browser.playwright_version},
+        "environment": environment,
+        "run": {"run_id": job.run_id, "entry": job.entry} if job.run_id else None,
+    }
+
+
+def file_capture(
+    writer: CaptureWriter,
+    job: CaptureJob,
+    page: PageCapture,
+    browser: BrowserInfo,
+    environment: dict[str, Any],
+) -> FiledCapture:
+    """Write every artifact (hashed as written), then the manifest; rename into place."""
+    body_name = None
+    if page.screenshot is not None:
+        writer.write_bytes("screenshot.png", page.screenshot, "image/png")
+    if page.response is not None and page.response.body is not None:
+        body_name, media = body_artifact_name(page.response.header("content-type"))
+        writer.write_bytes(body_name, page.response.body, media)
+    if page.dom is not None:
+        writer.write_bytes("dom.html", page.dom.encode("utf-8"), "text/html; charset=utf-8")
+    if page.mhtml is not None:
+        writer.write_bytes("page.mhtml", page.mhtml, "multipart/related")
+    if page.text is not None:
+        writer.write_bytes("text.txt", page.text.encode("utf-8"), "text/plain; charset=utf-8")
+    writer.adopt("network.har", "application/json")
+    manifest = build_manifest(writer.capture_id, job, page, browser, environment, body_name)
+    if page.screenshot is not None:
+        manifest["screenshot"] = {**manifest["screenshot"], **_png_size(page.screenshot)}
+    return writer.finish(manifest)
+
+
+def _png_size(data: bytes) -> dict[str, int]:
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or len(data) < 24:
+        return {}
+    return {
+        "png_width": int.from_bytes(data[16:20], "big"),
+        "png_height": int.from_bytes(data[20:24], "big"),
+    }
+
+
+def judge(page: PageCapture) -> PageCapture:
+    """Rule 5: a page that rendered nothing is not filed as a good capture."""
+    if page.outcome is not Outcome.OK:
+        return page
+    facts = page.page_facts
+    wait_for_found = (page.settle.get("wait_for") or {}).get("found")
+    if wait_for_found is False:
+        return _with(
+            page,
+            Outcome.EMPTY,
+            f"the expected element {page.settle['wait_for']['selector']!r} never appeared",
+        )
+    if not (page.text or "").strip() and not facts.get("visible_media"):
+        return _with(page, Outcome.EMPTY, "the page rendered no visible text or media")
+    return page
+
+
+def _with(page: PageCapture, outcome: Outcome, reason: str) -> PageCapture:
+    from dataclasses import replace
+
+    return replace(page, outcome=outcome, reason=reason)
+
+
+class CaptureRunner:
+    """Captures jobs into a store, several at a time in one browser."""
+
+    def __init__(
+        self,
+        store: EvidenceStore,
+        *,
+        browser_path: str | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        judge_page: Callable[[CaptureJob, PageCapture], PageCapture] | None = None,
+        marker_selectors: frozenset[str] = frozenset(),
+    ) -> None:
+        self.store = store
+        self.browser_path = browser_path
+        self.concurrency = max(1, concurrency)
+        self.judge_page = judge_page or (lambda job, page: judge(page))
+        self.marker_selectors = marker_selectors
+
+    def run(
+        self, jobs: Sequence[CaptureJob], progress: Progress | None = None
+    ) -> list[FiledCapture]:
+        for job in jobs:  # refuse bad targets before anything is written
+            normalise_target(job.url)
+        self.store.ensure_writable()
+        executable, source = find_browser(self.browser_path)
+        with Index(self.store.index_path) as index:
+            return asyncio.run(self._run(jobs, executable, source, index, progress))
+
+    async def _run(
+        self,
+        jobs: Sequence[CaptureJob],
+        executable: str,
+        source: str,
+        index: Index,
+        progress: Progress | None,
+    ) -> list[FiledCapture]:
+        environment = await asyncio.to_thread(environment_facts)
+        gate = asyncio.Semaphore(self.concurrency)
+        results: dict[int, FiledCapture] = {}
+        async with BrowserSession(executable, source) as session:
+            assert session.info is not None
+            info = session.info
+
+            async def one(i: int, job: CaptureJob) -> None:
+                async with gate:
+                    writer = self.store.begin(new_capture_id())
+                    page = await session.capture(
+                        job.url, job.options, writer.folder, self.marker_selectors
+                    )
+                page = self.judge_page(job, page)
+                filed = await asyncio.to_thread(file_capture, writer, job, page, info, environment)
+                index.add_capture(filed)  # on the loop thread: one SQLite connection
+                results[i] = filed
+                if progress:
+                    progress(filed)
+
+            tasks = [asyncio.create_task(one(i, job)) for i, job in enumerate(jobs)]
+            try:
+                await asyncio.gather(*tasks)
+            except BaseException:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                raise
+        return [results[i] for i in sorted(results)]
+
+
+def reindex_store(store: EvidenceStore) -> int:
+    from collector.store import load_manifest
+
+    if not store.exists():
+        raise StoreError(f"no evidence store at {store.root}")
+    entries = []
+    for folder in store.capture_folders():
+        manifest, digest = load_manifest(folder)
+        entries.append((manifest, store.relative(folder), digest))
+    with Index(store.index_path) as index:
+        return index.reindex(entries)

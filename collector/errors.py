@@ -1,0 +1,31 @@
+"""The library's own exceptions. Only `cli.py` turns them into exit codes."""
+
+from __future__ import annotations
+
+
+class CollectorError(Exception):
+    """Base class: something the user should read, as one line."""
+
+
+class UsageError(CollectorError):
+    """The request itself is wrong (bad URL, refused scheme, bad option): exit 2."""
+
+
+class TargetRefused(UsageError):
+    """A URL whose scheme or form collector will not capture."""
+
+
+class StoreError(CollectorError):
+    """The evidence store cannot be used (unwritable, corrupt, locked)."""
+
+
+class CaptureNotFound(UsageError):
+    """No capture matches the id (or the prefix matches several)."""
+
+
+class BrowserNotFound(CollectorError):
+    """No usable Chromium; the message says how to install one."""
+
+
+class IndexError_(CollectorError):
+    """The SQLite index is unusable or newer than this collector understands."""

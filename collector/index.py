@@ -1,0 +1,284 @@
+"""The SQLite index of the evidence store (`<store>/index.db`).
+
+The only module that imports sqlite_utils. The manifests are the source of truth: every
+row in `captures` and `artifacts` is derived from a manifest by `capture_row()` /
+`artifact_rows()`, so `reindex` rebuilds them exactly. Tables that are not derived from
+manifests (added by later migrations) are never dropped by `reindex`.
+
+The schema is versioned: `migrations` lists what has been applied; a newer collector
+adds a migration, an older one refuses an index it does not understand.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from collector.errors import CaptureNotFound, IndexError_
+from collector.models import FiledCapture
+from collector.timeutil import rfc3339, utc_now
+
+BUSY_TIMEOUT_S = 30.0
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    db["captures"].create(
+        {
+            "id": str,
+            "requested_url": str,
+            "final_url": str,
+            "outcome": str,
+            "reason": str,
+            "http_status": int,
+            "title": str,
+            "case_id": str,
+            "operator": str,
+            "note": str,
+            "started_at": str,
+            "finished_at": str,
+            "folder": str,
+            "manifest_sha256": str,
+            "collector_version": str,
+            "browser_version": str,
+            "hostname": str,
+            "screenshot_height": int,
+            "truncated": int,
+            "run_id": str,
+            "entry_name": str,
+        },
+        pk="id",
+    )
+    db["artifacts"].create(
+        {"capture_id": str, "name": str, "media_type": str, "size": int, "sha256": str},
+        pk=("capture_id", "name"),
+        foreign_keys=[("capture_id", "captures", "id")],
+    )
+    for columns in (["case_id"], ["outcome"], ["started_at"], ["run_id"]):
+        db["captures"].create_index(columns)
+    db["artifacts"].create_index(["sha256"])
+
+
+# (version, description, apply). Append only: never edit a released migration.
+MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
+    (1, "captures and artifacts", _migration_1),
+]
+DERIVED_TABLES = ("artifacts", "captures")  # rebuilt by reindex, children first
+
+
+def capture_row(manifest: dict[str, Any], folder: str, manifest_sha256: str) -> dict[str, Any]:
+    """The `captures` row for a manifest: the single definition used by add and reindex."""
+    response = manifest.get("response") or {}
+    shot = manifest.get("screenshot") or {}
+    run = manifest.get("run") or {}
+    return {
+        "id": manifest["capture_id"],
+        "requested_url": manifest["requested_url"],
+        "final_url": manifest.get("final_url"),
+        "outcome": manifest["outcome"],
+        "reason": manifest.get("outcome_reason") or "",
+        "http_status": response.get("status"),
+        "title": (manifest.get("page") or {}).get("title"),
+        "case_id": manifest.get("case"),
+        "operator": manifest.get("operator"),
+        "note": manifest.get("note"),
+        "started_at": manifest["started_at"],
+        "finished_at": manifest["finished_at"],
+        "folder": folder,
+        "manifest_sha256": manifest_sha256,
+        "collector_version": (manifest.get("software") or {}).get("collector"),
+        "browser_version": (manifest.get("browser") or {}).get("version"),
+        "hostname": (manifest.get("environment") or {}).get("hostname"),
+        "screenshot_height": shot.get("png_height"),
+        "truncated": int(bool(shot.get("truncated"))),
+        "run_id": run.get("run_id"),
+        "entry_name": (run.get("entry") or {}).get("name"),
+    }
+
+
+def artifact_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "capture_id": manifest["capture_id"],
+            "name": a["name"],
+            "media_type": a["media_type"],
+            "size": a["size"],
+            "sha256": a["sha256"],
+        }
+        for a in manifest.get("artifacts", [])
+    ]
+
+
+class Index:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = path
+        try:
+            if read_only:
+                conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+            else:
+                conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            if not read_only:
+                self.db.enable_wal()
+                self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise IndexError_(f"index {path}: {exc}") from exc
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        # BEGIN IMMEDIATE: two writers queue on the busy timeout instead of failing mid-way
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- schema ---------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        if "migrations" not in self.db.table_names():
+            return 0
+        row = self.db.execute("SELECT MAX(version) FROM migrations").fetchone()
+        return int(row[0] or 0)
+
+    def _migrate(self) -> None:
+        known = MIGRATIONS[-1][0]
+        with self.transaction():
+            if "migrations" not in self.db.table_names():
+                self.db["migrations"].create(
+                    {"version": int, "description": str, "applied_at": str}, pk="version"
+                )
+            current = self.schema_version()
+            if current > known:
+                raise IndexError_(
+                    f"index {self.path} has schema version {current}, newer than this collector "
+                    f"understands ({known}); upgrade collector"
+                )
+            for version, description, apply in MIGRATIONS:
+                if version > current:
+                    apply(self.db)
+                    self.db["migrations"].insert(
+                        {
+                            "version": version,
+                            "description": description,
+                            "applied_at": rfc3339(utc_now()),
+                        }
+                    )
+
+    # -- writing --------------------------------------------------------------------------
+    def add_capture(self, filed: FiledCapture) -> None:
+        with self.transaction():
+            self._insert(filed.manifest, filed.folder, filed.manifest_sha256)
+
+    def _insert(self, manifest: dict[str, Any], folder: str, manifest_sha256: str) -> None:
+        self.db["captures"].insert(capture_row(manifest, folder, manifest_sha256))
+        rows = artifact_rows(manifest)
+        if rows:
+            self.db["artifacts"].insert_all(rows)
+
+    def reindex(self, captures: Iterable[tuple[dict[str, Any], str, str]]) -> int:
+        """Replace the derived tables with rows from (manifest, folder, manifest hash)."""
+        count = 0
+        with self.transaction():
+            for table in DERIVED_TABLES:
+                self.db.execute(f"DELETE FROM [{table}]")
+            for manifest, folder, digest in captures:
+                self._insert(manifest, folder, digest)
+                count += 1
+        return count
+
+    # -- reading --------------------------------------------------------------------------
+    def resolve(self, ref: str) -> dict[str, Any]:
+        """A capture by id, unique id prefix, or unique random suffix."""
+        ref = ref.strip()
+        if not ref:
+            raise CaptureNotFound("empty capture id")
+        rows = list(
+            self.db.query(
+                "SELECT * FROM captures WHERE id = :r OR id LIKE :p ESCAPE '\\' "
+                "OR id LIKE :s ESCAPE '\\' ORDER BY id",
+                {"r": ref, "p": _like_escape(ref) + "%", "s": "%-" + _like_escape(ref) + "%"},
+            )
+        )
+        exact = [r for r in rows if r["id"] == ref]
+        if exact:
+            return exact[0]
+        if not rows:
+            raise CaptureNotFound(f"no capture matches {ref!r}")
+        if len(rows) > 1:
+            ids = ", ".join(r["id"] for r in rows[:5])
+            raise CaptureNotFound(
+                f"{ref!r} matches {len(rows)} captures ({ids}…): give more of the id"
+            )
+        return rows[0]
+
+    def artifacts(self, capture_id: str) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "SELECT name, media_type, size, sha256 FROM artifacts WHERE capture_id = ? ORDER BY name",
+                [capture_id],
+            )
+        )
+
+    def captures(
+        self,
+        *,
+        case: str | None = None,
+        url: str | None = None,
+        outcome: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        ids: Iterable[str] | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        where, params = [], {}
+        if case is not None:
+            where.append("case_id = :case")
+            params["case"] = case
+        if url:
+            where.append("(requested_url LIKE :url ESCAPE '\\' OR final_url LIKE :url ESCAPE '\\')")
+            params["url"] = "%" + _like_escape(url) + "%"
+        if outcome:
+            where.append("outcome = :outcome")
+            params["outcome"] = outcome
+        if since:
+            where.append("started_at >= :since")
+            params["since"] = since
+        if until:
+            where.append("started_at < :until")
+            params["until"] = until
+        if ids is not None:
+            id_list = list(ids)
+            keys = [f":id{i}" for i in range(len(id_list))]
+            where.append(f"id IN ({', '.join(keys) or 'NULL'})")
+            params.update({k[1:]: v for k, v in zip(keys, id_list, strict=True)})
+        sql = "SELECT * FROM captures"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY started_at, id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return list(self.db.query(sql, params))
+
+    def all_ids(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT id FROM captures").fetchall()}
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

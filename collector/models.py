@@ -1,0 +1,172 @@
+"""Records that flow one way: job -> page capture -> filed capture -> index.
+
+Frozen so a step can never quietly edit what an earlier step observed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Outcome(StrEnum):
+    """What a capture really is. Only `ok` is a good capture (evidence rule 5)."""
+
+    OK = "ok"
+    HTTP_ERROR = "http_error"  # 4xx/5xx: still preserved, a 404 on a reported post is evidence
+    TIMEOUT = "timeout"
+    NETWORK_ERROR = "network_error"
+    BLOCKED_TARGET = "blocked_target"  # the page led to a refused scheme
+    DOWNLOAD = "download"  # the URL answered with a file, not a page
+    EMPTY = "empty"  # rendered, but no visible content
+    BROWSER_ERROR = "browser_error"  # the browser failed under us
+
+    @property
+    def good(self) -> bool:
+        return self is Outcome.OK
+
+
+@dataclass(frozen=True)
+class Viewport:
+    width: int = 1280
+    height: int = 800
+
+    @classmethod
+    def parse(cls, text: str) -> Viewport:
+        try:
+            w, h = text.lower().split("x")
+            viewport = cls(int(w), int(h))
+        except ValueError:
+            raise ValueError(f"viewport must look like 1280x800, not {text!r}") from None
+        if not (200 <= viewport.width <= 8000 and 200 <= viewport.height <= 8000):
+            raise ValueError(f"viewport {text} is outside 200..8000 px")
+        return viewport
+
+    def __str__(self) -> str:
+        return f"{self.width}x{self.height}"
+
+
+@dataclass(frozen=True)
+class CaptureOptions:
+    """Every knob that changes what a capture looks like; all recorded in the manifest."""
+
+    viewport: Viewport = Viewport()
+    device_scale_factor: float = 1.0
+    user_agent: str | None = None
+    locale: str = "id-ID"
+    timezone: str = "Asia/Jakarta"
+    proxy: str | None = None  # may carry credentials: never written as is
+    ignore_https_errors: bool = False
+    timeout_s: float = 30.0  # the whole capture, navigation to last artifact
+    max_scrolls: int = 30
+    max_height: int = 50_000  # screenshot cap, CSS px
+    network_quiet_ms: int = 300
+    wait_for: str | None = None  # CSS selector that must appear
+    expect_text: str | None = None  # text that must be present for `ok`
+    storage_state: str | None = None  # path to a Playwright storage-state JSON
+
+
+@dataclass(frozen=True)
+class CaptureJob:
+    url: str
+    options: CaptureOptions = CaptureOptions()
+    case: str | None = None
+    operator: str | None = None
+    note: str | None = None
+    # watch-list context, when the job comes from `collector run`
+    run_id: str | None = None
+    entry: dict[str, Any] | None = field(default=None, hash=False)
+
+
+@dataclass(frozen=True)
+class RedirectHop:
+    url: str
+    status: int
+    status_text: str
+    location: str | None
+
+
+@dataclass(frozen=True)
+class MainResponse:
+    url: str
+    status: int
+    status_text: str
+    headers: tuple[tuple[str, str], ...]  # as received, duplicates kept
+    server_ip: str | None
+    server_port: int | None
+    tls: dict[str, Any] | None
+    body: bytes | None  # decoded by the browser from any Content-Encoding
+    body_error: str | None
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower()
+        values = [v for k, v in self.headers if k.lower() == wanted]
+        return ", ".join(values) if values else None
+
+
+@dataclass(frozen=True)
+class BrowserInfo:
+    name: str
+    version: str
+    executable_path: str
+    source: str  # how it was found: option, env, system, playwright
+    playwright_version: str
+
+
+@dataclass(frozen=True)
+class PageCapture:
+    """What the browser observed for one URL: bytes and facts, nothing written yet
+    (except the HAR, which Playwright itself writes into the capture's folder)."""
+
+    requested_url: str
+    started_at: str
+    finished_at: str
+    outcome: Outcome
+    reason: str
+    final_url: str | None
+    redirects: tuple[RedirectHop, ...]
+    response: MainResponse | None
+    title: str | None
+    user_agent: str | None
+    screenshot: bytes | None
+    screenshot_info: dict[str, Any]
+    dom: str | None
+    mhtml: bytes | None
+    text: str | None
+    har_written: bool
+    settle: dict[str, Any]
+    dialogs: tuple[dict[str, Any], ...]
+    errors: tuple[str, ...]  # non-fatal: an artifact that could not be taken, and why
+    page_facts: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Artifact:
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "media_type": self.media_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
+
+@dataclass(frozen=True)
+class FiledCapture:
+    """A capture renamed into place in the store: its manifest is the source of truth."""
+
+    capture_id: str
+    folder: str  # relative to the store root
+    manifest: dict[str, Any]
+    manifest_sha256: str
+    artifacts: tuple[Artifact, ...]
+
+    @property
+    def outcome(self) -> str:
+        return str(self.manifest["outcome"])
