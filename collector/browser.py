@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import functools
 import hashlib
 import os
@@ -24,6 +25,7 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import (
     Browser,
+    BrowserContext,
     CDPSession,
     Dialog,
     Page,
@@ -67,6 +69,8 @@ MAX_SHOT_WIDTH = 16_384
 ARTIFACT_RESERVE_S = 5.0
 STEP_QUIET_MS = 120
 STEP_WAIT_CAP_S = 1.5
+# where a failed or blank page sits; anything else non-http(s) is a refused target
+NEUTRAL_SCHEMES = ALLOWED_SCHEMES | {"about", "chrome-error"}
 STREAMING_TYPES = frozenset({"fetch", "xhr", "eventsource", "websocket", "ping", "other"})
 
 
@@ -85,7 +89,8 @@ def find_browser(explicit: str | None = None) -> tuple[str, str]:
     elif os.environ.get("COLLECTOR_BROWSER"):
         explicit, source = os.environ["COLLECTOR_BROWSER"], "env"
     if explicit:
-        path = shutil.which(explicit) or explicit
+        path: str | None = shutil.which(explicit) or explicit
+        assert path is not None
         if not (os.path.isfile(path) and os.access(path, os.X_OK)):
             raise BrowserNotFound(f"browser {explicit!r} ({source}) is not an executable file")
         return path, source
@@ -187,12 +192,11 @@ _SCROLL_JS = (
     """async (dy) => {
   const el = document.scrollingElement || document.documentElement;
   window.scrollBy(0, dy);
-  await %s;
+  await FRAMES;
   return {y: window.scrollY, height: el.scrollHeight, view: window.innerHeight};
 }"""
-    % _FRAMES_JS
-)
-_TOP_JS = "async () => { window.scrollTo(0, 0); await %s; }" % _FRAMES_JS
+).replace("FRAMES", _FRAMES_JS)
+_TOP_JS = "async () => { window.scrollTo(0, 0); await FRAMES; }".replace("FRAMES", _FRAMES_JS)
 _IMAGES_JS = """async ([timeoutMs, reachedY]) => {
   const wanted = () => Array.from(document.images).filter(i => {
     if (i.complete || !(i.currentSrc || i.src)) return false;
@@ -209,7 +213,8 @@ _IMAGES_JS = """async ([timeoutMs, reachedY]) => {
   ]);
   const imgs = Array.from(document.images);
   return {total: imgs.length, waited_for: pending.length, still_pending: wanted().length,
-          broken: imgs.filter(i => i.complete && i.naturalWidth === 0 && (i.currentSrc || i.src)).length};
+          broken: imgs.filter(i => i.complete && i.naturalWidth === 0
+                                   && (i.currentSrc || i.src)).length};
 }"""
 _FACTS_JS = """(probe) => {
   const d = document.documentElement, b = document.body;
@@ -223,7 +228,9 @@ _FACTS_JS = """(probe) => {
     visible_media: media.length,
     links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href).slice(0, 5000),
     wait_for_found: probe.waitFor ? document.querySelector(probe.waitFor) !== null : null,
-    present_selectors: probe.selectors.filter(s => { try { return document.querySelector(s) !== null; } catch (e) { return false; } }),
+    present_selectors: probe.selectors.filter(s => {
+      try { return document.querySelector(s) !== null; } catch (e) { return false; }
+    }),
   };
 }"""
 
@@ -304,13 +311,20 @@ class _PageRun:
         self.selectors = sorted(marker_selectors)
         self.start = time.monotonic()
         self.deadline = self.start + options.timeout_s
+        self.reserve = min(ARTIFACT_RESERVE_S, options.timeout_s * 0.25)
         self.errors: list[str] = []
         self.dialogs: list[dict[str, Any]] = []
         self.popups: list[dict[str, Any]] = []
         self.settle: dict[str, Any] = {}
+        self._tasks: set[asyncio.Future[None]] = set()
+        self._closed = False
 
-    def remaining(self, reserve: float = 0.0) -> float:
-        return max(self.deadline - reserve - time.monotonic(), 0.0)
+    def remaining(self) -> float:
+        return max(self.deadline - time.monotonic(), 0.0)
+
+    def settle_left(self) -> float:
+        """Time navigation and settling may still use; the rest is kept for artifacts."""
+        return max(self.deadline - self.reserve - time.monotonic(), 0.0)
 
     async def bounded(self, what: str, make: Callable[[], Awaitable[T]], cap: float) -> T | None:
         """Run one browser call with a time limit; a failure is recorded, not raised."""
@@ -332,11 +346,20 @@ class _PageRun:
         cdp = await context.new_cdp_session(page)
         outcome, reason, response = await self._navigate(page, tracker, cdp)
         try:
-            return await self._collect(page, cdp, outcome, reason, response, started, har_path)
+            return await self._collect(page, cdp, outcome, reason, response, started, context)
         finally:
-            har_ok = await self.bounded("closing context (HAR)", context.close, 20)
-            if har_ok is None and not har_path.exists():
-                self.errors.append("network.har was not written")
+            if not self._closed:  # an exception skipped the orderly close in _collect
+                await self._close(context)
+
+    async def _close(self, context: BrowserContext) -> None:
+        """Closing the context is what makes Playwright write network.har."""
+        self._closed = True
+        try:
+            await asyncio.wait_for(context.close(), timeout=20)
+        except (TimeoutError, PlaywrightError) as exc:
+            self.errors.append(f"closing context: {_first_line(exc) or 'timed out'}")
+        if not (self.workdir / "network.har").exists():
+            self.errors.append("network.har was not written")
 
     def _context_args(self, har_path: Path) -> dict[str, Any]:
         o = self.opt
@@ -370,16 +393,22 @@ class _PageRun:
                 "action": "dismissed",
             }
         )
-        asyncio.ensure_future(_quietly(dialog.dismiss()))
+        self._background(dialog.dismiss())
 
     def _on_popup(self, popup: Page) -> None:
         self.popups.append({"url": popup.url, "at": rfc3339(utc_now()), "action": "closed"})
-        asyncio.ensure_future(_quietly(popup.close()))
+        self._background(popup.close())
+
+    def _background(self, awaitable: Awaitable[Any]) -> None:
+        # keep a reference: the loop holds tasks weakly
+        task = asyncio.ensure_future(_quietly(awaitable))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _navigate(
         self, page: Page, tracker: NetworkTracker, cdp: CDPSession
     ) -> tuple[Outcome, str, Response | None]:
-        nav_budget = self.remaining(ARTIFACT_RESERVE_S)
+        nav_budget = self.settle_left()
         try:
             # "commit" hands back the response even when a subresource later hangs the load
             response = await page.goto(self.url, wait_until="commit", timeout=nav_budget * 1000)
@@ -394,9 +423,7 @@ class _PageRun:
         except PlaywrightError as exc:
             return (*_classify_navigation_error(exc), None)
         try:
-            await page.wait_for_load_state(
-                "load", timeout=self.remaining(ARTIFACT_RESERVE_S) * 1000
-            )
+            await page.wait_for_load_state("load", timeout=self.settle_left() * 1000)
             self.settle["load"] = "reached"
         except PlaywrightTimeout:
             self.settle["load"] = "not reached"
@@ -416,9 +443,7 @@ class _PageRun:
     async def _settle(self, page: Page, tracker: NetworkTracker) -> None:
         o = self.opt
         t0 = time.monotonic()
-        quiet = await tracker.quiet(
-            o.network_quiet_ms, min(5.0, self.remaining(ARTIFACT_RESERVE_S))
-        )
+        quiet = await tracker.quiet(o.network_quiet_ms, min(5.0, self.settle_left()))
         self.settle["network_quiet_after_load"] = quiet
         if o.wait_for:
             found = await self.bounded(
@@ -426,19 +451,17 @@ class _PageRun:
                 lambda: page.wait_for_selector(
                     o.wait_for or "",
                     state="attached",
-                    timeout=self.remaining(ARTIFACT_RESERVE_S) * 1000,
+                    timeout=self.settle_left() * 1000,
                 ),
-                self.remaining(ARTIFACT_RESERVE_S),
+                self.settle_left(),
             )
             self.settle["wait_for"] = {"selector": o.wait_for, "found": found is not None}
         self.settle["scroll"] = await self._scroll(page, tracker)
         reached = self.settle["scroll"].get("reached_y", 0) + o.viewport.height * 2
         images = await self.bounded(
             "waiting for images",
-            lambda: page.evaluate(
-                _IMAGES_JS, [int(min(5.0, self.remaining(ARTIFACT_RESERVE_S)) * 1000), reached]
-            ),
-            min(6.0, self.remaining(ARTIFACT_RESERVE_S) + 1),
+            lambda: page.evaluate(_IMAGES_JS, [int(min(5.0, self.settle_left()) * 1000), reached]),
+            min(6.0, self.settle_left() + 1),
         )
         self.settle["images"] = images
         await self.bounded("scrolling back to top", lambda: page.evaluate(_TOP_JS), 3)
@@ -454,7 +477,7 @@ class _PageRun:
             if steps >= o.max_scrolls:
                 stopped_by = "max_scrolls"
                 break
-            if self.remaining(ARTIFACT_RESERVE_S) <= 0:
+            if self.settle_left() <= 0:
                 stopped_by = "time"
                 break
             new_state = await self.bounded("scrolling", lambda: page.evaluate(_SCROLL_JS, step), 5)
@@ -462,14 +485,12 @@ class _PageRun:
                 stopped_by = "error"
                 break
             steps += 1
-            cap = min(STEP_WAIT_CAP_S, self.remaining(ARTIFACT_RESERVE_S))
+            cap = min(STEP_WAIT_CAP_S, self.settle_left())
             await tracker.quiet(STEP_QUIET_MS, cap)
             at_bottom = new_state["y"] + new_state["view"] >= new_state["height"] - 2
             if at_bottom:
                 # give an infinite feed its chance to append before calling it the bottom
-                await tracker.quiet(
-                    o.network_quiet_ms, min(3.0, self.remaining(ARTIFACT_RESERVE_S))
-                )
+                await tracker.quiet(o.network_quiet_ms, min(3.0, self.settle_left()))
                 height = await self.bounded(
                     "measuring", lambda: page.evaluate("document.scrollingElement.scrollHeight"), 3
                 )
@@ -494,7 +515,7 @@ class _PageRun:
         reason: str,
         response: Response | None,
         started: str,
-        har_path: Path,
+        context: BrowserContext,
     ) -> PageCapture:
         cap = max(self.remaining(), 3.0)  # artifacts are still taken after a timeout
         probe = {"waitFor": self.opt.wait_for, "selectors": self.selectors}
@@ -538,6 +559,7 @@ class _PageRun:
         page_facts["popups"] = self.popups
         if main is not None and main.body is not None:
             page_facts["body_length"] = len(main.body)
+        await self._close(context)
         return PageCapture(
             requested_url=self.url,
             started_at=started,
@@ -554,7 +576,7 @@ class _PageRun:
             dom=dom,
             mhtml=mhtml_res["data"].encode("utf-8") if mhtml_res else None,
             text=facts.get("text") if facts else None,
-            har_written=True,  # checked by the writer once the context is closed
+            har_written=(self.workdir / "network.har").exists(),
             settle=self.settle,
             dialogs=tuple(self.dialogs),
             errors=tuple(self.errors),
@@ -589,9 +611,7 @@ class _PageRun:
                 "fromSurface": True,
                 "clip": {"x": 0, "y": 0, "width": width, "height": h, "scale": 1},
             }
-            result = await self.bounded(
-                f"screenshot ({mode})", lambda p=params: cdp.send("Page.captureScreenshot", p), cap
-            )
+            result = await self.bounded(f"screenshot ({mode})", _shot(cdp, params), cap)
             if result:
                 info.update(
                     {
@@ -637,6 +657,10 @@ class _PageRun:
                 )
             request = request.redirected_from
         return tuple(reversed(hops))
+
+
+def _shot(cdp: CDPSession, params: dict[str, Any]) -> Callable[[], Awaitable[dict[str, Any]]]:
+    return lambda: cdp.send("Page.captureScreenshot", params)
 
 
 def _failed_capture(url: str, started: str, outcome: Outcome, reason: str) -> PageCapture:
@@ -712,7 +736,5 @@ def _first_line(exc: BaseException) -> str:
 
 
 async def _quietly(awaitable: Awaitable[Any]) -> None:
-    try:
+    with contextlib.suppress(PlaywrightError):
         await awaitable
-    except PlaywrightError:
-        pass

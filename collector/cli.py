@@ -28,10 +28,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_NOT_ALL_GOOD, EXIT_USAGE, EXIT_ENVIRONMENT = 1, 2, 3
 
 
-class CollectorClickError(click.ClickException):
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+class UsageFailure(click.ClickException):
+    exit_code = EXIT_USAGE
+
+
+class EnvironmentFailure(click.ClickException):
+    exit_code = EXIT_ENVIRONMENT
 
 
 def handle_errors(fn: F) -> F:
@@ -42,9 +44,9 @@ def handle_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except UsageError as exc:
-            raise CollectorClickError(str(exc), EXIT_USAGE) from exc
+            raise UsageFailure(str(exc)) from exc
         except CollectorError as exc:
-            raise CollectorClickError(str(exc), EXIT_ENVIRONMENT) from exc
+            raise EnvironmentFailure(str(exc)) from exc
 
     return wrapper  # type: ignore[return-value]
 
@@ -329,7 +331,8 @@ def format_capture(
         f"case      {clean(m.get('case') or '-')}   operator {clean(m.get('operator') or '-')}",
         f"note      {clean(m.get('note') or '-')}",
         f"browser   {b.get('name')} {b.get('version')} ({clean(b.get('executable_path'))}), "
-        f"playwright {b.get('playwright_version')}, collector {(m.get('software') or {}).get('collector')}",
+        f"playwright {b.get('playwright_version')}, "
+        f"collector {(m.get('software') or {}).get('collector')}",
         f"screen    {shot.get('png_width', '-')}x{shot.get('png_height', '-')} px, mode "
         f"{shot.get('mode')}, page height {shot.get('page_height')}"
         + (" (TRUNCATED)" if shot.get("truncated") else ""),

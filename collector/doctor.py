@@ -57,7 +57,8 @@ def _store_state(store: EvidenceStore) -> str:
     if not store.exists():
         parent = store.root.resolve().parent
         writable = os.access(parent if parent.exists() else ".", os.W_OK)
-        return f"{store.root} does not exist yet ({'will be created' if writable else 'NOT creatable'})"
+        fate = "will be created" if writable else "NOT creatable"
+        return f"{store.root} does not exist yet ({fate})"
     captures = sum(1 for _ in store.capture_folders())
     unfinished = len(store.incomplete_folders())
     state = f"{store.root}: {captures} captures"

@@ -27,7 +27,7 @@ BUSY_TIMEOUT_S = 30.0
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
-    db["captures"].create(
+    db.table("captures").create(
         {
             "id": str,
             "requested_url": str,
@@ -53,14 +53,14 @@ def _migration_1(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["artifacts"].create(
+    db.table("artifacts").create(
         {"capture_id": str, "name": str, "media_type": str, "size": int, "sha256": str},
         pk=("capture_id", "name"),
         foreign_keys=[("capture_id", "captures", "id")],
     )
     for columns in (["case_id"], ["outcome"], ["started_at"], ["run_id"]):
-        db["captures"].create_index(columns)
-    db["artifacts"].create_index(["sha256"])
+        db.table("captures").create_index(columns)
+    db.table("artifacts").create_index(["sha256"])
 
 
 # (version, description, apply). Append only: never edit a released migration.
@@ -161,7 +161,7 @@ class Index:
         known = MIGRATIONS[-1][0]
         with self.transaction():
             if "migrations" not in self.db.table_names():
-                self.db["migrations"].create(
+                self.db.table("migrations").create(
                     {"version": int, "description": str, "applied_at": str}, pk="version"
                 )
             current = self.schema_version()
@@ -173,7 +173,7 @@ class Index:
             for version, description, apply in MIGRATIONS:
                 if version > current:
                     apply(self.db)
-                    self.db["migrations"].insert(
+                    self.db.table("migrations").insert(
                         {
                             "version": version,
                             "description": description,
@@ -187,10 +187,10 @@ class Index:
             self._insert(filed.manifest, filed.folder, filed.manifest_sha256)
 
     def _insert(self, manifest: dict[str, Any], folder: str, manifest_sha256: str) -> None:
-        self.db["captures"].insert(capture_row(manifest, folder, manifest_sha256))
+        self.db.table("captures").insert(capture_row(manifest, folder, manifest_sha256))
         rows = artifact_rows(manifest)
         if rows:
-            self.db["artifacts"].insert_all(rows)
+            self.db.table("artifacts").insert_all(rows)
 
     def reindex(self, captures: Iterable[tuple[dict[str, Any], str, str]]) -> int:
         """Replace the derived tables with rows from (manifest, folder, manifest hash)."""
@@ -231,7 +231,8 @@ class Index:
     def artifacts(self, capture_id: str) -> list[dict[str, Any]]:
         return list(
             self.db.query(
-                "SELECT name, media_type, size, sha256 FROM artifacts WHERE capture_id = ? ORDER BY name",
+                "SELECT name, media_type, size, sha256 FROM artifacts"
+                " WHERE capture_id = ? ORDER BY name",
                 [capture_id],
             )
         )
