@@ -485,6 +485,8 @@ class _PageRun:
                 stopped_by = "error"
                 break
             steps += 1
+            if new_state["height"] > state["height"] > 0:
+                grew += 1  # the page grew as it was scrolled: a feed appending posts
             cap = min(STEP_WAIT_CAP_S, self.settle_left())
             await tracker.quiet(STEP_QUIET_MS, cap)
             at_bottom = new_state["y"] + new_state["view"] >= new_state["height"] - 2
@@ -498,6 +500,7 @@ class _PageRun:
                     state = new_state
                     break
                 grew += 1
+                new_state = {**new_state, "height": height}
             state = new_state
         return {
             "steps": steps,
@@ -609,7 +612,14 @@ class _PageRun:
                 "captureBeyondViewport": mode != "viewport",
                 "optimizeForSpeed": True,  # still lossless PNG; ~40% faster encode
                 "fromSurface": True,
-                "clip": {"x": 0, "y": 0, "width": width, "height": h, "scale": 1},
+                # headless Chromium scales CSS px by clip.scale alone: pass the DSF
+                "clip": {
+                    "x": 0,
+                    "y": 0,
+                    "width": width,
+                    "height": h,
+                    "scale": o.device_scale_factor,
+                },
             }
             result = await self.bounded(f"screenshot ({mode})", _shot(cdp, params), cap)
             if result:

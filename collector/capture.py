@@ -9,13 +9,14 @@ with a screenshot-only tool (see bench/).
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import platform
 import socket
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from collector import __version__
 from collector.browser import BrowserSession, find_browser, font_facts
@@ -32,6 +33,7 @@ from collector.store import CaptureWriter, EvidenceStore, new_capture_id
 from collector.targets import normalise_target, redact_url_credentials
 
 MANIFEST_VERSION = 1
+T = TypeVar("T")
 DEFAULT_CONCURRENCY = 3
 
 # Content-Type -> (file name of the body as received, media type when none is given)
@@ -211,10 +213,20 @@ class CaptureRunner:
             normalise_target(job.url)
         self.store.ensure_writable()
         executable, source = find_browser(self.browser_path)
-        with Index(self.store.index_path) as index:
-            return asyncio.run(self._run(jobs, executable, source, index, progress))
+        Index(self.store.index_path).close()  # migrate, or fail, before launching anything
+        return _run_to_completion(self._run(jobs, executable, source, progress))
 
     async def _run(
+        self,
+        jobs: Sequence[CaptureJob],
+        executable: str,
+        source: str,
+        progress: Progress | None,
+    ) -> list[FiledCapture]:
+        with Index(self.store.index_path) as index:  # SQLite: used only on the loop's thread
+            return await self._capture_all(jobs, executable, source, index, progress)
+
+    async def _capture_all(
         self,
         jobs: Sequence[CaptureJob],
         executable: str,
@@ -251,6 +263,17 @@ class CaptureRunner:
                 await asyncio.gather(*tasks, return_exceptions=True)
                 raise
         return [results[i] for i in sorted(results)]
+
+
+def _run_to_completion(coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run, also from a thread that already runs a loop (a notebook, a test
+    using sync Playwright): then the captures get their own loop in a worker thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def reindex_store(store: EvidenceStore) -> int:

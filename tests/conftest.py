@@ -1,0 +1,88 @@
+"""Shared fixtures: the local test site (HTTP and HTTPS), the browser, the CLI runner."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from collector.browser import find_browser
+from collector.cli import cli
+from tests.site import SiteServer, self_signed_context
+
+
+@pytest.fixture(scope="session")
+def browser_executable() -> str:
+    path, _ = find_browser()
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(
+    browser_type_launch_args: dict[str, Any], browser_executable: str
+) -> dict[str, Any]:
+    # pytest-playwright cannot take a browser path on the command line (browser-facts)
+    return {**browser_type_launch_args, "executable_path": browser_executable}
+
+
+@pytest.fixture(scope="session")
+def site() -> Iterator[SiteServer]:
+    server = SiteServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def tls_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SiteServer]:
+    server = SiteServer(self_signed_context(tmp_path_factory.mktemp("tls")))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    return tmp_path / "evidence"
+
+
+def run_cli(*args: str, store: Path | None = None, env: dict[str, str] | None = None) -> Result:
+    argv = list(args)
+    if store is not None:
+        argv += ["--store", str(store)]
+    return CliRunner().invoke(cli, argv, env=env, catch_exceptions=False)
+
+
+def capture_folders(store: Path) -> list[Path]:
+    return sorted(p for day in (store / "captures").glob("*") for p in day.iterdir())
+
+
+def only_capture(store: Path) -> tuple[Path, dict[str, Any]]:
+    folders = capture_folders(store)
+    assert len(folders) == 1, folders
+    return folders[0], json.loads((folders[0] / "manifest.json").read_text("utf-8"))
+
+
+_PIXELS_JS = """async ([src, points]) => {
+  const img = new Image(); img.src = src; await img.decode();
+  const c = document.createElement('canvas'); c.width = 1; c.height = 1;
+  const ctx = c.getContext('2d', {willReadFrequently: true});
+  return points.map(([x, y]) => {
+    ctx.clearRect(0, 0, 1, 1); ctx.drawImage(img, x, y, 1, 1, 0, 0, 1, 1);
+    return Array.from(ctx.getImageData(0, 0, 1, 1).data.slice(0, 3));
+  });
+}"""
+
+
+def png_pixels(page: Any, png: Path, points: list[tuple[int, int]]) -> list[tuple[int, ...]]:
+    """Colours at points of a PNG, decoded by Chromium (pure Python is far too slow)."""
+    src = "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode()
+    return [tuple(p) for p in page.evaluate(_PIXELS_JS, [src, points])]
+
+
+def png_size(png: Path) -> tuple[int, int]:
+    head = png.read_bytes()[:24]
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
