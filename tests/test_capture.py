@@ -209,7 +209,7 @@ def test_slow_page_within_the_timeout_is_ok(site: SiteServer, store: Path) -> No
 
 def test_page_that_never_answers_is_a_timeout_not_a_hang(site: SiteServer, store: Path) -> None:
     start = time.monotonic()
-    code, out = capture(store, site.url("/hang"), "--timeout", "4")
+    code, _ = capture(store, site.url("/hang"), "--timeout", "4")
     elapsed = time.monotonic() - start
     assert code == 1
     assert elapsed < 15, f"capture took {elapsed:.1f} s"
@@ -257,7 +257,7 @@ def test_connection_refused_is_a_network_error(store: Path) -> None:
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    code, out = capture(store, f"http://127.0.0.1:{port}/")
+    code, _ = capture(store, f"http://127.0.0.1:{port}/")
     assert code == 1
     _, m = only_capture(store)
     assert m["outcome"] == "network_error" and "ERR_CONNECTION_REFUSED" in m["outcome_reason"]

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -352,19 +350,6 @@ GRID_STYLE = """<style>main { width: 600px; }
 .post { display: inline-flex; flex-direction: column; width: 180px; vertical-align: top; }
 .thumb { width: 180px; height: 180px; }</style>"""
 DARK_STYLE = "<style>body { background: #111; color: #eee; }</style>"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM)
-        try:
-            yield instance
-        finally:
-            instance.close()
 
 
 def thumbnail(browser: Any, style: str = "", first: str = "Dukung paslon nomor 1") -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import struct
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -345,19 +345,6 @@ TRANSPARENT_HTML = """<!doctype html><html><head><style>
 html, body { margin: 0; background: transparent; }
 div { position: absolute; left: 0; top: 0; width: 50px; height: 50px; }
 </style></head><body><div style="background:rgba(0,0,0,0.5)"></div></body></html>"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM)
-        try:
-            yield instance
-        finally:
-            instance.close()
 
 
 def screenshot(browser: Any, html: str, *, transparent: bool = False, scale: int = 1) -> bytes:

@@ -1,0 +1,29 @@
+"""The command line: parse options, call one library function, print.
+
+One module per area registers its commands on the `cli` group:
+  capture.py   capture, demo
+  review.py    list, show, verify, reindex, doctor
+Exit codes: 0 success; 1 done, but not everything was good (a capture that is not `ok`,
+a verification that failed); 2 the request was wrong (bad URL, unknown id, bad option);
+3 collector cannot work here (no browser, store not writable, index unusable).
+"""
+
+from __future__ import annotations
+
+import click
+
+from collector import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="collector")
+def cli() -> None:
+    """Preserve public web pages as hashed, indexed, verifiable evidence."""
+
+
+def main() -> None:
+    cli(prog_name="collector")
+
+
+# Registering the commands: imported last, they decorate `cli` above.
+from collector.cli import capture, review  # noqa: E402, F401

@@ -1,0 +1,182 @@
+"""What every command module shares: error handling, exit codes, common options."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from collector.errors import CollectorError, UsageError
+from collector.models import CaptureOptions, FiledCapture, Viewport
+from collector.render import clean
+from collector.store import EvidenceStore
+from collector.timeutil import parse_rfc3339, rfc3339
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_NOT_ALL_GOOD, EXIT_USAGE, EXIT_ENVIRONMENT = 1, 2, 3
+
+
+class UsageFailure(click.ClickException):
+    exit_code = EXIT_USAGE
+
+
+class EnvironmentFailure(click.ClickException):
+    exit_code = EXIT_ENVIRONMENT
+
+
+def handle_errors(fn: F) -> F:
+    """Turn the library's exceptions into one-line messages and exit codes."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except UsageError as exc:
+            raise UsageFailure(str(exc)) from exc
+        except CollectorError as exc:
+            raise EnvironmentFailure(str(exc)) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def store_option(fn: F) -> F:
+    return click.option(
+        "--store",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="COLLECTOR_STORE",
+        default=Path("evidence"),
+        show_default=True,
+        help="Evidence store folder (env COLLECTOR_STORE).",
+    )(fn)
+
+
+def open_index(store: Path, *, must_exist: bool = True) -> Any:
+    from collector.index import Index
+
+    s = EvidenceStore(store)
+    if must_exist and not s.index_path.exists():
+        raise UsageError(
+            f"no evidence store at {store} (no index.db); capture something first or pass --store"
+        )
+    return Index(s.index_path)
+
+
+def parse_viewport(ctx: click.Context, param: click.Parameter, value: str) -> Viewport:
+    try:
+        return Viewport.parse(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def parse_when(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return rfc3339(parse_rfc3339(value))
+    except ValueError:
+        raise click.BadParameter(f"not a date or RFC 3339 time: {value!r}") from None
+
+
+def capture_options(fn: F) -> F:
+    """Options shared by every command that captures (capture, run, demo)."""
+    decorators = [
+        click.option(
+            "--viewport",
+            default="1280x800",
+            show_default=True,
+            callback=parse_viewport,
+            help="Browser window size, WIDTHxHEIGHT (CSS px).",
+        ),
+        click.option(
+            "--scale",
+            "device_scale_factor",
+            type=click.FloatRange(0.5, 4),
+            default=1.0,
+            show_default=True,
+            help="Device scale factor.",
+        ),
+        click.option("--user-agent", help="Override the browser's user agent."),
+        click.option("--locale", default="id-ID", show_default=True),
+        click.option("--timezone", default="Asia/Jakarta", show_default=True),
+        click.option(
+            "--proxy",
+            help="http://, https:// or socks5:// proxy (credentials are "
+            "never written to the manifest).",
+        ),
+        click.option(
+            "--ignore-https-errors",
+            is_flag=True,
+            help="Accept invalid TLS certificates (recorded in the manifest).",
+        ),
+        click.option(
+            "--timeout",
+            "timeout_s",
+            type=click.FloatRange(2, 600),
+            default=30.0,
+            show_default=True,
+            help="Seconds for the whole capture of one page.",
+        ),
+        click.option(
+            "--max-scrolls",
+            type=click.IntRange(0, 1000),
+            default=30,
+            show_default=True,
+            help="Screens to scroll at most, for lazy images and feeds.",
+        ),
+        click.option(
+            "--max-height",
+            type=click.IntRange(800, 500_000),
+            default=50_000,
+            show_default=True,
+            help="Screenshot height cap in CSS px (above it the capture is marked truncated).",
+        ),
+        click.option("--wait-for", help="CSS selector that must appear for an `ok` capture."),
+        click.option(
+            "--browser-path",
+            envvar="COLLECTOR_BROWSER",
+            help="Chromium executable (env COLLECTOR_BROWSER).",
+        ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(1, 16),
+            default=3,
+            show_default=True,
+            help="Pages captured at once.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return fn
+
+
+def build_options(kw: dict[str, Any]) -> CaptureOptions:
+    if kw.get("proxy"):
+        from urllib.parse import urlsplit
+
+        if urlsplit(kw["proxy"]).scheme not in ("http", "https", "socks5"):
+            raise UsageError(f"--proxy must be http://, https:// or socks5://, not {kw['proxy']!r}")
+    return CaptureOptions(
+        viewport=kw["viewport"],
+        device_scale_factor=kw["device_scale_factor"],
+        user_agent=kw.get("user_agent"),
+        locale=kw["locale"],
+        timezone=kw["timezone"],
+        proxy=kw.get("proxy"),
+        ignore_https_errors=kw["ignore_https_errors"],
+        timeout_s=kw["timeout_s"],
+        max_scrolls=kw["max_scrolls"],
+        max_height=kw["max_height"],
+        wait_for=kw.get("wait_for"),
+    )
+
+
+def capture_line(filed: FiledCapture) -> str:
+    m = filed.manifest
+    reason = f"  ({clean(m['outcome_reason'], 120)})" if m.get("outcome_reason") else ""
+    return (
+        f"{filed.capture_id}  {m['outcome']:<14}  {clean(m['requested_url'])}  "
+        f"{filed.folder}{reason}"
+    )
