@@ -52,6 +52,9 @@ _BODY_NAMES = {
 }
 
 Progress = Callable[[FiledCapture], None]
+# Runs on the loop's thread right after a capture is indexed (same SQLite connection):
+# the place for what follows from a filed capture (custody, change detection, run links).
+AfterFiling = Callable[[Index, CaptureJob, FiledCapture], None]
 
 
 def environment_facts() -> dict[str, Any]:
@@ -199,12 +202,14 @@ class CaptureRunner:
         concurrency: int = DEFAULT_CONCURRENCY,
         judge_page: Callable[[CaptureJob, PageCapture], PageCapture] | None = None,
         marker_selectors: frozenset[str] = frozenset(),
+        after_filing: Sequence[AfterFiling] = (),
     ) -> None:
         self.store = store
         self.browser_path = browser_path
         self.concurrency = max(1, concurrency)
         self.judge_page = judge_page or (lambda job, page: judge(page))
         self.marker_selectors = marker_selectors
+        self.after_filing = tuple(after_filing)
 
     def run(
         self, jobs: Sequence[CaptureJob], progress: Progress | None = None
@@ -250,6 +255,8 @@ class CaptureRunner:
                 page = self.judge_page(job, page)
                 filed = await asyncio.to_thread(file_capture, writer, job, page, info, environment)
                 index.add_capture(filed)  # on the loop thread: one SQLite connection
+                for hook in self.after_filing:
+                    hook(index, job, filed)
                 results[i] = filed
                 if progress:
                     progress(filed)
