@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import json
 import platform
 import socket
 import sys
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,10 +30,21 @@ from collector.models import (
     Outcome,
     PageCapture,
 )
-from collector.store import CaptureWriter, EvidenceStore, new_capture_id
+from collector.store import TIMESTAMPS, CaptureWriter, EvidenceStore, new_capture_id
 from collector.targets import normalise_target, redact_url_credentials
+from collector.timestamps import (
+    TsaSettings,
+    records_from_document,
+    stamp_capture,
+    stored_records,
+    time_sources_record,
+)
+from collector.timeutil import parse_rfc3339, utc_now
+from collector.warc import ArchiveError, WarcInfo, WarcResource, write_capture_warc
 
 MANIFEST_VERSION = 1
+WARC_NAME = "archive.warc.gz"
+WARC_MEDIA = "application/warc"
 T = TypeVar("T")
 DEFAULT_CONCURRENCY = 3
 
@@ -129,6 +141,12 @@ def build_manifest(
         "software": {"collector": __version__, "playwright": browser.playwright_version},
         "environment": environment,
         "run": {"run_id": job.run_id, "entry": job.entry} if job.run_id else None,
+        "time_sources": time_sources_record(
+            page.started_at,
+            page.finished_at,
+            page.response,
+            str(environment.get("hostname") or ""),
+        ),
     }
 
 
@@ -138,16 +156,19 @@ def file_capture(
     page: PageCapture,
     browser: BrowserInfo,
     environment: dict[str, Any],
+    tsa: TsaSettings | None = None,
 ) -> FiledCapture:
-    """Write every artifact (hashed as written), then the manifest; rename into place."""
+    """Write every artifact (hashed as written), the WARC, the manifest, then, with TSAs,
+    the timestamp tokens over the manifest; seal and rename into place."""
     body_name = None
+    dom = page.dom.encode("utf-8") if page.dom is not None else None
     if page.screenshot is not None:
         writer.write_bytes("screenshot.png", page.screenshot, "image/png")
     if page.response is not None and page.response.body is not None:
         body_name, media = body_artifact_name(page.response.header("content-type"))
         writer.write_bytes(body_name, page.response.body, media)
-    if page.dom is not None:
-        writer.write_bytes("dom.html", page.dom.encode("utf-8"), "text/html; charset=utf-8")
+    if dom is not None:
+        writer.write_bytes("dom.html", dom, "text/html; charset=utf-8")
     if page.mhtml is not None:
         writer.write_bytes("page.mhtml", page.mhtml, "multipart/related")
     if page.text is not None:
@@ -156,7 +177,112 @@ def file_capture(
     manifest = build_manifest(writer.capture_id, job, page, browser, environment, body_name)
     if page.screenshot is not None:
         manifest["screenshot"] = {**manifest["screenshot"], **_png_size(page.screenshot)}
-    return writer.finish(manifest)
+    manifest["timestamping"] = (
+        {"tsa_urls": [redact_url_credentials(u) for u in tsa.urls], "record": TIMESTAMPS}
+        if tsa is not None and tsa.urls
+        else None
+    )
+    manifest["archive"] = write_archive(writer, job, page, manifest, dom)
+    if manifest["archive"].get("error"):
+        manifest["errors"] = [*manifest["errors"], manifest["archive"]["error"]]
+    writer.write_manifest(manifest)
+    tokens = stamp_capture(writer, tsa) if tsa is not None and tsa.urls else []
+    filed = writer.seal()
+    if not tokens:
+        return filed
+    records = records_from_document({"tokens": tokens}, filed.capture_id, filed.folder)
+    return replace(filed, timestamps=tuple(records))
+
+
+def write_archive(
+    writer: CaptureWriter,
+    job: CaptureJob,
+    page: PageCapture,
+    manifest: dict[str, Any],
+    dom: bytes | None,
+) -> dict[str, Any]:
+    """`archive.warc.gz`: the page's HTTP traffic (from the HAR), the screenshot, DOM and
+    MHTML as resource records, the provenance as the metadata record.
+
+    The manifest cannot be inside the WARC and also list the WARC's hash, so the metadata
+    record holds the provenance the manifest will hold (every field but `artifacts` and
+    `archive`) plus the artifacts written before the WARC, with their hashes; manifest.json
+    then lists the WARC's hash. Returns the manifest's `archive` section. A WARC that
+    cannot be written is recorded (`error`), not raised: the rest of the capture stands.
+    """
+    har_path = writer.folder / "network.har"
+    har: dict[str, Any] = {"log": {"entries": []}}
+    har_problem = None
+    if har_path.is_file():
+        try:
+            har = json.loads(har_path.read_bytes())
+        except ValueError as exc:
+            har_problem = f"network.har is not valid JSON ({exc}): the WARC has no HTTP records"
+    else:
+        har_problem = "network.har was not written: the WARC has no HTTP records"
+    cid = writer.capture_id
+    when = parse_rfc3339(page.finished_at)
+    resources = []
+    for name, data, media in (
+        ("screenshot.png", page.screenshot, "image/png"),
+        ("dom.html", dom, "text/html; charset=utf-8"),
+        ("page.mhtml", page.mhtml, "multipart/related"),
+    ):
+        if data is not None:
+            resources.append(WarcResource(f"urn:collector:{cid}/{name}", media, when, data=data))
+    provenance = {
+        **manifest,
+        "artifacts": [a.as_dict() for a in writer.artifacts],
+        "artifacts_note": (
+            "The artifacts written before this WARC, with their SHA-256. manifest.json is "
+            "written after the WARC and lists these plus archive.warc.gz; it is not inside "
+            "the WARC (it could not then record the WARC's hash)."
+        ),
+    }
+    metadata_uri = f"urn:collector:{cid}/provenance.json"
+    info = WarcInfo(
+        software=f"collector/{__version__}",
+        operator=job.operator or "not recorded",
+        hostname=str(manifest["environment"].get("hostname") or ""),
+        user_agent=page.user_agent or "",
+        created=utc_now(),
+        filename=WARC_NAME,
+        description=f"Capture {cid} of {page.requested_url}",
+        is_part_of=job.case or cid,
+    )
+    try:
+        with writer.open_stream(WARC_NAME, WARC_MEDIA) as out:
+            summary = write_capture_warc(
+                out,
+                har=har,
+                resources=resources,
+                metadata=provenance,
+                metadata_uri=metadata_uri,
+                info=info,
+            )
+            if (summary.sha256, summary.size) != (out.hexdigest(), out.size):
+                raise ArchiveError("the bytes written differ from the bytes described")
+    except (ArchiveError, OSError) as exc:
+        return {"file": None, "error": f"{WARC_NAME} could not be written: {exc}"}
+    counts: dict[str, int] = {}
+    for record in summary.records:
+        counts[record.record_type] = counts.get(record.record_type, 0) + 1
+    return {
+        "file": WARC_NAME,
+        "format": "WARC/1.1 (ISO 28500), one gzip member per record",
+        "size": summary.size,
+        "sha256": summary.sha256,
+        "records": len(summary.records),
+        "record_types": counts,
+        "har_entries": summary.har_entries,
+        "exchanges": summary.response_count,
+        "missing_bodies": summary.missing_bodies,
+        "skipped": [{"index": e.index, "url": e.url, "reason": e.reason} for e in summary.skipped],
+        "resources": [r.uri for r in resources],
+        "metadata_uri": metadata_uri,
+        "manifest_in_warc": False,
+        "problem": har_problem,
+    }
 
 
 def _png_size(data: bytes) -> dict[str, int]:
@@ -203,6 +329,7 @@ class CaptureRunner:
         judge_page: Callable[[CaptureJob, PageCapture], PageCapture] | None = None,
         marker_selectors: frozenset[str] = frozenset(),
         after_filing: Sequence[AfterFiling] = (),
+        tsa: TsaSettings | None = None,
     ) -> None:
         self.store = store
         self.browser_path = browser_path
@@ -210,6 +337,7 @@ class CaptureRunner:
         self.judge_page = judge_page or (lambda job, page: judge(page))
         self.marker_selectors = marker_selectors
         self.after_filing = tuple(after_filing)
+        self.tsa = tsa
 
     def run(
         self, jobs: Sequence[CaptureJob], progress: Progress | None = None
@@ -253,8 +381,11 @@ class CaptureRunner:
                         job.url, job.options, writer.folder, self.marker_selectors
                     )
                 page = self.judge_page(job, page)
-                filed = await asyncio.to_thread(file_capture, writer, job, page, info, environment)
-                index.add_capture(filed)  # on the loop thread: one SQLite connection
+                filed = await asyncio.to_thread(
+                    file_capture, writer, job, page, info, environment, self.tsa
+                )
+                # on the loop thread: one SQLite connection (adds filed.timestamps too)
+                index.add_capture(filed)
                 for hook in self.after_filing:
                     hook(index, job, filed)
                 results[i] = filed
@@ -289,8 +420,10 @@ def reindex_store(store: EvidenceStore) -> int:
     if not store.exists():
         raise StoreError(f"no evidence store at {store.root}")
     entries = []
+    timestamps = []
     for folder in store.capture_folders():
         manifest, digest = load_manifest(folder)
         entries.append((manifest, store.relative(folder), digest))
+        timestamps += stored_records(store, manifest["capture_id"], folder)
     with Index(store.index_path) as index:
-        return index.reindex(entries)
+        return index.reindex(entries, timestamps)

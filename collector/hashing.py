@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol
 
 CHUNK = 1 << 20
 
@@ -29,10 +29,16 @@ def sha256_file(path: Path) -> tuple[str, int]:
     return h.hexdigest(), size
 
 
+class Sink(Protocol):
+    """Anything bytes can be written to: a binary file, or a HashingWriter around one."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+
 class HashingWriter:
     """Wrap a binary file: every byte written is hashed on the way to disk."""
 
-    def __init__(self, fh: BinaryIO) -> None:
+    def __init__(self, fh: Sink) -> None:
         self._fh = fh
         self._hash = hashlib.sha256()
         self.size = 0

@@ -6,7 +6,13 @@ row in `captures` and `artifacts` is derived from a manifest by `capture_row()` 
 manifests (added by later migrations) are never dropped by `reindex`.
 
 The schema is versioned: `migrations` lists what has been applied; a newer collector
-adds a migration, an older one refuses an index it does not understand.
+adds a migration, an older one refuses an index it does not understand. Versions are
+numbers, not a dense sequence: branches developed in parallel reserve their own numbers, so
+the runner applies every known version that is not yet recorded (in the list's order), and
+refuses an index that records a version it does not know.
+
+`timestamps` (version 5) is derived too, from files rather than manifests: every RFC 3161
+token stored in a capture folder (`timestamps.json`) or later under `<store>/timestamps/`.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import Any
 import sqlite_utils
 
 from collector.errors import CaptureNotFound, IndexError_
-from collector.models import FiledCapture
+from collector.models import FiledCapture, TimestampRecord
 from collector.timeutil import rfc3339, utc_now
 
 BUSY_TIMEOUT_S = 30.0
@@ -63,11 +69,63 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     db.table("artifacts").create_index(["sha256"])
 
 
-# (version, description, apply). Append only: never edit a released migration.
+def _migration_5(db: sqlite_utils.Database) -> None:
+    db.table("timestamps").create(
+        {
+            "capture_id": str,
+            "folder": str,  # relative to the store: the capture's, or timestamps/<id>/<NNN>
+            "tsr": str,
+            "tsq": str,
+            "tsq_sha256": str,
+            "tsr_sha256": str,
+            "late": int,
+            "tsa_url": str,
+            "gen_time": str,
+            "serial": str,
+            "policy": str,
+            "nonce": str,
+            "accuracy_ms": int,
+            "manifest_sha256": str,
+            "requested_at": str,
+            "received_at": str,
+        },
+        pk=("folder", "tsr"),
+        foreign_keys=[("capture_id", "captures", "id")],
+    )
+    db.table("timestamps").create_index(["capture_id"])
+
+
+# (version, description, apply). Append only: never edit a released migration. Versions 2-4
+# are reserved for other branches (see the module docstring: gaps are fine).
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "captures and artifacts", _migration_1),
+    (5, "timestamps", _migration_5),
 ]
-DERIVED_TABLES = ("artifacts", "captures")  # rebuilt by reindex, children first
+DERIVED_TABLES = ("timestamps", "artifacts", "captures")  # rebuilt by reindex, children first
+TIMESTAMP_COLUMNS = (
+    "capture_id",
+    "folder",
+    "tsr",
+    "tsq",
+    "tsq_sha256",
+    "tsr_sha256",
+    "late",
+    "tsa_url",
+    "gen_time",
+    "serial",
+    "policy",
+    "nonce",
+    "accuracy_ms",
+    "manifest_sha256",
+    "requested_at",
+    "received_at",
+)
+
+
+def timestamp_row(record: TimestampRecord) -> dict[str, Any]:
+    row = record.as_dict()
+    row["late"] = int(record.late)
+    return {key: row[key] for key in TIMESTAMP_COLUMNS}
 
 
 def capture_row(manifest: dict[str, Any], folder: str, manifest_sha256: str) -> dict[str, Any]:
@@ -157,21 +215,27 @@ class Index:
         row = self.db.execute("SELECT MAX(version) FROM migrations").fetchone()
         return int(row[0] or 0)
 
+    def applied_versions(self) -> set[int]:
+        if "migrations" not in self.db.table_names():
+            return set()
+        return {int(r[0]) for r in self.db.execute("SELECT version FROM migrations").fetchall()}
+
     def _migrate(self) -> None:
-        known = MIGRATIONS[-1][0]
+        known = {version for version, _, _ in MIGRATIONS}
         with self.transaction():
             if "migrations" not in self.db.table_names():
                 self.db.table("migrations").create(
                     {"version": int, "description": str, "applied_at": str}, pk="version"
                 )
-            current = self.schema_version()
-            if current > known:
+            applied = self.applied_versions()
+            unknown = sorted(applied - known)
+            if unknown:
                 raise IndexError_(
-                    f"index {self.path} has schema version {current}, newer than this collector "
-                    f"understands ({known}); upgrade collector"
+                    f"index {self.path} has schema version(s) {unknown} that this collector "
+                    f"does not understand (it knows {sorted(known)}); upgrade collector"
                 )
             for version, description, apply in MIGRATIONS:
-                if version > current:
+                if version not in applied:
                     apply(self.db)
                     self.db.table("migrations").insert(
                         {
@@ -185,6 +249,16 @@ class Index:
     def add_capture(self, filed: FiledCapture) -> None:
         with self.transaction():
             self._insert(filed.manifest, filed.folder, filed.manifest_sha256)
+            self._insert_timestamps(filed.timestamps)
+
+    def add_timestamps(self, records: Iterable[TimestampRecord]) -> None:
+        with self.transaction():
+            self._insert_timestamps(records)
+
+    def _insert_timestamps(self, records: Iterable[TimestampRecord]) -> None:
+        rows = [timestamp_row(r) for r in records]
+        if rows:
+            self.db.table("timestamps").insert_all(rows)
 
     def _insert(self, manifest: dict[str, Any], folder: str, manifest_sha256: str) -> None:
         self.db.table("captures").insert(capture_row(manifest, folder, manifest_sha256))
@@ -192,8 +266,13 @@ class Index:
         if rows:
             self.db.table("artifacts").insert_all(rows)
 
-    def reindex(self, captures: Iterable[tuple[dict[str, Any], str, str]]) -> int:
-        """Replace the derived tables with rows from (manifest, folder, manifest hash)."""
+    def reindex(
+        self,
+        captures: Iterable[tuple[dict[str, Any], str, str]],
+        timestamps: Iterable[TimestampRecord] = (),
+    ) -> int:
+        """Replace the derived tables with rows from (manifest, folder, manifest hash) and
+        the timestamp tokens found on disk."""
         count = 0
         with self.transaction():
             for table in DERIVED_TABLES:
@@ -201,6 +280,7 @@ class Index:
             for manifest, folder, digest in captures:
                 self._insert(manifest, folder, digest)
                 count += 1
+            self._insert_timestamps(timestamps)
         return count
 
     # -- reading --------------------------------------------------------------------------
@@ -276,6 +356,18 @@ class Index:
         if limit:
             sql += f" LIMIT {int(limit)}"
         return list(self.db.query(sql, params))
+
+    def timestamps(self, capture_id: str) -> list[dict[str, Any]]:
+        """Indexed tokens of a capture: those sealed with it first, then the later ones."""
+        return list(
+            self.db.query(
+                "SELECT * FROM timestamps WHERE capture_id = ? ORDER BY late, folder, tsr",
+                [capture_id],
+            )
+        )
+
+    def timestamped_ids(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT DISTINCT capture_id FROM timestamps")}
 
     def all_ids(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT id FROM captures").fetchall()}

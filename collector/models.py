@@ -158,6 +158,53 @@ class Artifact:
 
 
 @dataclass(frozen=True)
+class TimestampRecord:
+    """One RFC 3161 token over a capture's manifest.json, as stored and indexed.
+
+    `folder` (relative to the store) holds the `tsq`/`tsr` files: the capture folder itself
+    for a token obtained while capturing, `timestamps/<capture-id>/<NNN>` for one obtained
+    later by `collector timestamp` (`late`).
+    """
+
+    capture_id: str
+    folder: str
+    tsq: str
+    tsr: str
+    tsq_sha256: str
+    tsr_sha256: str
+    tsa_url: str  # credentials removed
+    gen_time: str  # the TSA's time, RFC 3339 UTC (ms)
+    serial: str  # decimal: serial numbers can be up to 160 bits
+    policy: str
+    nonce: str  # hex: 64 random bits do not fit SQLite's signed integers
+    accuracy_ms: int | None
+    manifest_sha256: str  # the digest that was timestamped
+    requested_at: str  # system clock when the request was sent
+    received_at: str  # system clock when the reply was read
+    late: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "capture_id": self.capture_id,
+            "folder": self.folder,
+            "tsq": self.tsq,
+            "tsr": self.tsr,
+            "tsq_sha256": self.tsq_sha256,
+            "tsr_sha256": self.tsr_sha256,
+            "tsa_url": self.tsa_url,
+            "gen_time": self.gen_time,
+            "serial": self.serial,
+            "policy": self.policy,
+            "nonce": self.nonce,
+            "accuracy_ms": self.accuracy_ms,
+            "manifest_sha256": self.manifest_sha256,
+            "requested_at": self.requested_at,
+            "received_at": self.received_at,
+            "late": self.late,
+        }
+
+
+@dataclass(frozen=True)
 class FiledCapture:
     """A capture renamed into place in the store: its manifest is the source of truth."""
 
@@ -166,6 +213,11 @@ class FiledCapture:
     manifest: dict[str, Any]
     manifest_sha256: str
     artifacts: tuple[Artifact, ...]
+    # Files written after the manifest (timestamps.json, manifest.tsq/.tsr), in SHA256SUMS only
+    sealed: tuple[Artifact, ...] = ()
+    # RFC 3161 tokens obtained over manifest.json at capture time (collector.timestamps):
+    # what the custody log's `timestamped` event records
+    timestamps: tuple[TimestampRecord, ...] = ()
 
     @property
     def outcome(self) -> str:

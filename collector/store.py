@@ -8,16 +8,28 @@ Layout:
 A capture is written under `.incoming/`, hashed as it is written, closed with
 `manifest.json` and `SHA256SUMS`, and only then renamed into `captures/`. A crash leaves
 at most an `.incoming/` folder, which nothing treats as evidence.
+
+Closing a capture takes three steps, so that files about the manifest itself can be added
+between them (`CaptureWriter.finish` runs all three when there is nothing to add):
+
+1. `write_manifest`: `manifest.json`, listing every artifact written so far;
+2. `write_sealed`: zero or more files written *after* the manifest and therefore not listed
+   in it: the RFC 3161 request/token over the manifest's SHA-256 (`manifest.tsq`,
+   `manifest.tsr`) and `timestamps.json`, which records them (see collector.timestamps);
+3. `seal`: `SHA256SUMS` over everything (artifacts, manifest, sealed files), rename into
+   place, make read-only.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import stat
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +41,9 @@ from collector.timeutil import utc_now
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
 CONTROL_FILES = frozenset({MANIFEST, SUMS})
+TIMESTAMPS = "timestamps.json"
+# Files written after the manifest (so not listed in it), listed in SHA256SUMS.
+SEALED_FILE = re.compile(r"timestamps\.json|manifest(\.[2-9]|\.[1-9][0-9]+)?\.ts[qr]")
 READ_ONLY_FILE = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
 READ_ONLY_DIR = READ_ONLY_FILE | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH
 
@@ -63,6 +78,11 @@ class EvidenceStore:
     @property
     def index_path(self) -> Path:
         return self.root / "index.db"
+
+    @property
+    def timestamps_dir(self) -> Path:
+        """Tokens obtained after a capture was sealed (`collector timestamp`)."""
+        return self.root / "timestamps"
 
     def ensure_writable(self) -> None:
         """Create the store if needed; fail early, before any browser work."""
@@ -117,9 +137,16 @@ class CaptureWriter:
         self.capture_id = capture_id
         self.folder = folder
         self.artifacts: list[Artifact] = []
+        self.sealed: list[Artifact] = []  # written after the manifest, listed in SHA256SUMS
+        self._manifest: tuple[dict[str, Any], Artifact] | None = None
 
     def _path(self, name: str) -> Path:
-        if "/" in name or name.startswith(".") or name in CONTROL_FILES:
+        if (
+            "/" in name
+            or name.startswith(".")
+            or name in CONTROL_FILES
+            or SEALED_FILE.fullmatch(name)
+        ):
             raise StoreError(f"refusing artifact name {name!r}")
         path = self.folder / name
         if any(a.name == name for a in self.artifacts):
@@ -148,18 +175,65 @@ class CaptureWriter:
         self.artifacts.append(artifact)
         return artifact
 
+    @contextmanager
+    def open_stream(self, name: str, media_type: str) -> Iterator[HashingWriter]:
+        """Stream an artifact to disk, hashing every byte on its way (e.g. the WARC).
+
+        The artifact is recorded only when the block ends without an exception; otherwise
+        the partial file is removed (it was never evidence) and the exception propagates.
+        """
+        path = self._path(name)
+        try:
+            with path.open("xb") as fh:  # "x": never overwrite
+                writer = HashingWriter(fh)
+                yield writer
+                fh.flush()
+                os.fsync(fh.fileno())
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        self.artifacts.append(Artifact(name, media_type, writer.size, writer.hexdigest()))
+
     def finish(self, manifest: dict[str, Any]) -> FiledCapture:
         """Close the capture: manifest, SHA256SUMS, rename into place, make read-only."""
+        self.write_manifest(manifest)
+        return self.seal()
+
+    def write_manifest(self, manifest: dict[str, Any]) -> Artifact:
+        """Step 1 of closing: `manifest.json`, listing every artifact written so far."""
+        if self._manifest is not None:
+            raise StoreError(f"manifest of capture {self.capture_id} written twice")
         unexpected = sorted(
             p.name for p in self.folder.iterdir() if p.name not in {a.name for a in self.artifacts}
         )
         if unexpected:
             raise StoreError(f"unexpected files in capture {self.capture_id}: {unexpected}")
         manifest = {**manifest, "artifacts": [a.as_dict() for a in self.artifacts]}
-        manifest_bytes = pretty_json(manifest)
-        manifest_artifact = self._write_control(MANIFEST, manifest_bytes)
-        lines = [f"{a.sha256}  {a.name}\n" for a in sorted(self.artifacts, key=lambda a: a.name)]
-        lines.append(f"{manifest_artifact.sha256}  {MANIFEST}\n")
+        artifact = self._write_control(MANIFEST, pretty_json(manifest))
+        self._manifest = (manifest, artifact)
+        return artifact
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.folder / MANIFEST
+
+    def write_sealed(self, name: str, data: bytes, media_type: str) -> Artifact:
+        """Step 2: a file about the manifest, written after it (listed in SHA256SUMS only)."""
+        if self._manifest is None:
+            raise StoreError("sealed files come after the manifest")
+        if not SEALED_FILE.fullmatch(name) or any(a.name == name for a in self.sealed):
+            raise StoreError(f"refusing sealed file name {name!r}")
+        artifact = self._write_control(name, data, media_type)
+        self.sealed.append(artifact)
+        return artifact
+
+    def seal(self) -> FiledCapture:
+        """Step 3: SHA256SUMS over everything, rename into place, make read-only."""
+        if self._manifest is None:
+            raise StoreError("write the manifest before sealing the capture")
+        manifest, manifest_artifact = self._manifest
+        listed = [*self.artifacts, manifest_artifact, *self.sealed]
+        lines = [f"{a.sha256}  {a.name}\n" for a in sorted(listed, key=lambda a: a.name)]
         self._write_control(SUMS, "".join(lines).encode())
         final = self.store.folder_for(self.capture_id)
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -175,15 +249,18 @@ class CaptureWriter:
             manifest=manifest,
             manifest_sha256=manifest_artifact.sha256,
             artifacts=tuple(self.artifacts),
+            sealed=tuple(self.sealed),
         )
 
-    def _write_control(self, name: str, data: bytes) -> Artifact:
+    def _write_control(
+        self, name: str, data: bytes, media_type: str = "application/json"
+    ) -> Artifact:
         with (self.folder / name).open("xb") as fh:
             writer = HashingWriter(fh)
             writer.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        return Artifact(name, "application/json", writer.size, writer.hexdigest())
+        return Artifact(name, media_type, writer.size, writer.hexdigest())
 
     def abandon(self) -> None:
         """Remove a capture that never got anywhere (nothing obtained, nothing to keep)."""

@@ -2,6 +2,12 @@
 
 Each capture gets `pass` or `fail` with the problems named; something that could not be
 checked says so (`not checked`) rather than passing quietly.
+
+RFC 3161 tokens (collector.timestamps) are checked per token: their files against
+`SHA256SUMS` and the record that lists them, their imprint against the manifest's SHA-256
+(read by our own DER parser), and their signature with `openssl ts -verify` when a CA file
+is given (`not checked` otherwise; a token's `not checked` does not fail its capture, a
+`fail` does). Time sources that disagree by more than `max_clock_skew_s` give a warning.
 """
 
 from __future__ import annotations
@@ -13,10 +19,40 @@ from pathlib import Path
 from typing import Any
 
 from collector.hashing import sha256_file
-from collector.index import Index, artifact_rows, capture_row
-from collector.store import CONTROL_FILES, MANIFEST, SUMS, EvidenceStore, load_manifest
+from collector.index import TIMESTAMP_COLUMNS, Index, artifact_rows, capture_row, timestamp_row
+from collector.store import (
+    CONTROL_FILES,
+    MANIFEST,
+    SEALED_FILE,
+    SUMS,
+    TIMESTAMPS,
+    EvidenceStore,
+    load_manifest,
+)
+from collector.timestamp import TimestampError, check_matches, parse_response, verify_token
+from collector.timestamps import (
+    DEFAULT_MAX_CLOCK_SKEW_S,
+    LATE_RECORD,
+    capture_time_sources,
+    late_folders,
+    pair_skews,
+    record_from_entry,
+)
+from collector.timeutil import rfc3339
 
 PASS, FAIL, NOT_CHECKED = "pass", "fail", "not checked"
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    """One RFC 3161 token: `pass`, `fail` or `not checked`, and why."""
+
+    path: str  # relative to the store
+    tsa_url: str
+    gen_time: str
+    status: str
+    message: str
+    late: bool = False
 
 
 @dataclass(frozen=True)
@@ -26,6 +62,8 @@ class CaptureCheck:
     status: str
     problems: tuple[str, ...] = ()
     checked_files: int = 0
+    tokens: tuple[TokenCheck, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -39,7 +77,21 @@ class StoreReport:
         return not self.store_problems and all(c.status == PASS for c in self.captures)
 
 
-def verify_store(store: EvidenceStore, index: Index, refs: Iterable[str] = ()) -> StoreReport:
+@dataclass(frozen=True)
+class TimeCheck:
+    """How tokens and clocks are checked."""
+
+    tsa_ca: Path | None = None  # trust anchor for `openssl ts -verify`; None: not checked
+    max_clock_skew_s: float = DEFAULT_MAX_CLOCK_SKEW_S
+
+
+def verify_store(
+    store: EvidenceStore,
+    index: Index,
+    refs: Iterable[str] = (),
+    time_check: TimeCheck | None = None,
+) -> StoreReport:
+    time_check = time_check or TimeCheck()
     refs = list(refs)
     indexed = {r["id"]: r for r in index.captures()}
     on_disk = {p.name: p for p in store.capture_folders()}
@@ -59,7 +111,13 @@ def verify_store(store: EvidenceStore, index: Index, refs: Iterable[str] = ()) -
         folder = on_disk.get(cid)
         if folder is None and row is not None:
             folder = store.root / row["folder"]
-        checks.append(verify_capture(store, cid, folder, row, index))
+        checks.append(verify_capture(store, cid, folder, row, index, time_check))
+    if not refs and store.timestamps_dir.is_dir():
+        for stray in sorted(p.name for p in store.timestamps_dir.iterdir() if p.is_dir()):
+            if stray not in on_disk and stray not in indexed:
+                store_problems.append(
+                    f"timestamps/{stray}: tokens for a capture that does not exist"
+                )
     warnings = [
         f"{store.relative(p)}: unfinished capture (interrupted before it was complete; "
         "not evidence)"
@@ -74,7 +132,9 @@ def verify_capture(
     folder: Path | None,
     row: dict[str, Any] | None,
     index: Index,
+    time_check: TimeCheck | None = None,
 ) -> CaptureCheck:
+    time_check = time_check or TimeCheck()
     problems: list[str] = []
     rel = store.relative(folder) if folder is not None else "?"
     if row is None:
@@ -103,10 +163,16 @@ def verify_capture(
             )
         elif size != artifact["size"]:
             problems.append(f"{name}: size {size} differs from manifest {artifact['size']}")
+    sealed: dict[str, str] = {}  # written after the manifest: listed in SHA256SUMS only
     for path in sorted(folder.iterdir()):
-        if path.name not in listed and path.name not in CONTROL_FILES:
+        if path.name in listed or path.name in CONTROL_FILES:
+            continue
+        if SEALED_FILE.fullmatch(path.name):
+            sealed[path.name] = sha256_file(path)[0]
+            checked += 1
+        else:
             problems.append(f"{path.name}: unexpected file, not in the manifest")
-    problems.extend(_check_sums(folder, listed, manifest_sha))
+    problems.extend(_check_sums(folder, listed, manifest_sha, sealed))
     if manifest.get("capture_id") != capture_id:
         problems.append(
             f"{MANIFEST}: capture_id {manifest.get('capture_id')!r} does not match "
@@ -114,15 +180,204 @@ def verify_capture(
         )
     if row is not None:
         problems.extend(_compare_index(manifest, manifest_sha, row, index, store.relative(folder)))
-    return CaptureCheck(capture_id, rel, FAIL if problems else PASS, tuple(problems), checked)
+    tokens, token_entries, token_problems = _check_tokens(
+        store, capture_id, folder, manifest, manifest_sha, sealed, time_check
+    )
+    problems.extend(token_problems)
+    if row is not None:
+        problems.extend(_compare_timestamps(store, capture_id, folder, token_entries, index))
+    warnings = _clock_warnings(manifest, token_entries, time_check.max_clock_skew_s)
+    status = FAIL if problems or any(t.status == FAIL for t in tokens) else PASS
+    return CaptureCheck(
+        capture_id, rel, status, tuple(problems), checked, tuple(tokens), tuple(warnings)
+    )
 
 
-def _check_sums(folder: Path, listed: dict[str, Any], manifest_sha: str) -> list[str]:
+def _check_tokens(
+    store: EvidenceStore,
+    capture_id: str,
+    folder: Path,
+    manifest: dict[str, Any],
+    manifest_sha: str,
+    sealed: dict[str, str],
+    time_check: TimeCheck,
+) -> tuple[list[TokenCheck], list[dict[str, Any]], list[str]]:
+    """Tokens sealed with the capture, then later ones: files, imprint, signature."""
+    checks: list[TokenCheck] = []
+    entries: list[dict[str, Any]] = []  # token records as stored (with "folder", "late")
+    problems: list[str] = []
+    announced = (manifest.get("timestamping") or {}).get("record")
+    if announced and TIMESTAMPS not in sealed:
+        problems.append(f"{TIMESTAMPS}: missing (the manifest says timestamps were requested)")
+    if TIMESTAMPS in sealed:
+        document = _json_file(folder / TIMESTAMPS, problems)
+        if document is not None:
+            rel = store.relative(folder)
+            named = set()
+            for entry in document.get("tokens") or []:
+                named.update({entry.get("tsq"), entry.get("tsr")})
+                entries.append({**entry, "folder": rel, "late": False})
+                checks.append(
+                    _check_token(store, folder, entry, manifest_sha, sealed, time_check, False)
+                )
+            for name in sorted(set(sealed) - named - {TIMESTAMPS}):
+                problems.append(f"{name}: token file not described in {TIMESTAMPS}")
+    else:
+        for name in sorted(set(sealed) - {TIMESTAMPS}):
+            problems.append(f"{name}: token file without {TIMESTAMPS}")
+    for late in late_folders(store, capture_id):
+        rel = store.relative(late)
+        files = {p.name: sha256_file(p)[0] for p in late.iterdir() if p.is_file()}
+        problems.extend(_check_late_sums(late, rel, files))
+        document = _json_file(late / LATE_RECORD, problems, rel)
+        if document is None:
+            continue
+        if document.get("capture_id") != capture_id:
+            problems.append(f"{rel}/{LATE_RECORD}: for capture {document.get('capture_id')!r}")
+        entries.append({**document, "folder": rel, "late": True})
+        checks.append(_check_token(store, late, document, manifest_sha, files, time_check, True))
+    return checks, entries, problems
+
+
+def _check_token(
+    store: EvidenceStore,
+    folder: Path,
+    entry: dict[str, Any],
+    manifest_sha: str,
+    hashes: dict[str, str],
+    time_check: TimeCheck,
+    late: bool,
+) -> TokenCheck:
+    rel = store.relative(folder)
+    tsr, tsq = str(entry.get("tsr")), str(entry.get("tsq"))
+    path = f"{rel}/{tsr}"
+    url, gen_time = str(entry.get("tsa_url")), str(entry.get("gen_time"))
+
+    def result(status: str, message: str) -> TokenCheck:
+        return TokenCheck(path, url, gen_time, status, message, late)
+
+    for name, key in ((tsq, "tsq_sha256"), (tsr, "tsr_sha256")):
+        if name not in hashes:
+            return result(FAIL, f"{name} is missing")
+        if hashes[name] != entry.get(key):
+            return result(FAIL, f"{name}: SHA-256 differs from its record: modified")
+    if entry.get("manifest_sha256") != manifest_sha:
+        return result(FAIL, "the token's record is for another manifest.json")
+    reply = (folder / tsr).read_bytes()
+    try:
+        info = parse_response(reply)
+        check_matches(info, bytes.fromhex(manifest_sha), int(str(entry.get("nonce")), 16))
+    except (TimestampError, ValueError) as exc:
+        return result(FAIL, f"not a token over this manifest.json: {exc}")
+    if str(info.serial) != str(entry.get("serial")) or rfc3339(info.gen_time) != gen_time:
+        return result(FAIL, "serial or genTime differ from the token's record")
+    if time_check.tsa_ca is None:
+        return result(
+            NOT_CHECKED,
+            "imprint and nonce match; signature not checked (give --tsa-ca, the TSA's CA file)",
+        )
+    try:
+        # At genTime: a token stays valid after its TSA certificate expires.
+        checked = verify_token(
+            folder / tsr, _manifest_of(store, folder), time_check.tsa_ca, at_time=info.gen_time
+        )
+    except TimestampError as exc:
+        return result(FAIL, str(exc))
+    status = {"pass": PASS, "fail": FAIL}.get(checked.status, NOT_CHECKED)
+    return result(status, f"openssl ts -verify: {checked.message}")
+
+
+def _manifest_of(store: EvidenceStore, folder: Path) -> Path:
+    """manifest.json a token folder refers to: its own capture folder, or a late token's."""
+    if folder.parent.parent == store.timestamps_dir:
+        return store.folder_for(folder.parent.name) / MANIFEST
+    return folder / MANIFEST
+
+
+def _check_late_sums(folder: Path, rel: str, files: dict[str, str]) -> list[str]:
+    if SUMS not in files:
+        return [f"{rel}/{SUMS}: missing"]
+    listed: dict[str, str] = {}
+    for line in (folder / SUMS).read_text("utf-8", errors="replace").splitlines():
+        digest, sep, name = line.partition("  ")
+        if sep:
+            listed[name] = digest
+    actual = {n: d for n, d in files.items() if n != SUMS}
+    if listed != actual:
+        names = sorted({n for n in set(listed) | set(actual) if listed.get(n) != actual.get(n)})
+        return [f"{rel}/{SUMS}: disagrees with the files for {names}"]
+    return []
+
+
+def _json_file(path: Path, problems: list[str], rel: str | None = None) -> dict[str, Any] | None:
+    label = f"{rel}/{path.name}" if rel else path.name
+    try:
+        value = json.loads(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        problems.append(f"{label}: not readable JSON ({exc})")
+        return None
+    if not isinstance(value, dict):
+        problems.append(f"{label}: not a JSON object")
+        return None
+    return value
+
+
+def _compare_timestamps(
+    store: EvidenceStore,
+    capture_id: str,
+    folder: Path,
+    entries: list[dict[str, Any]],
+    index: Index,
+) -> list[str]:
+    on_disk = {}
+    for entry in entries:
+        try:
+            record = record_from_entry(entry, capture_id, entry["folder"], late=bool(entry["late"]))
+        except (KeyError, TypeError, ValueError):
+            continue  # the record itself is broken: reported by the token check
+        row = timestamp_row(record)
+        on_disk[(row["folder"], row["tsr"])] = row
+    indexed = {
+        (r["folder"], r["tsr"]): {k: r[k] for k in TIMESTAMP_COLUMNS}
+        for r in index.timestamps(capture_id)
+    }
+    if on_disk == indexed:
+        return []
+    names = sorted(
+        f"{f}/{t}"
+        for f, t in set(on_disk) | set(indexed)
+        if on_disk.get((f, t)) != indexed.get((f, t))
+    )
+    return [f"index: timestamps rows disagree with the token records for {names}"]
+
+
+def _clock_warnings(
+    manifest: dict[str, Any], entries: list[dict[str, Any]], bound_s: float
+) -> list[str]:
+    try:
+        sources = capture_time_sources(manifest, entries)
+    except (KeyError, TypeError, ValueError):
+        return ["time sources could not be read"]
+    warnings = []
+    for a, b, skew in pair_skews(sources):
+        if abs(skew) > bound_s * 1000:
+            warnings.append(
+                f"clock skew: {b.name} is {skew / 1000:+.1f} s off {a.name} "
+                f"(beyond the {bound_s:g} s bound; times {a.time.isoformat()} and "
+                f"{b.time.isoformat()})"
+            )
+    return warnings
+
+
+def _check_sums(
+    folder: Path, listed: dict[str, Any], manifest_sha: str, sealed: dict[str, str]
+) -> list[str]:
     path = folder / SUMS
     if not path.is_file():
         return [f"{SUMS}: missing"]
     expected = {name: a["sha256"] for name, a in listed.items()}
     expected[MANIFEST] = manifest_sha
+    expected.update(sealed)
     found: dict[str, str] = {}
     problems = []
     for n, line in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):

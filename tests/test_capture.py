@@ -22,6 +22,7 @@ EXPECTED_FILES = {
     "page.mhtml",
     "text.txt",
     "network.har",
+    "archive.warc.gz",
     "manifest.json",
     "SHA256SUMS",
 }

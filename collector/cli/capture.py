@@ -18,6 +18,7 @@ from collector.cli.common import (
     capture_options,
     handle_errors,
     store_option,
+    tsa_settings,
 )
 from collector.models import CaptureJob, CaptureOptions, Outcome
 from collector.store import EvidenceStore
@@ -41,16 +42,20 @@ def capture(
     concurrency: int,
     **kw: Any,
 ) -> None:
-    """Capture URLS now: screenshot, HTML as received and as rendered, MHTML, text, HAR."""
+    """Capture URLS now: screenshot, HTML as received and as rendered, MHTML, text, HAR,
+    and a WARC of it all; with --tsa, an RFC 3161 timestamp over each manifest."""
     from collector.capture import CaptureRunner
     from collector.targets import normalise_target
 
+    tsa = tsa_settings(kw)
     options = build_options(kw)
     jobs = [
         CaptureJob(normalise_target(u), options, case, operator or _default_operator(), note)
         for u in urls
     ]
-    runner = CaptureRunner(EvidenceStore(store), browser_path=browser_path, concurrency=concurrency)
+    runner = CaptureRunner(
+        EvidenceStore(store), browser_path=browser_path, concurrency=concurrency, tsa=tsa
+    )
     filed = runner.run(jobs, progress=lambda f: click.echo(capture_line(f)))
     if any(f.outcome != Outcome.OK for f in filed):
         sys.exit(EXIT_NOT_ALL_GOOD)

@@ -13,6 +13,7 @@ from collector.errors import CollectorError, UsageError
 from collector.models import CaptureOptions, FiledCapture, Viewport
 from collector.render import clean
 from collector.store import EvidenceStore
+from collector.timestamps import TsaSettings
 from collector.timeutil import parse_rfc3339, rfc3339
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -146,10 +147,48 @@ def capture_options(fn: F) -> F:
             show_default=True,
             help="Pages captured at once.",
         ),
+        *tsa_option_list(),
     ]
     for decorator in reversed(decorators):
         fn = decorator(fn)
     return fn
+
+
+def tsa_option_list() -> list[Callable[[F], F]]:
+    return [
+        click.option(
+            "--tsa",
+            "tsa_urls",
+            multiple=True,
+            metavar="URL",
+            envvar="COLLECTOR_TSA",
+            help="RFC 3161 time-stamping authority to timestamp each manifest.json with; "
+            "repeat for several (env COLLECTOR_TSA, space-separated). A failing TSA never "
+            "fails a capture.",
+        ),
+        click.option(
+            "--tsa-timeout",
+            type=click.FloatRange(0.5, 300),
+            default=10.0,
+            show_default=True,
+            help="Seconds to wait for each TSA.",
+        ),
+    ]
+
+
+def tsa_options(fn: F) -> F:
+    for decorator in reversed(tsa_option_list()):
+        fn = decorator(fn)
+    return fn
+
+
+def tsa_settings(kw: dict[str, Any]) -> TsaSettings | None:
+    """Take --tsa/--tsa-timeout out of a command's keyword arguments."""
+    urls = tuple(kw.pop("tsa_urls", ()) or ())
+    timeout = kw.pop("tsa_timeout", 10.0)
+    if not urls:
+        return None
+    return TsaSettings(urls, timeout)
 
 
 def build_options(kw: dict[str, Any]) -> CaptureOptions:
@@ -176,7 +215,14 @@ def build_options(kw: dict[str, Any]) -> CaptureOptions:
 def capture_line(filed: FiledCapture) -> str:
     m = filed.manifest
     reason = f"  ({clean(m['outcome_reason'], 120)})" if m.get("outcome_reason") else ""
+    stamped = ""
+    asked = len((m.get("timestamping") or {}).get("tsa_urls") or ())
+    if asked:
+        got = len(filed.timestamps)
+        stamped = f"  [timestamped by {got} of {asked} TSA]"
+        if got < asked:
+            stamped += " (see timestamps.json; `collector timestamp ID` retries)"
     return (
         f"{filed.capture_id}  {m['outcome']:<14}  {clean(m['requested_url'])}  "
-        f"{filed.folder}{reason}"
+        f"{filed.folder}{reason}{stamped}"
     )

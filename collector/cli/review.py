@@ -83,15 +83,20 @@ def show(capture_id: str, as_json: bool, store: Path) -> None:
     with open_index(store) as index:
         row = index.resolve(capture_id)
         artifacts = index.artifacts(row["id"])
+        timestamps = index.timestamps(row["id"])
     manifest, digest = load_manifest(EvidenceStore(store).root / row["folder"])
     if as_json:
         click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
         return
-    click.echo(format_capture(manifest, row, digest, artifacts))
+    click.echo(format_capture(manifest, row, digest, artifacts, timestamps))
 
 
 def format_capture(
-    m: dict[str, Any], row: dict[str, Any], digest: str, artifacts: list[dict[str, Any]]
+    m: dict[str, Any],
+    row: dict[str, Any],
+    digest: str,
+    artifacts: list[dict[str, Any]],
+    timestamps: Sequence[dict[str, Any]] = (),
 ) -> str:
     r = m.get("response") or {}
     b = m.get("browser") or {}
@@ -133,6 +138,21 @@ def format_capture(
         lines.append(f"dialog    {d['type']}: {clean(d['message'], 100)} ({d['action']})")
     for e in m.get("errors", []):
         lines.append(f"problem   {clean(e, 200)}")
+    archive = m.get("archive") or {}
+    if archive.get("file"):
+        lines.append(
+            f"warc      {archive['file']}: {archive['records']} records, "
+            f"{archive['exchanges']} HTTP exchanges, {len(archive['skipped'])} HAR entries "
+            f"skipped, {archive['missing_bodies']} bodies missing"
+        )
+    server = (m.get("time_sources") or {}).get("server_date") or {}
+    if server.get("time"):
+        lines.append(f"server    Date {server['time']} (skew {server['skew_ms']} ms)")
+    for t in timestamps:
+        lines.append(
+            f"timestamp {t['gen_time']} by {clean(t['tsa_url'])}  {t['folder']}/{t['tsr']}"
+            + ("  (obtained later)" if t["late"] else "")
+        )
     lines.append("artifacts")
     lines.append(
         table(
@@ -146,14 +166,38 @@ def format_capture(
 @cli.command()
 @click.argument("capture_ids", nargs=-1)
 @click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--tsa-ca",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="COLLECTOR_TSA_CA",
+    help="CA certificate(s) (PEM) of the time-stamping authorities, to check tokens with "
+    "`openssl ts -verify` (env COLLECTOR_TSA_CA); without it tokens are 'not checked'.",
+)
+@click.option(
+    "--max-clock-skew",
+    type=click.FloatRange(0),
+    default=300.0,
+    show_default=True,
+    help="Seconds by which system clock, server Date and TSA times may disagree before "
+    "verify warns.",
+)
 @store_option
 @handle_errors
-def verify(capture_ids: Sequence[str], as_json: bool, store: Path) -> None:
-    """Re-hash every artifact against its manifest, SHA256SUMS and the index."""
-    from collector.verify import verify_store
+def verify(
+    capture_ids: Sequence[str],
+    as_json: bool,
+    store: Path,
+    tsa_ca: Path | None = None,
+    max_clock_skew: float = 300.0,
+) -> None:
+    """Re-hash every artifact against its manifest, SHA256SUMS and the index; check
+    timestamp tokens and compare the clocks."""
+    from collector.verify import TimeCheck, verify_store
 
     with open_index(store) as index:
-        report = verify_store(EvidenceStore(store), index, capture_ids)
+        report = verify_store(
+            EvidenceStore(store), index, capture_ids, TimeCheck(tsa_ca, max_clock_skew)
+        )
     if as_json:
         click.echo(
             json.dumps(
@@ -168,6 +212,18 @@ def verify(capture_ids: Sequence[str], as_json: bool, store: Path) -> None:
                             "status": c.status,
                             "problems": list(c.problems),
                             "files": c.checked_files,
+                            "tokens": [
+                                {
+                                    "path": t.path,
+                                    "tsa_url": t.tsa_url,
+                                    "gen_time": t.gen_time,
+                                    "status": t.status,
+                                    "message": t.message,
+                                    "late": t.late,
+                                }
+                                for t in c.tokens
+                            ],
+                            "warnings": list(c.warnings),
                         }
                         for c in report.captures
                     ],
@@ -180,6 +236,14 @@ def verify(capture_ids: Sequence[str], as_json: bool, store: Path) -> None:
             click.echo(f"{c.status.upper():<5} {c.capture_id}  {c.checked_files} files  {c.folder}")
             for problem in c.problems:
                 click.echo(f"      - {clean(problem)}")
+            for t in c.tokens:
+                click.echo(
+                    f"      token {t.status.upper()}: {clean(t.path)}  TSA {clean(t.tsa_url)}  "
+                    f"genTime {clean(t.gen_time)}" + (" (later)" if t.late else "")
+                )
+                click.echo(f"            {clean(t.message)}")
+            for warning in c.warnings:
+                click.echo(f"WARN  {c.capture_id}: {clean(warning)}")
         for problem in report.store_problems:
             click.echo(f"FAIL  store: {clean(problem)}")
         for warning in report.warnings:
