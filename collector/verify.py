@@ -363,8 +363,8 @@ def _clock_warnings(
         if abs(skew) > bound_s * 1000:
             warnings.append(
                 f"clock skew: {b.name} is {skew / 1000:+.1f} s off {a.name} "
-                f"(beyond the {bound_s:g} s bound; times {a.time.isoformat()} and "
-                f"{b.time.isoformat()})"
+                f"(beyond the {bound_s:g} s bound; {a.name} {rfc3339(a.time)}, "
+                f"{b.name} {rfc3339(b.time)})"
             )
     return warnings
 

@@ -805,7 +805,10 @@ def _gzip_members(fh: BinaryIO, src: Path) -> Iterator[tuple[bytes, bytes]]:
         raw: list[bytes] = []
         out: list[bytes] = []
         while True:
-            out.append(inflater.decompress(pending))
+            try:
+                out.append(inflater.decompress(pending))
+            except zlib.error as exc:
+                raise ArchiveError(f"{src}: corrupt gzip member: {exc}") from exc
             if inflater.eof:
                 used = len(pending) - len(inflater.unused_data)
                 raw.append(pending[:used])

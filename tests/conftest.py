@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 from collector.browser import find_browser
 from collector.cli import cli
 from tests.site import SiteServer, self_signed_context
+from tests.tools import warc_problems
 
 
 @pytest.fixture(scope="session")
@@ -45,8 +46,14 @@ def tls_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SiteServer]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Path:
-    return tmp_path / "evidence"
+def store(tmp_path: Path) -> Iterator[Path]:
+    """A fresh store; afterwards, every WARC the test filed in it must pass `warcio check`."""
+    root = tmp_path / "evidence"
+    yield root
+    problems = [
+        p for warc in sorted(root.glob("captures/*/*/*.warc.gz")) for p in warc_problems(warc)
+    ]
+    assert not problems, problems
 
 
 def run_cli(*args: str, store: Path | None = None, env: dict[str, str] | None = None) -> Result:

@@ -18,6 +18,8 @@ Routes (GET):
   /to-file                  redirects to file:///etc/passwd
   /wide?w=30000             a page wider than Chromium can shoot in one piece
   /img/RRGGBB.png           a solid 300x200 PNG of that colour
+  /cookie                   sets cookies, then loads an image that sends them back
+  /date?offset=-3600        a page whose Date header is off by that many seconds
 Requests with an absolute URI (a proxy request) are recorded in `proxied`.
 """
 
@@ -42,6 +44,7 @@ GZIP_HTML = (
     + "Netralitas ASN dijaga. " * 200
     + "</p></body></html>"
 ).encode()
+COOKIE_SECRET = "s3ss10n-rahasia-jangan-bocor"
 INDONESIAN_TEXT = "Selamat pagi, Bapak/Ibu ASN! Jaga netralitas di Pilkada 🗳️🇮🇩 — terima kasih 🙏"
 
 
@@ -225,6 +228,35 @@ def r_wide(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
     )
 
 
+def r_cookie(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
+    body = _html(
+        "Kue 🍪",
+        f"<h1>Halaman dengan kue</h1><p>{INDONESIAN_TEXT}</p>"
+        "<img id='after' src='/img/00aa00.png?after-cookie=1' width='30' height='20'>",
+    )
+    h.send_response(200)
+    h.send_header("Content-Type", "text/html; charset=utf-8")
+    h.send_header("Content-Length", str(len(body)))
+    h.send_header("Set-Cookie", f"sessionid={COOKIE_SECRET}; Path=/")
+    h.send_header("Set-Cookie", "csrftoken=rahasia-csrf; Path=/")
+    h.end_headers()
+    h.wfile.write(body)
+
+
+def r_date(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
+    import email.utils
+
+    body = _html("Jam server", f"<h1>Jam server</h1><p>{INDONESIAN_TEXT}</p>")
+    h.send_response_only(200)  # without the automatic Date header
+    h.send_header(
+        "Date", email.utils.formatdate(time.time() + float(q.get("offset", "0")), usegmt=True)
+    )
+    h.send_header("Content-Type", "text/html; charset=utf-8")
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    h.wfile.write(body)
+
+
 def r_img(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
     hexcolor = m.group(1)
     rgb = (int(hexcolor[0:2], 16), int(hexcolor[2:4], 16), int(hexcolor[4:6], 16))
@@ -249,6 +281,8 @@ ROUTES: list[tuple[str, Route]] = [
     (r"/to-file", r_to_file),
     (r"/wide", r_wide),
     (r"/img/([0-9a-f]{6})\.png", r_img),
+    (r"/cookie", r_cookie),
+    (r"/date", r_date),
 ]
 
 

@@ -23,6 +23,7 @@ from collector.wacz import (
     write_wacz,
 )
 from collector.warc import ArchiveError
+from tests.tools import tool
 from tests.unit.warc_fixtures import (
     API_URL,
     CAPTURE_ID,
@@ -34,8 +35,8 @@ from tests.unit.warc_fixtures import (
     write_capture,
 )
 
-WACZ = "/tmp/venv-probe/bin/wacz"
-CDXJ_INDEXER = "/tmp/venv-probe/bin/cdxj-indexer"
+WACZ = tool("wacz")
+CDXJ_INDEXER = tool("cdxj-indexer")
 CREATED = datetime(2026, 11, 25, 1, 16, 2, 500000, tzinfo=UTC)
 PAGE = Page(url=PAGE_URL, ts=STARTED, title="Postingan Caleg 🇮🇩", id="page-1")
 

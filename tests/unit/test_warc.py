@@ -20,6 +20,7 @@ from collector.warc import (
     warc_digest,
     write_capture_warc,
 )
+from tests.tools import tool
 from tests.unit.warc_fixtures import (
     API_URL,
     CAPTURE_ID,
@@ -34,7 +35,7 @@ from tests.unit.warc_fixtures import (
     write_capture,
 )
 
-WARCIO = "/tmp/venv-probe/bin/warcio"
+WARCIO = tool("warcio")
 
 
 @dataclass(frozen=True)
