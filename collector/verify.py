@@ -123,6 +123,11 @@ def verify_store(
         "not evidence)"
         for p in store.incomplete_folders()
     ]
+    if store.timestamps_dir.is_dir():
+        warnings += [
+            f"{store.relative(p)}: unfinished timestamp (interrupted; not evidence)"
+            for p in sorted(store.timestamps_dir.glob("*/.incoming-*"))
+        ]
     return StoreReport(tuple(checks), tuple(store_problems), tuple(warnings))
 
 
