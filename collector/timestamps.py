@@ -254,9 +254,10 @@ def obtain(digest: bytes, url: str, timeout: float) -> Obtained | Failure:
     requested = utc_now()
     try:
         token = request_token(digest, url, timeout)
-    except TimestampError as exc:
-        kind = _failure_kind(exc)
-        message = str(exc).replace(url, redact_url_credentials(url))
+    except Exception as exc:  # a TSA problem, or a bug here, must never fail the capture
+        kind = _failure_kind(exc) if isinstance(exc, TimestampError) else "error"
+        message = str(exc) if isinstance(exc, TimestampError) else f"{type(exc).__name__}: {exc}"
+        message = message.replace(url, redact_url_credentials(url))
         return Failure(
             redact_url_credentials(url), kind, message, rfc3339(requested), rfc3339(utc_now())
         )

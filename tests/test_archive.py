@@ -164,7 +164,6 @@ def test_wacz_export_validates_lists_the_page_and_is_signed(
 ) -> None:
     urls = [site.url("/page/indonesian"), site.url("/redirect/1")]
     capture(store, *urls, "--case", "BAWASLU-7")
-    capture(store, site.url("/final"), "--case", "OTHER")
     out = tmp_path / "kasus.wacz"
     result = run_cli(
         "export-wacz",
