@@ -39,11 +39,17 @@ CHROMIUM = "/usr/lib/chromium/chromium"
 
 def png(rgb: tuple[int, int, int], w: int = 600, h: int = 400) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     rows = b"".join(b"\x00" + bytes((rgb[0], (rgb[1] + y) % 256, rgb[2])) * w for y in range(h))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def make_site(folder: Path, pages: int) -> None:
@@ -61,7 +67,9 @@ def make_site(folder: Path, pages: int) -> None:
             f"<!doctype html><html lang='id'><head><meta charset='utf-8'><title>Halaman {n}</title>"
             "<style>body{font-family:sans-serif;max-width:700px;margin:auto}"
             "article{margin:20px 0;min-height:560px}</style></head>"
-            f"<body><h1>Profil uji {n} 🗳️</h1>{posts}</body></html>", "utf-8")
+            f"<body><h1>Profil uji {n} 🗳️</h1>{posts}</body></html>",
+            "utf-8",
+        )
 
 
 def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
@@ -69,7 +77,9 @@ def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(folder)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(Quiet, directory=str(folder))
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}"
 
@@ -108,7 +118,9 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
         time.sleep(0.05)
     wall = time.monotonic() - start
     if proc.returncode != 0:
-        raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr.read().decode()[-2000:]}")
+        raise SystemExit(
+            f"{cmd[0]} failed ({proc.returncode}): {proc.stderr.read().decode()[-2000:]}"
+        )
     return wall, peak / 1024
 
 
@@ -116,11 +128,23 @@ def peer_env(work: Path) -> tuple[list[str], dict[str, str]]:
     if not (PEER_VENV / "bin" / "shot-scraper").exists():
         print("installing shot-scraper into bench/.peer-venv …", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
-        subprocess.run([str(PEER_VENV / "bin" / "pip"), "install", "-q", "shot-scraper"], check=True)
-    browsers = next(PEER_VENV.glob("lib/python*/site-packages/playwright/driver/package/browsers.json"))
-    revision = next(b["revision"] for b in json.loads(browsers.read_text())["browsers"]
-                    if b["name"] == "chromium-headless-shell")
-    shell = work / "pw-browsers" / f"chromium_headless_shell-{revision}" / "chrome-headless-shell-linux64"
+        subprocess.run(
+            [str(PEER_VENV / "bin" / "pip"), "install", "-q", "shot-scraper"], check=True
+        )
+    browsers = next(
+        PEER_VENV.glob("lib/python*/site-packages/playwright/driver/package/browsers.json")
+    )
+    revision = next(
+        b["revision"]
+        for b in json.loads(browsers.read_text())["browsers"]
+        if b["name"] == "chromium-headless-shell"
+    )
+    shell = (
+        work
+        / "pw-browsers"
+        / f"chromium_headless_shell-{revision}"
+        / "chrome-headless-shell-linux64"
+    )
     shell.mkdir(parents=True, exist_ok=True)
     link = shell / "chrome-headless-shell"
     if not link.exists():
@@ -133,8 +157,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=40)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--concurrency", type=int, default=None,
-                        help="collector --concurrency (default: collector's own default)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        help="collector --concurrency (default: collector's own default)",
+    )
     parser.add_argument("--no-peer", action="store_true", help="skip shot-scraper")
     args = parser.parse_args()
 
@@ -148,8 +176,11 @@ def main() -> None:
     if args.concurrency:
         collector += ["--concurrency", str(args.concurrency)]
     shots = work / "shots.yml"
-    shots.write_text("".join(f"- url: {u}\n  output: {work / 'shots' / f'p{i}.png'}\n"
-                             for i, u in enumerate(urls)))
+    shots.write_text(
+        "".join(
+            f"- url: {u}\n  output: {work / 'shots' / f'p{i}.png'}\n" for i, u in enumerate(urls)
+        )
+    )
     (work / "shots").mkdir()
     peer_cmd, env = ([], None) if args.no_peer else peer_env(work)
 
@@ -160,21 +191,25 @@ def main() -> None:
         if not args.no_peer:
             results["shot-scraper"].append(timed([*peer_cmd, "multi", str(shots)], env))
         shutil.rmtree(store, ignore_errors=True)
-        print(f"run {run + 1}/{args.runs}: " + ", ".join(
-            f"{k} {v[-1][0]:.2f} s {v[-1][1]:.0f} MB" for k, v in results.items() if v),
-            file=sys.stderr)
+        print(
+            f"run {run + 1}/{args.runs}: "
+            + ", ".join(f"{k} {v[-1][0]:.2f} s {v[-1][1]:.0f} MB" for k, v in results.items() if v),
+            file=sys.stderr,
+        )
     server.shutdown()
 
-    print(f"\n{args.pages} pages, {args.runs} runs, {os.cpu_count()} cores; median (min–max)")
+    print(f"\n{args.pages} pages, {args.runs} runs, {os.cpu_count()} cores; median (min-max)")
     print(f"{'tool':<14}{'wall s':>22}{'pages/s':>10}{'peak MB':>22}")
     for name, rows in results.items():
         if not rows:
             continue
         walls, peaks = [r[0] for r in rows], [r[1] for r in rows]
         med = statistics.median(walls)
-        print(f"{name:<14}{med:>8.2f} ({min(walls):.2f}–{max(walls):.2f})"
-              f"{args.pages / med:>10.2f}"
-              f"{statistics.median(peaks):>8.0f} ({min(peaks):.0f}–{max(peaks):.0f})")
+        print(
+            f"{name:<14}{med:>8.2f} ({min(walls):.2f}-{max(walls):.2f})"
+            f"{args.pages / med:>10.2f}"
+            f"{statistics.median(peaks):>8.0f} ({min(peaks):.0f}-{max(peaks):.0f})"
+        )
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -183,8 +183,11 @@ class Index:
 
     # -- writing --------------------------------------------------------------------------
     def add_capture(self, filed: FiledCapture) -> None:
-        with self.transaction():
-            self._insert(filed.manifest, filed.folder, filed.manifest_sha256)
+        try:
+            with self.transaction():
+                self._insert(filed.manifest, filed.folder, filed.manifest_sha256)
+        except sqlite3.DatabaseError as exc:
+            raise IndexError_(f"index {self.path}: {exc}") from exc
 
     def _insert(self, manifest: dict[str, Any], folder: str, manifest_sha256: str) -> None:
         self.db.table("captures").insert(capture_row(manifest, folder, manifest_sha256))
