@@ -22,8 +22,7 @@ from tests.site import SiteServer
 def filled(site: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = tmp_path_factory.mktemp("filled") / "evidence"
     run_cli("capture", site.url("/page/indonesian"), "--case", "KASUS-A", store=store)
-    run_cli("capture", site.url("/missing"), "--case", "KASUS-B", "--operator", "Sari",
-            store=store)
+    run_cli("capture", site.url("/missing"), "--case", "KASUS-B", "--operator", "Sari", store=store)
     return store
 
 
@@ -77,7 +76,9 @@ def test_commands_on_a_missing_store_say_so(tmp_path: Path) -> None:
         assert not (tmp_path / "nowhere").exists()
 
 
-def test_unwritable_store_is_refused_before_any_browser_work(site: SiteServer, tmp_path: Path) -> None:
+def test_unwritable_store_is_refused_before_any_browser_work(
+    site: SiteServer, tmp_path: Path
+) -> None:
     blocker = tmp_path / "file-not-dir"
     blocker.write_text("")
     result = run_cli("capture", site.url("/final"), store=blocker / "evidence")
@@ -92,8 +93,9 @@ def test_invalid_options_are_usage_errors(site: SiteServer, store: Path) -> None
 
 
 def test_missing_browser_says_how_to_install(site: SiteServer, store: Path) -> None:
-    result = run_cli("capture", site.url("/final"), "--browser-path", "/tidak/ada/chromium",
-                     store=store)
+    result = run_cli(
+        "capture", site.url("/final"), "--browser-path", "/tidak/ada/chromium", store=store
+    )
     assert result.exit_code == 3 and "not an executable file" in result.output
 
 
@@ -122,8 +124,9 @@ def test_doctor(tmp_path: Path) -> None:
 
 
 def test_version_and_module_entry_point() -> None:
-    out = subprocess.run([sys.executable, "-m", "collector", "--version"], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "collector", "--version"], capture_output=True, text=True, check=True
+    ).stdout
     assert out.startswith("collector, version")
 
 
@@ -134,11 +137,24 @@ def test_hostile_title_cannot_rewrite_the_terminal(site: SiteServer, store: Path
     assert clean("Selamat 🇮🇩 👨‍👩‍👧") == "Selamat 🇮🇩 👨‍👩‍👧"
 
 
-def test_crash_mid_capture_leaves_nothing_that_looks_complete(site: SiteServer, store: Path) -> None:
+def test_crash_mid_capture_leaves_nothing_that_looks_complete(
+    site: SiteServer, store: Path
+) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "collector", "capture", site.url("/hang"), "--timeout", "60",
-         "--store", str(store)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "collector",
+            "capture",
+            site.url("/hang"),
+            "--timeout",
+            "60",
+            "--store",
+            str(store),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

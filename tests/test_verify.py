@@ -22,8 +22,14 @@ from tests.site import SiteServer
 @pytest.fixture(scope="module")
 def pristine(site: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = tmp_path_factory.mktemp("pristine") / "evidence"
-    result = run_cli("capture", site.url("/page/indonesian"), site.url("/final"),
-                     "--case", "KASUS-1", store=store)
+    result = run_cli(
+        "capture",
+        site.url("/page/indonesian"),
+        site.url("/final"),
+        "--case",
+        "KASUS-1",
+        store=store,
+    )
     assert result.exit_code == 0, result.output
     return store
 
@@ -175,8 +181,10 @@ def test_verify_json(store: Path) -> None:
 def test_reindex_rebuilds_the_index_exactly(store: Path) -> None:
     def dump() -> list[tuple[object, ...]]:
         with sqlite3.connect(store / "index.db") as db:
-            return (db.execute("SELECT * FROM captures ORDER BY id").fetchall()
-                    + db.execute("SELECT * FROM artifacts ORDER BY capture_id, name").fetchall())
+            return (
+                db.execute("SELECT * FROM captures ORDER BY id").fetchall()
+                + db.execute("SELECT * FROM artifacts ORDER BY capture_id, name").fetchall()
+            )
 
     before = dump()
     (store / "index.db").unlink()

@@ -17,25 +17,43 @@ from collector.targets import normalise_target, redact_url_credentials
 from collector.timeutil import parse_rfc3339, rfc3339, wib
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("https://www.instagram.com/budi.s/", "https://www.instagram.com/budi.s/"),
-    ("instagram.com/budi.s", "https://instagram.com/budi.s"),
-    ("  http://x.org  ", "http://x.org/"),
-    ("https://user:pw@x.org/p?q=1#f", "https://x.org/p?q=1#f"),
-    ("HTTPS://X.org:8443/a", "https://X.org:8443/a"),
-    ("http://[::1]:8080/", "http://[::1]:8080/"),
-    ("https://contoh.go.id/berita", "https://contoh.go.id/berita"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("https://www.instagram.com/budi.s/", "https://www.instagram.com/budi.s/"),
+        ("instagram.com/budi.s", "https://instagram.com/budi.s"),
+        ("  http://x.org  ", "http://x.org/"),
+        ("https://user:pw@x.org/p?q=1#f", "https://x.org/p?q=1#f"),
+        ("HTTPS://X.org:8443/a", "https://X.org:8443/a"),
+        ("http://[::1]:8080/", "http://[::1]:8080/"),
+        ("https://contoh.go.id/berita", "https://contoh.go.id/berita"),
+    ],
+)
 def test_normalise_target(raw: str, expected: str) -> None:
     assert normalise_target(raw) == expected
 
 
-@pytest.mark.parametrize("raw", [
-    "", "file:///etc/passwd", "javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,x",
-    "chrome://settings", "about:blank", "blob:https://x.org/1", "view-source:https://x.org",
-    "ftp://x.org/", "ws://x.org/", "http://", "http://exa mple.com", "http://x.org:99999/",
-    "http://-bad-.org/", "https://x.org/\nSet-Cookie:a",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "data:text/html,x",
+        "chrome://settings",
+        "about:blank",
+        "blob:https://x.org/1",
+        "view-source:https://x.org",
+        "ftp://x.org/",
+        "ws://x.org/",
+        "http://",
+        "http://exa mple.com",
+        "http://x.org:99999/",
+        "http://-bad-.org/",
+        "https://x.org/\nSet-Cookie:a",
+    ],
+)
 def test_refused_targets(raw: str) -> None:
     with pytest.raises(TargetRefused):
         normalise_target(raw)
@@ -89,7 +107,8 @@ def test_writer_files_atomically_and_read_only(tmp_path: Path) -> None:
     assert not (folder / "a.txt").stat().st_mode & stat.S_IWUSR
     assert store.incomplete_folders() == []
     assert filed.manifest["artifacts"] == [
-        {"name": "a.txt", "media_type": "text/plain", "size": 4, "sha256": sha256_bytes(b"halo")}]
+        {"name": "a.txt", "media_type": "text/plain", "size": 4, "sha256": sha256_bytes(b"halo")}
+    ]
 
 
 def test_writer_refuses_stray_files(tmp_path: Path) -> None:
