@@ -384,6 +384,24 @@ def concerns(entry: Mapping[str, Any], capture_ids: set[str], case: str | None =
     return not ids and entry.get("action") == Action.VERIFIED
 
 
+def history_of(log: Sequence[Entry], capture_ids: set[str], case: str | None = None) -> list[Entry]:
+    """The entries concerning these captures (or this case): whole-store verifications
+    only from the first filing of one of them on."""
+    first = min(
+        (
+            e["seq"]
+            for e in log
+            if e.get("action") in FILING_ACTIONS and set(e.get("capture_ids") or []) & capture_ids
+        ),
+        default=0,
+    )
+    return [
+        e
+        for e in log
+        if concerns(e, capture_ids, case) and (e.get("capture_ids") or e["seq"] > first)
+    ]
+
+
 # --- appending ------------------------------------------------------------------------------
 
 
@@ -748,12 +766,12 @@ def history(
         raise UsageError("give a capture id or --case, not both")
     if ref is not None:
         ids = {index.resolve(ref)["id"]}
-        return [e for e in log if concerns(e, ids)], head
+        return history_of(log, ids), head
     if case is not None:
         ids = {r["id"] for r in index.captures(case=case)}
         if not ids and not any((e.get("details") or {}).get("case") == case for e in log):
             raise CaptureNotFound(f"no captures or custody events in case {case!r}")
-        return [e for e in log if concerns(e, ids, case)], head
+        return history_of(log, ids, case), head
     return log, head
 
 
@@ -783,9 +801,13 @@ def summary(entry: Mapping[str, Any]) -> str:
         )
     if action == Action.VERIFIED:
         failed = d.get("failed") or []
+        retired = int(d.get("retired") or 0)
+        checked = int(d.get("checked") or 0) - retired
         return (
-            f"{d.get('result')}: {d.get('passed')} of {d.get('checked')} captures pass"
+            f"{d.get('result')}: {d.get('passed')} of {checked} captures pass"
+            + (f", {retired} retired" if retired else "")
             + (f", failed: {', '.join(failed)}" if failed else "")
+            + ("" if d.get("custody_ok", True) else ", custody log broken")
             + (f" ({d.get('scope')})" if d.get("scope") else "")
         )
     return canonical_json(dict(d)).decode()

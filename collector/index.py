@@ -278,6 +278,17 @@ class Index:
         """Every custody row as stored (JSON columns still text), in sequence order."""
         return list(self.db.query("SELECT * FROM custody_events ORDER BY seq"))
 
+    def custody_guarded(self) -> bool:
+        """Whether both append-only triggers are in place."""
+        names = {
+            r[0]
+            for r in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                ["custody_events"],
+            ).fetchall()
+        }
+        return {"custody_events_no_update", "custody_events_no_delete"} <= names
+
     def custody_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM custody_events").fetchone()[0])
 

@@ -326,13 +326,13 @@ def _check_exportable(store: EvidenceStore, index: Index, caps: Sequence[Capture
 
 
 def _segment(log: Sequence[dict[str, Any]], ids: set[str], case: str) -> list[dict[str, Any]]:
-    relevant = [e for e in log if custody.concerns(e, ids, case)]
-    first = relevant[0]["seq"]
+    relevant = {e["seq"] for e in custody.history_of(log, ids, case)}
+    first = min(relevant)
     out: list[dict[str, Any]] = []
     for e in log:
         if e["seq"] < first:
             continue
-        if custody.concerns(e, ids, case):
+        if e["seq"] in relevant:
             out.append(e)
         else:
             out.append(

@@ -93,7 +93,7 @@ def gather(
             manifest, digest = load_manifest(folder)
         elif not row.get("retired_at"):
             raise StoreError(f"capture {row['id']}: folder {row['folder']} is missing")
-        events = [e for e in log if custody.concerns(e, {row["id"]})]
+        events = custody.history_of(log, {row["id"]})
         out.append(
             CaptureData(
                 row["id"], row, folder, manifest, digest, index.artifacts(row["id"]), events
@@ -139,7 +139,7 @@ def _both(id_: str, en: str) -> str:
 def _time(at: str | None) -> str:
     if not at:
         return "—"
-    return f'{_e(at)}<br><span class="wib">{_e(wib(at))}</span>'
+    return f'<span class="t">{_e(at)}</span><br><span class="wib t">{_e(wib(at))}</span>'
 
 
 def _url(value: Any) -> str:
@@ -172,6 +172,7 @@ code,.mono{font-family:"DejaVu Sans Mono","Noto Sans Mono",monospace;font-size:7
  word-break:break-all}
 .hash{font-size:7pt}
 .wib{color:#555;font-size:8pt}
+.t{white-space:nowrap;font-size:8pt}
 .ok{color:#1a7f37;font-weight:600}.bad{color:#b3261e;font-weight:600}
 .retired{color:#8a5a00;font-weight:600}
 section.capture{break-before:page;padding-top:2mm}
@@ -189,7 +190,7 @@ figcaption{font-size:7.5pt;color:#444;margin-top:1mm}
 footer{margin-top:6mm;font-size:8pt;color:#333;break-inside:avoid}
 a{color:#1d3557}
 @page{size:A4;margin:12mm}
-@media print{body{padding:0;max-width:none}a{color:inherit;text-decoration:none}
+@media print{body{padding:0 1pt;max-width:none}a{color:inherit;text-decoration:none}
  figure:target img{max-height:110mm;object-fit:cover}}
 """
 

@@ -63,6 +63,10 @@ def verify_store(store: EvidenceStore, index: Index, refs: Iterable[str] = ()) -
         cid: e for e in log if e["action"] in custody.FILING_ACTIONS for cid in e["capture_ids"]
     }
     store_problems: list[str] = []
+    if not index.custody_guarded():
+        store_problems.append(
+            "index.db: the custody log's append-only triggers are missing (dropped?)"
+        )
     if refs:
         wanted = [index.resolve(ref)["id"] for ref in refs]
     else:
