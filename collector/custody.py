@@ -117,7 +117,7 @@ class Located:
 def db_entries(index: Index) -> list[Located]:
     out = []
     for n, row in enumerate(index.custody_rows(), 1):
-        where = f"index.db custody_events row {n} (seq {row['seq']})"
+        where = f"index.db custody_events row {n}"
         try:
             entry = {
                 **row,

@@ -290,8 +290,8 @@ def test_deleted_custody_row(store: Path) -> None:
     assert "first broken entry is seq 2" in out
     assert "seq 3 where 2 was expected (entry missing)" in out
     # the capture whose `captured` event went is named too
-    second = capture_folders(store)[1].name
-    assert "custody: no `captured` event for this capture" in out and second in out
+    gone = jsonl(store)[1]["capture_ids"][0]
+    assert f"FAIL  {gone}" in out and "custody: no `captured` event for this capture" in out
 
 
 def test_two_swapped_events_in_the_index(store: Path) -> None:
@@ -379,8 +379,9 @@ def test_note_and_history_in_utc_and_wib(store: Path) -> None:
     # the manifest is never touched by a note
     assert b"dicek ulang" not in (capture_folders(store)[0] / "manifest.json").read_bytes()
     as_json = json.loads(run_cli("custody", first, "--json", store=store).output)
-    assert [e["seq"] for e in as_json] == [1, 4, 5, 6]
-    assert as_json == [e for e in jsonl(store) if e["seq"] in (1, 4, 5, 6)]
+    filed = next(e["seq"] for e in jsonl(store) if e["capture_ids"] == [first])
+    assert [e["seq"] for e in as_json] == [filed, 4, 5, 6]
+    assert as_json == [e for e in jsonl(store) if e["seq"] in (filed, 4, 5, 6)]
 
 
 def test_custody_by_case(store: Path) -> None:
