@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from collector import __version__
 from collector.browser import BrowserSession, find_browser, font_facts
 from collector.custody import CustodyLog, adopt_unfiled, entries, kept_rows, record_capture
-from collector.errors import StoreError
+from collector.errors import CollectorError, StoreError
 from collector.index import Index
 from collector.models import (
     BrowserInfo,
@@ -256,8 +256,13 @@ class CaptureRunner:
                     )
                 page = self.judge_page(job, page)
                 filed = await asyncio.to_thread(file_capture, writer, job, page, info, environment)
-                # rows and `captured` custody event in one transaction, on the loop thread
-                record_capture(self.store, index, filed)
+                try:  # rows and `captured` custody event in one transaction, on the loop thread
+                    record_capture(self.store, index, filed)
+                except CollectorError as exc:
+                    raise StoreError(
+                        f"capture {filed.capture_id} is safely filed in {filed.folder} but could "
+                        f"not be indexed ({exc}); run `collector reindex`"
+                    ) from exc
                 for hook in self.after_filing:
                     hook(index, job, filed)
                 results[i] = filed

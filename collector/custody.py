@@ -32,6 +32,7 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -40,7 +41,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from collector.errors import CaptureNotFound, StoreError, UsageError
+from collector.errors import CaptureNotFound, IndexError_, StoreError, UsageError
 from collector.hashing import sha256_bytes
 from collector.index import Index
 from collector.models import FiledCapture
@@ -499,10 +500,12 @@ class CustodyLog:
                     wrote = True
                     _write_all(fd, data)
                     os.fsync(fd)
-            except BaseException:
+            except BaseException as exc:
                 if wrote:  # the COMMIT (or the write) failed: take the lines back
                     os.ftruncate(fd, old_size)
                     os.fsync(fd)
+                if isinstance(exc, sqlite3.DatabaseError):
+                    raise IndexError_(f"index {self.index.path}: {exc}") from exc
                 raise
             finally:
                 os.close(fd)

@@ -220,8 +220,11 @@ class Index:
 
     # -- writing --------------------------------------------------------------------------
     def add_capture(self, filed: FiledCapture) -> None:
-        with self.transaction():
-            self.insert_capture(filed)
+        try:
+            with self.transaction():
+                self.insert_capture(filed)
+        except sqlite3.DatabaseError as exc:
+            raise IndexError_(f"index {self.path}: {exc}") from exc
 
     def insert_capture(self, filed: FiledCapture) -> None:
         """Insert a filed capture's rows; the caller holds a transaction (custody.py adds
