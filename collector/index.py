@@ -63,11 +63,48 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     db.table("artifacts").create_index(["sha256"])
 
 
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """The custody log (see custody.py): append-only, enforced by triggers."""
+    db.execute(
+        "CREATE TABLE custody_events ("
+        " seq INTEGER PRIMARY KEY,"
+        " at TEXT NOT NULL,"
+        " actor TEXT NOT NULL,"
+        " action TEXT NOT NULL,"
+        " capture_ids TEXT NOT NULL,"  # JSON array, canonical
+        " details TEXT NOT NULL,"  # JSON object, canonical
+        " prev_hash TEXT NOT NULL,"
+        " entry_hash TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX custody_events_action ON custody_events (action)")
+    for op in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER custody_events_no_{op.lower()} BEFORE {op} ON custody_events "
+            "BEGIN SELECT RAISE(ABORT, 'custody log is append-only'); END"
+        )
+
+
 # (version, description, apply). Append only: never edit a released migration.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "captures and artifacts", _migration_1),
+    (2, "custody events", _migration_2),
 ]
 DERIVED_TABLES = ("artifacts", "captures")  # rebuilt by reindex, children first
+CUSTODY_COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "action",
+    "capture_ids",
+    "details",
+    "prev_hash",
+    "entry_hash",
+)
+# A capture is retired when a `retired` custody event names it (derived, never stored twice).
+_RETIRED_AT = (
+    "(SELECT e.at FROM custody_events e, json_each(e.capture_ids) j"
+    " WHERE e.action = 'retired' AND j.value = captures.id ORDER BY e.seq LIMIT 1)"
+)
 
 
 def capture_row(manifest: dict[str, Any], folder: str, manifest_sha256: str) -> dict[str, Any]:
@@ -185,9 +222,14 @@ class Index:
     def add_capture(self, filed: FiledCapture) -> None:
         try:
             with self.transaction():
-                self._insert(filed.manifest, filed.folder, filed.manifest_sha256)
+                self.insert_capture(filed)
         except sqlite3.DatabaseError as exc:
             raise IndexError_(f"index {self.path}: {exc}") from exc
+
+    def insert_capture(self, filed: FiledCapture) -> None:
+        """Insert a filed capture's rows; the caller holds a transaction (custody.py adds
+        the capture's `captured` event in the same one)."""
+        self._insert(filed.manifest, filed.folder, filed.manifest_sha256)
 
     def _insert(self, manifest: dict[str, Any], folder: str, manifest_sha256: str) -> None:
         self.db.table("captures").insert(capture_row(manifest, folder, manifest_sha256))
@@ -195,8 +237,17 @@ class Index:
         if rows:
             self.db.table("artifacts").insert_all(rows)
 
-    def reindex(self, captures: Iterable[tuple[dict[str, Any], str, str]]) -> int:
-        """Replace the derived tables with rows from (manifest, folder, manifest hash)."""
+    def reindex(
+        self,
+        captures: Iterable[tuple[dict[str, Any], str, str]],
+        kept_rows: Iterable[tuple[dict[str, Any], list[dict[str, Any]]]] = (),
+    ) -> int:
+        """Replace the derived tables with rows from (manifest, folder, manifest hash).
+
+        `kept_rows` are (captures row, artifacts rows) of retired captures whose folders
+        were deleted: their rows come from the `retired` custody event, which kept them.
+        The caller holds no transaction; `custody_events` is never touched here.
+        """
         count = 0
         with self.transaction():
             for table in DERIVED_TABLES:
@@ -204,7 +255,45 @@ class Index:
             for manifest, folder, digest in captures:
                 self._insert(manifest, folder, digest)
                 count += 1
+            for row, artifacts in kept_rows:
+                self.db.table("captures").insert(row)
+                if artifacts:
+                    self.db.table("artifacts").insert_all(artifacts)
+                count += 1
         return count
+
+    # -- custody log (custody.py owns its meaning; this is only storage) ------------------
+    def custody_head(self) -> tuple[int, str] | None:
+        row = self.db.execute(
+            "SELECT seq, entry_hash FROM custody_events ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        return (int(row[0]), str(row[1])) if row else None
+
+    def insert_custody_row(self, row: dict[str, Any]) -> None:
+        """Append one row; the caller holds a transaction. Values are stored as given."""
+        self.db.execute(
+            f"INSERT INTO custody_events ({', '.join(CUSTODY_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in CUSTODY_COLUMNS)})",
+            [row[c] for c in CUSTODY_COLUMNS],
+        )
+
+    def custody_rows(self) -> list[dict[str, Any]]:
+        """Every custody row as stored (JSON columns still text), in sequence order."""
+        return list(self.db.query("SELECT * FROM custody_events ORDER BY seq"))
+
+    def custody_guarded(self) -> bool:
+        """Whether both append-only triggers are in place."""
+        names = {
+            r[0]
+            for r in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                ["custody_events"],
+            ).fetchall()
+        }
+        return {"custody_events_no_update", "custody_events_no_delete"} <= names
+
+    def custody_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM custody_events").fetchone()[0])
 
     # -- reading --------------------------------------------------------------------------
     def resolve(self, ref: str) -> dict[str, Any]:
@@ -214,7 +303,8 @@ class Index:
             raise CaptureNotFound("empty capture id")
         rows = list(
             self.db.query(
-                "SELECT * FROM captures WHERE id = :r OR id LIKE :p ESCAPE '\\' "
+                f"SELECT *, {_RETIRED_AT} AS retired_at FROM captures"
+                " WHERE id = :r OR id LIKE :p ESCAPE '\\' "
                 "OR id LIKE :s ESCAPE '\\' ORDER BY id",
                 {"r": ref, "p": _like_escape(ref) + "%", "s": "%-" + _like_escape(ref) + "%"},
             )
@@ -272,7 +362,7 @@ class Index:
             keys = [f":id{i}" for i in range(len(id_list))]
             where.append(f"id IN ({', '.join(keys) or 'NULL'})")
             params.update({k[1:]: v for k, v in zip(keys, id_list, strict=True)})
-        sql = "SELECT * FROM captures"
+        sql = f"SELECT *, {_RETIRED_AT} AS retired_at FROM captures"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY started_at, id"
