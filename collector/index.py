@@ -69,6 +69,27 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     db.table("artifacts").create_index(["sha256"])
 
 
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """The custody log (see custody.py): append-only, enforced by triggers."""
+    db.execute(
+        "CREATE TABLE custody_events ("
+        " seq INTEGER PRIMARY KEY,"
+        " at TEXT NOT NULL,"
+        " actor TEXT NOT NULL,"
+        " action TEXT NOT NULL,"
+        " capture_ids TEXT NOT NULL,"  # JSON array, canonical
+        " details TEXT NOT NULL,"  # JSON object, canonical
+        " prev_hash TEXT NOT NULL,"
+        " entry_hash TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX custody_events_action ON custody_events (action)")
+    for op in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER custody_events_no_{op.lower()} BEFORE {op} ON custody_events "
+            "BEGIN SELECT RAISE(ABORT, 'custody log is append-only'); END"
+        )
+
+
 def _migration_5(db: sqlite_utils.Database) -> None:
     db.table("timestamps").create(
         {
@@ -95,13 +116,29 @@ def _migration_5(db: sqlite_utils.Database) -> None:
     db.table("timestamps").create_index(["capture_id"])
 
 
-# (version, description, apply). Append only: never edit a released migration. Versions 2-4
+# (version, description, apply). Append only: never edit a released migration. Versions 3-4
 # are reserved for other branches (see the module docstring: gaps are fine).
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "captures and artifacts", _migration_1),
+    (2, "custody events", _migration_2),
     (5, "timestamps", _migration_5),
 ]
 DERIVED_TABLES = ("timestamps", "artifacts", "captures")  # rebuilt by reindex, children first
+CUSTODY_COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "action",
+    "capture_ids",
+    "details",
+    "prev_hash",
+    "entry_hash",
+)
+# A capture is retired when a `retired` custody event names it (derived, never stored twice).
+_RETIRED_AT = (
+    "(SELECT e.at FROM custody_events e, json_each(e.capture_ids) j"
+    " WHERE e.action = 'retired' AND j.value = captures.id ORDER BY e.seq LIMIT 1)"
+)
 TIMESTAMP_COLUMNS = (
     "capture_id",
     "folder",
@@ -231,8 +268,8 @@ class Index:
             unknown = sorted(applied - known)
             if unknown:
                 raise IndexError_(
-                    f"index {self.path} has schema version(s) {unknown} that this collector "
-                    f"does not understand (it knows {sorted(known)}); upgrade collector"
+                    f"index {self.path} has schema version(s) {unknown}, newer than this "
+                    f"collector understands (it knows {sorted(known)}); upgrade collector"
                 )
             for version, description, apply in MIGRATIONS:
                 if version not in applied:
@@ -247,15 +284,20 @@ class Index:
 
     # -- writing --------------------------------------------------------------------------
     def add_capture(self, filed: FiledCapture) -> None:
-        with self.transaction():
-            self._insert(filed.manifest, filed.folder, filed.manifest_sha256)
-            self._insert_timestamps(filed.timestamps)
+        try:
+            with self.transaction():
+                self.insert_capture(filed)
+        except sqlite3.DatabaseError as exc:
+            raise IndexError_(f"index {self.path}: {exc}") from exc
 
-    def add_timestamps(self, records: Iterable[TimestampRecord]) -> None:
-        with self.transaction():
-            self._insert_timestamps(records)
+    def insert_capture(self, filed: FiledCapture) -> None:
+        """Insert a filed capture's rows (and its timestamp tokens); the caller holds a
+        transaction (custody.py adds the capture's events in the same one)."""
+        self._insert(filed.manifest, filed.folder, filed.manifest_sha256)
+        self.insert_timestamps(filed.timestamps)
 
-    def _insert_timestamps(self, records: Iterable[TimestampRecord]) -> None:
+    def insert_timestamps(self, records: Iterable[TimestampRecord]) -> None:
+        """Insert token rows; the caller holds a transaction."""
         rows = [timestamp_row(r) for r in records]
         if rows:
             self.db.table("timestamps").insert_all(rows)
@@ -269,10 +311,16 @@ class Index:
     def reindex(
         self,
         captures: Iterable[tuple[dict[str, Any], str, str]],
+        kept_rows: Iterable[tuple[dict[str, Any], list[dict[str, Any]]]] = (),
         timestamps: Iterable[TimestampRecord] = (),
     ) -> int:
-        """Replace the derived tables with rows from (manifest, folder, manifest hash) and
-        the timestamp tokens found on disk."""
+        """Replace the derived tables with rows from (manifest, folder, manifest hash), and
+        with the timestamp tokens found on disk.
+
+        `kept_rows` are (captures row, artifacts rows) of retired captures whose folders
+        were deleted: their rows come from the `retired` custody event, which kept them.
+        The caller holds no transaction; `custody_events` is never touched here.
+        """
         count = 0
         with self.transaction():
             for table in DERIVED_TABLES:
@@ -280,8 +328,46 @@ class Index:
             for manifest, folder, digest in captures:
                 self._insert(manifest, folder, digest)
                 count += 1
-            self._insert_timestamps(timestamps)
+            for row, artifacts in kept_rows:
+                self.db.table("captures").insert(row)
+                if artifacts:
+                    self.db.table("artifacts").insert_all(artifacts)
+                count += 1
+            self.insert_timestamps(timestamps)
         return count
+
+    # -- custody log (custody.py owns its meaning; this is only storage) ------------------
+    def custody_head(self) -> tuple[int, str] | None:
+        row = self.db.execute(
+            "SELECT seq, entry_hash FROM custody_events ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        return (int(row[0]), str(row[1])) if row else None
+
+    def insert_custody_row(self, row: dict[str, Any]) -> None:
+        """Append one row; the caller holds a transaction. Values are stored as given."""
+        self.db.execute(
+            f"INSERT INTO custody_events ({', '.join(CUSTODY_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in CUSTODY_COLUMNS)})",
+            [row[c] for c in CUSTODY_COLUMNS],
+        )
+
+    def custody_rows(self) -> list[dict[str, Any]]:
+        """Every custody row as stored (JSON columns still text), in sequence order."""
+        return list(self.db.query("SELECT * FROM custody_events ORDER BY seq"))
+
+    def custody_guarded(self) -> bool:
+        """Whether both append-only triggers are in place."""
+        names = {
+            r[0]
+            for r in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                ["custody_events"],
+            ).fetchall()
+        }
+        return {"custody_events_no_update", "custody_events_no_delete"} <= names
+
+    def custody_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM custody_events").fetchone()[0])
 
     # -- reading --------------------------------------------------------------------------
     def resolve(self, ref: str) -> dict[str, Any]:
@@ -291,7 +377,8 @@ class Index:
             raise CaptureNotFound("empty capture id")
         rows = list(
             self.db.query(
-                "SELECT * FROM captures WHERE id = :r OR id LIKE :p ESCAPE '\\' "
+                f"SELECT *, {_RETIRED_AT} AS retired_at FROM captures"
+                " WHERE id = :r OR id LIKE :p ESCAPE '\\' "
                 "OR id LIKE :s ESCAPE '\\' ORDER BY id",
                 {"r": ref, "p": _like_escape(ref) + "%", "s": "%-" + _like_escape(ref) + "%"},
             )
@@ -349,7 +436,7 @@ class Index:
             keys = [f":id{i}" for i in range(len(id_list))]
             where.append(f"id IN ({', '.join(keys) or 'NULL'})")
             params.update({k[1:]: v for k, v in zip(keys, id_list, strict=True)})
-        sql = "SELECT * FROM captures"
+        sql = f"SELECT *, {_RETIRED_AT} AS retired_at FROM captures"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY started_at, id"

@@ -12,6 +12,10 @@ WARC is never changed: the package holds a copy in which the values of `Cookie`,
 `Set-Cookie`, `Authorization` and `Proxy-Authorization` are replaced (collector.warc
 `copy_warc`); datapackage.json's `case.captures[].warc` records the stored file's SHA-256,
 the copy's, and what was redacted, so the copy can be tied back to the evidence.
+
+As with the evidence package (collector.package), the custody chain must be intact to
+export, retired captures are left out, and the export is an `exported` custody event
+(`format: wacz`): no package leaves without it.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from collector import __version__
+from collector import __version__, custody
+from collector.custody import Action, NewEvent
 from collector.errors import CaptureNotFound, CollectorError, UsageError
 from collector.index import Index
 from collector.store import MANIFEST, EvidenceStore, load_manifest
@@ -50,7 +55,8 @@ class ExportedCapture:
 class WaczExport:
     wacz: WaczSummary
     captures: tuple[ExportedCapture, ...]
-    skipped: tuple[str, ...]  # "<capture id>: why" for captures that have no WARC
+    skipped: tuple[str, ...]  # "<capture id>: why" (no WARC, or retired)
+    entry: dict[str, Any]  # the `exported` custody entry
 
 
 def export_wacz(
@@ -64,7 +70,14 @@ def export_wacz(
     operator: str | None = None,
 ) -> WaczExport:
     """Package the case's captures (all, or those named) into a WACZ at `out`."""
+    actor = operator or custody.default_actor()
     rows = _select(index, case, capture_ids)
+    chain = custody.verify_chain(store, index)
+    if not chain.ok:
+        raise ExportError(
+            f"the custody log is broken (first broken entry seq {chain.first_broken}): "
+            "run `collector verify`; nothing exported"
+        )
     if out.exists():
         raise UsageError(f"{out} already exists; refusing to overwrite it")
     if not out.parent.is_dir():
@@ -77,6 +90,9 @@ def export_wacz(
     with tempfile.TemporaryDirectory(prefix="wacz-", dir=out.parent) as tmp:
         warcs: list[WaczWarc] = []
         for row in rows:
+            if row.get("retired_at"):
+                skipped.append(f"{row['id']}: retired {row['retired_at']}")
+                continue
             folder = store.root / row["folder"]
             manifest, manifest_sha = _checked_manifest(folder, row)
             listed = {a["name"]: a for a in manifest.get("artifacts", [])}
@@ -132,7 +148,7 @@ def export_wacz(
         extra = {
             "case": {
                 "id": case,
-                "exported_by": operator,
+                "exported_by": actor,
                 "exported_at": rfc3339(created),
                 "captures": described,
                 "skipped": skipped,
@@ -162,7 +178,29 @@ def export_wacz(
             )
         except ArchiveError as exc:
             raise ExportError(str(exc)) from exc
-    return WaczExport(summary, tuple(exported), tuple(skipped))
+    event = NewEvent(
+        Action.EXPORTED,
+        actor,
+        tuple(c.capture_id for c in exported),
+        {
+            "case": case,
+            "format": "wacz",
+            "file": out.name,
+            "package_sha256": summary.sha256,
+            "datapackage_sha256": summary.datapackage_hash.removeprefix("sha256:"),
+            "custody_head": chain.head,
+            "redactions": sum(len(c.redacted) for c in exported),
+            "signed": sign_key is not None,
+            "public_key": summary.public_key,
+            "skipped": skipped,
+        },
+    )
+    try:
+        entry = custody.CustodyLog(store, index).append([event])[0]
+    except BaseException:
+        out.unlink(missing_ok=True)  # no package leaves without its custody event
+        raise
+    return WaczExport(summary, tuple(exported), tuple(skipped), entry)
 
 
 def _select(index: Index, case: str, capture_ids: Sequence[str]) -> list[dict[str, Any]]:

@@ -18,7 +18,9 @@ Routes (GET):
   /to-file                  redirects to file:///etc/passwd
   /wide?w=30000             a page wider than Chromium can shoot in one piece
   /img/RRGGBB.png           a solid 300x200 PNG of that colour
-  /cookie                   sets cookies, then loads an image that sends them back
+  /cookie                   sets a session cookie, then sends it (and an Authorization
+                            header) on sub-requests: secrets a package must redact
+  /xss                      title and text full of <script> and <img onerror> payloads
   /date?offset=-3600        a page whose Date header is off by that many seconds
 Requests with an absolute URI (a proxy request) are recorded in `proxied`.
 """
@@ -44,7 +46,6 @@ GZIP_HTML = (
     + "Netralitas ASN dijaga. " * 200
     + "</p></body></html>"
 ).encode()
-COOKIE_SECRET = "s3ss10n-rahasia-jangan-bocor"
 INDONESIAN_TEXT = "Selamat pagi, Bapak/Ibu ASN! Jaga netralitas di Pilkada 🗳️🇮🇩 — terima kasih 🙏"
 
 
@@ -228,21 +229,6 @@ def r_wide(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
     )
 
 
-def r_cookie(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
-    body = _html(
-        "Kue 🍪",
-        f"<h1>Halaman dengan kue</h1><p>{INDONESIAN_TEXT}</p>"
-        "<img id='after' src='/img/00aa00.png?after-cookie=1' width='30' height='20'>",
-    )
-    h.send_response(200)
-    h.send_header("Content-Type", "text/html; charset=utf-8")
-    h.send_header("Content-Length", str(len(body)))
-    h.send_header("Set-Cookie", f"sessionid={COOKIE_SECRET}; Path=/")
-    h.send_header("Set-Cookie", "csrftoken=rahasia-csrf; Path=/")
-    h.end_headers()
-    h.wfile.write(body)
-
-
 def r_date(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
     import email.utils
 
@@ -261,6 +247,36 @@ def r_img(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
     hexcolor = m.group(1)
     rgb = (int(hexcolor[0:2], 16), int(hexcolor[2:4], 16), int(hexcolor[4:6], 16))
     h.send(200, solid_png(rgb), "image/png")
+
+
+SECRET_COOKIE = "sesi=RAHASIA-COOKIE-5f2a"
+SECRET_TOKEN = "Bearer RAHASIA-TOKEN-9c1d"
+
+
+def r_cookie(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
+    body = (
+        "<h1>Halaman dengan sesi</h1><p>Masuk sebagai tamu.</p>"
+        "<img src='/img/00aa00.png' width='300' height='200'>"
+        # the token is assembled at run time: it travels in a header, not in the page body
+        "<script>fetch('/final', {headers: {Authorization: 'Bearer ' + "
+        "['RAHASIA', 'TOKEN', '9c1d'].join('-')}});</script>"
+    )
+    h.send(200, _html("Sesi", body), headers={"Set-Cookie": f"{SECRET_COOKIE}; Path=/"})
+
+
+XSS_PAYLOADS = (
+    "<script>window.__pwned = 1; alert('xss')</script>",
+    "<img src=x onerror=\"window.__pwned = 2; document.title = 'PWNED'; alert('img')\">",
+    '"><svg onload=alert(3)>',
+)
+
+
+def r_xss(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
+    import html as _h
+
+    text = "".join(f"<p>{_h.escape(p)}</p>" for p in XSS_PAYLOADS)
+    title = _h.escape(XSS_PAYLOADS[0] + " " + XSS_PAYLOADS[1])
+    h.send(200, _html(title, "<h1>Judul berbahaya</h1>" + text))
 
 
 Route = Callable[[SiteHandler, re.Match[str], dict[str, str]], None]
@@ -282,6 +298,7 @@ ROUTES: list[tuple[str, Route]] = [
     (r"/wide", r_wide),
     (r"/img/([0-9a-f]{6})\.png", r_img),
     (r"/cookie", r_cookie),
+    (r"/xss", r_xss),
     (r"/date", r_date),
 ]
 

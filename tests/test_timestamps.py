@@ -122,6 +122,16 @@ def test_capture_with_two_tsas_stores_tokens_that_verify(
     show = run_cli("show", m["capture_id"], store=store)
     assert show.output.count(f"by {tsa_server.url}") == 2
 
+    # custody: the capture, then one `timestamped` event per token, in the same append
+    log = json.loads(run_cli("custody", m["capture_id"], "--json", store=store).output)
+    assert [e["action"] for e in log[:3]] == ["captured", "timestamped", "timestamped"]
+    stamped = log[1]["details"]
+    assert stamped["token"].endswith("/manifest.tsr") and stamped["late"] is False
+    assert stamped["manifest_sha256"] == manifest_sha and stamped["tsa_url"] == tsa_server.url
+    assert (
+        stamped["token_sha256"] == token["tsr_sha256"] and stamped["gen_time"] == token["gen_time"]
+    )
+
     # reindex rebuilds the timestamps table from the files
     assert run_cli("reindex", store=store).exit_code == 0
     assert verify(store, "--tsa-ca", ca)[0] == 0
@@ -233,6 +243,14 @@ def test_timestamp_later_adds_a_token_outside_the_sealed_folder(
     tokens = report["captures"][0]["tokens"]
     assert [(t["late"], t["status"]) for t in tokens] == [(True, "pass"), (True, "pass")]
     assert "(obtained later)" in run_cli("show", cid, store=store).output
+    log = json.loads(run_cli("custody", cid, "--json", store=store).output)
+    late_events = [e for e in log if e["action"] == "timestamped"]
+    assert [e["details"]["token"] for e in late_events] == [
+        f"timestamps/{cid}/001/manifest.tsr",
+        f"timestamps/{cid}/002/manifest.tsr",
+    ]
+    assert all(e["details"]["late"] for e in late_events)
+    assert "(obtained later)" in run_cli("custody", cid, store=store).output
     assert run_cli("reindex", store=store).exit_code == 0
     assert verify_json(store, "--tsa-ca", str(tsa_server.pki.ca_cert))["ok"]
 

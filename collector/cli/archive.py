@@ -1,7 +1,7 @@
 """Commands for archives and trusted time: `export-wacz` and `timestamp`.
 
-`export-wacz` is a thin wrapper around collector.wacz_export.export_wacz, meant to become
-`collector export --format wacz` once the evidence-package export lands.
+`export-wacz` is a thin wrapper around collector.wacz_export.export_wacz; `collector export
+--format wacz` (package.py) calls the same `write_wacz_export`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collector.cli.common import (
     EXIT_NOT_ALL_GOOD,
     handle_errors,
     open_index,
+    operator_option,
     store_option,
     tsa_options,
     tsa_settings,
@@ -47,7 +48,7 @@ from collector.store import EvidenceStore
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="EC P-384 private key (PEM, no passphrase) to sign the package anonymously.",
 )
-@click.option("--operator", envvar="COLLECTOR_OPERATOR", help="Who exports (recorded).")
+@operator_option
 @store_option
 @handle_errors
 def export_wacz(
@@ -58,7 +59,19 @@ def export_wacz(
     operator: str | None,
     store: Path,
 ) -> None:
-    """Export a case's captures as a WACZ (for ReplayWeb.page and web-archive tools)."""
+    """Export a case's captures as a WACZ (for ReplayWeb.page and web-archive tools);
+    the same as `collector export --format wacz`."""
+    write_wacz_export(case, capture_ids, out, sign_key, operator, store)
+
+
+def write_wacz_export(
+    case: str,
+    capture_ids: Sequence[str],
+    out: Path,
+    sign_key: Path | None,
+    operator: str | None,
+    store: Path,
+) -> None:
     from collector.wacz_export import export_wacz as export
 
     with open_index(store) as index:
@@ -84,6 +97,8 @@ def export_wacz(
         f"datapackage {w.datapackage_hash}"
         + (f", signed, public key {w.public_key}" if w.public_key else ", unsigned")
     )
+    entry = result.entry
+    click.echo(f"recorded custody entry {entry['seq']} (exported) sha256:{entry['entry_hash']}")
 
 
 @cli.command()
@@ -98,17 +113,24 @@ def export_wacz(
     is_flag=True,
     help="Also timestamp captures that already have a token.",
 )
+@operator_option
 @store_option
 @tsa_options
 @handle_errors
 def timestamp(
-    capture_ids: Sequence[str], missing: bool, again: bool, store: Path, **kw: Any
+    capture_ids: Sequence[str],
+    missing: bool,
+    again: bool,
+    operator: str | None,
+    store: Path,
+    **kw: Any,
 ) -> None:
     """Obtain RFC 3161 tokens for captures already stored (e.g. after a TSA failed).
 
     Sealed capture folders are never edited: the tokens go to
     <store>/timestamps/<capture-id>/<NNN>/ with their own SHA256SUMS.
     """
+    from collector.custody import default_actor, record_timestamps
     from collector.timestamps import stamp_later
 
     settings = tsa_settings(kw)
@@ -134,8 +156,8 @@ def timestamp(
             result = stamp_later(
                 s, row["id"], s.root / row["folder"], row["manifest_sha256"], settings
             )
-            # Custody: one `timestamped` event per record in result.records belongs here.
-            index.add_timestamps(result.records)
+            # the tokens' index rows and their `timestamped` custody events, together
+            record_timestamps(s, index, result.records, operator or default_actor())
             for record in result.records:
                 click.echo(
                     f"{row['id']}  timestamped  {clean(record.tsa_url)}  genTime "
