@@ -145,11 +145,14 @@ def timestamp(
         rows = (
             [index.resolve(ref) for ref in capture_ids]
             if capture_ids
-            else [r for r in index.captures() if r["id"] not in stamped]
+            else [r for r in index.captures() if r["id"] not in stamped and not r["retired_at"]]
         )
         if not rows:
             click.echo("every capture already has a timestamp token")
         for row in rows:
+            if row.get("retired_at"):
+                click.echo(f"{row['id']}  retired {row['retired_at']}: not timestamped")
+                continue
             if row["id"] in stamped and not again:
                 click.echo(f"{row['id']}  already timestamped (--again adds another token)")
                 continue
