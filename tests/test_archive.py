@@ -166,7 +166,9 @@ def test_wacz_export_validates_lists_the_page_and_is_signed(
     capture(store, *urls, "--case", "BAWASLU-7")
     out = tmp_path / "kasus.wacz"
     result = run_cli(
-        "export-wacz",
+        "export",
+        "--format",
+        "wacz",
         "--case",
         "BAWASLU-7",
         "--out",
@@ -310,13 +312,27 @@ def test_export_refuses_tampered_evidence_and_bad_requests(
     capture(store, site.url("/final"), "--case", "K1")
     (folder,) = capture_folders(store)
     out = tmp_path / "k1.wacz"
-    assert run_cli("export-wacz", "--case", "NOPE", "--out", str(out), store=store).exit_code == 2
+    assert (
+        run_cli(
+            "export", "--format", "wacz", "--case", "NOPE", "--out", str(out), store=store
+        ).exit_code
+        == 2
+    )
     other = run_cli(
-        "export-wacz", "--case", "K2", "--capture", folder.name, "--out", str(out), store=store
+        "export",
+        "--format",
+        "wacz",
+        "--case",
+        "K2",
+        "--capture",
+        folder.name,
+        "--out",
+        str(out),
+        store=store,
     )
     assert other.exit_code == 2 and "do not belong to case" in other.output
     out.write_bytes(b"")
-    exists = run_cli("export-wacz", "--case", "K1", "--out", str(out), store=store)
+    exists = run_cli("export", "--format", "wacz", "--case", "K1", "--out", str(out), store=store)
     assert exists.exit_code == 2 and "refusing to overwrite" in exists.output
     out.unlink()
     warc = folder / "archive.warc.gz"
@@ -325,7 +341,7 @@ def test_export_refuses_tampered_evidence_and_bad_requests(
     data = bytearray(warc.read_bytes())
     data[-40] ^= 1
     warc.write_bytes(bytes(data))
-    tampered = run_cli("export-wacz", "--case", "K1", "--out", str(out), store=store)
+    tampered = run_cli("export", "--format", "wacz", "--case", "K1", "--out", str(out), store=store)
     assert tampered.exit_code == 3 and "archive.warc.gz" in tampered.output
     assert not out.exists() and not list(tmp_path.glob("wacz-*"))
     warc.unlink()  # the store teardown would (rightly) reject the tampered WARC

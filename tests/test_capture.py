@@ -163,7 +163,8 @@ def test_infinite_feed_is_scrolled_until_it_ends(site: SiteServer, store: Path) 
 
 
 def test_endless_feed_stops_at_max_scrolls(site: SiteServer, store: Path) -> None:
-    code, out = capture(store, site.url("/endless"), "--max-scrolls", "6")
+    # a generous timeout: under load the time limit must not stop it before max_scrolls
+    code, out = capture(store, site.url("/endless"), "--max-scrolls", "6", "--timeout", "90")
     assert code == 0, out
     _, m = only_capture(store)
     assert m["settle"]["scroll"] == {

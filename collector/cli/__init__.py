@@ -5,7 +5,7 @@ One module per area registers its commands on the `cli` group:
   review.py    list, show, verify, reindex, doctor
   custody.py   note, handover, custody, retire
   package.py   export, verify-package, report
-  archive.py   export-wacz, timestamp
+  archive.py   timestamp (and export --format wacz)
 Exit codes: 0 success; 1 done, but not everything was good (a capture that is not `ok`,
 a verification that failed); 2 the request was wrong (bad URL, unknown id, bad option);
 3 collector cannot work here (no browser, store not writable, index unusable).

@@ -1,7 +1,7 @@
-"""Commands for archives and trusted time: `export-wacz` and `timestamp`.
+"""Commands for archives and trusted time: `timestamp`, and the WACZ side of `export`.
 
-`export-wacz` is a thin wrapper around collector.wacz_export.export_wacz; `collector export
---format wacz` (package.py) calls the same `write_wacz_export`.
+`collector export --format wacz` (package.py) calls `write_wacz_export` here, a thin
+wrapper around collector.wacz_export.export_wacz.
 """
 
 from __future__ import annotations
@@ -26,42 +26,6 @@ from collector.cli.common import (
 from collector.errors import UsageError
 from collector.render import clean
 from collector.store import EvidenceStore
-
-
-@cli.command(name="export-wacz")
-@click.option("--case", required=True, help="Case whose captures are exported.")
-@click.option(
-    "--capture",
-    "capture_ids",
-    multiple=True,
-    metavar="ID",
-    help="Only these captures of the case (repeatable; id, prefix or suffix).",
-)
-@click.option(
-    "--out",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The .wacz file to write (never overwritten).",
-)
-@click.option(
-    "--sign-key",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="EC P-384 private key (PEM, no passphrase) to sign the package anonymously.",
-)
-@operator_option
-@store_option
-@handle_errors
-def export_wacz(
-    case: str,
-    capture_ids: Sequence[str],
-    out: Path,
-    sign_key: Path | None,
-    operator: str | None,
-    store: Path,
-) -> None:
-    """Export a case's captures as a WACZ (for ReplayWeb.page and web-archive tools);
-    the same as `collector export --format wacz`."""
-    write_wacz_export(case, capture_ids, out, sign_key, operator, store)
 
 
 def write_wacz_export(
