@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import platform
 import socket
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,6 +23,7 @@ from collector import __version__
 from collector.browser import BrowserSession, find_browser, font_facts
 from collector.errors import StoreError
 from collector.index import Index
+from collector.judging import classify_page
 from collector.models import (
     BrowserInfo,
     CaptureJob,
@@ -29,10 +31,13 @@ from collector.models import (
     Outcome,
     PageCapture,
 )
+from collector.platforms import marker_selectors as all_marker_selectors
+from collector.sessions import check_session_file
 from collector.store import CaptureWriter, EvidenceStore, new_capture_id
 from collector.targets import normalise_target, redact_url_credentials
 
 MANIFEST_VERSION = 1
+CONSENT_SCREENSHOT = "screenshot-after-consent.png"
 T = TypeVar("T")
 DEFAULT_CONCURRENCY = 3
 
@@ -128,8 +133,24 @@ def build_manifest(
         "browser": asdict(browser),
         "software": {"collector": __version__, "playwright": browser.playwright_version},
         "environment": environment,
-        "run": {"run_id": job.run_id, "entry": job.entry} if job.run_id else None,
+        "run": _run_record(job),
+        "classification": page.classification,
+        "consent": page.consent,
+        "downloads": list(page.downloads),
+        # which investigator session was loaded (file name, SHA-256), never its cookies
+        "session": page.session,
     }
+
+
+def _run_record(job: CaptureJob) -> dict[str, Any] | None:
+    if not job.run_id:
+        return None
+    record: dict[str, Any] = {"run_id": job.run_id, "entry": job.entry}
+    if job.attempt is not None:
+        record["attempt"] = job.attempt
+    if job.watchlist is not None:
+        record["watchlist"] = job.watchlist
+    return record
 
 
 def file_capture(
@@ -153,10 +174,29 @@ def file_capture(
     if page.text is not None:
         writer.write_bytes("text.txt", page.text.encode("utf-8"), "text/plain; charset=utf-8")
     writer.adopt("network.har", "application/json")
+    _file_extras(writer, page)
     manifest = build_manifest(writer.capture_id, job, page, browser, environment, body_name)
     if page.screenshot is not None:
         manifest["screenshot"] = {**manifest["screenshot"], **_png_size(page.screenshot)}
+    if page.consent_screenshot is not None and manifest["consent"]:
+        consent = dict(manifest["consent"])
+        consent["screenshot"] = {
+            **consent.get("screenshot", {}),
+            **_png_size(page.consent_screenshot),
+            "artifact": CONSENT_SCREENSHOT,
+        }
+        manifest["consent"] = consent
     return writer.finish(manifest)
+
+
+def _file_extras(writer: CaptureWriter, page: PageCapture) -> None:
+    """The screenshot after a consent click, and files the page triggered."""
+    if page.consent_screenshot is not None:
+        writer.write_bytes(CONSENT_SCREENSHOT, page.consent_screenshot, "image/png")
+    for download in page.downloads:
+        if download.get("status") == "saved":
+            # saved into the folder by the browser, like the HAR: hashed from disk
+            writer.adopt(download["artifact"], download["media_type"])
 
 
 def _png_size(data: bytes) -> dict[str, int]:
@@ -201,25 +241,45 @@ class CaptureRunner:
         browser_path: str | None = None,
         concurrency: int = DEFAULT_CONCURRENCY,
         judge_page: Callable[[CaptureJob, PageCapture], PageCapture] | None = None,
-        marker_selectors: frozenset[str] = frozenset(),
+        marker_selectors: frozenset[str] | None = None,
         after_filing: Sequence[AfterFiling] = (),
     ) -> None:
         self.store = store
         self.browser_path = browser_path
         self.concurrency = max(1, concurrency)
-        self.judge_page = judge_page or (lambda job, page: judge(page))
-        self.marker_selectors = marker_selectors
+        # default: the platform markers decide what a loaded page really is
+        self.judge_page = judge_page or classify_page
+        self.marker_selectors = (
+            all_marker_selectors() if marker_selectors is None else marker_selectors
+        )
         self.after_filing = tuple(after_filing)
 
     def run(
         self, jobs: Sequence[CaptureJob], progress: Progress | None = None
     ) -> list[FiledCapture]:
-        for job in jobs:  # refuse bad targets before anything is written
+        executable, source = self.prepare(jobs)
+        return _run_to_completion(self._run(jobs, executable, source, progress))
+
+    def prepare(self, jobs: Sequence[CaptureJob]) -> tuple[str, str]:
+        """Every check that can fail, before anything is written or launched:
+        targets, session files, the store, the browser, the index's schema."""
+        for job in jobs:
             normalise_target(job.url)
+        for state in sorted({j.options.storage_state for j in jobs if j.options.storage_state}):
+            check_session_file(state)
         self.store.ensure_writable()
         executable, source = find_browser(self.browser_path)
         Index(self.store.index_path).close()  # migrate, or fail, before launching anything
-        return _run_to_completion(self._run(jobs, executable, source, progress))
+        return executable, source
+
+    @contextlib.asynccontextmanager
+    async def open(self, executable: str, source: str) -> AsyncIterator[OpenRunner]:
+        """A launched browser and the open index, for callers that schedule captures
+        themselves (collector.run). SQLite is used only on the loop's thread."""
+        with Index(self.store.index_path) as index:
+            environment = await asyncio.to_thread(environment_facts)
+            async with BrowserSession(executable, source) as session:
+                yield OpenRunner(self, session, index, environment)
 
     async def _run(
         self,
@@ -228,35 +288,11 @@ class CaptureRunner:
         source: str,
         progress: Progress | None,
     ) -> list[FiledCapture]:
-        with Index(self.store.index_path) as index:  # SQLite: used only on the loop's thread
-            return await self._capture_all(jobs, executable, source, index, progress)
-
-    async def _capture_all(
-        self,
-        jobs: Sequence[CaptureJob],
-        executable: str,
-        source: str,
-        index: Index,
-        progress: Progress | None,
-    ) -> list[FiledCapture]:
-        environment = await asyncio.to_thread(environment_facts)
-        gate = asyncio.Semaphore(self.concurrency)
         results: dict[int, FiledCapture] = {}
-        async with BrowserSession(executable, source) as session:
-            assert session.info is not None
-            info = session.info
+        async with self.open(executable, source) as runner:
 
             async def one(i: int, job: CaptureJob) -> None:
-                async with gate:
-                    writer = self.store.begin(new_capture_id())
-                    page = await session.capture(
-                        job.url, job.options, writer.folder, self.marker_selectors
-                    )
-                page = self.judge_page(job, page)
-                filed = await asyncio.to_thread(file_capture, writer, job, page, info, environment)
-                index.add_capture(filed)  # on the loop thread: one SQLite connection
-                for hook in self.after_filing:
-                    hook(index, job, filed)
+                filed = await runner.capture(job)
                 results[i] = filed
                 if progress:
                     progress(filed)
@@ -270,6 +306,41 @@ class CaptureRunner:
                 await asyncio.gather(*tasks, return_exceptions=True)
                 raise
         return [results[i] for i in sorted(results)]
+
+
+class OpenRunner:
+    """Captures one job at a time on request, at most `concurrency` pages at once."""
+
+    def __init__(
+        self,
+        runner: CaptureRunner,
+        session: BrowserSession,
+        index: Index,
+        environment: dict[str, Any],
+    ) -> None:
+        assert session.info is not None
+        self.runner = runner
+        self.session = session
+        self.index = index
+        self.environment = environment
+        self.info = session.info
+        self.gate = asyncio.Semaphore(runner.concurrency)
+
+    async def capture(self, job: CaptureJob) -> FiledCapture:
+        r = self.runner
+        async with self.gate:
+            writer = r.store.begin(new_capture_id())
+            page = await self.session.capture(
+                job.url, job.options, writer.folder, r.marker_selectors
+            )
+        page = r.judge_page(job, page)
+        filed = await asyncio.to_thread(
+            file_capture, writer, job, page, self.info, self.environment
+        )
+        self.index.add_capture(filed)  # on the loop thread: one SQLite connection
+        for hook in r.after_filing:
+            hook(self.index, job, filed)
+        return filed
 
 
 def _run_to_completion(coro: Coroutine[Any, Any, T]) -> T:
