@@ -444,8 +444,18 @@ class _PageRun:
             await asyncio.wait_for(context.close(), timeout=20)
         except (TimeoutError, PlaywrightError) as exc:
             self.errors.append(f"closing context: {_first_line(exc) or 'timed out'}")
-        if not (self.workdir / "network.har").exists():
+        har = self.workdir / "network.har"
+        if not har.exists():
             self.errors.append("network.har was not written")
+        elif self.session is not None:
+            # the HAR would carry the investigator's login cookies out with the evidence
+            try:
+                self.session["har_cookies_redacted"] = await asyncio.to_thread(
+                    redact_har_cookies, har
+                )
+            except (OSError, ValueError) as exc:
+                self.errors.append(f"redacting session cookies from network.har: {exc}")
+                har.unlink(missing_ok=True)
 
     def _context_args(self, har_path: Path) -> dict[str, Any]:
         o = self.opt
@@ -938,9 +948,34 @@ def _failed_capture(url: str, started: str, outcome: Outcome, reason: str) -> Pa
     )
 
 
+REDACTED = "[redacted: investigator session]"
+
+
+def redact_har_cookies(path: Path) -> int:
+    """Blank every cookie value in a HAR (Cookie and Set-Cookie headers, cookie lists),
+    before the file is hashed: with a logged-in session they are the account's keys.
+    Returns how many values were blanked."""
+    har = json.loads(path.read_bytes())
+    count = 0
+    for entry in har.get("log", {}).get("entries", []):
+        for part, header in (("request", "cookie"), ("response", "set-cookie")):
+            message = entry.get(part) or {}
+            for h in message.get("headers", []):
+                if str(h.get("name", "")).lower() == header:
+                    h["value"] = REDACTED
+                    count += 1
+            for cookie in message.get("cookies", []):
+                cookie["value"] = REDACTED
+                count += 1
+    tmp = path.with_name(path.name + ".redacting")
+    tmp.write_bytes(json.dumps(har, ensure_ascii=False, indent=2).encode("utf-8"))
+    os.replace(tmp, path)
+    return count
+
+
 def safe_file_name(name: str, limit: int = 80) -> str:
     """A download's suggested name made safe as an artifact name (hostile input)."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._-")
+    cleaned = re.sub(r"(?:[^A-Za-z0-9._-]|\.\.+|_)+", "_", name).strip("._-")
     if len(cleaned) > limit:
         _, dot, ext = cleaned.rpartition(".")
         keep = ext if dot and len(ext) <= 10 else ""

@@ -83,10 +83,15 @@ def classify_page(job: CaptureJob, page: PageCapture) -> PageCapture:
 
 
 def verdict_reason(verdict: Verdict) -> str:
-    """One line: what the page is, and the first piece of evidence for it."""
+    """One line: what the page is, and the first piece of evidence for it (the manifest's
+    `classification.markers` has all of it)."""
     if not verdict.markers or verdict.markers[0].startswith(("expect_text", "wait_for")):
         return verdict.reason
-    return f"{verdict.reason} [{verdict.markers[0]}]"
+    marker, _, found = verdict.markers[0].partition(": ")
+    first = found.split(" + ")[0]
+    if first.startswith('text "') and '", "' in first:
+        first = first.split('", "')[0] + '", …'
+    return f"{verdict.reason} [{marker}: {first}]"
 
 
 def classification_record(platform: str, verdict: Verdict) -> dict[str, Any]:

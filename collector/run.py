@@ -242,10 +242,9 @@ def retry_plan(filed: FiledCapture, tries: int, settings: RunSettings) -> tuple[
     note = f"backoff {wait:g} s"
     asked = retry_after_s(response.get("headers") or [])
     if asked is not None:
-        honoured = min(asked, cap)
         capped = f" (capped at {cap:g} s)" if asked > cap else ""
-        note = f"Retry-After {asked:g} s{capped}"
-        wait = max(wait, honoured)
+        note += f", Retry-After {asked:g} s{capped}"
+        wait = max(wait, min(asked, cap))
     return True, wait, note
 
 
@@ -370,7 +369,7 @@ class _Run:
             tries += 1
             m = filed.manifest
             outcome = Outcome(filed.outcome)
-            self.count_for_breaker(e.platform, outcome)
+            opened = self.count_for_breaker(e.platform, outcome)
             retry, wait, note = retry_plan(filed, tries, self.settings)
             decision = RETRY if retry else FINAL
             held = None
@@ -430,6 +429,8 @@ class _Run:
                     },
                 )
             self.tell(RunEvent("attempt", self.result, er, attempt, filed))
+            if opened:
+                self.tell(RunEvent("breaker", self.result, message=opened))
             if decision != RETRY:
                 return
             if outcome is Outcome.RATE_LIMITED or status == 429:
@@ -438,19 +439,21 @@ class _Run:
             if not await _sleep_for(wait, self.stopping):
                 return
 
-    def count_for_breaker(self, platform: str, outcome: Outcome) -> None:
+    def count_for_breaker(self, platform: str, outcome: Outcome) -> str | None:
+        """Count a wall; the message when this one opens the platform's breaker."""
         if outcome not in BREAKER_OUTCOMES:
             self.consecutive[platform] = 0
-            return
+            return None
         self.consecutive[platform] += 1
         n = self.settings.breaker
-        if n and self.consecutive[platform] >= n and platform not in self.open_breakers:
-            message = (
-                f"stopped capturing {platform}: {n} consecutive rate_limited/login_wall "
-                f"captures; its remaining entries are skipped (resume the run later)"
-            )
-            self.open_breakers[platform] = message
-            self.tell(RunEvent("breaker", self.result, message=message))
+        if not n or self.consecutive[platform] < n or platform in self.open_breakers:
+            return None
+        message = (
+            f"stopped capturing {platform}: {n} consecutive rate_limited/login_wall "
+            f"captures; its remaining entries are skipped (resume the run later)"
+        )
+        self.open_breakers[platform] = message
+        return message
 
     def skip_if_open(self, index: Index, er: EntryResult) -> bool:
         platform = er.entry.platform

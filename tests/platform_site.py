@@ -22,7 +22,7 @@ allow letters and digits, so the ending is a plain word):
   ...captcha    a captcha instead of (TikTok: over) the profile
   ...consent    the profile behind a cookie/consent dialog with an accept button
   ...empty      an empty application shell
-  anything else the profile: name, bio, eight posts with links, pictures
+  anything else the profile: name, bio, five posts with links, pictures
 
 Logged-in-only pages (`platforms.SESSION_PROBES`) answer 200 when the request carries
 one of the platform's login cookies with a value starting "valid", else they behave as
@@ -118,7 +118,7 @@ def profile_body(platform: str, handle: str) -> str:
         f"<article><p>Unggahan {i} dari @{handle}: kegiatan dinas hari ke-{i}, rapat "
         f"koordinasi dan kunjungan ke sekolah bersama warga 🙏</p>{picture('#4a90d9')}"
         f"<a href='{post_link(platform, handle, i)}'>Lihat unggahan {i}</a></article>"
-        for i in range(1, 9)
+        for i in range(1, 6)
     )
     return (
         f"<main><header><h1>{name}</h1><p>@{handle} · ASN · Pemerintah Kota Contoh</p>"

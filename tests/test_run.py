@@ -115,7 +115,8 @@ def test_fifty_entries_across_platforms_end_to_end(
     elapsed = time.monotonic() - start
     out = result.output
     assert result.exit_code == 1, out  # not every entry is ok
-    print(f"ELAPSED {elapsed:.1f}")
+    # ~40 s on an idle 2-core machine; the bound only catches a hang on a busy one
+    assert elapsed < 150, f"the run took {elapsed:.0f} s"
 
     [run] = db_rows(store, "SELECT * FROM runs")
     expected = {i: outcome for i, (_, _, outcome) in enumerate(entries, start=1)}

@@ -46,20 +46,23 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INTERRUPTED = 130  # the shell's convention for a process stopped by Ctrl-C
 
 
-def watchlist_errors(fn: F) -> F:
+def watchlist_errors(consequence: str) -> Callable[[F], F]:
     """A bad watch list is a usage error (exit 2) listing every problem."""
 
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except WatchListError as exc:
-            n = len(exc.errors)
-            lines = [clean(e) for e in exc.errors]
-            lines.append(f"{n} problem{'s' if n != 1 else ''}; nothing was captured")
-            raise UsageFailure("\n".join(lines)) from exc
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except WatchListError as exc:
+                n = len(exc.errors)
+                lines = [clean(e) for e in exc.errors]
+                lines.append(f"{n} problem{'s' if n != 1 else ''}; {consequence}")
+                raise UsageFailure("\n".join(lines)) from exc
 
-    return wrapper  # type: ignore[return-value]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
 
 
 # -- collector run ------------------------------------------------------------------------
@@ -116,7 +119,7 @@ def watchlist_errors(fn: F) -> F:
 @store_option
 @capture_options
 @handle_errors
-@watchlist_errors
+@watchlist_errors("nothing was captured")
 def run(
     watchlist_file: str | None,
     resume_id: str | None,
@@ -355,9 +358,10 @@ def format_summary(result: RunResult, elapsed_s: float) -> str:
         ]
     for message in result.open_breakers.values():
         lines.append(f"!! {message}")
-    if result.missing():
+    missing = len(result.missing())
+    if missing:
         lines.append(
-            f"\n{len(result.missing())} entries not captured; "
+            f"\n{missing} {'entry' if missing == 1 else 'entries'} not captured; "
             f"resume with: collector run --resume {result.run_id}"
         )
     return "\n".join(lines)
@@ -455,7 +459,7 @@ def profiles() -> None:
     help="TOML file to write (refused if it exists); default: print it.",
 )
 @handle_errors
-@watchlist_errors
+@watchlist_errors("nothing was written")
 def import_(csv_file: str, out: Path | None) -> None:
     """Convert a spreadsheet export (CSV) to a TOML watch list.
 
@@ -487,7 +491,7 @@ def import_(csv_file: str, out: Path | None) -> None:
 @click.argument("watchlist_file", type=click.Path(dir_okay=False))
 @click.option("--only", "--only-tags", "only_tags", multiple=True, metavar="TAG")
 @handle_errors
-@watchlist_errors
+@watchlist_errors("the list cannot be used")
 def check(watchlist_file: str, only_tags: Sequence[str]) -> None:
     """Validate a watch list and print every entry's resolved URL."""
     from collector.sessions import check_session_file
