@@ -42,6 +42,8 @@ def page_evidence(page: PageCapture) -> PageEvidence:
         present_selectors=frozenset(facts.get("present_selectors") or ()),
         body_html_length=int(facts.get("body_html_length") or 0),
         headers=headers,
+        # a page showing pictures is not empty, as the core's judge always held; an
+        # application shell is told by its large body (scripts), not by its logo
         visible_media=int(facts.get("visible_media") or 0),
     )
 
@@ -85,8 +87,9 @@ def classify_page(job: CaptureJob, page: PageCapture) -> PageCapture:
 def verdict_reason(verdict: Verdict) -> str:
     """One line: what the page is, and the first piece of evidence for it (the manifest's
     `classification.markers` has all of it)."""
-    if not verdict.markers or verdict.markers[0].startswith(("expect_text", "wait_for")):
-        return verdict.reason
+    fallbacks = ("expect_text", "wait_for", "page.empty", "http.status")
+    if not verdict.markers or verdict.markers[0].startswith(fallbacks):
+        return verdict.reason  # says it all already
     marker, _, found = verdict.markers[0].partition(": ")
     first = found.split(" + ")[0]
     if first.startswith('text "') and '", "' in first:
