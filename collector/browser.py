@@ -13,7 +13,10 @@ import base64
 import contextlib
 import functools
 import hashlib
+import json
+import mimetypes
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -28,6 +31,7 @@ from playwright.async_api import (
     BrowserContext,
     CDPSession,
     Dialog,
+    Download,
     Page,
     Playwright,
     Request,
@@ -38,6 +42,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from collector.errors import BrowserNotFound
+from collector.hashing import sha256_bytes
 from collector.models import (
     BrowserInfo,
     CaptureOptions,
@@ -46,6 +51,7 @@ from collector.models import (
     PageCapture,
     RedirectHop,
 )
+from collector.platforms import CONSENT_CONTEXT, CONSENT_LABELS, CONSENT_SELECTORS
 from collector.targets import ALLOWED_SCHEMES
 from collector.timeutil import rfc3339, utc_now
 
@@ -74,6 +80,8 @@ STEP_WAIT_CAP_S = 1.5
 # where a failed or blank page sits; anything else non-http(s) is a refused target
 NEUTRAL_SCHEMES = ALLOWED_SCHEMES | {"about", "chrome-error"}
 STREAMING_TYPES = frozenset({"fetch", "xhr", "eventsource", "websocket", "ping", "other"})
+# Downloads a page may trigger in one capture; more are refused and logged.
+MAX_DOWNLOADS = 5
 
 
 def playwright_version() -> str:
@@ -227,6 +235,7 @@ _FACTS_JS = """(probe) => {
     height: Math.max(d.scrollHeight, b ? b.scrollHeight : 0, d.clientHeight),
     text: b ? b.innerText : '',
     elements: document.getElementsByTagName('*').length,
+    body_html_length: b ? b.innerHTML.length : 0,
     visible_media: media.length,
     links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href).slice(0, 5000),
     wait_for_found: probe.waitFor ? document.querySelector(probe.waitFor) !== null : null,
@@ -235,6 +244,72 @@ _FACTS_JS = """(probe) => {
     }),
   };
 }"""
+# The first visible, unobstructed consent "accept" button: a known consent manager's
+# selector, else a button whose whole label is a known one inside a small box that talks
+# about cookies/consent. Reads the page only (scrolls it into view): the DOM is evidence.
+_CONSENT_JS = """([selectors, labels, context]) => {
+  const norm = s => (s || '').replace(/\\s+/g, ' ').trim().toLowerCase();
+  const labelOf = el => norm(el.innerText || el.value || el.getAttribute('aria-label'));
+  const usable = el => {
+    const st = getComputedStyle(el);
+    if (st.visibility === 'hidden' || st.display === 'none' || parseFloat(st.opacity) < 0.05)
+      return null;
+    let r = el.getBoundingClientRect();
+    if (r.width < 2 || r.height < 2) return null;
+    if (r.top < 0 || r.bottom > innerHeight || r.left < 0 || r.right > innerWidth) {
+      el.scrollIntoView({block: 'center', inline: 'center'});
+      r = el.getBoundingClientRect();
+    }
+    const x = r.left + r.width / 2, y = r.top + r.height / 2;
+    const top = document.elementFromPoint(x, y);
+    return top && (top === el || el.contains(top)) ? {x, y} : null;
+  };
+  for (const sel of selectors) {
+    let found = [];
+    try { found = document.querySelectorAll(sel); } catch (e) { continue; }
+    for (const el of found) {
+      const at = usable(el);
+      if (at) return {...at, selector: sel, label: labelOf(el)};
+    }
+  }
+  const wanted = new Set(labels.map(norm));
+  const buttons = document.querySelectorAll(
+    'button, [role="button"], input[type="submit"], input[type="button"], a');
+  for (const el of buttons) {
+    const label = labelOf(el);
+    if (!wanted.has(label)) continue;
+    let about = false;
+    for (let box = el.parentElement, i = 0; box && i < 8 && !about; box = box.parentElement, i++) {
+      const text = norm(box.innerText);
+      if (text.length > 3000) break;
+      about = context.some(w => text.includes(w));
+    }
+    if (!about) continue;
+    const at = usable(el);
+    if (at) return {...at, selector: el.tagName.toLowerCase() + ' "' + label + '"', label};
+  }
+  return null;
+}"""
+
+
+async def _start_playwright() -> Playwright:
+    """Start Playwright's driver in its own session (process group).
+
+    Ctrl-C in a terminal signals the whole foreground process group: the Node driver
+    would die at once and take every capture in progress with it, so a run could not
+    stop cleanly (finish what is in flight, record the run as interrupted). Playwright
+    offers no option for this; its transport spawns the driver through
+    `asyncio.create_subprocess_exec`, so that is wrapped while the driver starts. The
+    driver still exits when this process does (its stdin pipe closes), and Playwright
+    already starts the browser itself detached."""
+    if os.name != "posix":
+        return await async_playwright().start()
+    spawn = asyncio.create_subprocess_exec
+    asyncio.create_subprocess_exec = functools.partial(spawn, start_new_session=True)
+    try:
+        return await async_playwright().start()
+    finally:
+        asyncio.create_subprocess_exec = spawn
 
 
 class BrowserSession:
@@ -248,7 +323,7 @@ class BrowserSession:
         self.info: BrowserInfo | None = None
 
     async def __aenter__(self) -> BrowserSession:
-        self._pw = await async_playwright().start()
+        self._pw = await _start_playwright()
         try:
             self._browser = await self._pw.chromium.launch(
                 executable_path=self.executable, headless=True
@@ -319,7 +394,10 @@ class _PageRun:
         self.dialogs: list[dict[str, Any]] = []
         self.popups: list[dict[str, Any]] = []
         self.settle: dict[str, Any] = {}
+        self.downloads: list[dict[str, Any]] = []
+        self.session: dict[str, Any] | None = None
         self._tasks: set[asyncio.Future[None]] = set()
+        self._download_tasks: set[asyncio.Future[None]] = set()
         self._closed = False
 
     def remaining(self) -> float:
@@ -343,16 +421,24 @@ class _PageRun:
     async def run(self) -> PageCapture:
         started = rfc3339(utc_now())
         har_path = self.workdir / "network.har"
-        context = await self.browser.new_context(**self._context_args(har_path))
+        try:
+            args = self._context_args(har_path)
+        except (OSError, ValueError) as exc:
+            reason = f"cannot use storage state {self.opt.storage_state}: {exc}"
+            return _failed_capture(self.url, started, Outcome.BROWSER_ERROR, reason)
+        context = await self.browser.new_context(**args)
         context.set_default_timeout(self.opt.timeout_s * 1000)
         page = await context.new_page()
         tracker = NetworkTracker(page)
         page.on("dialog", self._on_dialog)
         page.on("popup", self._on_popup)
+        page.on("download", self._on_download)
         cdp = await context.new_cdp_session(page)
         outcome, reason, response = await self._navigate(page, tracker, cdp)
         try:
-            return await self._collect(page, cdp, outcome, reason, response, started, context)
+            return await self._collect(
+                page, cdp, tracker, outcome, reason, response, started, context
+            )
         finally:
             if not self._closed:  # an exception skipped the orderly close in _collect
                 await self._close(context)
@@ -364,8 +450,18 @@ class _PageRun:
             await asyncio.wait_for(context.close(), timeout=20)
         except (TimeoutError, PlaywrightError) as exc:
             self.errors.append(f"closing context: {_first_line(exc) or 'timed out'}")
-        if not (self.workdir / "network.har").exists():
+        har = self.workdir / "network.har"
+        if not har.exists():
             self.errors.append("network.har was not written")
+        elif self.session is not None:
+            # the HAR would carry the investigator's login cookies out with the evidence
+            try:
+                self.session["har_cookies_redacted"] = await asyncio.to_thread(
+                    redact_har_cookies, har
+                )
+            except (OSError, ValueError) as exc:
+                self.errors.append(f"redacting session cookies from network.har: {exc}")
+                har.unlink(missing_ok=True)
 
     def _context_args(self, har_path: Path) -> dict[str, Any]:
         o = self.opt
@@ -379,14 +475,21 @@ class _PageRun:
             "record_har_content": "embed",
             # a service worker would answer requests the HAR then never sees
             "service_workers": "block",
-            "accept_downloads": False,
+            # files the page triggers are kept as artifacts (up to a cap): _on_download
+            "accept_downloads": True,
         }
         if o.user_agent:
             args["user_agent"] = o.user_agent
         if o.proxy:
             args["proxy"] = _proxy_settings(o.proxy)
         if o.storage_state:
-            args["storage_state"] = o.storage_state
+            # read once: the bytes hashed for the manifest are the bytes the browser loads
+            data = Path(o.storage_state).read_bytes()
+            state = json.loads(data)
+            if not isinstance(state, dict):
+                raise ValueError("not a Playwright storage-state JSON object")
+            args["storage_state"] = state
+            self.session = {"file": Path(o.storage_state).name, "sha256": sha256_bytes(data)}
         return args
 
     def _on_dialog(self, dialog: Dialog) -> None:
@@ -404,6 +507,75 @@ class _PageRun:
     def _on_popup(self, popup: Page) -> None:
         self.popups.append({"url": popup.url, "at": rfc3339(utc_now()), "action": "closed"})
         self._background(popup.close())
+
+    def _on_download(self, download: Download) -> None:
+        record: dict[str, Any] = {
+            "url": download.url,
+            "suggested_filename": download.suggested_filename,
+            "at": rfc3339(utc_now()),
+        }
+        self.downloads.append(record)
+        task = asyncio.ensure_future(self._keep_download(download, record, len(self.downloads)))
+        self._download_tasks.add(task)
+
+    async def _keep_download(self, download: Download, record: dict[str, Any], n: int) -> None:
+        """Save a file the page triggered into the capture folder, or refuse it and say why.
+
+        Chromium receives the whole file into Playwright's temporary folder first, bounded
+        by the capture's time; its size is then checked against the cap."""
+        cap = self.opt.max_download_bytes
+        if n > MAX_DOWNLOADS:
+            record.update(status="refused", reason=f"more than {MAX_DOWNLOADS} downloads")
+            await _quietly(download.cancel())
+            return
+        try:
+            path = await asyncio.wait_for(download.path(), timeout=max(self.remaining(), 1.0))
+        except TimeoutError:
+            record.update(status="refused", reason="not received within the capture's time")
+            await _quietly(download.cancel())
+            return
+        except PlaywrightError as exc:
+            record.update(status="failed", reason=_first_line(exc))
+            return
+        size = path.stat().st_size
+        record["size"] = size
+        if size > cap:
+            record.update(status="refused", reason=f"{size} bytes is over the {cap}-byte cap")
+            await _quietly(download.delete())
+            return
+        name = f"download-{n}-{safe_file_name(download.suggested_filename)}"
+        record.update(status="saving", artifact=name)
+        try:
+            await download.save_as(self.workdir / name)
+        except PlaywrightError as exc:
+            record.update(status="failed", reason=_first_line(exc))
+            return
+        media = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        record.update(status="saved", media_type=media)
+
+    async def _finish_downloads(self, wait_for_one: bool) -> None:
+        """Downloads end before the context closes (closing deletes them)."""
+        if wait_for_one and not self.downloads:
+            # a download target: the download event may trail goto()'s error a little
+            end = time.monotonic() + min(2.0, max(self.remaining(), 0.5))
+            while not self.downloads and time.monotonic() < end:
+                await asyncio.sleep(0.05)
+        if self._download_tasks:
+            _, late = await asyncio.wait(
+                self._download_tasks, timeout=max(self.remaining(), 1.0) + 2
+            )
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.wait(late, timeout=5)
+        for record in self.downloads:
+            if record.get("status") == "saved":
+                continue
+            if record.get("artifact"):  # a copy cut short is not an artifact
+                with contextlib.suppress(OSError):
+                    (self.workdir / record.pop("artifact")).unlink()
+            if record.get("status") in (None, "saving"):
+                record.update(status="refused", reason="not received within the capture's time")
 
     def _background(self, awaitable: Awaitable[Any]) -> None:
         # keep a reference: the loop holds tasks weakly
@@ -462,16 +634,20 @@ class _PageRun:
                 self.settle_left(),
             )
             self.settle["wait_for"] = {"selector": o.wait_for, "found": found is not None}
-        self.settle["scroll"] = await self._scroll(page, tracker)
-        reached = self.settle["scroll"].get("reached_y", 0) + o.viewport.height * 2
+        self.settle.update(await self._scroll_through(page, tracker))
+        self.settle["settle_ms"] = round((time.monotonic() - t0) * 1000)
+
+    async def _scroll_through(self, page: Page, tracker: NetworkTracker) -> dict[str, Any]:
+        """Scroll to the bottom, wait for the images scrolled past, go back to the top."""
+        scroll = await self._scroll(page, tracker)
+        reached = scroll.get("reached_y", 0) + self.opt.viewport.height * 2
         images = await self.bounded(
             "waiting for images",
             lambda: page.evaluate(_IMAGES_JS, [int(min(5.0, self.settle_left()) * 1000), reached]),
             min(6.0, self.settle_left() + 1),
         )
-        self.settle["images"] = images
         await self.bounded("scrolling back to top", lambda: page.evaluate(_TOP_JS), 3)
-        self.settle["settle_ms"] = round((time.monotonic() - t0) * 1000)
+        return {"scroll": scroll, "images": images}
 
     async def _scroll(self, page: Page, tracker: NetworkTracker) -> dict[str, Any]:
         """Scroll a screen at a time so lazy images and feeds load; stop at the real bottom."""
@@ -520,6 +696,7 @@ class _PageRun:
         self,
         page: Page,
         cdp: CDPSession,
+        tracker: NetworkTracker,
         outcome: Outcome,
         reason: str,
         response: Response | None,
@@ -528,11 +705,25 @@ class _PageRun:
     ) -> PageCapture:
         cap = max(self.remaining(), 3.0)  # artifacts are still taken after a timeout
         probe = {"waitFor": self.opt.wait_for, "selectors": self.selectors}
-        facts = await self.bounded(
-            "reading page facts", lambda: page.evaluate(_FACTS_JS, probe), cap
-        )
-        facts = facts or {}
-        shot, shot_info = await self._screenshot(cdp, facts, cap)
+
+        async def read_facts() -> dict[str, Any]:
+            facts = await self.bounded(
+                "reading page facts", lambda: page.evaluate(_FACTS_JS, probe), cap
+            )
+            return facts or {}
+
+        facts = await read_facts()
+        shot, shot_info = await self._screenshot(cdp, facts, cap)  # the page as served
+        consent: dict[str, Any] | None = {"enabled": False}
+        consent_shot: bytes | None = None
+        if self.opt.consent_click:
+            consent = None
+            if outcome is Outcome.OK:
+                consent = await self._consent(page, tracker)
+            if consent and consent["clicked"]:
+                facts = await read_facts() or facts
+                consent_shot, after_info = await self._screenshot(cdp, facts, cap)
+                consent["screenshot"] = after_info
         dom = await self.bounded("reading DOM", page.content, cap)
         mhtml_res = await self.bounded(
             "MHTML snapshot", lambda: cdp.send("Page.captureSnapshot", {"format": "mhtml"}), cap
@@ -560,7 +751,14 @@ class _PageRun:
             outcome, reason = Outcome.HTTP_ERROR, f"HTTP {main.status} {main.status_text}".strip()
         page_facts = {
             k: facts.get(k)
-            for k in ("width", "height", "elements", "visible_media", "wait_for_found")
+            for k in (
+                "width",
+                "height",
+                "elements",
+                "visible_media",
+                "wait_for_found",
+                "body_html_length",
+            )
         }
         page_facts["text_length"] = len(facts.get("text") or "")
         page_facts["present_selectors"] = facts.get("present_selectors", [])
@@ -568,6 +766,7 @@ class _PageRun:
         page_facts["popups"] = self.popups
         if main is not None and main.body is not None:
             page_facts["body_length"] = len(main.body)
+        await self._finish_downloads(wait_for_one=outcome is Outcome.DOWNLOAD)
         await self._close(context)
         return PageCapture(
             requested_url=self.url,
@@ -590,7 +789,58 @@ class _PageRun:
             dialogs=tuple(self.dialogs),
             errors=tuple(self.errors),
             page_facts=page_facts,
+            consent=consent,
+            consent_screenshot=consent_shot,
+            downloads=tuple(self.downloads),
+            session=self.session,
         )
+
+    async def _consent(self, page: Page, tracker: NetworkTracker) -> dict[str, Any]:
+        """Click a visible known consent button, then let the page settle again.
+
+        Called after the as-served screenshot; the click is logged (selector, label, time)
+        and everything taken after it (facts, second screenshot, DOM, MHTML, text) shows
+        the page behind the overlay."""
+        found = await self.bounded(
+            "looking for a consent button",
+            lambda: page.evaluate(
+                _CONSENT_JS, [list(CONSENT_SELECTORS), list(CONSENT_LABELS), list(CONSENT_CONTEXT)]
+            ),
+            min(5.0, max(self.remaining(), 1.0)),
+        )
+        if not found:
+            await self.bounded("scrolling back to top", lambda: page.evaluate(_TOP_JS), 3)
+            return {"enabled": True, "clicked": False}
+        url_before = page.url
+        at = rfc3339(utc_now())
+        errors_before = len(self.errors)
+        await self.bounded(
+            f"clicking consent button {found['selector']}",
+            lambda: page.mouse.click(found["x"], found["y"]),
+            5,
+        )
+        record: dict[str, Any] = {
+            "enabled": True,
+            "clicked": len(self.errors) == errors_before,
+            "selector": found["selector"],
+            "label": found["label"],
+            "at": at,
+        }
+        if not record["clicked"]:
+            return record
+        t0 = time.monotonic()
+        await asyncio.sleep(0.05)  # a click that navigates starts it asynchronously
+        await tracker.quiet(self.opt.network_quiet_ms, min(5.0, max(self.remaining() - 2, 0.5)))
+        await self.bounded(
+            "loading after the consent click",
+            lambda: page.wait_for_load_state("load", timeout=max(self.remaining() - 2, 0.5) * 1000),
+            max(self.remaining() - 2, 0.5),
+        )
+        if page.url != url_before:
+            record["navigated_to"] = page.url
+        self.settle["after_consent"] = await self._scroll_through(page, tracker)
+        self.settle["after_consent"]["settle_ms"] = round((time.monotonic() - t0) * 1000)
+        return record
 
     async def _screenshot(
         self, cdp: CDPSession, facts: dict[str, Any], cap: float
@@ -702,6 +952,41 @@ def _failed_capture(url: str, started: str, outcome: Outcome, reason: str) -> Pa
         errors=(),
         page_facts={},
     )
+
+
+REDACTED = "[redacted: investigator session]"
+
+
+def redact_har_cookies(path: Path) -> int:
+    """Blank every cookie value in a HAR (Cookie and Set-Cookie headers, cookie lists),
+    before the file is hashed: with a logged-in session they are the account's keys.
+    Returns how many values were blanked."""
+    har = json.loads(path.read_bytes())
+    count = 0
+    for entry in har.get("log", {}).get("entries", []):
+        for part, header in (("request", "cookie"), ("response", "set-cookie")):
+            message = entry.get(part) or {}
+            for h in message.get("headers", []):
+                if str(h.get("name", "")).lower() == header:
+                    h["value"] = REDACTED
+                    count += 1
+            for cookie in message.get("cookies", []):
+                cookie["value"] = REDACTED
+                count += 1
+    tmp = path.with_name(path.name + ".redacting")
+    tmp.write_bytes(json.dumps(har, ensure_ascii=False, indent=2).encode("utf-8"))
+    os.replace(tmp, path)
+    return count
+
+
+def safe_file_name(name: str, limit: int = 80) -> str:
+    """A download's suggested name made safe as an artifact name (hostile input)."""
+    cleaned = re.sub(r"(?:[^A-Za-z0-9._-]|\.\.+|_)+", "_", name).strip("._-")
+    if len(cleaned) > limit:
+        _, dot, ext = cleaned.rpartition(".")
+        keep = ext if dot and len(ext) <= 10 else ""
+        cleaned = cleaned[: limit - len(keep) - 1].rstrip("._-") + ("." + keep if keep else "")
+    return cleaned or "file"
 
 
 def _tls_facts(details: Any) -> dict[str, Any]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import json
 import platform
 import socket
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,13 +25,15 @@ from collector.browser import BrowserSession, find_browser, font_facts
 from collector.custody import CustodyLog, adopt_unfiled, entries, kept_rows, record_capture
 from collector.errors import CollectorError, StoreError
 from collector.index import Index
+from collector.judging import classify_page
 from collector.models import (
     BrowserInfo,
     CaptureJob,
     FiledCapture,
-    Outcome,
     PageCapture,
 )
+from collector.platforms import marker_selectors as all_marker_selectors
+from collector.sessions import check_session_file
 from collector.store import TIMESTAMPS, CaptureWriter, EvidenceStore, new_capture_id
 from collector.targets import normalise_target, redact_url_credentials
 from collector.timestamps import (
@@ -46,6 +49,7 @@ from collector.warc import ArchiveError, WarcInfo, WarcResource, write_capture_w
 MANIFEST_VERSION = 1
 WARC_NAME = "archive.warc.gz"
 WARC_MEDIA = "application/warc"
+CONSENT_SCREENSHOT = "screenshot-after-consent.png"
 T = TypeVar("T")
 DEFAULT_CONCURRENCY = 3
 
@@ -141,14 +145,30 @@ def build_manifest(
         "browser": asdict(browser),
         "software": {"collector": __version__, "playwright": browser.playwright_version},
         "environment": environment,
-        "run": {"run_id": job.run_id, "entry": job.entry} if job.run_id else None,
+        "run": _run_record(job),
         "time_sources": time_sources_record(
             page.started_at,
             page.finished_at,
             page.response,
             str(environment.get("hostname") or ""),
         ),
+        "classification": page.classification,
+        "consent": page.consent,
+        "downloads": list(page.downloads),
+        # which investigator session was loaded (file name, SHA-256), never its cookies
+        "session": page.session,
     }
+
+
+def _run_record(job: CaptureJob) -> dict[str, Any] | None:
+    if not job.run_id:
+        return None
+    record: dict[str, Any] = {"run_id": job.run_id, "entry": job.entry}
+    if job.attempt is not None:
+        record["attempt"] = job.attempt
+    if job.watchlist is not None:
+        record["watchlist"] = job.watchlist
+    return record
 
 
 def file_capture(
@@ -175,9 +195,18 @@ def file_capture(
     if page.text is not None:
         writer.write_bytes("text.txt", page.text.encode("utf-8"), "text/plain; charset=utf-8")
     writer.adopt("network.har", "application/json")
+    _file_extras(writer, page)
     manifest = build_manifest(writer.capture_id, job, page, browser, environment, body_name)
     if page.screenshot is not None:
         manifest["screenshot"] = {**manifest["screenshot"], **_png_size(page.screenshot)}
+    if page.consent_screenshot is not None and manifest["consent"]:
+        consent = dict(manifest["consent"])
+        consent["screenshot"] = {
+            **consent.get("screenshot", {}),
+            **_png_size(page.consent_screenshot),
+            "artifact": CONSENT_SCREENSHOT,
+        }
+        manifest["consent"] = consent
     manifest["timestamping"] = (
         {"tsa_urls": [redact_url_credentials(u) for u in tsa.urls], "record": TIMESTAMPS}
         if tsa is not None and tsa.urls
@@ -286,6 +315,16 @@ def write_archive(
     }
 
 
+def _file_extras(writer: CaptureWriter, page: PageCapture) -> None:
+    """The screenshot after a consent click, and files the page triggered."""
+    if page.consent_screenshot is not None:
+        writer.write_bytes(CONSENT_SCREENSHOT, page.consent_screenshot, "image/png")
+    for download in page.downloads:
+        if download.get("status") == "saved":
+            # saved into the folder by the browser, like the HAR: hashed from disk
+            writer.adopt(download["artifact"], download["media_type"])
+
+
 def _png_size(data: bytes) -> dict[str, int]:
     if data[:8] != b"\x89PNG\r\n\x1a\n" or len(data) < 24:
         return {}
@@ -293,29 +332,6 @@ def _png_size(data: bytes) -> dict[str, int]:
         "png_width": int.from_bytes(data[16:20], "big"),
         "png_height": int.from_bytes(data[20:24], "big"),
     }
-
-
-def judge(page: PageCapture) -> PageCapture:
-    """Rule 5: a page that rendered nothing is not filed as a good capture."""
-    if page.outcome is not Outcome.OK:
-        return page
-    facts = page.page_facts
-    wait_for_found = (page.settle.get("wait_for") or {}).get("found")
-    if wait_for_found is False:
-        return _with(
-            page,
-            Outcome.EMPTY,
-            f"the expected element {page.settle['wait_for']['selector']!r} never appeared",
-        )
-    if not (page.text or "").strip() and not facts.get("visible_media"):
-        return _with(page, Outcome.EMPTY, "the page rendered no visible text or media")
-    return page
-
-
-def _with(page: PageCapture, outcome: Outcome, reason: str) -> PageCapture:
-    from dataclasses import replace
-
-    return replace(page, outcome=outcome, reason=reason)
 
 
 class CaptureRunner:
@@ -328,28 +344,48 @@ class CaptureRunner:
         browser_path: str | None = None,
         concurrency: int = DEFAULT_CONCURRENCY,
         judge_page: Callable[[CaptureJob, PageCapture], PageCapture] | None = None,
-        marker_selectors: frozenset[str] = frozenset(),
+        marker_selectors: frozenset[str] | None = None,
         after_filing: Sequence[AfterFiling] = (),
         tsa: TsaSettings | None = None,
     ) -> None:
         self.store = store
         self.browser_path = browser_path
         self.concurrency = max(1, concurrency)
-        self.judge_page = judge_page or (lambda job, page: judge(page))
-        self.marker_selectors = marker_selectors
+        # default: the platform markers decide what a loaded page really is
+        self.judge_page = judge_page or classify_page
+        self.marker_selectors = (
+            all_marker_selectors() if marker_selectors is None else marker_selectors
+        )
         self.after_filing = tuple(after_filing)
         self.tsa = tsa
 
     def run(
         self, jobs: Sequence[CaptureJob], progress: Progress | None = None
     ) -> list[FiledCapture]:
-        for job in jobs:  # refuse bad targets before anything is written
+        executable, source = self.prepare(jobs)
+        return _run_to_completion(self._run(jobs, executable, source, progress))
+
+    def prepare(self, jobs: Sequence[CaptureJob]) -> tuple[str, str]:
+        """Every check that can fail, before anything is written or launched:
+        targets, session files, the store, the browser, the index's schema."""
+        for job in jobs:
             normalise_target(job.url)
+        for state in sorted({j.options.storage_state for j in jobs if j.options.storage_state}):
+            check_session_file(state)
         self.store.ensure_writable()
         executable, source = find_browser(self.browser_path)
         with Index(self.store.index_path) as index:  # migrate, or fail, before launching
             CustodyLog(self.store, index).check_appendable()
-        return _run_to_completion(self._run(jobs, executable, source, progress))
+        return executable, source
+
+    @contextlib.asynccontextmanager
+    async def open(self, executable: str, source: str) -> AsyncIterator[OpenRunner]:
+        """A launched browser and the open index, for callers that schedule captures
+        themselves (collector.run). SQLite is used only on the loop's thread."""
+        with Index(self.store.index_path) as index:
+            environment = await asyncio.to_thread(environment_facts)
+            async with BrowserSession(executable, source) as session:
+                yield OpenRunner(self, session, index, environment)
 
     async def _run(
         self,
@@ -358,45 +394,11 @@ class CaptureRunner:
         source: str,
         progress: Progress | None,
     ) -> list[FiledCapture]:
-        with Index(self.store.index_path) as index:  # SQLite: used only on the loop's thread
-            return await self._capture_all(jobs, executable, source, index, progress)
-
-    async def _capture_all(
-        self,
-        jobs: Sequence[CaptureJob],
-        executable: str,
-        source: str,
-        index: Index,
-        progress: Progress | None,
-    ) -> list[FiledCapture]:
-        environment = await asyncio.to_thread(environment_facts)
-        gate = asyncio.Semaphore(self.concurrency)
         results: dict[int, FiledCapture] = {}
-        async with BrowserSession(executable, source) as session:
-            assert session.info is not None
-            info = session.info
+        async with self.open(executable, source) as runner:
 
             async def one(i: int, job: CaptureJob) -> None:
-                async with gate:
-                    writer = self.store.begin(new_capture_id())
-                    page = await session.capture(
-                        job.url, job.options, writer.folder, self.marker_selectors
-                    )
-                page = self.judge_page(job, page)
-                filed = await asyncio.to_thread(
-                    file_capture, writer, job, page, info, environment, self.tsa
-                )
-                # rows, tokens and custody events (`captured`, then one `timestamped` per
-                # token) in one transaction, on the loop thread
-                try:
-                    record_capture(self.store, index, filed)
-                except CollectorError as exc:
-                    raise StoreError(
-                        f"capture {filed.capture_id} is safely filed in {filed.folder} but could "
-                        f"not be indexed ({exc}); run `collector reindex`"
-                    ) from exc
-                for hook in self.after_filing:
-                    hook(index, job, filed)
+                filed = await runner.capture(job)
                 results[i] = filed
                 if progress:
                     progress(filed)
@@ -410,6 +412,49 @@ class CaptureRunner:
                 await asyncio.gather(*tasks, return_exceptions=True)
                 raise
         return [results[i] for i in sorted(results)]
+
+
+class OpenRunner:
+    """Captures one job at a time on request, at most `concurrency` pages at once."""
+
+    def __init__(
+        self,
+        runner: CaptureRunner,
+        session: BrowserSession,
+        index: Index,
+        environment: dict[str, Any],
+    ) -> None:
+        assert session.info is not None
+        self.runner = runner
+        self.session = session
+        self.index = index
+        self.environment = environment
+        self.info = session.info
+        self.gate = asyncio.Semaphore(runner.concurrency)
+
+    async def capture(self, job: CaptureJob) -> FiledCapture:
+        r = self.runner
+        async with self.gate:
+            writer = r.store.begin(new_capture_id())
+            page = await self.session.capture(
+                job.url, job.options, writer.folder, r.marker_selectors
+            )
+        page = r.judge_page(job, page)
+        filed = await asyncio.to_thread(
+            file_capture, writer, job, page, self.info, self.environment, r.tsa
+        )
+        # rows, tokens and custody events (`captured`, then one `timestamped` per token)
+        # in one transaction, on the loop thread: one SQLite connection
+        try:
+            record_capture(r.store, self.index, filed)
+        except CollectorError as exc:
+            raise StoreError(
+                f"capture {filed.capture_id} is safely filed in {filed.folder} but could "
+                f"not be indexed ({exc}); run `collector reindex`"
+            ) from exc
+        for hook in r.after_filing:
+            hook(self.index, job, filed)
+        return filed
 
 
 def _run_to_completion(coro: Coroutine[Any, Any, T]) -> T:

@@ -116,11 +116,79 @@ def _migration_5(db: sqlite_utils.Database) -> None:
     db.table("timestamps").create_index(["capture_id"])
 
 
-# (version, description, apply). Append only: never edit a released migration. Versions 3-4
-# are reserved for other branches (see the module docstring: gaps are fine).
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """Watch-list runs (collector.run): not derived from manifests, kept by reindex."""
+    db.table("runs").create(
+        {
+            "id": str,
+            "list_file": str,
+            "list_sha256": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,  # running, finished, interrupted
+            "operator": str,
+            "case_id": str,
+            "only_tags": str,  # JSON list
+            "entries": int,  # entries selected for the run
+            "ok": int,  # entries whose final outcome is ok
+            "counts": str,  # JSON {outcome: entries}
+            "attempts": int,
+            "settings": str,  # JSON: politeness, retries, breaker, capture options
+            "hostname": str,
+            "resumed_at": str,  # JSON list of times the run was resumed
+        },
+        pk="id",
+    )
+    db.table("run_entries").create(
+        {
+            "run_id": str,
+            "entry_index": int,  # 1-based position in the watch list
+            "name": str,
+            "nip": str,
+            "unit": str,
+            "platform": str,
+            "handle": str,
+            "url": str,
+            "tags": str,  # JSON list
+            "status": str,  # pending, done, skipped
+            "outcome": str,  # of the final attempt
+            "reason": str,
+            "capture_id": str,  # the final attempt's capture
+            "attempts": int,
+            "updated_at": str,
+        },
+        pk=("run_id", "entry_index"),
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    # Every attempt, retries included. No foreign key to captures: reindex rebuilds them.
+    db.table("run_attempts").create(
+        {
+            "run_id": str,
+            "entry_index": int,
+            "attempt": int,
+            "capture_id": str,
+            "outcome": str,
+            "reason": str,
+            "http_status": int,
+            "started_at": str,
+            "finished_at": str,
+            "decision": str,  # final, retry, stopped (breaker open / run stopping)
+            "wait_s": float,  # wait before the retry
+            "note": str,  # why that wait (backoff, Retry-After)
+        },
+        pk=("run_id", "entry_index", "attempt"),
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db.table("run_attempts").create_index(["capture_id"])
+    db.table("runs").create_index(["started_at"])
+
+
+# (version, description, apply). Append only: never edit a released migration. Versions
+# are numbered per feature; the runner applies every one not yet applied, in list order.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "captures and artifacts", _migration_1),
     (2, "custody events", _migration_2),
+    (3, "watch-list runs, their entries and attempts", _migration_3),
     (5, "timestamps", _migration_5),
 ]
 DERIVED_TABLES = ("timestamps", "artifacts", "captures")  # rebuilt by reindex, children first
@@ -271,6 +339,8 @@ class Index:
                     f"index {self.path} has schema version(s) {unknown}, newer than this "
                     f"collector understands (it knows {sorted(known)}); upgrade collector"
                 )
+            # every migration not applied yet, in list order: versions are numbered per
+            # feature, so one merged later may carry a lower number than one applied
             for version, description, apply in MIGRATIONS:
                 if version not in applied:
                     apply(self.db)
@@ -458,6 +528,67 @@ class Index:
 
     def all_ids(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT id FROM captures").fetchall()}
+
+    # -- watch-list runs (collector.run) ----------------------------------------------------
+    def create_run(self, run: dict[str, Any], entries: Iterable[dict[str, Any]]) -> None:
+        with self.transaction():
+            self.db.table("runs").insert(run)
+            self.db.table("run_entries").insert_all(entries)
+
+    def update_run(self, run_id: str, fields: dict[str, Any]) -> None:
+        with self.transaction():
+            self.db.table("runs").update(run_id, fields)
+
+    def update_run_entry(self, run_id: str, entry_index: int, fields: dict[str, Any]) -> None:
+        with self.transaction():
+            self.db.table("run_entries").update((run_id, entry_index), fields)
+
+    def add_attempt(self, row: dict[str, Any]) -> None:
+        with self.transaction():
+            self.db.table("run_attempts").insert(row)
+
+    def resolve_run(self, ref: str) -> dict[str, Any]:
+        """A run by id or unique id prefix."""
+        ref = ref.strip()
+        rows = (
+            list(
+                self.db.query(
+                    "SELECT * FROM runs WHERE id = :r OR id LIKE :p ESCAPE '\\' ORDER BY id",
+                    {"r": ref, "p": _like_escape(ref) + "%"},
+                )
+            )
+            if ref
+            else []
+        )
+        exact = [r for r in rows if r["id"] == ref]
+        if exact:
+            return exact[0]
+        if not rows:
+            raise CaptureNotFound(f"no run matches {ref!r}")
+        if len(rows) > 1:
+            raise CaptureNotFound(f"{ref!r} matches {len(rows)} runs: give more of the id")
+        return rows[0]
+
+    def runs(self, limit: int | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM runs ORDER BY started_at DESC, id DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return list(self.db.query(sql))
+
+    def run_entries(self, run_id: str) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "SELECT * FROM run_entries WHERE run_id = ? ORDER BY entry_index", [run_id]
+            )
+        )
+
+    def run_attempts(self, run_id: str) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "SELECT * FROM run_attempts WHERE run_id = ? ORDER BY entry_index, attempt",
+                [run_id],
+            )
+        )
 
 
 def _like_escape(text: str) -> str:

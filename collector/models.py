@@ -21,6 +21,14 @@ class Outcome(StrEnum):
     DOWNLOAD = "download"  # the URL answered with a file, not a page
     EMPTY = "empty"  # rendered, but no visible content
     BROWSER_ERROR = "browser_error"  # the browser failed under us
+    # what the rendered page really is (collector.platforms.classify; same strings)
+    LOGIN_WALL = "login_wall"  # a login form or redirect instead of the content
+    NOT_FOUND = "not_found"  # account/post gone, even when the platform answers 200
+    RATE_LIMITED = "rate_limited"  # HTTP 429 or a challenge/throttling page
+    CAPTCHA = "captcha"  # a captcha replaces the content
+    PRIVATE = "private"  # private/protected account or video
+    CONSENT_WALL = "consent_wall"  # a consent/cookie interstitial instead of the content
+    EXPECTATION_FAILED = "expectation_failed"  # expect_text absent or wait_for never appeared
 
     @property
     def good(self) -> bool:
@@ -65,6 +73,8 @@ class CaptureOptions:
     wait_for: str | None = None  # CSS selector that must appear
     expect_text: str | None = None  # text that must be present for `ok`
     storage_state: str | None = None  # path to a Playwright storage-state JSON
+    consent_click: bool = True  # click a known consent button after the as-served shot
+    max_download_bytes: int = 50 * 1024 * 1024  # downloads the page triggers, saved up to this
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,9 @@ class CaptureJob:
     # watch-list context, when the job comes from `collector run`
     run_id: str | None = None
     entry: dict[str, Any] | None = field(default=None, hash=False)
+    platform: str | None = None  # whose page markers classify it; None: from the URL's host
+    attempt: int | None = None  # 1 for the first try of a run entry, 2.. for retries
+    watchlist: dict[str, Any] | None = field(default=None, hash=False)  # {file, sha256}
 
 
 @dataclass(frozen=True)
@@ -139,6 +152,14 @@ class PageCapture:
     dialogs: tuple[dict[str, Any], ...]
     errors: tuple[str, ...]  # non-fatal: an artifact that could not be taken, and why
     page_facts: dict[str, Any]
+    # the known consent button that was clicked after the as-served screenshot, and the
+    # full-page screenshot taken after the click
+    consent: dict[str, Any] | None = None
+    consent_screenshot: bytes | None = None
+    # files the page triggered: saved into the capture folder, or refused (and why)
+    downloads: tuple[dict[str, Any], ...] = ()
+    session: dict[str, Any] | None = None  # storage state used: file name and SHA-256
+    classification: dict[str, Any] | None = None  # platforms.classify verdict, see judging
 
 
 @dataclass(frozen=True)

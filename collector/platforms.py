@@ -61,7 +61,8 @@ Outcome precedence (first match wins; ``OUTCOMES`` is in this order):
 5. ``private``       a private/protected account or video;
 6. ``consent_wall``  a consent/cookie interstitial instead of the content;
 7. ``http_error``    any other HTTP status >= 400;
-8. ``empty``         (almost) no visible text and a nearly empty body;
+8. ``empty``         (almost) no visible text, a nearly empty body and no
+                     visible media;
 9. ``expectation_failed``  ``expect_text`` absent or ``wait_for`` never
                      appeared (both are named in the reason);
 10. ``ok``.
@@ -93,6 +94,9 @@ from urllib.parse import SplitResult, parse_qs, quote, urljoin, urlsplit, urluns
 
 __all__ = [
     "CAPTCHA",
+    "CONSENT_CONTEXT",
+    "CONSENT_LABELS",
+    "CONSENT_SELECTORS",
     "CONSENT_WALL",
     "EMPTY",
     "EXPECTATION_FAILED",
@@ -104,11 +108,13 @@ __all__ = [
     "PLATFORMS",
     "PRIVATE",
     "RATE_LIMITED",
+    "SESSION_PROBES",
     "HandleError",
     "Marker",
     "PageEvidence",
     "Platform",
     "PlatformError",
+    "SessionProbe",
     "UnknownPlatformError",
     "UrlError",
     "Verdict",
@@ -347,6 +353,22 @@ WEB_MARKERS: Final = (
         max_text=SPARSE_TEXT_CHARS,
     ),
     _m("web.http_gone", NOT_FOUND, "HTTP 404/410: the page is gone", statuses=[404, 410]),
+    _m(
+        # A "soft 404": the site's own error page served with 200 (the bundled demo's
+        # deleted post, many CMSs). Only on a bare page: a long page quoting it is content.
+        "web.gone_page",
+        NOT_FOUND,
+        "the site's own 'page isn't available' page",
+        phrases=[
+            "Sorry, this page isn't available",
+            "Maaf, halaman ini tidak tersedia",
+            "This page isn't available",
+            "Halaman ini tidak tersedia",
+            "Page not found",
+            "Halaman tidak ditemukan",
+        ],
+        max_text=SPARSE_TEXT_CHARS,
+    ),
     _m(
         "web.google_consent",
         CONSENT_WALL,
@@ -1204,6 +1226,7 @@ class PageEvidence:
     present_selectors: frozenset[str]  # the subset of marker_selectors() present
     body_html_length: int  # len(document.body.innerHTML)
     headers: Mapping[str, str] = field(default_factory=dict)  # main-document response
+    visible_media: int = 0  # images/videos/canvases shown: a photo-only page is not empty
 
 
 @dataclass(frozen=True)
@@ -1286,7 +1309,11 @@ def classify(
 
     if evidence.status is not None and evidence.status >= 400:
         return Verdict(HTTP_ERROR, f"HTTP {evidence.status}", (f"http.status: {evidence.status}",))
-    if page.text_chars <= EMPTY_TEXT_CHARS and evidence.body_html_length < EMPTY_BODY_BYTES:
+    if (
+        page.text_chars <= EMPTY_TEXT_CHARS
+        and evidence.body_html_length < EMPTY_BODY_BYTES
+        and not evidence.visible_media
+    ):
         detail = f"{page.text_chars} chars of text, body {evidence.body_html_length} bytes"
         return Verdict(EMPTY, f"page is empty ({detail})", (f"page.empty: {detail}",))
 
@@ -1304,3 +1331,87 @@ def classify(
     if failed:
         return Verdict(EXPECTATION_FAILED, "; ".join(failed), tuple(failed))
     return Verdict(OK, "no blocking markers", tuple(passed))
+
+
+# -- investigator sessions ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionProbe:
+    """How ``collector session check`` tells a logged-in session from a stale one.
+
+    ``url`` is a page only a logged-in visitor sees: logged out, the platform
+    redirects it to its login page or shows its login form, which ``classify``
+    calls ``login_wall``. ``cookies`` are the cookies a logged-in browser holds
+    for the platform; their presence (and expiry) is reported, but only the
+    visit decides. Best known values, data to be corrected like the markers.
+    """
+
+    url: str
+    cookie_domain: str
+    cookies: tuple[str, ...]
+
+
+SESSION_PROBES: Final[Mapping[str, SessionProbe]] = MappingProxyType(
+    {
+        "instagram": SessionProbe(
+            "https://www.instagram.com/accounts/edit/", "instagram.com", ("sessionid",)
+        ),
+        "facebook": SessionProbe(
+            "https://www.facebook.com/settings", "facebook.com", ("c_user", "xs")
+        ),
+        "x": SessionProbe("https://x.com/home", "x.com", ("auth_token",)),
+        "tiktok": SessionProbe("https://www.tiktok.com/setting", "tiktok.com", ("sessionid",)),
+        "youtube": SessionProbe(
+            "https://www.youtube.com/account", "youtube.com", ("LOGIN_INFO", "SAPISID")
+        ),
+        "threads": SessionProbe("https://www.threads.net/settings", "threads.net", ("sessionid",)),
+    }
+)
+
+
+# -- consent overlays -----------------------------------------------------------
+
+#: Buttons of known consent managers: clicked when visible, wherever they are.
+CONSENT_SELECTORS: Final = (
+    '[data-cookiebanner="accept_button"]',  # Facebook/Instagram cookie dialog
+    '[data-testid="cookie-policy-manage-dialog-accept-button"]',
+    "#onetrust-accept-btn-handler",  # OneTrust (TikTok, many news sites)
+    "#didomi-notice-agree-button",  # Didomi
+    ".fc-cta-consent",  # Google Funding Choices
+    "#L2AGLb",  # Google's own "Accept all"
+    "#CybotCookiebotDialogBodyLevelButtonLevelOptinAllowAll",  # Cookiebot
+)
+#: Whole button labels (case-insensitive) of a consent "accept". A bare label is only
+#: clicked inside a small box whose text mentions one of ``CONSENT_CONTEXT``: a
+#: "Setuju" button elsewhere could be a poll, and clicking it would act on the page.
+CONSENT_LABELS: Final = (
+    "Accept all",
+    "Accept all cookies",
+    "Allow all cookies",
+    "Allow all",
+    "Accept cookies",
+    "Accept",
+    "I agree",
+    "I accept",
+    "Agree",
+    "Terima semua",
+    "Terima semua cookie",
+    "Terima cookie",
+    "Terima",
+    "Izinkan semua cookie",
+    "Izinkan semua",
+    "Izinkan cookie",
+    "Setuju",
+    "Saya setuju",
+)
+CONSENT_CONTEXT: Final = (
+    "cookie",
+    "kuki",
+    "consent",
+    "persetujuan",
+    "privacy",
+    "privasi",
+    "data pribadi",
+    "personal data",
+)

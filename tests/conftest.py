@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 
 from collector.browser import find_browser
 from collector.cli import cli
+from tests.platform_site import PlatformSite
 from tests.site import SiteServer, self_signed_context
 from tests.tools import warc_problems
 
@@ -41,6 +42,14 @@ def site() -> Iterator[SiteServer]:
 @pytest.fixture(scope="session")
 def tls_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SiteServer]:
     server = SiteServer(self_signed_context(tmp_path_factory.mktemp("tls")))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def platform_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformSite]:
+    """Imitation platforms, reached as a proxy (see tests/platform_site.py)."""
+    server = PlatformSite(tmp_path_factory.mktemp("platform-tls"))
     yield server
     server.stop()
 

@@ -191,7 +191,7 @@ def r_missing(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
 
 def r_slow(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
     time.sleep(int(q.get("ms", "1500")) / 1000)
-    h.send(200, _html("Lambat", "<p>Akhirnya dimuat.</p>"))
+    h.send(200, _html("Lambat", "<p>Akhirnya dimuat setelah menunggu sebentar.</p>"))
 
 
 def r_hang(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
@@ -225,7 +225,10 @@ def r_wide(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
     w = int(q.get("w", "30000"))
     h.send(
         200,
-        _html("Lebar", f"<div style='width:{w}px;height:300px;background:#eee'>lebar sekali</div>"),
+        _html(
+            "Lebar",
+            f"<div style='width:{w}px;height:300px;background:#eee'>halaman yang lebar sekali</div>",
+        ),
     )
 
 

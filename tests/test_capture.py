@@ -192,12 +192,13 @@ def test_gzip_body_is_stored_decoded_with_the_encoding_recorded(
     assert int(sent_length) == len(gzip.compress(GZIP_HTML, mtime=0))
 
 
-def test_404_is_preserved_as_http_error(site: SiteServer, store: Path) -> None:
+def test_404_is_preserved_as_not_found(site: SiteServer, store: Path) -> None:
     code, out = capture(store, site.url("/missing"))
     assert code == 1
     folder, m = only_capture(store)
-    assert m["outcome"] == "http_error" and "404" in m["outcome_reason"]
-    assert "http_error" in out
+    assert m["outcome"] == "not_found" and "404" in m["outcome_reason"]
+    assert m["classification"]["markers"][0] == "web.http_gone: HTTP 404"
+    assert "not_found" in out
     assert b"Unggahan telah dihapus" in (folder / "response.html").read_bytes()
     assert (folder / "screenshot.png").stat().st_size > 0
 
@@ -236,7 +237,7 @@ def test_empty_page_is_not_filed_as_ok(site: SiteServer, store: Path) -> None:
     code, _ = capture(store, site.url("/empty"))
     assert code == 1
     _, m = only_capture(store)
-    assert m["outcome"] == "empty" and "no visible" in m["outcome_reason"]
+    assert m["outcome"] == "empty" and "page is empty" in m["outcome_reason"]
 
 
 def test_download_target_is_not_a_page(site: SiteServer, store: Path) -> None:
@@ -341,7 +342,7 @@ def test_several_urls_in_one_invocation(site: SiteServer, store: Path) -> None:
     assert len(capture_folders(store)) == 3
     lines = [line.split() for line in out.strip().splitlines()]
     assert sorted((line[1], line[2]) for line in lines) == sorted(
-        [("ok", urls[0]), ("ok", urls[1]), ("http_error", urls[2])]
+        [("ok", urls[0]), ("ok", urls[1]), ("not_found", urls[2])]
     )
 
 

@@ -32,7 +32,7 @@ def test_list_table_and_filters(filled: Path, site: SiteServer) -> None:
     assert "WIB" in out and "KASUS-A" in out and "KASUS-B" in out
     only_b = run_cli("list", "--case", "KASUS-B", store=filled).output
     assert "KASUS-B" in only_b and "KASUS-A" not in only_b
-    assert "/missing" in run_cli("list", "--outcome", "http_error", store=filled).output
+    assert "/missing" in run_cli("list", "--outcome", "not_found", store=filled).output
     assert "/missing" not in run_cli("list", "--url", "indonesian", store=filled).output
     none = run_cli("list", "--since", "2999-01-01", store=filled)
     assert none.exit_code == 0 and "no captures match" in none.output

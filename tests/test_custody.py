@@ -386,7 +386,7 @@ def test_note_and_history_in_utc_and_wib(store: Path) -> None:
 
 def test_custody_by_case(store: Path) -> None:
     out = run_cli("custody", "--case", "KASUS-2", store=store).output
-    assert "http_error" in out and "handover" not in out and "note" not in out
+    assert "not_found" in out and "handover" not in out and "note" not in out
     missing = run_cli("custody", "--case", "TIDAK-ADA", store=store)
     assert missing.exit_code == 2 and "no captures or custody events" in missing.output
 
@@ -424,7 +424,7 @@ def test_retire_keeps_files_by_default(store: Path) -> None:
     )
     assert result.exit_code == 0 and "files kept" in result.output
     assert folder.is_dir()
-    assert "http_error (retired)" in run_cli("list", store=store).output
+    assert "not_found (retired)" in run_cli("list", store=store).output
     code, out = verify(store)
     assert code == 0 and f"PASS  {folder.name}" in out and "(retired)" in out
     again = run_cli("retire", folder.name, "--reason", "lagi", store=store)

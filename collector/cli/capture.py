@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,8 @@ from collector.cli.common import (
     store_option,
     tsa_settings,
 )
-from collector.models import CaptureJob, CaptureOptions, Outcome
+from collector.errors import UsageError
+from collector.models import CaptureJob, Outcome
 from collector.store import EvidenceStore
 
 
@@ -29,6 +31,10 @@ from collector.store import EvidenceStore
 @click.option("--case", help="Case number, e.g. BKPSDM-2024-017.")
 @click.option("--operator", help="Who is capturing (recorded in the manifest).")
 @click.option("--note", help="Free text recorded with the capture.")
+@click.option(
+    "--platform",
+    help="Whose page markers classify the page (default: from each URL's host).",
+)
 @store_option
 @capture_options
 @handle_errors
@@ -37,20 +43,37 @@ def capture(
     case: str | None,
     operator: str | None,
     note: str | None,
+    platform: str | None,
     store: Path,
     browser_path: str | None,
     concurrency: int,
     **kw: Any,
 ) -> None:
     """Capture URLS now: screenshot, HTML as received and as rendered, MHTML, text, HAR,
-    and a WARC of it all; with --tsa, an RFC 3161 timestamp over each manifest."""
+    and a WARC of it all; with --tsa, an RFC 3161 timestamp over each manifest.
+
+    Each page is classified (login wall, not found, rate limited, captcha, private,
+    consent wall, empty, ...); exit status 0 only when every capture is `ok`.
+    """
     from collector.capture import CaptureRunner
+    from collector.platforms import PlatformError, resolve_platform
     from collector.targets import normalise_target
 
     tsa = tsa_settings(kw)
     options = build_options(kw)
+    try:
+        platform = resolve_platform(platform) if platform else None
+    except PlatformError as exc:
+        raise UsageError(str(exc)) from None
     jobs = [
-        CaptureJob(normalise_target(u), options, case, operator or _default_operator(), note)
+        CaptureJob(
+            normalise_target(u),
+            options,
+            case,
+            operator or _default_operator(),
+            note,
+            platform=platform,
+        )
         for u in urls
     ]
     runner = CaptureRunner(
@@ -61,6 +84,9 @@ def capture(
         sys.exit(EXIT_NOT_ALL_GOOD)
 
 
+DEMO_LIST_SHOWN = "profiles/demo.toml"
+
+
 def _default_operator() -> str | None:
     return os.environ.get("COLLECTOR_OPERATOR")
 
@@ -68,21 +94,53 @@ def _default_operator() -> str | None:
 @cli.command()
 @store_option
 @click.option("--browser-path", envvar="COLLECTOR_BROWSER")
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Only serve the demo site at http://127.0.0.1:8765 until Ctrl-C, for trying "
+    "`collector run profiles/demo.toml` by hand.",
+)
 @handle_errors
-def demo(store: Path, browser_path: str | None) -> None:
-    """Capture the bundled demo site (served on localhost), then list and verify."""
-    from collector.capture import CaptureRunner
-    from collector.demo import DEMO_PATHS, serve_demo
+def demo(store: Path, browser_path: str | None, serve: bool) -> None:
+    """Run the demo watch list (profiles/demo.toml) against the bundled demo site,
+    served on localhost, through `collector run`; then list and verify."""
+    from collector.cli.watch import execute_run
+    from collector.demo import DEMO_ORIGIN, DEMO_PORT, demo_watchlist, serve_demo, serve_demo_site
+    from collector.run import RunSettings
 
+    if serve:
+        try:
+            with serve_demo(DEMO_PORT) as base:
+                click.echo(f"serving the demo site at {base}/ (Ctrl-C to stop)")
+                click.echo("try: collector run profiles/demo.toml --case DEMO-001 --host-delay 0")
+                threading.Event().wait()
+        except OSError as exc:
+            raise UsageError(f"cannot serve on port {DEMO_PORT}: {exc.strerror or exc}") from None
+        except KeyboardInterrupt:
+            return
     s = EvidenceStore(store)
-    with serve_demo() as base:
+    with serve_demo_site() as base:
         click.echo(f"serving the demo site at {base}/")
-        jobs = [
-            CaptureJob(base + path, CaptureOptions(), "DEMO-001", "demo", "bundled demo site")
-            for path in DEMO_PATHS
-        ]
-        runner = CaptureRunner(s, browser_path=browser_path)
-        runner.run(jobs, progress=lambda f: click.echo(capture_line(f)))
+        watchlist = demo_watchlist(base)
+        if base != DEMO_ORIGIN:
+            click.echo(f"(port {DEMO_PORT} is taken: the demo list's URLs were moved to {base})")
+        click.echo(f"\n$ collector run {DEMO_LIST_SHOWN} --case DEMO-001 --host-delay 0")
+        settings = RunSettings(
+            case="DEMO-001",
+            operator="demo",
+            browser_path=browser_path,
+            host_delay_s=0,  # our own localhost server: no politeness needed
+        )
+        result = execute_run(s, watchlist, settings)
+    unexpected = [
+        e for e in result.entries if e.label != ("not_found" if "dihapus" in e.entry.tags else "ok")
+    ]
+    click.echo(
+        "\ndemo: the deleted post came out not_found (never an `ok` capture of a post), "
+        "the other entries ok"
+        if not unexpected
+        else f"\ndemo: {len(unexpected)} entries did not come out as expected"
+    )
     click.echo("\n$ collector list --case DEMO-001")
     ctx = click.get_current_context()
     ctx.invoke(
@@ -104,3 +162,5 @@ def demo(store: Path, browser_path: str | None) -> None:
         operator="demo",
         store=store,
     )
+    if unexpected or result.status != "finished":
+        sys.exit(EXIT_NOT_ALL_GOOD)

@@ -144,6 +144,29 @@ def capture_options(fn: F) -> F:
             help="Screenshot height cap in CSS px (above it the capture is marked truncated).",
         ),
         click.option("--wait-for", help="CSS selector that must appear for an `ok` capture."),
+        click.option("--expect-text", help="Text that must be on the page for an `ok` capture."),
+        click.option(
+            "--storage-state",
+            type=click.Path(dir_okay=False),
+            help="Playwright storage-state JSON of a logged-in investigator account "
+            "(mode 0600; the manifest records its name and SHA-256, never its cookies).",
+        ),
+        click.option(
+            "--no-consent-click",
+            "consent_click",
+            is_flag=True,
+            flag_value=False,
+            default=True,
+            help="Do not click a known consent button after the as-served screenshot.",
+        ),
+        click.option(
+            "--max-download-mb",
+            type=click.FloatRange(0, 10_000),
+            default=50.0,
+            show_default=True,
+            help="Files the page triggers are kept up to this size; larger ones are "
+            "refused and logged.",
+        ),
         click.option(
             "--browser-path",
             envvar="COLLECTOR_BROWSER",
@@ -218,6 +241,10 @@ def build_options(kw: dict[str, Any]) -> CaptureOptions:
         max_scrolls=kw["max_scrolls"],
         max_height=kw["max_height"],
         wait_for=kw.get("wait_for"),
+        expect_text=kw.get("expect_text"),
+        storage_state=kw.get("storage_state"),
+        consent_click=kw.get("consent_click", True),
+        max_download_bytes=int(kw.get("max_download_mb", 50.0) * 1024 * 1024),
     )
 
 

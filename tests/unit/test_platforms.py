@@ -1051,6 +1051,17 @@ CASES: list[tuple[str, str, PageEvidence, str, str]] = [
         "not_found",
         "web.http_gone",
     ),
+    (
+        "web-soft-404-id",
+        "web",
+        page(
+            "http://127.0.0.1:8765/hilang.html",
+            "SosmedDemo\nMaaf, halaman ini tidak tersedia.\nTautan yang Anda ikuti mungkin rusak.",
+            title="Halaman tidak ditemukan • SosmedDemo",
+        ),
+        "not_found",
+        "web.gone_page",
+    ),
 ]
 
 
@@ -1486,3 +1497,26 @@ def test_web_has_no_post_links_and_bad_hrefs_are_skipped() -> None:
     assert extract_post_links("x", XP, ["http://[::1", "  /budi/status/5  "]) == [
         "https://x.com/budi/status/5"
     ]
+
+
+def test_soft_404_phrase_on_a_long_page_is_content() -> None:
+    text = FEED + "\nDulu situs dinas menampilkan 'Page not found' untuk arsip lama."
+    assert classify("web", page("https://example.org/berita", text)).outcome == "ok"
+
+
+def test_photo_only_page_is_not_empty() -> None:
+    photo = dataclasses.replace(page("https://example.org/foto", "", body=300), visible_media=1)
+    assert classify("web", photo).outcome == "ok"
+    assert classify("web", page("https://example.org/foto", "", body=300)).outcome == "empty"
+
+
+def test_session_probes_are_logged_in_only_pages_of_their_platform() -> None:
+    for name, probe in P.SESSION_PROBES.items():
+        assert detect_platform(probe.url) == name, name
+        assert probe.cookies and probe.cookie_domain in probe.url
+
+
+def test_consent_knowledge_is_nonempty_and_unique() -> None:
+    assert len(set(P.CONSENT_LABELS)) == len(P.CONSENT_LABELS)
+    assert {"Terima semua", "Setuju", "Accept all", "Allow all cookies"} <= set(P.CONSENT_LABELS)
+    assert '[data-cookiebanner="accept_button"]' in P.CONSENT_SELECTORS
