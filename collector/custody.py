@@ -841,7 +841,13 @@ def summary(entry: Mapping[str, Any]) -> str:
     if action == Action.EXPORTED:
         return (
             f"case {d.get('case')} -> {d.get('file')} (package sha256:{d.get('package_sha256')}, "
-            f"{len(entry.get('capture_ids') or [])} captures)"
+            f"{len(entry.get('capture_ids') or [])} captures"
+            + (
+                f", {len(d['timestamps'])} RFC 3161 token(s) over package.json"
+                if d.get("timestamps")
+                else ""
+            )
+            + ")"
         )
     if action == Action.VERIFIED:
         failed = d.get("failed") or []

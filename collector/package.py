@@ -6,9 +6,13 @@ Layout (everything under one folder named after the ZIP):
     <name>/SHA256SUMS             sha256sum format, every other file in the package
     <name>/package.json           case, created (UTC), collector version, operator, captures
                                   with manifest hashes, custody head, redactions, every
-                                  file's SHA-256 (all but SHA256SUMS and the signature)
+                                  file's SHA-256 (all but SHA256SUMS, the signature and the tokens)
     <name>/package.json.sig       optional: Ed25519 signature of SHA-256(package.json) (raw
     <name>/signing-key.pem          32-byte digest), and the public key that checks it
+    <name>/package.tsq            optional (--tsa): RFC 3161 request and time-stamp token
+    <name>/package.tsr              over SHA-256(package.json); package.2.tsq/.tsr, ... for
+                                    the second TSA that answered, and so on
+    <name>/package-timestamps.json  with --tsa: every TSA asked, in order, and what came of it
     <name>/VERIFY.txt             how to check it, Bahasa Indonesia and English
     <name>/report.html            the case report, screenshots linked relatively
     <name>/custody/custody.jsonl  the custody chain segment (see below)
@@ -19,6 +23,12 @@ HAR; the manifest's response headers) is not copied; a redacted copy goes in its
 under another name (`network.redacted.har`, `manifest.redacted.json`), and package.json
 records the original's SHA-256 (the one the capture's SHA256SUMS lists) and the copy's.
 So `sha256sum -c --ignore-missing SHA256SUMS` still passes inside a capture folder.
+
+Time-stamp tokens (`--tsa URL`, repeatable) are requested after package.json is written,
+over its SHA-256, so package.json cannot list them; the top-level SHA256SUMS does, and
+package.json announces them in advance (`timestamping.tsa_urls`, `timestamping.record`),
+so that deleting them is detected. A failing TSA never fails the export: the failure is
+recorded in package-timestamps.json (and in the `exported` custody event).
 
 The custody segment runs from the first entry concerning these captures to the head of
 the log at export time. Entries that concern other captures are withheld (other cases'
@@ -47,7 +57,24 @@ from collector.errors import CollectorError, StoreError, UsageError
 from collector.hashing import sha256_bytes, sha256_file
 from collector.index import Index
 from collector.report import CaptureData, ReportData, gather, render
-from collector.store import MANIFEST, SUMS, EvidenceStore, pretty_json
+from collector.store import MANIFEST, SUMS, TIMESTAMPS, EvidenceStore, pretty_json
+from collector.targets import redact_url_credentials
+from collector.timestamp import (
+    SHA256_OID,
+    TimestampError,
+    check_matches,
+    parse_request,
+    parse_response,
+    verify_token,
+)
+from collector.timestamps import (
+    TIMESTAMPS_VERSION,
+    Failure,
+    TsaSettings,
+    obtain,
+    token_entry,
+    token_file_names,
+)
 from collector.timeutil import parse_rfc3339, rfc3339, utc_now
 from collector.verify import verify_capture
 
@@ -59,7 +86,11 @@ PUBLIC_KEY = "signing-key.pem"
 CUSTODY_FILE = "custody/custody.jsonl"
 SECRET_HEADERS = frozenset({"cookie", "set-cookie", "authorization", "proxy-authorization"})
 REDACTED = "[REDACTED by collector]"
-UNHASHED = frozenset({SUMS, PACKAGE_JSON, SIGNATURE, PUBLIC_KEY})
+TOKEN_STEM = "package"  # package.tsq/.tsr, package.2.tsq/.tsr, ...
+TIMESTAMPS_FILE = "package-timestamps.json"
+UNHASHED = frozenset({SUMS, PACKAGE_JSON, SIGNATURE, PUBLIC_KEY, TIMESTAMPS_FILE})
+_TOKEN_FILE = re.compile(r"package(?:\.[1-9][0-9]*)?\.ts[qr]")
+_CAPTURE_TOKEN_FILE = re.compile(r"manifest(?:\.[1-9][0-9]*)?\.ts[qr]")
 _OPENSSL_TIMEOUT = 30
 _NAME = re.compile(r"[^0-9A-Za-z._-]+")
 
@@ -177,6 +208,8 @@ class Exported:
     redactions: int
     entry: dict[str, Any]
     signing_key_sha256: str | None
+    # with --tsa: every TSA asked, in order, as in package-timestamps.json "attempts"
+    timestamps: tuple[dict[str, Any], ...] = ()
 
 
 def export_package(
@@ -188,9 +221,12 @@ def export_package(
     out: Path,
     operator: str,
     sign_key: Path | None = None,
+    tsa: TsaSettings | None = None,
 ) -> Exported:
     """Write the package for `case` (all its captures, or `refs`) to `out` (never
-    overwritten), then append the `exported` custody event."""
+    overwritten), then append the `exported` custody event. With `tsa`, each TSA is asked
+    for a time-stamp token over SHA-256(package.json); a failing TSA is recorded, never
+    raised."""
     if out.exists():
         raise UsageError(f"{out} already exists; refusing to overwrite it")
     if out.suffix.lower() != ".zip":
@@ -234,7 +270,9 @@ def export_package(
                 {"name": out.name},
             )
             w.add("report.html", render(report_data, screenshots="relative").encode("utf-8"))
-            w.add("VERIFY.txt", verify_text(root, signed=sign_key is not None).encode("utf-8"))
+            tsa_urls = [redact_url_credentials(u) for u in tsa.urls] if tsa is not None else []
+            text = verify_text(root, signed=sign_key is not None, tokens=len(tsa_urls))
+            w.add("VERIFY.txt", text.encode("utf-8"))
             package = {
                 "format": FORMAT,
                 "format_version": FORMAT_VERSION,
@@ -260,6 +298,10 @@ def export_package(
                     "withheld": sum(1 for e in segment if e.get("withheld")),
                 },
                 "redactions": redactions,
+                # announced here so that removing the tokens is detected (see the docstring)
+                "timestamping": (
+                    {"tsa_urls": tsa_urls, "record": TIMESTAMPS_FILE} if tsa_urls else None
+                ),
                 "files": dict(sorted(w.hashes.items())),
             }
             package_bytes = pretty_json(package)
@@ -269,6 +311,7 @@ def export_package(
                 signature, public_pem, key_fp = _sign(package_bytes, sign_key)
                 w.add(SIGNATURE, signature)
                 w.add(PUBLIC_KEY, public_pem)
+            attempts = _stamp(w, package_bytes, tsa) if tsa is not None and tsa.urls else []
             sums = "".join(f"{h}  {p}\n" for p, h in sorted(w.hashes.items()))
             w.add(SUMS, sums.encode("utf-8"))
         with tmp.open("rb") as fh:
@@ -294,6 +337,22 @@ def export_package(
             "signed": sign_key is not None,
             "signing_key_sha256": key_fp,
             "retired_not_exported": [c.capture_id for c in retired],
+            "timestamps": [
+                {
+                    "tsa_url": a["tsa_url"],
+                    "gen_time": a["gen_time"],
+                    "serial": a["serial"],
+                    "token": a["tsr"],
+                    "token_sha256": a["tsr_sha256"],
+                }
+                for a in attempts
+                if a["status"] == "ok"
+            ],
+            "timestamp_failures": [
+                {"tsa_url": a["tsa_url"], "kind": a["kind"]}
+                for a in attempts
+                if a["status"] != "ok"
+            ],
         },
     )
     try:
@@ -301,7 +360,53 @@ def export_package(
     except BaseException:
         out.unlink(missing_ok=True)  # no package leaves without its custody event
         raise
-    return Exported(out, zip_sha, pj_sha, tuple(sorted(ids)), len(redactions), entry, key_fp)
+    return Exported(
+        out,
+        zip_sha,
+        pj_sha,
+        tuple(sorted(ids)),
+        len(redactions),
+        entry,
+        key_fp,
+        tuple(attempts),
+    )
+
+
+def _stamp(w: _Writer, package_bytes: bytes, settings: TsaSettings) -> list[dict[str, Any]]:
+    """Ask each TSA, in order, for a token over SHA-256(package.json); add the tokens and
+    package-timestamps.json. Returns every attempt: token entries with status "ok",
+    failures with status = their kind (transport, rejected, mismatch-nonce, ...)."""
+    digest_hex = sha256_bytes(package_bytes)
+    attempts: list[dict[str, Any]] = []
+    obtained = 0
+    for url in settings.urls:
+        got = obtain(bytes.fromhex(digest_hex), url, settings.timeout)
+        if isinstance(got, Failure):
+            attempts.append({"status": got.kind, **got.as_dict()})
+            continue
+        obtained += 1
+        tsq, tsr = token_file_names(obtained, TOKEN_STEM)
+        tsq_sha = w.add(tsq, got.token.request_der)
+        tsr_sha = w.add(tsr, got.token.response_der)
+        entry = token_entry(
+            got, tsq, tsr, tsq_sha, tsr_sha, digest_hex, digest_key="package_json_sha256"
+        )
+        attempts.append({"status": "ok", **entry})
+    document = {
+        "timestamps_version": TIMESTAMPS_VERSION,
+        "package_json": {"file": PACKAGE_JSON, "sha256": digest_hex},
+        "requested": [redact_url_credentials(u) for u in settings.urls],
+        "attempts": attempts,
+        "note": (
+            "RFC 3161 time-stamp tokens over the SHA-256 of package.json, requested after it "
+            "was written: one attempt per TSA, in the order asked; status is ok, or why it "
+            "failed. These files are not listed in package.json (they did not exist yet); "
+            "SHA256SUMS lists them. Check a token: openssl ts -verify -in package.tsr -data "
+            "package.json -CAfile <the TSA's CA certificate>."
+        ),
+    }
+    w.add(TIMESTAMPS_FILE, pretty_json(document))
+    return attempts
 
 
 def _check_exportable(store: EvidenceStore, index: Index, caps: Sequence[CaptureData]) -> None:
@@ -459,7 +564,9 @@ def _stderr(result: subprocess.CompletedProcess[bytes]) -> str:
     return text[0] if text else f"exit {result.returncode}"
 
 
-def verify_text(root: str, *, signed: bool) -> str:
+def verify_text(root: str, *, signed: bool, tokens: int = 0) -> str:
+    """VERIFY.txt. `tokens`: how many TSAs were asked (written before they answer, so the
+    text says how to check whichever tokens are present)."""
     sign_id = sign_en = ""
     if signed:
         sign_id = f"""
@@ -477,6 +584,42 @@ def verify_text(root: str, *, signed: bool) -> str:
        -in /tmp/package.digest -sigfile {SIGNATURE}
    must print "Signature Verified Successfully". Make sure the public key
    {PUBLIC_KEY} really is the sender's (compare its fingerprint another way).
+"""
+    tsa_id = tsa_en = ca_id = ca_en = ""
+    if tokens:
+        ca_id, ca_en = " --tsa-ca <CA TSA>", " --tsa-ca <TSA CA>"
+        step = 5 if signed else 4
+        more_id = more_en = ""
+        if tokens > 1:
+            rest_id = rest_en = "package.2.tsr"
+            if tokens > 2:
+                rest_id += f" sampai package.{tokens}.tsr"
+                rest_en += f" up to package.{tokens}.tsr"
+            more_id = f"""
+   Lakukan hal yang sama untuk {rest_id}, bila ada."""
+            more_en = f"""
+   Do the same for {rest_en}, where present."""
+        tsa_id = f"""
+{step}. Stempel waktu tepercaya (RFC 3161) atas SHA-256 dari package.json, bila
+   ada package.tsr ({TIMESTAMPS_FILE} mencatat setiap TSA yang diminta
+   dan hasilnya, termasuk yang gagal):
+     openssl ts -verify -in package.tsr -data package.json -CAfile <CA TSA>
+   harus mencetak "Verification: OK". <CA TSA> adalah sertifikat CA milik
+   otoritas stempel waktu (TSA), diperoleh dari TSA itu, bukan dari paket ini.
+   Waktu dari TSA ("Time stamp"): openssl ts -reply -in package.tsr -text{more_id}
+   Berkas-berkas ini dibuat sesudah package.json, jadi tidak tercantum di
+   dalamnya; SHA256SUMS mencantumkannya.
+"""
+        tsa_en = f"""
+{step}. Trusted timestamps (RFC 3161) over the SHA-256 of package.json, where
+   package.tsr is present ({TIMESTAMPS_FILE} records every TSA asked
+   and what came of it, failures included):
+     openssl ts -verify -in package.tsr -data package.json -CAfile <TSA CA>
+   must print "Verification: OK". <TSA CA> is the certificate of the
+   time-stamping authority's CA, obtained from that TSA, not from this package.
+   The TSA's time ("Time stamp"): openssl ts -reply -in package.tsr -text{more_en}
+   These files were made after package.json, so it does not list them;
+   SHA256SUMS does.
 """
     return f"""PAKET BUKTI / EVIDENCE PACKAGE — {root}
 =====================================================================
@@ -505,9 +648,9 @@ python3). Ekstrak ZIP, lalu masuk ke folder {root}:
    entry_hash entri sebelumnya. Entri tentang tangkapan lain disembunyikan
    ("withheld"), hanya hash-nya yang tersisa agar rantai tetap dapat diperiksa.
    SHA-256 manifes setiap tangkapan ada di entri "captured"-nya.
-{sign_id}
+{sign_id}{tsa_id}
 Dengan collector terpasang, semua pemeriksaan di atas sekaligus:
-     collector verify-package {root}.zip
+     collector verify-package {root}.zip{ca_id}
 
 ENGLISH
 -------
@@ -533,9 +676,9 @@ python3). Unzip it, then go into the folder {root}:
    entry_hash of the entry before. Entries about other captures are withheld:
    only their hashes remain, so the chain can still be checked. Each capture's
    manifest SHA-256 is in its "captured" entry.
-{sign_en}
+{sign_en}{tsa_en}
 With collector installed, all of the above at once:
-     collector verify-package {root}.zip
+     collector verify-package {root}.zip{ca_en}
 """
 
 
@@ -582,6 +725,23 @@ class _Source:
 
 
 @dataclass(frozen=True)
+class PackageToken:
+    """One time-stamp token in a package, as checked."""
+
+    tsr: str
+    tsa_url: str
+    gen_time: str
+    status: str  # "pass", "fail", "not_checked" (imprint and nonce fine, no CA to check with)
+    message: str
+    about: str = ""  # the file a failure is about: the .tsr, its .tsq, or package.json
+
+    @property
+    def detail(self) -> str:
+        """The message, naming the file it is about."""
+        return f"{self.about or self.tsr}: {self.message}"
+
+
+@dataclass(frozen=True)
 class PackageReport:
     path: Path
     problems: tuple[str, ...]
@@ -591,13 +751,18 @@ class PackageReport:
     custody_entries: int
     signature: str  # "valid", "none", "INVALID"
     signing_key_sha256: str | None
+    timestamps: tuple[PackageToken, ...] = ()
+    tsa_failures: tuple[str, ...] = ()  # TSAs that failed at export time (not a problem)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify_package(path: Path) -> PackageReport:
+def verify_package(path: Path, tsa_ca: Path | None = None) -> PackageReport:
+    """Check a package offline. `tsa_ca`: the TSAs' CA certificate(s), to check the
+    time-stamp tokens' signatures with `openssl ts -verify`; without it they are
+    "not checked" (which is not a failure)."""
     src = _Source(path)
     problems = list(src.problems)
     files = src.files
@@ -631,7 +796,8 @@ def verify_package(path: Path) -> PackageReport:
             elif hashes[p] != digest and p not in src.damaged:
                 problems.append(f"{p}: SHA-256 does not match package.json (file changed)")
         for p in sorted(set(files) - set(pinned) - UNHASHED):
-            problems.append(f"{p}: not listed in package.json (file added)")
+            if not _TOKEN_FILE.fullmatch(p):  # tokens: checked against package-timestamps.json
+                problems.append(f"{p}: not listed in package.json (file added)")
         if "created" in package:
             try:
                 parse_rfc3339(str(package["created"]))
@@ -671,6 +837,9 @@ def verify_package(path: Path) -> PackageReport:
                     f"{SIGNATURE}: the Ed25519 signature does not match package.json "
                     f"and {PUBLIC_KEY}"
                 )
+
+    # 4. time-stamp tokens over package.json
+    tokens, tsa_failures = _check_timestamps(package, files, hashes, tsa_ca, problems)
     return PackageReport(
         path,
         tuple(problems),
@@ -680,6 +849,8 @@ def verify_package(path: Path) -> PackageReport:
         entries_n,
         signature,
         key_fp,
+        tuple(tokens),
+        tuple(tsa_failures),
     )
 
 
@@ -747,6 +918,16 @@ def _check_capture(
     if sums is None:
         return problems
     expected = {**listed, MANIFEST: cap.get("manifest_sha256")}
+    if isinstance(manifest.get("timestamping"), dict):
+        # tokens sealed with the capture: written after its manifest, so only SHA256SUMS
+        # lists them (collector.timestamps); their hashes are checked below
+        if TIMESTAMPS not in sums:
+            problems.append(
+                f"{base}/{TIMESTAMPS}: missing (the manifest says timestamps were requested)"
+            )
+        for name in sums:
+            if name == TIMESTAMPS or _CAPTURE_TOKEN_FILE.fullmatch(name):
+                expected.setdefault(name, sums[name])
     if sums != expected:
         diff = sorted({n for n in set(sums) | set(expected) if sums.get(n) != expected.get(n)})
         problems.append(f"{base}/{SUMS}: disagrees with the manifest for {diff}")
@@ -812,6 +993,127 @@ def _check_custody(
     return len(items)
 
 
+def _check_timestamps(
+    package: Mapping[str, Any] | None,
+    files: Mapping[str, bytes],
+    hashes: Mapping[str, str],
+    tsa_ca: Path | None,
+    problems: list[str],
+) -> tuple[list[PackageToken], list[str]]:
+    """package-timestamps.json against package.json's announcement, and each token."""
+    announced = (package or {}).get("timestamping")
+    requested = announced.get("tsa_urls") if isinstance(announced, dict) else None
+    token_files = {p for p in files if _TOKEN_FILE.fullmatch(p)}
+    if TIMESTAMPS_FILE not in files:
+        if requested:
+            problems.append(
+                f"{TIMESTAMPS_FILE}: missing (package.json says timestamps were requested)"
+            )
+        problems.extend(f"{p}: token file without {TIMESTAMPS_FILE}" for p in sorted(token_files))
+        return [], []
+    document = _json(files[TIMESTAMPS_FILE], TIMESTAMPS_FILE, problems)
+    if document is None:
+        return [], []
+    attempts = [a for a in document.get("attempts") or [] if isinstance(a, dict)]
+    if package is not None and requested is None:
+        problems.append(f"{TIMESTAMPS_FILE}: package.json announces no timestamps (file added)")
+    elif package is not None and (
+        document.get("requested") != requested or len(attempts) != len(requested or ())
+    ):
+        problems.append(
+            f"{TIMESTAMPS_FILE}: does not record one attempt per TSA that package.json names"
+        )
+    recorded = (document.get("package_json") or {}).get("sha256")
+    if PACKAGE_JSON in hashes and recorded != hashes[PACKAGE_JSON]:
+        problems.append(
+            f"{TIMESTAMPS_FILE}: is for package.json sha256:{recorded}, but package.json "
+            f"hashes to {hashes[PACKAGE_JSON]} (package.json changed)"
+        )
+    tokens: list[PackageToken] = []
+    failures: list[str] = []
+    named: set[str] = set()
+    for attempt in attempts:
+        if attempt.get("status") != "ok":
+            failures.append(
+                f"{attempt.get('tsa_url')}: {attempt.get('status')}: {attempt.get('message')}"
+            )
+            continue
+        named.update({str(attempt.get("tsq")), str(attempt.get("tsr"))})
+        token = _check_token(attempt, files, hashes, tsa_ca)
+        tokens.append(token)
+        if token.status == "fail":
+            problems.append(token.detail)
+    for p in sorted(token_files - named):
+        problems.append(f"{p}: token file not described in {TIMESTAMPS_FILE} (file added)")
+    return tokens, failures
+
+
+def _check_token(
+    entry: Mapping[str, Any],
+    files: Mapping[str, bytes],
+    hashes: Mapping[str, str],
+    tsa_ca: Path | None,
+) -> PackageToken:
+    """Offline: files, hashes, imprint = SHA-256(package.json), the reply's nonce = the
+    request's. With a CA file: `openssl ts -verify` as of the token's genTime."""
+    tsq, tsr = str(entry.get("tsq")), str(entry.get("tsr"))
+    url, gen_time = str(entry.get("tsa_url")), str(entry.get("gen_time"))
+
+    def result(status: str, message: str, about: str = tsr) -> PackageToken:
+        return PackageToken(tsr, url, gen_time, status, message, about)
+
+    for name, key in ((tsq, "tsq_sha256"), (tsr, "tsr_sha256")):
+        if not _TOKEN_FILE.fullmatch(name):
+            return result("fail", f"not a token file name (in {TIMESTAMPS_FILE})", name)
+        if name not in files:
+            return result("fail", f"missing (listed in {TIMESTAMPS_FILE})", name)
+        if hashes[name] != entry.get(key):
+            return result("fail", f"SHA-256 differs from {TIMESTAMPS_FILE} (file changed)", name)
+    if PACKAGE_JSON not in files:
+        return result("fail", "missing", PACKAGE_JSON)
+    digest = hashlib.sha256(files[PACKAGE_JSON]).digest()
+    try:
+        request = parse_request(files[tsq])
+    except TimestampError as exc:
+        return result("fail", str(exc), tsq)
+    try:
+        info = parse_response(files[tsr])
+    except TimestampError as exc:
+        return result("fail", str(exc))
+    if info.hash_algorithm != SHA256_OID or info.hashed_message != digest:
+        return result(
+            "fail",
+            f"not a token over this {PACKAGE_JSON} (its imprint is {info.hashed_message.hex()}, "
+            f"SHA-256 of {PACKAGE_JSON} is {digest.hex()})",
+        )
+    if request.hash_algorithm != SHA256_OID or request.hashed_message != digest:
+        return result("fail", f"not a request over this {PACKAGE_JSON}", tsq)
+    if request.nonce is None or f"{request.nonce:x}" != entry.get("nonce"):
+        return result("fail", f"its nonce is not the one {TIMESTAMPS_FILE} records", tsq)
+    try:
+        check_matches(info, digest, request.nonce)
+    except TimestampError as exc:
+        return result("fail", f"does not answer {tsq}: {exc}")
+    if str(info.serial) != str(entry.get("serial")) or rfc3339(info.gen_time) != gen_time:
+        return result("fail", f"serial or genTime differ from {TIMESTAMPS_FILE}")
+    if tsa_ca is None:
+        return result(
+            "not_checked",
+            f"imprint and nonce match {PACKAGE_JSON} and {tsq}; signature not checked "
+            "(give --tsa-ca, the TSA's CA file)",
+        )
+    with tempfile.TemporaryDirectory(prefix="collector-verify-") as tmp:
+        token_path, data_path = Path(tmp, "package.tsr"), Path(tmp, PACKAGE_JSON)
+        token_path.write_bytes(files[tsr])
+        data_path.write_bytes(files[PACKAGE_JSON])
+        try:
+            # at genTime: a token stays valid after its TSA certificate expires
+            checked = verify_token(token_path, data_path, tsa_ca, at_time=info.gen_time)
+        except TimestampError as exc:
+            return result("fail", str(exc))
+    return result(checked.status, f"openssl ts -verify: {checked.message}")
+
+
 def _verify_signature(
     package_json: bytes, signature: bytes, public_pem: bytes
 ) -> tuple[bool, str | None]:
@@ -843,6 +1145,7 @@ __all__ = [
     "Exported",
     "PackageError",
     "PackageReport",
+    "PackageToken",
     "export_package",
     "redact_har",
     "redact_manifest",

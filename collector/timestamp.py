@@ -286,6 +286,43 @@ def parse_response(tsr: bytes) -> TstInfo:
         raise TimestampFormatError(f"malformed timestamp token: {exc}") from exc
 
 
+@dataclass(frozen=True)
+class TsqInfo:
+    """What a stored request (.tsq) asked for: enough to check a stored reply against it."""
+
+    hash_algorithm: str  # OID, dotted
+    hashed_message: bytes
+    nonce: int | None
+    cert_req: bool
+
+
+def parse_request(tsq: bytes) -> TsqInfo:
+    """Read a TimeStampReq (.tsq) as `build_request` (or `openssl ts -query`) writes it."""
+    try:
+        fields = der.decode(tsq).expect(der.SEQUENCE, "TimeStampReq").children()
+        if len(fields) < 2:
+            raise der.DerError(f"TimeStampReq has {len(fields)} fields, needs at least 2")
+        fields[0].expect(der.INTEGER, "TimeStampReq.version")
+        imprint = fields[1].expect(der.SEQUENCE, "messageImprint").children()
+        if len(imprint) != 2:
+            raise der.DerError("messageImprint must have 2 fields")
+        algorithm = imprint[0].expect(der.SEQUENCE, "hashAlgorithm").children()
+        if not algorithm:
+            raise der.DerError("empty hashAlgorithm")
+        hash_algorithm = algorithm[0].expect(der.OBJECT_IDENTIFIER, "hashAlgorithm").as_oid()
+        hashed_message = imprint[1].expect(der.OCTET_STRING, "hashedMessage").content
+        nonce: int | None = None
+        cert_req = False
+        for field in fields[2:]:  # reqPolicy OID, nonce INTEGER, certReq BOOLEAN, [0] extensions
+            if field.is_universal(der.INTEGER):
+                nonce = field.as_int()
+            elif field.is_universal(der.BOOLEAN):
+                cert_req = field.as_bool()
+    except der.DerError as exc:
+        raise TimestampFormatError(f"not a timestamp request: {exc}") from exc
+    return TsqInfo(hash_algorithm, hashed_message, nonce, cert_req)
+
+
 def check_matches(info: TstInfo, digest: bytes, nonce: int) -> None:
     """Raise TimestampMismatch unless `info` answers a request for (digest, nonce)."""
     if info.hash_algorithm != SHA256_OID:

@@ -94,10 +94,11 @@ class TsaSettings:
             raise UsageError(f"TSA timeout must be positive, not {self.timeout}")
 
 
-def token_file_names(n: int) -> tuple[str, str]:
-    """The n-th (1-based) token of a capture: manifest.tsq/.tsr, then manifest.2.*, ..."""
-    stem = "manifest" if n == 1 else f"manifest.{n}"
-    return f"{stem}.tsq", f"{stem}.tsr"
+def token_file_names(n: int, stem: str = "manifest") -> tuple[str, str]:
+    """The n-th (1-based) token of a capture: manifest.tsq/.tsr, then manifest.2.*, ...
+    (of an evidence package, stem "package": package.tsq/.tsr, package.2.*, ...)."""
+    name = stem if n == 1 else f"{stem}.{n}"
+    return f"{name}.tsq", f"{name}.tsr"
 
 
 # --------------------------------------------------------------------------- time sources
@@ -281,9 +282,18 @@ def _failure_kind(exc: TimestampError) -> str:
     return "error"
 
 
-def _token_entry(
-    got: Obtained, tsq: str, tsr: str, tsq_sha: str, tsr_sha: str, digest_hex: str
+def token_entry(
+    got: Obtained,
+    tsq: str,
+    tsr: str,
+    tsq_sha: str,
+    tsr_sha: str,
+    digest_hex: str,
+    *,
+    digest_key: str = "manifest_sha256",
 ) -> dict[str, Any]:
+    """How an obtained token is described: in timestamps.json and timestamp.json, and (with
+    `digest_key` "package_json_sha256") in an evidence package's package-timestamps.json."""
     gen_time = got.token.gen_time
     entry: dict[str, Any] = {
         "tsa_url": redact_url_credentials(got.token.tsa_url),
@@ -296,7 +306,7 @@ def _token_entry(
         "policy": got.token.policy,
         "nonce": f"{got.token.nonce:x}",
         "accuracy_ms": got.accuracy_ms,
-        "manifest_sha256": digest_hex,
+        digest_key: digest_hex,
         "requested_at": rfc3339(got.requested_at),
         "received_at": rfc3339(got.received_at),
     }
@@ -322,7 +332,7 @@ def stamp_capture(writer: CaptureWriter, settings: TsaSettings) -> list[dict[str
         tsq, tsr = token_file_names(len(tokens) + 1)
         q = writer.write_sealed(tsq, got.token.request_der, QUERY_MEDIA)
         r = writer.write_sealed(tsr, got.token.response_der, REPLY_MEDIA)
-        tokens.append(_token_entry(got, tsq, tsr, q.sha256, r.sha256, digest_hex))
+        tokens.append(token_entry(got, tsq, tsr, q.sha256, r.sha256, digest_hex))
     document = {
         "timestamps_version": TIMESTAMPS_VERSION,
         "capture_id": writer.capture_id,
@@ -462,7 +472,7 @@ def _write_late(
         entry = {
             "timestamps_version": TIMESTAMPS_VERSION,
             "capture_id": capture_id,
-            **_token_entry(got, tsq, tsr, tsq_sha, tsr_sha, digest_hex),
+            **token_entry(got, tsq, tsr, tsq_sha, tsr_sha, digest_hex),
             "note": (
                 "An RFC 3161 token over the capture's manifest.json, obtained after the capture "
                 "folder was sealed (collector timestamp). It proves the manifest existed by "

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,7 +17,10 @@ from collector.cli.common import (
     open_index,
     operator_option,
     store_option,
+    tsa_options,
+    tsa_settings,
 )
+from collector.errors import UsageError
 from collector.render import clean
 from collector.store import EvidenceStore
 
@@ -58,6 +62,7 @@ def _actor(operator: str | None) -> str:
 )
 @operator_option
 @store_option
+@tsa_options
 @handle_errors
 def export(
     case: str,
@@ -67,13 +72,26 @@ def export(
     format_: str,
     operator: str | None,
     store: Path,
+    **kw: Any,
 ) -> None:
     """Write a self-contained, verifiable evidence package, or a WACZ web archive
-    (--format wacz); either is recorded in the custody log."""
-    from collector.package import export_package
+    (--format wacz); either is recorded in the custody log. With --tsa (zip only), each
+    TSA is asked for an RFC 3161 token over package.json; a failing TSA never fails the
+    export."""
+    from collector.package import TIMESTAMPS_FILE, export_package
 
+    tsa = tsa_settings(kw)
     if format_ == "wacz":
         from collector.cli.archive import write_wacz_export
+
+        if tsa is not None:
+            source = click.get_current_context().get_parameter_source("tsa_urls")
+            if source != click.core.ParameterSource.ENVIRONMENT:
+                raise UsageError(
+                    "--tsa timestamps the evidence package (--format zip) only; a WACZ has "
+                    "no place for a token over its datapackage.json"
+                )
+            click.echo("note  COLLECTOR_TSA is set: a WACZ is not timestamped (zip only)")
 
         write_wacz_export(case, capture_ids, out, sign_key, operator, store)
         return
@@ -87,6 +105,7 @@ def export(
             out=out,
             operator=_actor(operator),
             sign_key=sign_key,
+            tsa=tsa,
         )
     click.echo(f"wrote {done.path}  ({len(done.captures)} captures, case {clean(case)})")
     click.echo(f"package  sha256:{done.sha256}")
@@ -95,20 +114,46 @@ def export(
         click.echo(f"redacted {done.redactions} file(s) holding cookies or credentials")
     if done.signing_key_sha256:
         click.echo(f"signed with Ed25519 key sha256:{done.signing_key_sha256}")
+    for a in done.timestamps:
+        if a["status"] == "ok":
+            click.echo(f"timestamped  {clean(a['tsa_url'])}  genTime {a['gen_time']}  {a['tsr']}")
+        else:
+            click.echo(
+                f"TSA FAILED  {clean(a['tsa_url'])}: {clean(a['message'])} (recorded in "
+                f"{TIMESTAMPS_FILE}; the package has no token from this TSA)"
+            )
     click.echo(
         f"recorded custody entry {done.entry['seq']} (exported) sha256:{done.entry['entry_hash']}"
     )
 
 
+# tsa_options' help speaks of manifest.json (capture, timestamp); here it is package.json
+for _param in export.params:
+    if _param.name == "tsa_urls" and isinstance(_param, click.Option):
+        _param.help = (
+            "RFC 3161 time-stamping authority to timestamp package.json with (zip only); "
+            "repeat for several (env COLLECTOR_TSA, space-separated). A failing TSA never "
+            "fails the export."
+        )
+
+
 @cli.command(name="verify-package")
 @click.argument("package", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--tsa-ca",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="COLLECTOR_TSA_CA",
+    help="CA certificate(s) (PEM) of the time-stamping authorities, to check the package's "
+    "tokens with `openssl ts -verify` (env COLLECTOR_TSA_CA); without it they are "
+    "'not checked'.",
+)
 @handle_errors
-def verify_package_cmd(package: Path, as_json: bool) -> None:
+def verify_package_cmd(package: Path, as_json: bool, tsa_ca: Path | None) -> None:
     """Check a package (ZIP or unzipped folder) without any store or database."""
     from collector.package import verify_package
 
-    report = verify_package(package)
+    report = verify_package(package, tsa_ca)
     if as_json:
         click.echo(
             json.dumps(
@@ -121,6 +166,18 @@ def verify_package_cmd(package: Path, as_json: bool) -> None:
                     "custody_entries": report.custody_entries,
                     "signature": report.signature,
                     "signing_key_sha256": report.signing_key_sha256,
+                    "timestamps": [
+                        {
+                            "tsr": t.tsr,
+                            "tsa_url": t.tsa_url,
+                            "gen_time": t.gen_time,
+                            "status": t.status,
+                            "about": t.about or t.tsr,
+                            "message": t.message,
+                        }
+                        for t in report.timestamps
+                    ],
+                    "tsa_failures_at_export": list(report.tsa_failures),
                     "problems": list(report.problems),
                 },
                 indent=2,
@@ -130,13 +187,31 @@ def verify_package_cmd(package: Path, as_json: bool) -> None:
     else:
         for problem in report.problems:
             click.echo(f"FAIL  {clean(problem)}")
+        for t in report.timestamps:
+            label = {"pass": "PASS", "fail": "FAIL"}.get(t.status, "NOT CHECKED")
+            click.echo(
+                f"token {label}: {clean(t.tsr)}  TSA {clean(t.tsa_url)}  genTime "
+                f"{clean(t.gen_time)}\n      "
+                + clean(t.message if t.about in ("", t.tsr) else t.detail, 400)
+            )
+        for failure in report.tsa_failures:
+            click.echo(f"note  a TSA failed at export, no token from it: {clean(failure, 300)}")
         sig = report.signature
         if report.signing_key_sha256:
             sig += f" (Ed25519 key sha256:{report.signing_key_sha256})"
+        stamped = ""
+        if report.timestamps:
+            counts = {
+                s: sum(1 for t in report.timestamps if t.status == s)
+                for s in ("pass", "not_checked", "fail")
+            }
+            stamped = ", timestamp tokens: " + ", ".join(
+                f"{n} {s.replace('_', ' ')}" for s, n in counts.items() if n
+            )
         click.echo(
             f"{'PASS' if report.ok else 'FAIL'}  {clean(report.path)}: case "
             f"{clean(report.case)}, {report.captures} captures, {report.files} files, "
-            f"{report.custody_entries} custody entries, signature {sig}"
+            f"{report.custody_entries} custody entries, signature {sig}{stamped}"
         )
     if not report.ok:
         sys.exit(EXIT_NOT_ALL_GOOD)
