@@ -29,12 +29,14 @@ from collector.models import (
     Outcome,
     PageCapture,
 )
+from collector.platforms import PlatformError, detect_platform, extract_post_links, resolve_platform
 from collector.store import CaptureWriter, EvidenceStore, new_capture_id
 from collector.targets import normalise_target, redact_url_credentials
 
 MANIFEST_VERSION = 1
 T = TypeVar("T")
 DEFAULT_CONCURRENCY = 3
+MAX_POST_LINKS = 500
 
 # Content-Type -> (file name of the body as received, media type when none is given)
 _BODY_NAMES = {
@@ -104,7 +106,9 @@ def build_manifest(
             "tls": r.tls,
         }
     facts = dict(page.page_facts)
-    facts.pop("links", None)  # kept in the DOM; too bulky for the manifest
+    links = facts.pop("links", None)  # kept in the DOM; too bulky for the manifest
+    if links is not None:
+        facts.update(post_link_facts(job, page, links))
     return {
         "manifest_version": MANIFEST_VERSION,
         "capture_id": capture_id,
@@ -132,6 +136,50 @@ def build_manifest(
     }
 
 
+def post_link_facts(job: CaptureJob, page: PageCapture, links: list[str]) -> dict[str, Any]:
+    """The posts a rendered profile links to, for `posts_added`/`posts_removed`.
+
+    The platform is the watch-list entry's when there is one (a test or mirror host can
+    then stand in for the real site), else the one the final URL belongs to.
+    """
+    platform = None
+    entry_platform = (job.entry or {}).get("platform")
+    if isinstance(entry_platform, str):
+        try:
+            platform = resolve_platform(entry_platform)
+        except PlatformError:
+            platform = None
+    base = page.final_url or page.requested_url
+    if platform is None:
+        platform = detect_platform(base)
+    posts = extract_post_links(platform, base, (h for h in links if isinstance(h, str)))
+    return {
+        "post_links": posts[:MAX_POST_LINKS],
+        "post_links_platform": platform,
+        "post_links_truncated": len(posts) > MAX_POST_LINKS,
+    }
+
+
+def screenshot_fingerprint(thumbnail: bytes, info: dict[str, Any]) -> dict[str, Any]:
+    """`dhash` of the Chromium-made thumbnail, and how it was made (manifest `screenshot`).
+
+    A comparison aid, not evidence: the thumbnail is not kept, only its hash and size;
+    the evidence is screenshot.png.
+    """
+    from collector.changes import ChangesError, dhash
+    from collector.hashing import sha256_bytes
+    from collector.png import PngError, decode_grey
+
+    source = {**info, "png_sha256": sha256_bytes(thumbnail), "hash": "dhash 9x8 box filter"}
+    try:
+        image = decode_grey(thumbnail, max_pixels=200_000)
+        value = dhash(image.rows, image.width, image.height)
+    except (PngError, ChangesError) as exc:
+        return {"dhash": None, "dhash_source": {**source, "error": str(exc)}}
+    source.update({"png_width": image.width, "png_height": image.height})
+    return {"dhash": f"{value:016x}", "dhash_source": source}
+
+
 def file_capture(
     writer: CaptureWriter,
     job: CaptureJob,
@@ -156,6 +204,9 @@ def file_capture(
     manifest = build_manifest(writer.capture_id, job, page, browser, environment, body_name)
     if page.screenshot is not None:
         manifest["screenshot"] = {**manifest["screenshot"], **_png_size(page.screenshot)}
+    if page.thumbnail is not None:
+        fingerprint = screenshot_fingerprint(page.thumbnail, page.thumbnail_info)
+        manifest["screenshot"] = {**manifest["screenshot"], **fingerprint}
     return writer.finish(manifest)
 
 
@@ -283,14 +334,17 @@ def _run_to_completion(coro: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coro).result()
 
 
-def reindex_store(store: EvidenceStore) -> int:
+def reindex_store(store: EvidenceStore, warn: Callable[[str], None] | None = None) -> int:
     from collector.store import load_manifest
 
     if not store.exists():
         raise StoreError(f"no evidence store at {store.root}")
+    from collector.monitor import derive_changes
+
     entries = []
     for folder in store.capture_folders():
         manifest, digest = load_manifest(folder)
         entries.append((manifest, store.relative(folder), digest))
     with Index(store.index_path) as index:
-        return index.reindex(entries)
+        # `changes` are derived from the captures too: recomputed in capture order
+        return index.reindex(entries, changes=lambda: derive_changes(store.root, entries, warn))

@@ -139,6 +139,9 @@ class PageCapture:
     dialogs: tuple[dict[str, Any], ...]
     errors: tuple[str, ...]  # non-fatal: an artifact that could not be taken, and why
     page_facts: dict[str, Any]
+    # a tiny PNG of the top of the page, for the perceptual hash (not stored as evidence)
+    thumbnail: bytes | None = None
+    thumbnail_info: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

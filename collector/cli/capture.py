@@ -19,6 +19,7 @@ from collector.cli.common import (
     handle_errors,
     store_option,
 )
+from collector.cli.monitor import finish_monitor, notify_options, start_monitor
 from collector.models import CaptureJob, CaptureOptions, Outcome
 from collector.store import EvidenceStore
 
@@ -30,6 +31,7 @@ from collector.store import EvidenceStore
 @click.option("--note", help="Free text recorded with the capture.")
 @store_option
 @capture_options
+@notify_options
 @handle_errors
 def capture(
     urls: Sequence[str],
@@ -39,9 +41,15 @@ def capture(
     store: Path,
     browser_path: str | None,
     concurrency: int,
+    notify_command: str | None,
+    notify_timeout: float,
     **kw: Any,
 ) -> None:
-    """Capture URLS now: screenshot, HTML as received and as rendered, MHTML, text, HAR."""
+    """Capture URLS now: screenshot, HTML as received and as rendered, MHTML, text, HAR.
+
+    Each capture is compared with the previous capture of the same URL (see
+    `collector changes`); what changed is listed at the end.
+    """
     from collector.capture import CaptureRunner
     from collector.targets import normalise_target
 
@@ -50,9 +58,18 @@ def capture(
         CaptureJob(normalise_target(u), options, case, operator or _default_operator(), note)
         for u in urls
     ]
-    runner = CaptureRunner(EvidenceStore(store), browser_path=browser_path, concurrency=concurrency)
-    filed = runner.run(jobs, progress=lambda f: click.echo(capture_line(f)))
-    if any(f.outcome != Outcome.OK for f in filed):
+    monitor = start_monitor(notify_command, notify_timeout)
+    runner = CaptureRunner(
+        EvidenceStore(store),
+        browser_path=browser_path,
+        concurrency=concurrency,
+        after_filing=[monitor.after_filing],
+    )
+    try:
+        filed = runner.run(jobs, progress=lambda f: click.echo(capture_line(f)))
+    finally:
+        detected = finish_monitor(monitor)
+    if any(f.outcome != Outcome.OK for f in filed) or not detected:
         sys.exit(EXIT_NOT_ALL_GOOD)
 
 

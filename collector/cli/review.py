@@ -200,7 +200,10 @@ def reindex(store: Path) -> None:
     """Rebuild index.db's capture tables from the manifests on disk."""
     from collector.capture import reindex_store
 
-    count = reindex_store(EvidenceStore(store))
+    count = reindex_store(
+        EvidenceStore(store),
+        warn=lambda message: click.echo(f"warning: {clean(message)}", err=True),
+    )
     click.echo(
         f"reindexed {count} captures from their manifests into {EvidenceStore(store).index_path}"
     )
