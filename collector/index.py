@@ -461,7 +461,8 @@ class Index:
         limit: int = 50,
     ) -> list[dict[str, Any]]:
         """Captures matching an FTS5 query, best first (bm25: title weighs most), each
-        with a snippet whose matches sit between HIGHLIGHT_START and HIGHLIGHT_END."""
+        with its title highlighted and a snippet of its text; matches sit between
+        HIGHLIGHT_START and HIGHLIGHT_END."""
         if not query.strip():
             raise UsageError("empty search query")
         where = ["capture_text_fts MATCH :q"]
@@ -484,7 +485,8 @@ class Index:
         sql = (
             "SELECT c.id, c.started_at, c.outcome, c.case_id, c.requested_url, c.final_url,"
             " c.title, c.folder, c.run_id, c.entry_name,"
-            " snippet(capture_text_fts, -1, :hs, :he, '…', 16) AS snippet,"
+            " highlight(capture_text_fts, 0, :hs, :he) AS title_highlighted,"
+            " snippet(capture_text_fts, 2, :hs, :he, '…', 16) AS snippet,"
             " bm25(capture_text_fts, 5.0, 2.0, 1.0) AS score"
             " FROM capture_text_fts"
             " JOIN capture_text t ON t.id = capture_text_fts.rowid"
@@ -500,6 +502,7 @@ class Index:
                 "for prefixes"
             ) from None
         for row in rows:
+            row["title_highlighted"] = plain(row["title_highlighted"] or "")
             row["snippet"] = plain(row["snippet"] or "")
             row["score"] = round(row["score"], 4)
         return rows

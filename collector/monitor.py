@@ -310,34 +310,78 @@ def parse_command(command: str) -> list[str]:
 
 
 class ChangeMonitor:
-    """The after-filing hook: `CaptureRunner(..., after_filing=[monitor.after_filing])`.
+    """The after-filing hook: `CaptureRunner(..., after_filing=[monitor.after_filing])`,
+    then `monitor.close()` once the runner returns.
 
-    Runs on the capture loop's thread with the runner's own Index. A comparison that
-    fails is reported in `problems` and never stops the other captures: the capture
+    The hook itself only hands the filed capture to one worker thread, which compares
+    it through its own connection to the same index (SQLite WAL; writes queue on the
+    busy timeout): reading two texts and diffing a long profile can take a few hundred
+    milliseconds, which must not stall the capture loop. One worker, in filing order,
+    so "the previous capture" is always one already filed and compared. A comparison
+    that fails is reported in `problems` and never stops the captures: the capture
     itself is already filed and indexed, and `collector reindex` can compare it later.
+    `background=False` compares on the caller's thread with the caller's Index.
     """
 
-    def __init__(self, *, notifier: Notifier | None = None) -> None:
+    def __init__(self, *, notifier: Notifier | None = None, background: bool = True) -> None:
         self.notifier = notifier
         self.records: list[ChangeRecord] = []
         self.problems: list[str] = []
+        self._lock = threading.Lock()
+        self._pool = (
+            concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="changes")
+            if background
+            else None
+        )
+        self._index: Index | None = None  # the worker's own connection
 
-    def after_filing(self, index: Index, job: CaptureJob, filed: FiledCapture) -> None:
+    def after_filing(self, index: Index, job: CaptureJob | None, filed: FiledCapture) -> None:
+        if self._pool is None:
+            self._compare(index, filed)
+        else:
+            self._pool.submit(self._in_worker, index.path, filed)
+
+    def _in_worker(self, path: Path, filed: FiledCapture) -> None:
+        from collector.index import Index
+
+        try:
+            if self._index is None:
+                self._index = Index(path)
+        except Exception as exc:
+            self._problem(filed, exc)
+            return
+        self._compare(self._index, filed)
+
+    def _compare(self, index: Index, filed: FiledCapture) -> None:
         try:
             record = detect(index, filed)
         except Exception as exc:  # analysis must never cost the run its other captures
-            self.problems.append(f"{filed.capture_id}: change detection failed: {exc}")
+            self._problem(filed, exc)
             return
         if record is None:
             return
-        self.records.append(record)
+        with self._lock:
+            self.records.append(record)
         if record.changed and self.notifier is not None:
             self.notifier.submit(record.payload(filed.manifest))
+
+    def _problem(self, filed: FiledCapture, exc: Exception) -> None:
+        with self._lock:
+            self.problems.append(f"{filed.capture_id}: change detection failed: {exc}")
 
     @property
     def changed(self) -> list[ChangeRecord]:
         return [r for r in self.records if r.changed]
 
     def close(self) -> None:
+        """Wait for every comparison, then every notification."""
+        if self._pool is not None:
+            self._pool.submit(self._close_index)  # its connection belongs to the worker
+            self._pool.shutdown(wait=True)
         if self.notifier is not None:
             self.notifier.close()
+
+    def _close_index(self) -> None:
+        if self._index is not None:
+            self._index.close()
+            self._index = None

@@ -265,7 +265,7 @@ def diff(id_a: str, id_b: str, html_path: Path | None, store: Path) -> None:
 @click.option("--until", help="Captures started before this date/time (UTC).")
 @click.option("--outcome", help="Only captures with this outcome (e.g. ok).")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="JSON; matches in the snippet as [[…]].")
+@click.option("--json", "as_json", is_flag=True, help="JSON; matches marked as [[…]].")
 @store_option
 @handle_errors
 def search(
@@ -301,7 +301,8 @@ def search(
         )
     if as_json:
         for r in rows:
-            r["snippet"] = r["snippet"].replace(HIGHLIGHT_START, "[[").replace(HIGHLIGHT_END, "]]")
+            for key in ("snippet", "title_highlighted"):
+                r[key] = r[key].replace(HIGHLIGHT_START, "[[").replace(HIGHLIGHT_END, "]]")
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not rows:
@@ -312,15 +313,15 @@ def search(
             f"{rank:>3}. {r['id']}  {wib(r['started_at'])}  {r['outcome']}  "
             f"{clean(r['case_id'] or '-')}  {clean(r['final_url'] or r['requested_url'], 80)}"
         )
-        click.echo(f"     {clean(r['title'] or '', 100)}")
-        click.echo("     " + _highlight(r["snippet"]))
+        click.echo("     " + _highlight(r["title_highlighted"], 100))
+        click.echo("     " + _highlight(r["snippet"], 400))
     click.echo(f"{len(rows)} match(es), best first")
 
 
-def _highlight(snippet: str) -> str:
+def _highlight(snippet: str, limit: int) -> str:
     from collector.fts import HIGHLIGHT_END, HIGHLIGHT_START
 
-    text = clean(" ".join(snippet.split()), 400)
+    text = clean(" ".join(snippet.split()), limit)
     out, rest = [], text
     while HIGHLIGHT_START in rest:
         before, _, after = rest.partition(HIGHLIGHT_START)

@@ -152,7 +152,8 @@ def test_index_hook_and_reindex_agree(tmp_path: Path) -> None:
     with Index(tmp_path / "index.db") as index:
         for manifest, folder in captures:
             filed = file_into(index, manifest, folder)
-            monitor.after_filing(index, None, filed)  # type: ignore[arg-type]
+            monitor.after_filing(index, None, filed)
+        monitor.close()
         live = index.changes(include_unchanged=True)
     assert monitor.problems == []
     assert [(r["capture_id"], r["previous_id"], r["kinds"]) for r in live] == [
@@ -180,12 +181,14 @@ def test_index_hook_and_reindex_agree(tmp_path: Path) -> None:
 def test_hook_failure_is_reported_not_raised(tmp_path: Path) -> None:
     a, fa = make_capture(tmp_path, "1", started="2024-01-01T00:00:00.000Z")
     b, fb = make_capture(tmp_path, "2", started="2024-01-02T00:00:00.000Z")
-    monitor = ChangeMonitor()
-    with Index(tmp_path / "index.db") as index:
-        file_into(index, a, fa)
-        (tmp_path / fa / "manifest.json").write_text("{not json")
-        monitor.after_filing(index, None, file_into(index, b, fb))  # type: ignore[arg-type]
-    assert len(monitor.problems) == 1 and "change detection failed" in monitor.problems[0]
+    for background in (True, False):
+        monitor = ChangeMonitor(background=background)
+        with Index(tmp_path / f"index-{background}.db") as index:
+            file_into(index, a, fa)
+            (tmp_path / fa / "manifest.json").write_text("{not json")
+            monitor.after_filing(index, None, file_into(index, b, fb))
+            monitor.close()
+        assert len(monitor.problems) == 1 and "change detection failed" in monitor.problems[0]
 
 
 def test_migration_backfills_an_older_store(tmp_path: Path) -> None:
