@@ -67,6 +67,8 @@ INSTALL_HINT = (
 MAX_SHOT_WIDTH = 16_384
 # Time kept back from settling so the artifacts can still be taken before the deadline.
 ARTIFACT_RESERVE_S = 5.0
+# After the deadline, artifacts of a slow page may still take this long in all.
+ARTIFACT_GRACE_S = 10.0
 STEP_QUIET_MS = 120
 STEP_WAIT_CAP_S = 1.5
 # where a failed or blank page sits; anything else non-http(s) is a refused target
@@ -318,6 +320,7 @@ class _PageRun:
         self.start = time.monotonic()
         self.deadline = self.start + options.timeout_s
         self.reserve = min(ARTIFACT_RESERVE_S, options.timeout_s * 0.25)
+        self.hard_deadline = self.deadline + ARTIFACT_GRACE_S
         self.errors: list[str] = []
         self.dialogs: list[dict[str, Any]] = []
         self.popups: list[dict[str, Any]] = []
@@ -334,8 +337,11 @@ class _PageRun:
 
     async def bounded(self, what: str, make: Callable[[], Awaitable[T]], cap: float) -> T | None:
         """Run one browser call with a time limit; a failure is recorded, not raised."""
+        # Past the hard deadline every call gets only a moment: a hostile page cannot
+        # stretch the artifact phase call by call.
+        limit = min(max(cap, 0.5), max(self.hard_deadline - time.monotonic(), 0.5))
         try:
-            return await asyncio.wait_for(make(), timeout=max(cap, 0.5))
+            return await asyncio.wait_for(make(), timeout=limit)
         except (TimeoutError, PlaywrightError) as exc:
             self.errors.append(f"{what}: {_first_line(exc) or 'timed out'}")
             return None

@@ -14,13 +14,14 @@ import platform
 import socket
 import sys
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from collector import __version__
 from collector.browser import BrowserSession, find_browser, font_facts
-from collector.errors import StoreError
+from collector.custody import CustodyLog, adopt_unfiled, entries, kept_rows, record_capture
+from collector.errors import CollectorError, StoreError
 from collector.index import Index
 from collector.models import (
     BrowserInfo,
@@ -269,7 +270,8 @@ class CaptureRunner:
             normalise_target(job.url)
         self.store.ensure_writable()
         executable, source = find_browser(self.browser_path)
-        Index(self.store.index_path).close()  # migrate, or fail, before launching anything
+        with Index(self.store.index_path) as index:  # migrate, or fail, before launching
+            CustodyLog(self.store, index).check_appendable()
         return _run_to_completion(self._run(jobs, executable, source, progress))
 
     async def _run(
@@ -305,7 +307,13 @@ class CaptureRunner:
                     )
                 page = self.judge_page(job, page)
                 filed = await asyncio.to_thread(file_capture, writer, job, page, info, environment)
-                index.add_capture(filed)  # on the loop thread: one SQLite connection
+                try:  # rows and `captured` custody event in one transaction, on the loop thread
+                    record_capture(self.store, index, filed)
+                except CollectorError as exc:
+                    raise StoreError(
+                        f"capture {filed.capture_id} is safely filed in {filed.folder} but could "
+                        f"not be indexed ({exc}); run `collector reindex`"
+                    ) from exc
                 for hook in self.after_filing:
                     hook(index, job, filed)
                 results[i] = filed
@@ -334,17 +342,35 @@ def _run_to_completion(coro: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coro).result()
 
 
-def reindex_store(store: EvidenceStore, warn: Callable[[str], None] | None = None) -> int:
+@dataclass(frozen=True)
+class Reindexed:
+    captures: int
+    restored_events: int  # custody entries restored from custody.jsonl (index.db was lost)
+    kept: int  # retired captures whose folders were deleted: rows kept from their event
+    adopted: tuple[str, ...]  # captures the log had no `captured` event for
+
+
+def reindex_store(
+    store: EvidenceStore, actor: str, warn: Callable[[str], None] | None = None
+) -> Reindexed:
+    """Rebuild the derived tables from the manifests. The custody log is never rebuilt:
+    if index.db lost it, it is restored from custody.jsonl (chain checked first).
+    `changes` are derived from the captures too: recomputed in capture order."""
     from collector.store import load_manifest
 
     if not store.exists():
         raise StoreError(f"no evidence store at {store.root}")
     from collector.monitor import derive_changes
 
-    entries = []
+    found = []
     for folder in store.capture_folders():
         manifest, digest = load_manifest(folder)
-        entries.append((manifest, store.relative(folder), digest))
+        found.append((manifest, store.relative(folder), digest))
     with Index(store.index_path) as index:
-        # `changes` are derived from the captures too: recomputed in capture order
-        return index.reindex(entries, changes=lambda: derive_changes(store.root, entries, warn))
+        restored = CustodyLog(store, index).restore_from_jsonl()
+        kept = kept_rows(entries(index), {m["capture_id"] for m, _, _ in found})
+        count = index.reindex(found, kept, changes=lambda: derive_changes(store.root, found, warn))
+        adopted = adopt_unfiled(store, index, actor)
+    return Reindexed(
+        count, restored, len(kept), tuple(cid for e in adopted for cid in e["capture_ids"])
+    )

@@ -73,6 +73,27 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     db.table("artifacts").create_index(["sha256"])
 
 
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """The custody log (see custody.py): append-only, enforced by triggers."""
+    db.execute(
+        "CREATE TABLE custody_events ("
+        " seq INTEGER PRIMARY KEY,"
+        " at TEXT NOT NULL,"
+        " actor TEXT NOT NULL,"
+        " action TEXT NOT NULL,"
+        " capture_ids TEXT NOT NULL,"  # JSON array, canonical
+        " details TEXT NOT NULL,"  # JSON object, canonical
+        " prev_hash TEXT NOT NULL,"
+        " entry_hash TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX custody_events_action ON custody_events (action)")
+    for op in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER custody_events_no_{op.lower()} BEFORE {op} ON custody_events "
+            "BEGIN SELECT RAISE(ABORT, 'custody log is append-only'); END"
+        )
+
+
 def _migration_4(db: sqlite_utils.Database) -> None:
     text = db.table("capture_text")
     text.create(
@@ -144,8 +165,24 @@ def _backfill_capture_text(db: sqlite_utils.Database) -> None:
 # Versions 2, 3 and 5 belong to other branches (custody, runs, timestamps).
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "captures and artifacts", _migration_1),
+    (2, "custody events", _migration_2),
     (4, "capture text with full-text search; changes between captures", _migration_4),
 ]
+CUSTODY_COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "action",
+    "capture_ids",
+    "details",
+    "prev_hash",
+    "entry_hash",
+)
+# A capture is retired when a `retired` custody event names it (derived, never stored twice).
+_RETIRED_AT = (
+    "(SELECT e.at FROM custody_events e, json_each(e.capture_ids) j"
+    " WHERE e.action = 'retired' AND j.value = captures.id ORDER BY e.seq LIMIT 1)"
+)
 # rebuilt by reindex, children first
 DERIVED_TABLES = ("changes", "capture_text", "artifacts", "captures")
 # `collector sql`: PRAGMAs a reviewer may use to look at the schema. These take an
@@ -319,8 +356,8 @@ class Index:
             unknown = sorted(applied - known)
             if unknown:
                 raise IndexError_(
-                    f"index {self.path} has schema version(s) {unknown} this collector does not "
-                    f"understand (it knows {sorted(known)}); upgrade collector"
+                    f"index {self.path} has schema version(s) {unknown}, newer than this "
+                    f"collector understands (it knows {sorted(known)}); upgrade collector"
                 )
             # Every known version not yet applied, in list order: versions are numbered
             # by branches built in parallel, so a store may hold 1 and 4 but not yet 2.
@@ -338,8 +375,16 @@ class Index:
     # -- writing --------------------------------------------------------------------------
     def add_capture(self, filed: FiledCapture) -> None:
         text_row = capture_text_row(filed.manifest, filed.folder, self.root)  # read unlocked
-        with self.transaction():
-            self._insert(filed.manifest, filed.folder, filed.manifest_sha256, text_row)
+        try:
+            with self.transaction():
+                self.insert_capture(filed, text_row)
+        except sqlite3.DatabaseError as exc:
+            raise IndexError_(f"index {self.path}: {exc}") from exc
+
+    def insert_capture(self, filed: FiledCapture, text_row: dict[str, Any] | None = None) -> None:
+        """Insert a filed capture's rows; the caller holds a transaction (custody.py adds
+        the capture's `captured` event in the same one)."""
+        self._insert(filed.manifest, filed.folder, filed.manifest_sha256, text_row)
 
     def _insert(
         self,
@@ -359,11 +404,18 @@ class Index:
     def reindex(
         self,
         captures: Iterable[tuple[dict[str, Any], str, str]],
+        kept_rows: Iterable[tuple[dict[str, Any], list[dict[str, Any]]]] = (),
         *,
         changes: Callable[[], Iterable[dict[str, Any]]] | None = None,
     ) -> int:
-        """Replace the derived tables with rows from (manifest, folder, manifest hash);
-        `changes` yields the `changes` rows, computed once the captures are in."""
+        """Replace the derived tables with rows from (manifest, folder, manifest hash).
+
+        `kept_rows` are (captures row, artifacts rows) of retired captures whose folders
+        were deleted: their rows come from the `retired` custody event, which kept them
+        (they have no text to search). `changes` yields the `changes` rows, computed once
+        the captures are in. The caller holds no transaction; `custody_events` is never
+        touched here.
+        """
         count = 0
         with self.transaction():
             for table in DERIVED_TABLES:
@@ -371,11 +423,60 @@ class Index:
             for manifest, folder, digest in captures:
                 self._insert(manifest, folder, digest)
                 count += 1
+            for row, artifacts in kept_rows:
+                self.db.table("captures").insert(row)
+                if artifacts:
+                    self.db.table("artifacts").insert_all(artifacts)
+                count += 1
             if changes is not None:
                 self.db.table("changes").insert_all(changes())
             # the triggers keep the FTS index in step; a rebuild makes sure of it
             self.db.execute("INSERT INTO capture_text_fts(capture_text_fts) VALUES ('rebuild')")
         return count
+
+    # -- custody log (custody.py owns its meaning; this is only storage) ------------------
+    def custody_head(self) -> tuple[int, str] | None:
+        row = self.db.execute(
+            "SELECT seq, entry_hash FROM custody_events ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        return (int(row[0]), str(row[1])) if row else None
+
+    def insert_custody_row(self, row: dict[str, Any]) -> None:
+        """Append one row; the caller holds a transaction. Values are stored as given."""
+        self.db.execute(
+            f"INSERT INTO custody_events ({', '.join(CUSTODY_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in CUSTODY_COLUMNS)})",
+            [row[c] for c in CUSTODY_COLUMNS],
+        )
+
+    def custody_rows(self) -> list[dict[str, Any]]:
+        """Every custody row as stored (JSON columns still text), in sequence order."""
+        return list(self.db.query("SELECT * FROM custody_events ORDER BY seq"))
+
+    def custody_guarded(self) -> bool:
+        """Whether both append-only triggers are in place."""
+        names = {
+            r[0]
+            for r in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                ["custody_events"],
+            ).fetchall()
+        }
+        return {"custody_events_no_update", "custody_events_no_delete"} <= names
+
+    def custody_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM custody_events").fetchone()[0])
+
+    def forget_derived_text(self, capture_id: str) -> None:
+        """A retired capture's files were deleted: drop what was read from them (its
+        search text, and the comparisons that quote its text), so nothing of it stays
+        searchable. `reindex` recomputes the comparisons around it."""
+        with self.transaction():
+            self.db.execute(
+                "DELETE FROM changes WHERE capture_id = ? OR previous_id = ?",
+                [capture_id, capture_id],
+            )
+            self.db.execute("DELETE FROM capture_text WHERE capture_id = ?", [capture_id])
 
     # -- changes --------------------------------------------------------------------------
     def previous_capture(
@@ -559,7 +660,8 @@ class Index:
             raise CaptureNotFound("empty capture id")
         rows = list(
             self.db.query(
-                "SELECT * FROM captures WHERE id = :r OR id LIKE :p ESCAPE '\\' "
+                f"SELECT *, {_RETIRED_AT} AS retired_at FROM captures"
+                " WHERE id = :r OR id LIKE :p ESCAPE '\\' "
                 "OR id LIKE :s ESCAPE '\\' ORDER BY id",
                 {"r": ref, "p": _like_escape(ref) + "%", "s": "%-" + _like_escape(ref) + "%"},
             )
@@ -617,7 +719,7 @@ class Index:
             keys = [f":id{i}" for i in range(len(id_list))]
             where.append(f"id IN ({', '.join(keys) or 'NULL'})")
             params.update({k[1:]: v for k, v in zip(keys, id_list, strict=True)})
-        sql = "SELECT * FROM captures"
+        sql = f"SELECT *, {_RETIRED_AT} AS retired_at FROM captures"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY started_at, id"

@@ -18,6 +18,9 @@ Routes (GET):
   /to-file                  redirects to file:///etc/passwd
   /wide?w=30000             a page wider than Chromium can shoot in one piece
   /img/RRGGBB.png           a solid 300x200 PNG of that colour
+  /cookie                   sets a session cookie, then sends it (and an Authorization
+                            header) on sub-requests: secrets a package must redact
+  /xss                      title and text full of <script> and <img onerror> payloads
 Requests with an absolute URI (a proxy request) are recorded in `proxied`.
 """
 
@@ -231,6 +234,36 @@ def r_img(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
     h.send(200, solid_png(rgb), "image/png")
 
 
+SECRET_COOKIE = "sesi=RAHASIA-COOKIE-5f2a"
+SECRET_TOKEN = "Bearer RAHASIA-TOKEN-9c1d"
+
+
+def r_cookie(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
+    body = (
+        "<h1>Halaman dengan sesi</h1><p>Masuk sebagai tamu.</p>"
+        "<img src='/img/00aa00.png' width='300' height='200'>"
+        # the token is assembled at run time: it travels in a header, not in the page body
+        "<script>fetch('/final', {headers: {Authorization: 'Bearer ' + "
+        "['RAHASIA', 'TOKEN', '9c1d'].join('-')}});</script>"
+    )
+    h.send(200, _html("Sesi", body), headers={"Set-Cookie": f"{SECRET_COOKIE}; Path=/"})
+
+
+XSS_PAYLOADS = (
+    "<script>window.__pwned = 1; alert('xss')</script>",
+    "<img src=x onerror=\"window.__pwned = 2; document.title = 'PWNED'; alert('img')\">",
+    '"><svg onload=alert(3)>',
+)
+
+
+def r_xss(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
+    import html as _h
+
+    text = "".join(f"<p>{_h.escape(p)}</p>" for p in XSS_PAYLOADS)
+    title = _h.escape(XSS_PAYLOADS[0] + " " + XSS_PAYLOADS[1])
+    h.send(200, _html(title, "<h1>Judul berbahaya</h1>" + text))
+
+
 Route = Callable[[SiteHandler, re.Match[str], dict[str, str]], None]
 ROUTES: list[tuple[str, Route]] = [
     (r"/page/indonesian", r_indonesian),
@@ -249,6 +282,8 @@ ROUTES: list[tuple[str, Route]] = [
     (r"/to-file", r_to_file),
     (r"/wide", r_wide),
     (r"/img/([0-9a-f]{6})\.png", r_img),
+    (r"/cookie", r_cookie),
+    (r"/xss", r_xss),
 ]
 
 

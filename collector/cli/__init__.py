@@ -3,6 +3,8 @@
 One module per area registers its commands on the `cli` group:
   capture.py   capture, demo
   review.py    list, show, verify, reindex, doctor
+  custody.py   note, handover, custody, retire
+  package.py   export, verify-package, report
   monitor.py   changes, diff, search, sql, schedule, watch
 Exit codes: 0 success; 1 done, but not everything was good (a capture that is not `ok`,
 a verification that failed); 2 the request was wrong (bad URL, unknown id, bad option);
@@ -27,4 +29,4 @@ def main() -> None:
 
 
 # Registering the commands: imported last, they decorate `cli` above.
-from collector.cli import capture, monitor, review  # noqa: E402, F401
+from collector.cli import capture, custody, monitor, package, review  # noqa: E402, F401

@@ -108,4 +108,11 @@ def demo(store: Path, browser_path: str | None) -> None:
         store=store,
     )
     click.echo("\n$ collector verify")
-    ctx.invoke(review.verify, capture_ids=(), as_json=False, store=store)
+    ctx.invoke(
+        review.verify,
+        capture_ids=(),
+        as_json=False,
+        no_record=False,
+        operator="demo",
+        store=store,
+    )

@@ -53,6 +53,15 @@ def store_option(fn: F) -> F:
     )(fn)
 
 
+def operator_option(fn: F) -> F:
+    return click.option(
+        "--operator",
+        envvar="COLLECTOR_OPERATOR",
+        help="Who does this (recorded in the custody log; env COLLECTOR_OPERATOR, "
+        "default user@host).",
+    )(fn)
+
+
 def open_index(store: Path, *, must_exist: bool = True) -> Any:
     from collector.index import Index
 

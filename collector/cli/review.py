@@ -16,6 +16,7 @@ from collector.cli.common import (
     EXIT_NOT_ALL_GOOD,
     handle_errors,
     open_index,
+    operator_option,
     parse_when,
     store_option,
 )
@@ -61,7 +62,7 @@ def list_(
                 [
                     r["id"],
                     wib(r["started_at"]),
-                    r["outcome"],
+                    r["outcome"] + (" (retired)" if r.get("retired_at") else ""),
                     r["case_id"] or "",
                     clean(r["requested_url"], 70),
                 ]
@@ -83,11 +84,21 @@ def show(capture_id: str, as_json: bool, store: Path) -> None:
     with open_index(store) as index:
         row = index.resolve(capture_id)
         artifacts = index.artifacts(row["id"])
-    manifest, digest = load_manifest(EvidenceStore(store).root / row["folder"])
+    folder = EvidenceStore(store).root / row["folder"]
+    if row.get("retired_at") and not folder.exists():
+        click.echo(
+            f"capture   {row['id']}\nretired   {row['retired_at']} ({wib(row['retired_at'])}); "
+            f"its files were deleted, its hashes are kept\nmanifest  sha256:"
+            f"{row['manifest_sha256']}\nhistory   collector custody {row['id']}"
+        )
+        return
+    manifest, digest = load_manifest(folder)
     if as_json:
         click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
         return
     click.echo(format_capture(manifest, row, digest, artifacts))
+    if row.get("retired_at"):
+        click.echo(f"RETIRED   {row['retired_at']} ({wib(row['retired_at'])})")
 
 
 def format_capture(
@@ -146,14 +157,31 @@ def format_capture(
 @cli.command()
 @click.argument("capture_ids", nargs=-1)
 @click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--no-record",
+    is_flag=True,
+    help="Do not record this verification in the custody log (e.g. a read-only copy).",
+)
+@operator_option
 @store_option
 @handle_errors
-def verify(capture_ids: Sequence[str], as_json: bool, store: Path) -> None:
-    """Re-hash every artifact against its manifest, SHA256SUMS and the index."""
-    from collector.verify import verify_store
+def verify(
+    capture_ids: Sequence[str], as_json: bool, no_record: bool, operator: str | None, store: Path
+) -> None:
+    """Re-hash every artifact against its manifest, SHA256SUMS and the index, and check the
+    custody chain; the verification itself is recorded in the custody log."""
+    from collector.custody import default_actor
+    from collector.verify import record_verification, verify_store
 
+    s = EvidenceStore(store)
+    recorded: dict[str, Any] | None = None
     with open_index(store) as index:
-        report = verify_store(EvidenceStore(store), index, capture_ids)
+        report = verify_store(s, index, capture_ids)
+        chain = report.custody
+        if not no_record and chain is not None and chain.ok:
+            recorded = record_verification(
+                s, index, report, capture_ids, operator or default_actor()
+            )
     if as_json:
         click.echo(
             json.dumps(
@@ -168,45 +196,91 @@ def verify(capture_ids: Sequence[str], as_json: bool, store: Path) -> None:
                             "status": c.status,
                             "problems": list(c.problems),
                             "files": c.checked_files,
+                            "retired": c.retired,
                         }
                         for c in report.captures
                     ],
+                    "custody": None
+                    if chain is None
+                    else {
+                        "ok": chain.ok,
+                        "entries": chain.entries,
+                        "head": chain.head,
+                        "first_broken_seq": chain.first_broken,
+                        "problems": [str(p) for p in chain.problems],
+                    },
+                    "recorded_seq": recorded["seq"] if recorded else None,
                 },
                 indent=2,
+                ensure_ascii=False,
             )
         )
     else:
         for c in report.captures:
-            click.echo(f"{c.status.upper():<5} {c.capture_id}  {c.checked_files} files  {c.folder}")
+            flag = "  (retired)" if c.retired and c.status != "retired" else ""
+            click.echo(
+                f"{c.status.upper():<5} {c.capture_id}  {c.checked_files} files  {c.folder}{flag}"
+            )
             for problem in c.problems:
                 click.echo(f"      - {clean(problem)}")
         for problem in report.store_problems:
             click.echo(f"FAIL  store: {clean(problem)}")
+        if chain is not None:
+            if chain.ok:
+                head = f"sha256:{chain.head}" if chain.head else "(empty)"
+                click.echo(f"PASS  custody log: {chain.entries} entries, head {head}")
+            else:
+                click.echo(
+                    f"FAIL  custody log: first broken entry is seq {chain.first_broken}: "
+                    f"{clean(chain.problems[0])}"
+                )
+                for more in chain.problems[1:12]:
+                    click.echo(f"      - {clean(more)}")
+                if len(chain.problems) > 12:
+                    click.echo(f"      - … and {len(chain.problems) - 12} more")
         for warning in report.warnings:
             click.echo(f"WARN  {clean(warning)}")
         passed = sum(c.status == "pass" for c in report.captures)
+        retired = sum(c.status == "retired" for c in report.captures)
+        checked = len(report.captures) - retired
         click.echo(
-            f"{passed} of {len(report.captures)} captures pass"
+            f"{passed} of {checked} captures pass"
+            + (f"; {retired} retired (files deleted, hashes kept)" if retired else "")
             + ("" if report.ok else "; VERIFICATION FAILED")
         )
+        if recorded:
+            click.echo(f"recorded as custody entry {recorded['seq']}")
+        elif not no_record and chain is not None and not chain.ok:
+            click.echo("not recorded in the custody log: the chain is broken")
     if not report.ok:
         sys.exit(EXIT_NOT_ALL_GOOD)
 
 
 @cli.command()
+@operator_option
 @store_option
 @handle_errors
-def reindex(store: Path) -> None:
-    """Rebuild index.db's capture tables from the manifests on disk."""
+def reindex(operator: str | None, store: Path) -> None:
+    """Rebuild index.db's capture tables from the manifests on disk (the custody log is
+    kept; if index.db was lost it is restored from custody.jsonl)."""
     from collector.capture import reindex_store
+    from collector.custody import default_actor
 
-    count = reindex_store(
+    result = reindex_store(
         EvidenceStore(store),
+        operator or default_actor(),
         warn=lambda message: click.echo(f"warning: {clean(message)}", err=True),
     )
     click.echo(
-        f"reindexed {count} captures from their manifests into {EvidenceStore(store).index_path}"
+        f"reindexed {result.captures} captures from their manifests into "
+        f"{EvidenceStore(store).index_path}"
     )
+    if result.restored_events:
+        click.echo(f"restored {result.restored_events} custody entries from custody.jsonl")
+    if result.kept:
+        click.echo(f"kept {result.kept} retired captures (files deleted) from their events")
+    for cid in result.adopted:
+        click.echo(f"adopted {cid}: it had no `captured` custody event")
 
 
 @cli.command()

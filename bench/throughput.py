@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""Throughput and memory of `collector capture` against `shot-scraper multi`, same pages.
+
+    .venv/bin/python bench/throughput.py [--pages 40] [--runs 5] [--concurrency 3]
+
+Serves N generated ~3,000 px pages with images on 127.0.0.1, then alternates whole-process
+runs of
+  collector capture URL1 … URLN          (full artifact set: PNG, body, DOM, MHTML, text, HAR)
+  shot-scraper multi shots.yml           (screenshots only; the peer named in issue 2)
+and reports the median wall time, pages/s and peak memory (PSS summed over the process
+tree: Python, Playwright's driver and every Chromium process) of each.
+
+shot-scraper is installed into bench/.peer-venv on first use. It has no browser-path option,
+so it is pointed at Debian's Chromium through PLAYWRIGHT_BROWSERS_PATH (browser-facts.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.server
+import json
+import os
+import shutil
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zlib
+from functools import partial
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PEER_VENV = ROOT / "bench" / ".peer-venv"
+CHROMIUM = "/usr/lib/chromium/chromium"
+
+
+def png(rgb: tuple[int, int, int], w: int = 600, h: int = 400) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    rows = b"".join(b"\x00" + bytes((rgb[0], (rgb[1] + y) % 256, rgb[2])) * w for y in range(h))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def make_site(folder: Path, pages: int) -> None:
+    colours = [(200, 60, 40), (40, 120, 200), (40, 160, 90), (140, 70, 170), (210, 120, 30)]
+    for i, rgb in enumerate(colours):
+        (folder / f"img{i}.png").write_bytes(png(rgb))
+    for n in range(pages):
+        posts = "".join(
+            f"<article><h2>Unggahan {n}-{k}</h2><p>{'Jaga netralitas ASN. ' * 12}</p>"
+            f"<img src='img{(n + k) % 5}.png' width='600' height='400'"
+            f"{' loading=lazy' if k > 1 else ''}></article>"
+            for k in range(5)
+        )
+        (folder / f"page{n}.html").write_text(
+            f"<!doctype html><html lang='id'><head><meta charset='utf-8'><title>Halaman {n}</title>"
+            "<style>body{font-family:sans-serif;max-width:700px;margin:auto}"
+            "article{margin:20px 0;min-height:560px}</style></head>"
+            f"<body><h1>Profil uji {n} 🗳️</h1>{posts}</body></html>",
+            "utf-8",
+        )
+
+
+def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(Quiet, directory=str(folder))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+def tree_pss_kb(root_pid: int) -> int:
+    """PSS of a process and all its descendants (shared pages counted once overall)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    total, stack = 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        stack.extend(children.get(pid, []))
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+        except OSError:
+            pass
+    return total
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall seconds and peak tree PSS (MB) of one whole-process run."""
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, tree_pss_kb(proc.pid))
+        time.sleep(0.05)
+    wall = time.monotonic() - start
+    if proc.returncode != 0:
+        raise SystemExit(
+            f"{cmd[0]} failed ({proc.returncode}): {proc.stderr.read().decode()[-2000:]}"
+        )
+    return wall, peak / 1024
+
+
+def peer_env(work: Path) -> tuple[list[str], dict[str, str]]:
+    if not (PEER_VENV / "bin" / "shot-scraper").exists():
+        print("installing shot-scraper into bench/.peer-venv …", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+        subprocess.run(
+            [str(PEER_VENV / "bin" / "pip"), "install", "-q", "shot-scraper"], check=True
+        )
+    browsers = next(
+        PEER_VENV.glob("lib/python*/site-packages/playwright/driver/package/browsers.json")
+    )
+    revision = next(
+        b["revision"]
+        for b in json.loads(browsers.read_text())["browsers"]
+        if b["name"] == "chromium-headless-shell"
+    )
+    shell = (
+        work
+        / "pw-browsers"
+        / f"chromium_headless_shell-{revision}"
+        / "chrome-headless-shell-linux64"
+    )
+    shell.mkdir(parents=True, exist_ok=True)
+    link = shell / "chrome-headless-shell"
+    if not link.exists():
+        link.symlink_to(CHROMIUM)
+    env = {**os.environ, "PLAYWRIGHT_BROWSERS_PATH": str(work / "pw-browsers")}
+    return [str(PEER_VENV / "bin" / "shot-scraper")], env
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=40)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        help="collector --concurrency (default: collector's own default)",
+    )
+    parser.add_argument("--no-peer", action="store_true", help="skip shot-scraper")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="collector-bench-"))
+    site = work / "site"
+    site.mkdir()
+    make_site(site, args.pages)
+    server, base = serve(site)
+    urls = [f"{base}/page{n}.html" for n in range(args.pages)]
+    collector = [str(ROOT / ".venv" / "bin" / "collector"), "capture", *urls]
+    if args.concurrency:
+        collector += ["--concurrency", str(args.concurrency)]
+    shots = work / "shots.yml"
+    shots.write_text(
+        "".join(
+            f"- url: {u}\n  output: {work / 'shots' / f'p{i}.png'}\n" for i, u in enumerate(urls)
+        )
+    )
+    (work / "shots").mkdir()
+    peer_cmd, env = ([], None) if args.no_peer else peer_env(work)
+
+    results: dict[str, list[tuple[float, float]]] = {"collector": [], "shot-scraper": []}
+    for run in range(args.runs):
+        store = work / f"store{run}"
+        results["collector"].append(timed([*collector, "--store", str(store)]))
+        if not args.no_peer:
+            results["shot-scraper"].append(timed([*peer_cmd, "multi", str(shots)], env))
+        shutil.rmtree(store, ignore_errors=True)
+        print(
+            f"run {run + 1}/{args.runs}: "
+            + ", ".join(f"{k} {v[-1][0]:.2f} s {v[-1][1]:.0f} MB" for k, v in results.items() if v),
+            file=sys.stderr,
+        )
+    server.shutdown()
+
+    print(f"\n{args.pages} pages, {args.runs} runs, {os.cpu_count()} cores; median (min-max)")
+    print(f"{'tool':<14}{'wall s':>22}{'pages/s':>10}{'peak MB':>22}")
+    for name, rows in results.items():
+        if not rows:
+            continue
+        walls, peaks = [r[0] for r in rows], [r[1] for r in rows]
+        med = statistics.median(walls)
+        print(
+            f"{name:<14}{med:>8.2f} ({min(walls):.2f}-{max(walls):.2f})"
+            f"{args.pages / med:>10.2f}"
+            f"{statistics.median(peaks):>8.0f} ({min(peaks):.0f}-{max(peaks):.0f})"
+        )
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""Custody commands: note, handover, custody (history), retire."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from collector.cli import cli
+from collector.cli.common import handle_errors, open_index, operator_option, store_option
+from collector.errors import UsageError
+from collector.render import clean, table
+from collector.store import EvidenceStore
+from collector.timeutil import wib
+
+
+def _actor(operator: str | None) -> str:
+    from collector.custody import default_actor
+
+    return operator or default_actor()
+
+
+def _entry_line(entry: dict[str, Any]) -> str:
+    return f"recorded custody entry {entry['seq']} ({entry['action']}) sha256:{entry['entry_hash']}"
+
+
+@cli.command()
+@click.argument("capture_id")
+@click.argument("text")
+@operator_option
+@store_option
+@handle_errors
+def note(capture_id: str, text: str, operator: str | None, store: Path) -> None:
+    """Annotate a capture (recorded as a custody event; the capture is never edited)."""
+    from collector.custody import add_note
+
+    with open_index(store) as index:
+        entry = add_note(EvidenceStore(store), index, capture_id, text, _actor(operator))
+    click.echo(_entry_line(entry))
+
+
+@cli.command()
+@click.option("--case", required=True, help="The case whose captures change hands.")
+@click.option("--from", "from_", required=True, help="Who hands the evidence over.")
+@click.option("--to", required=True, help="Who receives it (person and agency).")
+@click.option("--reason", required=True, help="Why, e.g. the letter or hearing it is for.")
+@operator_option
+@store_option
+@handle_errors
+def handover(
+    case: str, from_: str, to: str, reason: str, operator: str | None, store: Path
+) -> None:
+    """Record a transfer of a case's evidence from one custodian to another."""
+    from collector.custody import handover as record_handover
+
+    with open_index(store) as index:
+        entry = record_handover(
+            EvidenceStore(store),
+            index,
+            case=case,
+            from_=from_,
+            to=to,
+            reason=reason,
+            actor=operator or from_,
+        )
+    click.echo(
+        f"{len(entry['capture_ids'])} captures of case {clean(case)} handed over from "
+        f"{clean(from_)} to {clean(to)}"
+    )
+    click.echo(_entry_line(entry))
+
+
+@cli.command()
+@click.argument("capture_id", required=False)
+@click.option("--case", help="Every event concerning this case's captures.")
+@click.option("--json", "as_json", is_flag=True, help="The entries exactly as logged.")
+@store_option
+@handle_errors
+def custody(capture_id: str | None, case: str | None, as_json: bool, store: Path) -> None:
+    """Print the custody history of a capture, a case, or (neither) the whole log."""
+    from collector.custody import history, summary
+
+    with open_index(store) as index:
+        log, head = history(index, ref=capture_id, case=case)
+    if as_json:
+        click.echo(json.dumps(log, indent=2, ensure_ascii=False))
+        return
+    if not log:
+        click.echo("no custody events", err=True)
+        return
+    click.echo(
+        table(
+            ["SEQ", "UTC", "WIB", "ACTOR", "ACTION", "CAPTURES", "DETAILS"],
+            [
+                [
+                    e["seq"],
+                    e["at"],
+                    wib(e["at"]),
+                    clean(e["actor"], 24),
+                    e["action"],
+                    _ids(e["capture_ids"]),
+                    clean(summary(e), 110),
+                ]
+                for e in log
+            ],
+        )
+    )
+    click.echo(f"log head: sha256:{head}  (check the whole chain with `collector verify`)")
+
+
+def _ids(ids: list[str]) -> str:
+    if not ids:
+        return "(all)"
+    if len(ids) == 1:
+        return ids[0]
+    return f"{ids[0]} +{len(ids) - 1}"
+
+
+@cli.command()
+@click.argument("capture_id")
+@click.option("--reason", required=True, help="Why the capture is withdrawn (recorded).")
+@click.option(
+    "--delete-files",
+    is_flag=True,
+    help="Also delete the capture's folder; its hashes stay in the index and custody log.",
+)
+@operator_option
+@store_option
+@handle_errors
+def retire(
+    capture_id: str, reason: str, delete_files: bool, operator: str | None, store: Path
+) -> None:
+    """Withdraw a capture from use. Recorded as a custody event; nothing leaves the log."""
+    from collector.custody import retire as record_retire
+
+    if not reason.strip():
+        raise UsageError("--reason must not be empty")
+    with open_index(store) as index:
+        done = record_retire(
+            EvidenceStore(store),
+            index,
+            capture_id,
+            reason=reason,
+            actor=_actor(operator),
+            delete_files=delete_files,
+        )
+    if done.entry is not None:
+        click.echo(f"retired {done.entry['capture_ids'][0]}")
+        click.echo(_entry_line(done.entry))
+    if done.deleted:
+        click.echo(f"deleted {done.folder} (its hashes remain in the custody log)")
+    else:
+        click.echo(f"files kept in {done.folder}")
