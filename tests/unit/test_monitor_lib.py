@@ -306,3 +306,29 @@ def test_no_shell_is_involved(tmp_path: Path) -> None:
     notifier.close()
     assert json.loads(out.read_text()) == [f"a; touch {marker}", "$HOME"]
     assert not marker.exists()
+
+
+def test_retired_and_deleted_capture_leaves_no_searchable_text(tmp_path: Path) -> None:
+    from collector.custody import retire
+    from collector.store import EvidenceStore
+
+    a, fa = make_capture(tmp_path, "1", started="2024-01-01T00:00:00.000Z", text="rahasia pribadi")
+    b, fb = make_capture(tmp_path, "2", started="2024-01-02T00:00:00.000Z", text="rahasia umum")
+    (tmp_path / "captures").mkdir(exist_ok=True)
+    monitor = ChangeMonitor(background=False)
+    with Index(tmp_path / "index.db") as index:
+        for manifest, folder in ((a, fa), (b, fb)):
+            monitor.after_filing(index, None, file_into(index, manifest, folder))
+        assert {h["id"] for h in index.search("rahasia")} == {"1", "2"}
+        assert len(index.changes()) == 1
+        retire(
+            EvidenceStore(tmp_path),
+            index,
+            "1",
+            reason="salah tangkap",
+            actor="t",
+            delete_files=True,
+        )
+        assert not (tmp_path / fa).exists()
+        assert [h["id"] for h in index.search("rahasia")] == ["2"]
+        assert index.search("pribadi") == [] and index.changes(include_unchanged=True) == []
