@@ -82,6 +82,12 @@ NEUTRAL_SCHEMES = ALLOWED_SCHEMES | {"about", "chrome-error"}
 STREAMING_TYPES = frozenset({"fetch", "xhr", "eventsource", "websocket", "ping", "other"})
 # Downloads a page may trigger in one capture; more are refused and logged.
 MAX_DOWNLOADS = 5
+# The perceptual-hash thumbnail: the top THUMB_VIEWPORTS screens of the page at the
+# viewport's width, rendered by Chromium THUMB_WIDTH px wide (decoding a full-size shot
+# in pure Python would take seconds; this PNG decodes in ~1-3 ms).
+THUMB_WIDTH = 64
+THUMB_VIEWPORTS = 3
+THUMB_CAP_S = 5.0
 
 
 def playwright_version() -> str:
@@ -714,6 +720,7 @@ class _PageRun:
 
         facts = await read_facts()
         shot, shot_info = await self._screenshot(cdp, facts, cap)  # the page as served
+        thumb, thumb_info = await self._thumbnail(cdp, shot_info, cap) if shot else (None, {})
         consent: dict[str, Any] | None = {"enabled": False}
         consent_shot: bytes | None = None
         if self.opt.consent_click:
@@ -793,6 +800,8 @@ class _PageRun:
             consent_screenshot=consent_shot,
             downloads=tuple(self.downloads),
             session=self.session,
+            thumbnail=thumb,
+            thumbnail_info=thumb_info,
         )
 
     async def _consent(self, page: Page, tracker: NetworkTracker) -> dict[str, Any]:
@@ -841,6 +850,46 @@ class _PageRun:
         self.settle["after_consent"] = await self._scroll_through(page, tracker)
         self.settle["after_consent"]["settle_ms"] = round((time.monotonic() - t0) * 1000)
         return record
+
+    async def _thumbnail(
+        self, cdp: CDPSession, shot_info: dict[str, Any], cap: float
+    ) -> tuple[bytes | None, dict[str, Any]]:
+        """A tiny PNG of the top of the page, taken right after the full screenshot.
+
+        Always the same CSS box for a given viewport (its width, THUMB_VIEWPORTS screens
+        high, or less on a shorter page), so captures of one page stay comparable however
+        far a feed loaded. Costs one more frame (~20-30 ms, mostly waiting for it).
+        """
+        o = self.opt
+        width = min(o.viewport.width, int(shot_info.get("css_width") or o.viewport.width))
+        height = min(
+            o.viewport.height * THUMB_VIEWPORTS,
+            width * 8,  # at most 8:1, so the PNG stays within ~64x512 px
+            int(shot_info.get("css_height") or 0),
+        )
+        if width < 1 or height < 1:
+            return None, {}
+        scale = THUMB_WIDTH / width  # headless Chromium: PNG px = CSS px * clip.scale
+        params = {
+            "format": "png",
+            "captureBeyondViewport": shot_info.get("mode") != "viewport",
+            "optimizeForSpeed": True,
+            "fromSurface": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": scale},
+        }
+        t0 = time.monotonic()
+        result = await self.bounded(
+            "screenshot thumbnail", _shot(cdp, params), min(cap, THUMB_CAP_S)
+        )
+        if not result:
+            return None, {}
+        info = {
+            "method": "cdp_clip_scaled",
+            "css_clip": [0, 0, width, height],
+            "scale": round(scale, 6),
+            "ms": round((time.monotonic() - t0) * 1000),
+        }
+        return base64.b64decode(result["data"]), info
 
     async def _screenshot(
         self, cdp: CDPSession, facts: dict[str, Any], cap: float

@@ -32,6 +32,12 @@ from collector.models import (
     FiledCapture,
     PageCapture,
 )
+from collector.platforms import (
+    PlatformError,
+    detect_platform,
+    extract_post_links,
+    resolve_platform,
+)
 from collector.platforms import marker_selectors as all_marker_selectors
 from collector.sessions import check_session_file
 from collector.store import TIMESTAMPS, CaptureWriter, EvidenceStore, new_capture_id
@@ -52,6 +58,7 @@ WARC_MEDIA = "application/warc"
 CONSENT_SCREENSHOT = "screenshot-after-consent.png"
 T = TypeVar("T")
 DEFAULT_CONCURRENCY = 3
+MAX_POST_LINKS = 500
 
 # Content-Type -> (file name of the body as received, media type when none is given)
 _BODY_NAMES = {
@@ -121,7 +128,9 @@ def build_manifest(
             "tls": r.tls,
         }
     facts = dict(page.page_facts)
-    facts.pop("links", None)  # kept in the DOM; too bulky for the manifest
+    links = facts.pop("links", None)  # kept in the DOM; too bulky for the manifest
+    if links is not None:
+        facts.update(post_link_facts(job, page, links))
     return {
         "manifest_version": MANIFEST_VERSION,
         "capture_id": capture_id,
@@ -171,6 +180,50 @@ def _run_record(job: CaptureJob) -> dict[str, Any] | None:
     return record
 
 
+def post_link_facts(job: CaptureJob, page: PageCapture, links: list[str]) -> dict[str, Any]:
+    """The posts a rendered profile links to, for `posts_added`/`posts_removed`.
+
+    The platform is the watch-list entry's when there is one (a test or mirror host can
+    then stand in for the real site), else the one the final URL belongs to.
+    """
+    platform = None
+    entry_platform = (job.entry or {}).get("platform")
+    if isinstance(entry_platform, str):
+        try:
+            platform = resolve_platform(entry_platform)
+        except PlatformError:
+            platform = None
+    base = page.final_url or page.requested_url
+    if platform is None:
+        platform = detect_platform(base)
+    posts = extract_post_links(platform, base, (h for h in links if isinstance(h, str)))
+    return {
+        "post_links": posts[:MAX_POST_LINKS],
+        "post_links_platform": platform,
+        "post_links_truncated": len(posts) > MAX_POST_LINKS,
+    }
+
+
+def screenshot_fingerprint(thumbnail: bytes, info: dict[str, Any]) -> dict[str, Any]:
+    """`dhash` of the Chromium-made thumbnail, and how it was made (manifest `screenshot`).
+
+    A comparison aid, not evidence: the thumbnail is not kept, only its hash and size;
+    the evidence is screenshot.png.
+    """
+    from collector.changes import ChangesError, dhash
+    from collector.hashing import sha256_bytes
+    from collector.png import PngError, decode_grey
+
+    source = {**info, "png_sha256": sha256_bytes(thumbnail), "hash": "dhash 9x8 box filter"}
+    try:
+        image = decode_grey(thumbnail, max_pixels=200_000)
+        value = dhash(image.rows, image.width, image.height)
+    except (PngError, ChangesError) as exc:
+        return {"dhash": None, "dhash_source": {**source, "error": str(exc)}}
+    source.update({"png_width": image.width, "png_height": image.height})
+    return {"dhash": f"{value:016x}", "dhash_source": source}
+
+
 def file_capture(
     writer: CaptureWriter,
     job: CaptureJob,
@@ -207,6 +260,9 @@ def file_capture(
             "artifact": CONSENT_SCREENSHOT,
         }
         manifest["consent"] = consent
+    if page.thumbnail is not None:
+        fingerprint = screenshot_fingerprint(page.thumbnail, page.thumbnail_info)
+        manifest["screenshot"] = {**manifest["screenshot"], **fingerprint}
     manifest["timestamping"] = (
         {"tsa_urls": [redact_url_credentials(u) for u in tsa.urls], "record": TIMESTAMPS}
         if tsa is not None and tsa.urls
@@ -476,13 +532,18 @@ class Reindexed:
     adopted: tuple[str, ...]  # captures the log had no `captured` event for
 
 
-def reindex_store(store: EvidenceStore, actor: str) -> Reindexed:
+def reindex_store(
+    store: EvidenceStore, actor: str, warn: Callable[[str], None] | None = None
+) -> Reindexed:
     """Rebuild the derived tables from the manifests. The custody log is never rebuilt:
-    if index.db lost it, it is restored from custody.jsonl (chain checked first)."""
+    if index.db lost it, it is restored from custody.jsonl (chain checked first).
+    `changes` are derived from the captures too: recomputed in capture order."""
     from collector.store import load_manifest
 
     if not store.exists():
         raise StoreError(f"no evidence store at {store.root}")
+    from collector.monitor import derive_changes
+
     found = []
     timestamps = []
     for folder in store.capture_folders():
@@ -492,7 +553,9 @@ def reindex_store(store: EvidenceStore, actor: str) -> Reindexed:
     with Index(store.index_path) as index:
         restored = CustodyLog(store, index).restore_from_jsonl()
         kept = kept_rows(entries(index), {m["capture_id"] for m, _, _ in found})
-        count = index.reindex(found, kept, timestamps)
+        count = index.reindex(
+            found, kept, timestamps, changes=lambda: derive_changes(store.root, found, warn)
+        )
         adopted = adopt_unfiled(store, index, actor)
     return Reindexed(
         count, restored, len(kept), tuple(cid for e in adopted for cid in e["capture_ids"])

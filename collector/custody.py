@@ -717,6 +717,7 @@ def retire(
     if previous is not None:
         if delete_files and previous["details"].get("delete_files") and folder.exists():
             _delete_folder(folder)  # finish a deletion that was interrupted
+            index.forget_derived_text(cid)
             return Retirement(None, row["folder"], True)
         raise UsageError(
             f"capture {cid} was already retired at {previous['at']} (custody seq {previous['seq']})"
@@ -740,6 +741,7 @@ def retire(
                 f"capture {cid} is retired (custody seq {entry['seq']}) but its folder could "
                 f"not be deleted: {exc.strerror or exc}; run the same command again to finish"
             ) from exc
+        index.forget_derived_text(cid)  # its text must not stay searchable
     return Retirement(entry, row["folder"], delete_files)
 
 

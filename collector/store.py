@@ -289,3 +289,19 @@ def load_manifest(folder: Path) -> tuple[dict[str, Any], str]:
         return json.loads(data), sha256_bytes(data)
     except json.JSONDecodeError as exc:
         raise StoreError(f"{path}: manifest is not valid JSON: {exc}") from exc
+
+
+def read_verified_artifact(folder: Path, manifest: dict[str, Any], name: str) -> bytes | None:
+    """An artifact's bytes, only if they still match the manifest's SHA-256.
+
+    For derived data (search text, change detection): `None` when the artifact was not
+    recorded, is missing or was modified (`collector verify` names which).
+    """
+    listed = next((a for a in manifest.get("artifacts", []) if a.get("name") == name), None)
+    if listed is None:
+        return None
+    try:
+        data = (folder / name).read_bytes()
+    except OSError:
+        return None
+    return data if sha256_bytes(data) == listed.get("sha256") else None

@@ -7,6 +7,7 @@ One module per area registers its commands on the `cli` group:
   package.py   export, verify-package, report
   archive.py   timestamp (and export --format wacz)
   watch.py     run, runs, profiles import|check, session check
+  monitor.py   changes, diff, search, sql, schedule, watch
 Exit codes: 0 success; 1 done, but not everything was good (a capture that is not `ok`,
 a verification that failed); 2 the request was wrong (bad URL, unknown id, bad option);
 3 collector cannot work here (no browser, store not writable, index unusable).
@@ -30,4 +31,4 @@ def main() -> None:
 
 
 # Registering the commands: imported last, they decorate `cli` above.
-from collector.cli import archive, capture, custody, package, review, watch  # noqa: E402, F401
+from collector.cli import archive, capture, custody, monitor, package, review, watch  # noqa: E402, F401

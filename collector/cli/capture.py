@@ -21,6 +21,7 @@ from collector.cli.common import (
     store_option,
     tsa_settings,
 )
+from collector.cli.monitor import finish_monitor, notify_options, start_monitor
 from collector.errors import UsageError
 from collector.models import CaptureJob, Outcome
 from collector.store import EvidenceStore
@@ -37,6 +38,7 @@ from collector.store import EvidenceStore
 )
 @store_option
 @capture_options
+@notify_options
 @handle_errors
 def capture(
     urls: Sequence[str],
@@ -47,13 +49,17 @@ def capture(
     store: Path,
     browser_path: str | None,
     concurrency: int,
+    notify_command: str | None,
+    notify_timeout: float,
     **kw: Any,
 ) -> None:
     """Capture URLS now: screenshot, HTML as received and as rendered, MHTML, text, HAR,
     and a WARC of it all; with --tsa, an RFC 3161 timestamp over each manifest.
 
     Each page is classified (login wall, not found, rate limited, captcha, private,
-    consent wall, empty, ...); exit status 0 only when every capture is `ok`.
+    consent wall, empty, ...); exit status 0 only when every capture is `ok`. Each capture
+    is compared with the previous capture of the same URL (see `collector changes`); what
+    changed is listed at the end.
     """
     from collector.capture import CaptureRunner
     from collector.platforms import PlatformError, resolve_platform
@@ -76,11 +82,19 @@ def capture(
         )
         for u in urls
     ]
+    monitor = start_monitor(notify_command, notify_timeout)
     runner = CaptureRunner(
-        EvidenceStore(store), browser_path=browser_path, concurrency=concurrency, tsa=tsa
+        EvidenceStore(store),
+        browser_path=browser_path,
+        concurrency=concurrency,
+        tsa=tsa,
+        after_filing=[monitor.after_filing],
     )
-    filed = runner.run(jobs, progress=lambda f: click.echo(capture_line(f)))
-    if any(f.outcome != Outcome.OK for f in filed):
+    try:
+        filed = runner.run(jobs, progress=lambda f: click.echo(capture_line(f)))
+    finally:
+        detected = finish_monitor(monitor)
+    if any(f.outcome != Outcome.OK for f in filed) or not detected:
         sys.exit(EXIT_NOT_ALL_GOOD)
 
 
@@ -131,7 +145,7 @@ def demo(store: Path, browser_path: str | None, serve: bool) -> None:
             browser_path=browser_path,
             host_delay_s=0,  # our own localhost server: no politeness needed
         )
-        result = execute_run(s, watchlist, settings)
+        result = execute_run(s, watchlist, settings, monitor=start_monitor(None, 30.0))
     unexpected = [
         e for e in result.entries if e.label != ("not_found" if "dihapus" in e.entry.tags else "ok")
     ]

@@ -328,7 +328,11 @@ def reindex(operator: str | None, store: Path) -> None:
     from collector.capture import reindex_store
     from collector.custody import default_actor
 
-    result = reindex_store(EvidenceStore(store), operator or default_actor())
+    result = reindex_store(
+        EvidenceStore(store),
+        operator or default_actor(),
+        warn=lambda message: click.echo(f"warning: {clean(message)}", err=True),
+    )
     click.echo(
         f"reindexed {result.captures} captures from their manifests into "
         f"{EvidenceStore(store).index_path}"

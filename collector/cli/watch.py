@@ -24,9 +24,9 @@ from collector.cli.common import (
     handle_errors,
     open_index,
     store_option,
-    tsa_options,
     tsa_settings,
 )
+from collector.cli.monitor import notify_options, start_monitor
 from collector.errors import UsageError
 from collector.render import clean, table
 from collector.run import (
@@ -120,7 +120,7 @@ def watchlist_errors(consequence: str) -> Callable[[F], F]:
 )
 @store_option
 @capture_options
-@tsa_options
+@notify_options
 @handle_errors
 @watchlist_errors("nothing was captured")
 def run(
@@ -137,9 +137,12 @@ def run(
     store: Path,
     browser_path: str | None,
     concurrency: int,
+    notify_command: str | None,
+    notify_timeout: float,
     **kw: Any,
 ) -> None:
-    """Capture every entry of a watch list (TOML), politely, recorded as one run.
+    """Capture every entry of a watch list (TOML), politely, recorded as one run; each
+    capture is compared with the entry's previous one (`collector changes`).
 
     Exit status: 0 when every entry is `ok`, 1 otherwise, 130 when interrupted
     (resume with --resume RUN_ID), 2 for a bad list or option.
@@ -182,7 +185,8 @@ def run(
         raise UsageError("give a watch list (e.g. profiles/solo.toml) or --resume RUN_ID")
     assert watchlist_file is not None
     watchlist = load_watchlist(watchlist_file)
-    result = execute_run(s, watchlist, settings, resume=resume_id)
+    monitor = start_monitor(notify_command, notify_timeout)
+    result = execute_run(s, watchlist, settings, resume=resume_id, monitor=monitor)
     sys.exit(run_exit_code(result))
 
 
@@ -193,16 +197,33 @@ def run_exit_code(result: RunResult) -> int:
 
 
 def execute_run(
-    store: EvidenceStore, watchlist: Any, settings: RunSettings, *, resume: str | None = None
+    store: EvidenceStore,
+    watchlist: Any,
+    settings: RunSettings,
+    *,
+    resume: str | None = None,
+    monitor: Any = None,
 ) -> RunResult:
-    """Run with progress output and Ctrl-C handling; print the summary; return the result."""
+    """Run with progress output and Ctrl-C handling; print the summary, then the changes
+    the monitor found (when given); return the result."""
+    from collector.capture import CaptureRunner
+    from collector.cli.monitor import finish_monitor
     from collector.run import run_watchlist
 
     printer = RunPrinter(tty=sys.stdout.isatty())
     stop = threading.Event()
+    runner = CaptureRunner(
+        store,
+        browser_path=settings.browser_path,
+        concurrency=settings.concurrency,
+        tsa=settings.tsa,
+        after_filing=[monitor.after_filing] if monitor is not None else [],
+    )
     try:
         with graceful_ctrl_c(stop):
-            result = run_watchlist(store, watchlist, settings, printer, stop=stop, resume=resume)
+            result = run_watchlist(
+                store, watchlist, settings, printer, stop=stop, resume=resume, runner=runner
+            )
     except KeyboardInterrupt:
         printer.close()
         run_id = printer.run_id or "?"
@@ -214,6 +235,8 @@ def execute_run(
         sys.exit(EXIT_INTERRUPTED)
     printer.close()
     click.echo(format_summary(result, time.monotonic() - printer.t0))
+    if monitor is not None and not finish_monitor(monitor):
+        sys.exit(EXIT_NOT_ALL_GOOD)  # change detection failed: say so by the exit status
     return result
 
 
