@@ -23,6 +23,7 @@ callable (`collector.monitor.derive_changes`). docs/monitoring.md documents ever
 
 from __future__ import annotations
 
+import fcntl
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -435,8 +436,9 @@ class Index:
             if read_only:
                 self.db.execute("PRAGMA query_only = ON")
             else:
-                self.db.enable_wal()
-                self._migrate()
+                with _setup_lock(path):
+                    self.db.enable_wal()
+                    self._migrate()
         except sqlite3.DatabaseError as exc:
             raise IndexError_(f"index {path}: {exc}") from exc
 
@@ -945,6 +947,20 @@ class Index:
                 [run_id],
             )
         )
+
+
+@contextmanager
+def _setup_lock(path: Path) -> Iterator[None]:
+    """Serialise opening for writing across processes. Switching to WAL needs an exclusive
+    lock that SQLite's busy timeout does not always wait for, so two processes creating
+    the same store at once could see "database is locked"; a file lock orders them."""
+    lock_path = path.with_name(path.name + ".lock")
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _like_escape(text: str) -> str:
