@@ -459,14 +459,7 @@ class CaptureRunner:
                 if progress:
                     progress(filed)
 
-            tasks = [asyncio.create_task(one(i, job)) for i, job in enumerate(jobs)]
-            try:
-                await asyncio.gather(*tasks)
-            except BaseException:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-                raise
+            await gather_or_cancel([one(i, job) for i, job in enumerate(jobs)])
         return [results[i] for i in sorted(results)]
 
 
@@ -511,6 +504,19 @@ class OpenRunner:
         for hook in r.after_filing:
             hook(self.index, job, filed)
         return filed
+
+
+async def gather_or_cancel(coros: Sequence[Coroutine[Any, Any, None]]) -> None:
+    """Run them all; if one fails (or we are cancelled), cancel the rest and wait for them
+    before raising, so no capture is left running behind the caller's back."""
+    tasks = [asyncio.create_task(c) for c in coros]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 def _run_to_completion(coro: Coroutine[Any, Any, T]) -> T:

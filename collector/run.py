@@ -41,7 +41,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from collector.capture import DEFAULT_CONCURRENCY, CaptureRunner, OpenRunner, _run_to_completion
+from collector.capture import (
+    DEFAULT_CONCURRENCY,
+    CaptureRunner,
+    OpenRunner,
+    _run_to_completion,
+    gather_or_cancel,
+)
 from collector.errors import UsageError
 from collector.index import Index
 from collector.models import CaptureJob, CaptureOptions, FiledCapture, Outcome, Viewport
@@ -550,13 +556,9 @@ async def _run(
         todo = [er for er in result.entries if er.status != DONE]
         for er in todo:
             er.status = PENDING
-        tasks = [asyncio.create_task(run.entry(cs, er)) for er in todo]
         try:
-            await asyncio.gather(*tasks)
+            await gather_or_cancel([run.entry(cs, er) for er in todo])
         except BaseException:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
             _finish(index, result, interrupted=True)
             raise
         _finish(index, result, interrupted=stop.is_set())

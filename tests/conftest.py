@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
+import stat
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +66,23 @@ def store(tmp_path: Path) -> Iterator[Path]:
         p for warc in sorted(root.glob("captures/*/*/*.warc.gz")) for p in warc_problems(warc)
     ]
     assert not problems, problems
+
+
+@contextmanager
+def store_copy(pristine: Path, copy: Path) -> Iterator[Path]:
+    """A per-test copy of a module's real store, to tamper with."""
+    shutil.copytree(pristine, copy)
+    yield copy
+    for path in copy.rglob("*"):  # let pytest clean up read-only folders
+        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+
+
+def writable(path: Path) -> Path:
+    """Lift the read-only bits as an attacker with write access would."""
+    path.parent.chmod(path.parent.stat().st_mode | stat.S_IWUSR)
+    if path.exists():
+        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+    return path
 
 
 def run_cli(*args: str, store: Path | None = None, env: dict[str, str] | None = None) -> Result:

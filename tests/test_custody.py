@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import capture_folders, run_cli
+from tests.conftest import capture_folders, run_cli, store_copy, writable
 from tests.site import SiteServer
 
 OPERATOR = "Dwi A."
@@ -70,18 +70,8 @@ def pristine(site: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 @pytest.fixture
 def store(pristine: Path, tmp_path: Path) -> Iterator[Path]:
-    copy = tmp_path / "evidence"
-    shutil.copytree(pristine, copy)
-    yield copy
-    for path in copy.rglob("*"):  # let pytest clean up read-only folders
-        path.chmod(path.stat().st_mode | stat.S_IWUSR)
-
-
-def writable(path: Path) -> Path:
-    path.parent.chmod(path.parent.stat().st_mode | stat.S_IWUSR)
-    if path.exists():
-        path.chmod(path.stat().st_mode | stat.S_IWUSR)
-    return path
+    with store_copy(pristine, tmp_path / "evidence") as copy:
+        yield copy
 
 
 def verify(store: Path, *args: str) -> tuple[int, str]:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import capture_folders, run_cli
+from tests.conftest import capture_folders, run_cli, store_copy
 from tests.site import SECRET_COOKIE, SECRET_TOKEN, SiteServer
 
 CASE = "BKPSDM-2024-017"
@@ -54,11 +54,8 @@ def pristine(site: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 @pytest.fixture
 def store(pristine: Path, tmp_path: Path) -> Iterator[Path]:
-    copy = tmp_path / "evidence"
-    shutil.copytree(pristine, copy)
-    yield copy
-    for path in copy.rglob("*"):
-        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+    with store_copy(pristine, tmp_path / "evidence") as copy:
+        yield copy
 
 
 @pytest.fixture(scope="module")

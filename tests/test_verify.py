@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import capture_folders, run_cli
+from tests.conftest import capture_folders, run_cli, store_copy, writable
 from tests.site import SiteServer
 
 
@@ -36,18 +35,8 @@ def pristine(site: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 @pytest.fixture
 def store(pristine: Path, tmp_path: Path) -> Iterator[Path]:
-    copy = tmp_path / "evidence"
-    shutil.copytree(pristine, copy)
-    yield copy
-    for path in copy.rglob("*"):  # let pytest clean up read-only folders
-        path.chmod(path.stat().st_mode | stat.S_IWUSR)
-
-
-def writable(path: Path) -> Path:
-    path.parent.chmod(path.parent.stat().st_mode | stat.S_IWUSR)
-    if path.exists():
-        path.chmod(path.stat().st_mode | stat.S_IWUSR)
-    return path
+    with store_copy(pristine, tmp_path / "evidence") as copy:
+        yield copy
 
 
 def verify(store: Path, *ids: str) -> tuple[int, str]:
