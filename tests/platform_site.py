@@ -33,6 +33,8 @@ site's own "Maaf, halaman ini tidak tersedia" page (200); /unduh a page that dow
 /laporan.csv; /unduh-besar one that downloads /besar.bin (2 MiB); /popup a page that
 opens a window; /cookie an article behind a "Setuju" cookie banner; /polling an article
 with a poll whose "Setuju" button must never be clicked.
+
+`PlatformSite.pages` (URL -> (status, body)) overrides any of these for a test.
 """
 
 from __future__ import annotations
@@ -282,6 +284,11 @@ class PlatformHandler(http.server.BaseHTTPRequestHandler):
             self.server.requests.append(url)
             self.server.hits[url] += 1
             hits = self.server.hits[url]
+        with self.server.lock:
+            fixed = self.server.pages.get(url)
+        if fixed is not None:  # a test decided what this URL answers right now
+            self.send(*fixed)
+            return
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
         if host == "accounts.google.com":
@@ -531,6 +538,9 @@ class PlatformSite(socketserver.ThreadingMixIn, http.server.HTTPServer):
         self.tls: ssl.SSLContext = self_signed_context(cert_folder)
         self.requests: list[str] = []
         self.hits: Counter[str] = Counter()
+        # URL -> (status, body): answered instead of the imitation's default, so a test can
+        # change a page between runs (change detection)
+        self.pages: dict[str, tuple[int, bytes]] = {}
         self.lock = threading.Lock()
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
