@@ -39,11 +39,11 @@ of the ZIP and of package.json.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import re
-import subprocess
 import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from collector import __version__, custody
+from collector import __version__, custody, openssl
 from collector.custody import Action, Located, NewEvent
 from collector.errors import CollectorError, StoreError, UsageError
 from collector.hashing import sha256_bytes, sha256_file
@@ -505,23 +505,6 @@ def _add_capture(w: _Writer, cap: CaptureData) -> tuple[dict[str, Any], list[dic
     return meta, redactions
 
 
-def _run_openssl(args: list[str], data: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-    try:
-        return subprocess.run(
-            ["openssl", *args],
-            input=data,
-            capture_output=True,
-            timeout=_OPENSSL_TIMEOUT,
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        raise PackageError("the openssl command is not installed (apt-get install openssl)") from (
-            exc
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise PackageError("openssl did not finish in time") from exc
-
-
 def _sign(package_bytes: bytes, key: Path) -> tuple[bytes, bytes, str]:
     """Ed25519 signature over the raw SHA-256 digest of package.json; (sig, public PEM,
     SHA-256 of the public key's DER)."""
@@ -529,7 +512,7 @@ def _sign(package_bytes: bytes, key: Path) -> tuple[bytes, bytes, str]:
     if pub.returncode != 0 or b"PUBLIC KEY" not in pub.stdout:
         raise UsageError(
             f"cannot read signing key {key} (an unencrypted Ed25519 PEM key: "
-            f"openssl genpkey -algorithm ed25519 -out key.pem): {_stderr(pub)}"
+            f"openssl genpkey -algorithm ed25519 -out key.pem): {openssl.stderr_of(pub)}"
         )
     der = _run_openssl(["pkey", "-pubin", "-outform", "DER"], pub.stdout)
     if der.returncode != 0 or len(der.stdout) != 44:
@@ -554,14 +537,9 @@ def _sign(package_bytes: bytes, key: Path) -> tuple[bytes, bytes, str]:
             ]
         )
         if result.returncode != 0 or not out.is_file():
-            raise UsageError(f"openssl could not sign with {key}: {_stderr(result)}")
+            raise UsageError(f"openssl could not sign with {key}: {openssl.stderr_of(result)}")
         signature = out.read_bytes()
     return signature, pub.stdout, sha256_bytes(der.stdout)
-
-
-def _stderr(result: subprocess.CompletedProcess[bytes]) -> str:
-    text = result.stderr.decode("utf-8", "replace").strip().splitlines()
-    return text[0] if text else f"exit {result.returncode}"
 
 
 def verify_text(root: str, *, signed: bool, tokens: int = 0) -> str:
@@ -1152,3 +1130,7 @@ __all__ = [
     "verify_package",
     "verify_text",
 ]
+
+
+# openssl as this module runs it: its time limit, its error
+_run_openssl = functools.partial(openssl.run, timeout=_OPENSSL_TIMEOUT, error=PackageError)

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import os
 import re
-import subprocess
 import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+from collector import openssl
 from collector.hashing import digest_label, sha256_bytes, sha256_file
 from collector.timeutil import rfc3339
 from collector.warc import ArchiveError, WarcSummary
@@ -418,7 +419,7 @@ def _sign(dp_hash: str, key: Path, *, created: str, software: str) -> dict[str, 
         ["dgst", "-sha256", "-sign", str(key), "-passin", "pass:"], data=dp_hash.encode("utf-8")
     )
     if result.returncode != 0:
-        raise ArchiveError(f"openssl could not sign with {key}: {_stderr(result)}")
+        raise ArchiveError(f"openssl could not sign with {key}: {openssl.stderr_of(result)}")
     raw = _der_to_raw(result.stdout, _P384_SIZE)
     return {
         "hash": dp_hash,
@@ -436,31 +437,12 @@ def _p384_public_der(key: Path) -> bytes:
     if result.returncode != 0:
         raise ArchiveError(
             f"cannot read private key {key} (passphrase-protected keys are not supported): "
-            f"{_stderr(result)}"
+            f"{openssl.stderr_of(result)}"
         )
     der = result.stdout
     if not der.startswith(_P384_SPKI_PREFIX) or len(der) != len(_P384_SPKI_PREFIX) + 97:
         raise ArchiveError(f"{key} is not an EC P-384 (secp384r1) key")
     return der
-
-
-def _run_openssl(args: list[str], *, data: bytes) -> subprocess.CompletedProcess[bytes]:
-    try:
-        return subprocess.run(
-            ["openssl", *args],
-            input=data,
-            capture_output=True,
-            timeout=_OPENSSL_TIMEOUT,
-            check=False,
-        )
-    except FileNotFoundError as exc:
-        raise ArchiveError("the openssl command is not installed") from exc
-    except subprocess.TimeoutExpired as exc:
-        raise ArchiveError("openssl did not finish in time") from exc
-
-
-def _stderr(result: subprocess.CompletedProcess[bytes]) -> str:
-    return result.stderr.decode("utf-8", "replace").strip()
 
 
 def _pem(label: str, der: bytes) -> str:
@@ -522,3 +504,7 @@ def _raw_to_der(raw: bytes) -> bytes:
             integer = b"\x00" + integer  # keep it a positive INTEGER
         body += b"\x02" + _der_length(len(integer)) + integer
     return b"\x30" + _der_length(len(body)) + body
+
+
+# openssl as this module runs it: its time limit, its error
+_run_openssl = functools.partial(openssl.run, timeout=_OPENSSL_TIMEOUT, error=ArchiveError)
