@@ -507,14 +507,6 @@ class Index:
                     )
 
     # -- writing --------------------------------------------------------------------------
-    def add_capture(self, filed: FiledCapture) -> None:
-        text_row = capture_text_row(filed.manifest, filed.folder, self.root)  # read unlocked
-        try:
-            with self.transaction():
-                self.insert_capture(filed, text_row)
-        except sqlite3.DatabaseError as exc:
-            raise IndexError_(f"index {self.path}: {exc}") from exc
-
     def insert_capture(self, filed: FiledCapture, text_row: dict[str, Any] | None = None) -> None:
         """Insert a filed capture's rows (its searchable text and its timestamp tokens);
         the caller holds a transaction (custody.py adds the capture's events in the same

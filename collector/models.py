@@ -147,7 +147,6 @@ class PageCapture:
     dom: str | None
     mhtml: bytes | None
     text: str | None
-    har_written: bool
     settle: dict[str, Any]
     dialogs: tuple[dict[str, Any], ...]
     errors: tuple[str, ...]  # non-fatal: an artifact that could not be taken, and why

@@ -46,7 +46,6 @@ def page(
         dom=None,
         mhtml=None,
         text=text,
-        har_written=True,
         settle=settle or {},
         dialogs=(),
         errors=(),

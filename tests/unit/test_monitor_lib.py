@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from collector.custody import record_capture
 from collector.errors import IndexError_, UsageError
 from collector.hashing import sha256_bytes
 from collector.index import MIGRATIONS, Index, entry_key
@@ -24,6 +25,7 @@ from collector.monitor import (
     derive_changes,
     effective_outcome,
 )
+from collector.store import EvidenceStore
 
 
 def make_capture(
@@ -90,7 +92,7 @@ def make_capture(
 
 def file_into(index: Index, manifest: dict[str, Any], folder: str) -> FiledCapture:
     filed = FiledCapture(manifest["capture_id"], folder, manifest, "0" * 64, ())
-    index.add_capture(filed)
+    record_capture(EvidenceStore(index.root), index, filed)  # as the runner files it
     return filed
 
 
@@ -179,13 +181,15 @@ def test_index_hook_and_reindex_agree(tmp_path: Path) -> None:
 
 
 def test_hook_failure_is_reported_not_raised(tmp_path: Path) -> None:
-    a, fa = make_capture(tmp_path, "1", started="2024-01-01T00:00:00.000Z")
-    b, fb = make_capture(tmp_path, "2", started="2024-01-02T00:00:00.000Z")
     for background in (True, False):
+        root = tmp_path / f"store-{background}"  # one store each: custody is per store
+        root.mkdir()
+        a, fa = make_capture(root, "1", started="2024-01-01T00:00:00.000Z")
+        b, fb = make_capture(root, "2", started="2024-01-02T00:00:00.000Z")
         monitor = ChangeMonitor(background=background)
-        with Index(tmp_path / f"index-{background}.db") as index:
+        with Index(root / "index.db") as index:
             file_into(index, a, fa)
-            (tmp_path / fa / "manifest.json").write_text("{not json")
+            (root / fa / "manifest.json").write_text("{not json")
             monitor.after_filing(index, None, file_into(index, b, fb))
             monitor.close()
         assert len(monitor.problems) == 1 and "change detection failed" in monitor.problems[0]
