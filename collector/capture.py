@@ -2,8 +2,9 @@
 
 Several captures run at once in one browser: while one page is being shot, the next
 context is created and loaded, and files are written and hashed in worker threads, off
-the browser's critical path. On 2 cores that is what lets the full artifact set keep up
-with a screenshot-only tool (see bench/).
+the browser's critical path. Each capture gets a fresh browser context (no cookie, cache
+or storage crosses captures); on 2 cores that isolation makes capturing CPU-bound, see
+bench/ and the README's Performance section.
 """
 
 from __future__ import annotations
