@@ -10,13 +10,16 @@ runs of
 and reports the median wall time, pages/s and peak memory (PSS summed over the process
 tree: Python, Playwright's driver and every Chromium process) of each.
 
-shot-scraper is installed into bench/.peer-venv on first use. It has no browser-path option,
-so it is pointed at Debian's Chromium through PLAYWRIGHT_BROWSERS_PATH (browser-facts.md).
+Both tools drive the same browser binary: the one collector finds (`COLLECTOR_BROWSER`, else
+the system's, see `collector doctor`). shot-scraper is installed into bench/.peer-venv on
+first use; it has no browser-path option, so that binary is linked where its Playwright
+looks for its headless shell, through PLAYWRIGHT_BROWSERS_PATH (browser-facts.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.server
 import json
 import os
@@ -33,8 +36,10 @@ from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from collector.browser import find_browser  # noqa: E402
+
 PEER_VENV = ROOT / "bench" / ".peer-venv"
-CHROMIUM = "/usr/lib/chromium/chromium"
 
 
 def png(rgb: tuple[int, int, int], w: int = 600, h: int = 400) -> bytes:
@@ -108,6 +113,12 @@ def tree_pss_kb(root_pid: int) -> int:
     return total
 
 
+# Reading smaps_rollup of every Chromium process costs ~20 ms of CPU per sample: every
+# 50 ms that took ~0.3 of a core from whichever tool was CPU-bound. Memory ramps up and
+# plateaus over seconds, so a sample every quarter second still finds the peak.
+SAMPLE_EVERY_S = 0.25
+
+
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall seconds and peak tree PSS (MB) of one whole-process run."""
     start = time.monotonic()
@@ -115,7 +126,8 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
     peak = 0
     while proc.poll() is None:
         peak = max(peak, tree_pss_kb(proc.pid))
-        time.sleep(0.05)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(SAMPLE_EVERY_S)  # returns at once when the run ends
     wall = time.monotonic() - start
     if proc.returncode != 0:
         raise SystemExit(
@@ -124,7 +136,7 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
     return wall, peak / 1024
 
 
-def peer_env(work: Path) -> tuple[list[str], dict[str, str]]:
+def peer_env(work: Path, browser: str) -> tuple[list[str], dict[str, str]]:
     if not (PEER_VENV / "bin" / "shot-scraper").exists():
         print("installing shot-scraper into bench/.peer-venv …", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
@@ -148,7 +160,7 @@ def peer_env(work: Path) -> tuple[list[str], dict[str, str]]:
     shell.mkdir(parents=True, exist_ok=True)
     link = shell / "chrome-headless-shell"
     if not link.exists():
-        link.symlink_to(CHROMIUM)
+        link.symlink_to(browser)
     env = {**os.environ, "PLAYWRIGHT_BROWSERS_PATH": str(work / "pw-browsers")}
     return [str(PEER_VENV / "bin" / "shot-scraper")], env
 
@@ -182,7 +194,9 @@ def main() -> None:
         )
     )
     (work / "shots").mkdir()
-    peer_cmd, env = ([], None) if args.no_peer else peer_env(work)
+    browser, _ = find_browser()
+    print(f"browser for both: {browser}", file=sys.stderr)
+    peer_cmd, env = ([], None) if args.no_peer else peer_env(work, browser)
 
     results: dict[str, list[tuple[float, float]]] = {"collector": [], "shot-scraper": []}
     for run in range(args.runs):

@@ -1,10 +1,10 @@
 """Capture jobs -> browser -> artifacts written and hashed -> index.
 
-Several captures run at once in one browser: while one page is being shot, the next
-context is created and loaded, and files are written and hashed in worker threads, off
-the browser's critical path. Each capture gets a fresh browser context (no cookie, cache
-or storage crosses captures); on 2 cores that isolation makes capturing CPU-bound, see
-bench/ and the README's Performance section.
+Several captures run at once in one browser (collector.admission says how many): while
+one page waits on the network, another is scrolled or shot, and files are written and
+hashed in worker threads, off the browser's critical path. Each capture gets a fresh
+browser context (no cookie, cache or storage crosses captures). See bench/ and the
+README's Performance section.
 """
 
 from __future__ import annotations
@@ -22,6 +22,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from collector import __version__
+from collector.admission import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MIN_AVAILABLE_MB,
+    AdmissionGate,
+    MemoryProbe,
+    available_memory_mb,
+)
 from collector.browser import BrowserSession, find_browser, font_facts
 from collector.custody import CustodyLog, adopt_unfiled, entries, kept_rows, record_capture
 from collector.errors import CollectorError, StoreError
@@ -58,7 +65,6 @@ WARC_NAME = "archive.warc.gz"
 WARC_MEDIA = "application/warc"
 CONSENT_SCREENSHOT = "screenshot-after-consent.png"
 T = TypeVar("T")
-DEFAULT_CONCURRENCY = 3
 MAX_POST_LINKS = 500
 
 # Content-Type -> (file name of the body as received, media type when none is given)
@@ -404,10 +410,14 @@ class CaptureRunner:
         marker_selectors: frozenset[str] | None = None,
         after_filing: Sequence[AfterFiling] = (),
         tsa: TsaSettings | None = None,
+        min_available_mb: int = DEFAULT_MIN_AVAILABLE_MB,
+        memory_probe: MemoryProbe = available_memory_mb,
     ) -> None:
         self.store = store
         self.browser_path = browser_path
         self.concurrency = max(1, concurrency)
+        self.min_available_mb = min_available_mb
+        self.memory_probe = memory_probe
         # default: the platform markers decide what a loaded page really is
         self.judge_page = judge_page or classify_page
         self.marker_selectors = (
@@ -465,7 +475,8 @@ class CaptureRunner:
 
 
 class OpenRunner:
-    """Captures one job at a time on request, at most `concurrency` pages at once."""
+    """Captures one job at a time on request, at most `concurrency` pages at once (fewer
+    while memory is short: collector.admission)."""
 
     def __init__(
         self,
@@ -480,11 +491,11 @@ class OpenRunner:
         self.index = index
         self.environment = environment
         self.info = session.info
-        self.gate = asyncio.Semaphore(runner.concurrency)
+        self.gate = AdmissionGate(runner.concurrency, runner.min_available_mb, runner.memory_probe)
 
     async def capture(self, job: CaptureJob) -> FiledCapture:
         r = self.runner
-        async with self.gate:
+        async with self.gate.admitted():
             writer = r.store.begin(new_capture_id())
             page = await self.session.capture(
                 job.url, job.options, writer.folder, r.marker_selectors

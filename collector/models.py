@@ -125,6 +125,9 @@ class BrowserInfo:
     executable_path: str
     source: str  # how it was found: option, env, system, playwright
     playwright_version: str
+    # "headless shell" (the engine alone) or "headless" (the desktop browser, windowless)
+    mode: str = "headless"
+    launch_args: tuple[str, ...] = ()  # what collector adds to Playwright's own switches
 
 
 @dataclass(frozen=True)

@@ -331,6 +331,7 @@ def _capture(n: int, cap: CaptureData, mode: str) -> str:
         (
             _both("Peramban", "Browser"),
             _e(f"{b.get('name', '')} {b.get('version') or r.get('browser_version') or ''}")
+            + (f" ({_e(b['mode'])})" if b.get("mode") else "")
             + (f"<br>playwright {_e(sw.get('playwright'))}" if sw.get("playwright") else ""),
         ),
         (_both("Alat", "Tool"), "collector " + _e(sw.get("collector") or r.get("tool"))),

@@ -41,8 +41,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from collector.admission import DEFAULT_CONCURRENCY
 from collector.capture import (
-    DEFAULT_CONCURRENCY,
     CaptureRunner,
     OpenRunner,
     _run_to_completion,

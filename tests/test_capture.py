@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import stat
 import subprocess
@@ -365,3 +366,33 @@ def test_refused_targets_write_nothing(url: str, store: Path) -> None:
     assert result.exit_code == 2
     assert "Error:" in result.output and len(result.output.strip().splitlines()) == 1
     assert not store.exists()
+
+
+def _spans(filed: list[Any]) -> list[tuple[float, float]]:
+    from collector.timeutil import parse_rfc3339
+
+    return sorted(
+        (
+            parse_rfc3339(f.manifest["started_at"]).timestamp(),
+            parse_rfc3339(f.manifest["finished_at"]).timestamp(),
+        )
+        for f in filed
+    )
+
+
+@pytest.mark.parametrize("available_mb", [64, 65536])
+def test_captures_overlap_only_while_memory_allows(
+    site: SiteServer, store: Path, available_mb: int
+) -> None:
+    """With memory short, captures still all run, one at a time; with plenty, at once."""
+    from collector.capture import CaptureRunner
+    from collector.models import CaptureJob
+    from collector.store import EvidenceStore
+
+    runner = CaptureRunner(EvidenceStore(store), concurrency=3, memory_probe=lambda: available_mb)
+    urls = [site.url(f"/slow?ms=700&n={n}") for n in range(3)]
+    filed = runner.run([CaptureJob(u) for u in urls])
+    assert [f.manifest["outcome"] for f in filed] == ["ok"] * 3
+    spans = _spans(filed)
+    overlapping = any(later[0] < earlier[1] for earlier, later in itertools.pairwise(spans))
+    assert overlapping is (available_mb > 1024), spans

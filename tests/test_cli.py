@@ -105,7 +105,10 @@ def test_no_browser_anywhere_gives_the_install_command(monkeypatch: pytest.Monke
     monkeypatch.setattr(browser, "_playwright_chromium_path", lambda: None)
     with pytest.raises(BrowserNotFound) as info:
         browser.find_browser()
-    assert "apt-get install -y chromium fonts-noto-color-emoji" in str(info.value)
+    assert browser.INSTALL_COMMAND in str(info.value)
+    assert "apt-get install -y chromium-headless-shell chromium fonts-noto-color-emoji" in str(
+        info.value
+    )
 
 
 def test_browser_search_order(monkeypatch: pytest.MonkeyPatch, browser_executable: str) -> None:

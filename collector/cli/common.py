@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
+from collector.admission import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
 from collector.errors import CollectorError, UsageError
 from collector.models import CaptureOptions, FiledCapture, Viewport
 from collector.render import clean
@@ -174,10 +175,10 @@ def capture_options(fn: F) -> F:
         ),
         click.option(
             "--concurrency",
-            type=click.IntRange(1, 16),
-            default=3,
+            type=click.IntRange(1, MAX_CONCURRENCY),
+            default=DEFAULT_CONCURRENCY,
             show_default=True,
-            help="Pages captured at once.",
+            help="Pages captured at once at most (fewer while memory is short).",
         ),
         *tsa_option_list(),
     ]

@@ -137,7 +137,9 @@ def format_capture(
         f"finished  {m['finished_at']}  ({wib(m['finished_at'])})",
         f"case      {clean(m.get('case') or '-')}   operator {clean(m.get('operator') or '-')}",
         f"note      {clean(m.get('note') or '-')}",
-        f"browser   {b.get('name')} {b.get('version')} ({clean(b.get('executable_path'))}), "
+        f"browser   {b.get('name')} {b.get('version')}"
+        + (f" {clean(b['mode'])}" if b.get("mode") else "")
+        + f" ({clean(b.get('executable_path'))}), "
         f"playwright {b.get('playwright_version')}, "
         f"collector {(m.get('software') or {}).get('collector')}",
         f"screen    {shot.get('png_width', '-')}x{shot.get('png_height', '-')} px, mode "
