@@ -22,6 +22,8 @@ Routes (GET):
                             header) on sub-requests: secrets a package must redact
   /xss                      title and text full of <script> and <img onerror> payloads
   /date?offset=-3600        a page whose Date header is off by that many seconds
+  /legacy                   an HTML 4.01 doctype with public and system identifiers
+  /xhtml                    an application/xhtml+xml document
 Requests with an absolute URI (a proxy request) are recorded in `proxied`.
 """
 
@@ -282,6 +284,31 @@ def r_xss(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
     h.send(200, _html(title, "<h1>Judul berbahaya</h1>" + text))
 
 
+LEGACY_DOCTYPE = (
+    '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" '
+    '"http://www.w3.org/TR/html4/loose.dtd">'
+)
+
+
+def r_legacy(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
+    page = (
+        f"{LEGACY_DOCTYPE}<HTML><HEAD><TITLE>Lama</TITLE></HEAD><BODY>"
+        "<P>Pengumuman lama<BR>tanpa tag penutup &amp; entitas &copy; 2019</BODY></HTML>"
+    )
+    h.send(200, page.encode("utf-8"))
+
+
+def r_xhtml(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
+    doc = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+        '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n'
+        '<html xmlns="http://www.w3.org/1999/xhtml" lang="id"><head><title>XHTML</title></head>'
+        "<body><p>Netralitas ASN &#x1F5F3;<br/>baris kedua</p></body></html>"
+    )
+    h.send(200, doc.encode("utf-8"), "application/xhtml+xml; charset=utf-8")
+
+
 Route = Callable[[SiteHandler, re.Match[str], dict[str, str]], None]
 ROUTES: list[tuple[str, Route]] = [
     (r"/page/indonesian", r_indonesian),
@@ -303,6 +330,8 @@ ROUTES: list[tuple[str, Route]] = [
     (r"/cookie", r_cookie),
     (r"/xss", r_xss),
     (r"/date", r_date),
+    (r"/legacy", r_legacy),
+    (r"/xhtml", r_xhtml),
 ]
 
 

@@ -396,3 +396,21 @@ def test_captures_overlap_only_while_memory_allows(
     spans = _spans(filed)
     overlapping = any(later[0] < earlier[1] for earlier, later in itertools.pairwise(spans))
     assert overlapping is (available_mb > 1024), spans
+
+
+@pytest.mark.parametrize("path", ["/page/indonesian", "/legacy", "/xhtml", "/xss", "/empty"])
+def test_dom_is_what_playwright_content_gives(
+    site: SiteServer, store: Path, page: Any, path: str
+) -> None:
+    """dom.html comes from Chromium's own serialiser (CDP), not Playwright's injected
+    script: the same bytes as `page.content()` on the same static page, except that an
+    XML document keeps its XML declaration (page.content() drops it)."""
+    url = site.url(path)
+    code, out = capture(store, url)
+    assert code == (1 if path == "/empty" else 0), out  # an empty page is never "ok"
+    folder, _ = only_capture(store)
+    page.goto(url)
+    expected = page.content()
+    if path == "/xhtml":
+        expected = '<?xml version="1.0" encoding="UTF-8"?>' + expected
+    assert (folder / "dom.html").read_text("utf-8") == expected
