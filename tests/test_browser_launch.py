@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import stat
 import threading
@@ -44,16 +45,22 @@ def _descendants() -> dict[int, list[str]]:
 
 
 def _browser_command_line(executable: str) -> list[str]:
+    before = set(_descendants())  # pytest-playwright's own browser may be running
+
     async def launched() -> list[str]:
         async with BrowserSession(executable, "test"):
-            for args in _descendants().values():
+            for pid, args in _descendants().items():
+                if pid in before:
+                    continue
                 if "--remote-debugging-pipe" in args and not any(
                     a.startswith("--type=") for a in args
                 ):
                     return args
         raise AssertionError("no browser process found below the test")
 
-    return asyncio.run(launched())
+    # its own thread: pytest-playwright's sync API may hold a running loop on this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, launched()).result()
 
 
 def _features(args: list[str]) -> list[set[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from pathlib import Path
 
 from collector.admission import AdmissionGate, available_memory_mb
@@ -42,7 +43,9 @@ def run_jobs(gate: AdmissionGate, jobs: int, hold_s: float = 0.05) -> list[int]:
     async def main() -> None:
         await asyncio.gather(*(job() for _ in range(jobs)))
 
-    asyncio.run(main())
+    # its own thread: pytest-playwright's sync API may hold a running loop on this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, main()).result()
     return seen
 
 
