@@ -12,13 +12,17 @@ network activity, so a page slowed by a busy CPU is waited for, not cut short.
 
 Memory is a limit: each open page is a renderer process, ~50-90 MB on a small page and
 several hundred MB on a heavy feed. Beyond the first, another page is only opened while the
-system still has `min_available_mb` available (MemAvailable); one capture always runs.
+system still has `min_available_mb` available (MemAvailable), plus PAGE_ESTIMATE_MB for
+every page opened in the last RAMP_S seconds (pages opened together have not used their
+memory yet when the next one asks); one capture always runs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -27,6 +31,9 @@ MAX_CONCURRENCY = 32
 DEFAULT_MIN_AVAILABLE_MB = 1024
 # How often a capture held back for memory looks again.
 RECHECK_S = 0.2
+# What a page just opened may still come to use, and how long it takes to show.
+PAGE_ESTIMATE_MB = 300
+RAMP_S = 3.0
 
 MemoryProbe = Callable[[], int | None]
 
@@ -45,17 +52,20 @@ def available_memory_mb(meminfo: Path = Path("/proc/meminfo")) -> int | None:
 
 class AdmissionGate:
     """At most `limit` captures open at once; beyond the first, one more only while
-    `probe()` reports at least `min_available_mb` available."""
+    `probe()` reports enough memory available (see the module's docstring)."""
 
     def __init__(
         self,
         limit: int,
         min_available_mb: int = DEFAULT_MIN_AVAILABLE_MB,
         probe: MemoryProbe = available_memory_mb,
+        ramp_s: float = RAMP_S,
     ) -> None:
         self.limit = max(1, limit)
         self.min_available_mb = min_available_mb
         self.probe = probe
+        self.ramp_s = ramp_s
+        self._recent: collections.deque[float] = collections.deque()  # when pages opened
         self.open = 0
         self.peak = 0  # most captures open at once, for tests and diagnostics
         self.held_for_memory = 0  # times a capture waited for memory
@@ -65,7 +75,12 @@ class AdmissionGate:
         if self.open == 0:
             return True  # one capture always runs, whatever the memory says
         available = self.probe()
-        return available is None or available >= self.min_available_mb
+        if available is None:
+            return True
+        now = time.monotonic()
+        while self._recent and now - self._recent[0] > self.ramp_s:
+            self._recent.popleft()
+        return available >= self.min_available_mb + PAGE_ESTIMATE_MB * len(self._recent)
 
     @contextlib.asynccontextmanager
     async def admitted(self) -> AsyncIterator[None]:
@@ -76,6 +91,7 @@ class AdmissionGate:
                     await asyncio.sleep(RECHECK_S)
             self.open += 1
             self.peak = max(self.peak, self.open)
+            self._recent.append(time.monotonic())
             try:
                 yield
             finally:

@@ -2,8 +2,10 @@
 
 The only module that imports Playwright. Every call into the browser is bounded by the
 capture's deadline, because a hostile or broken server must never hang a capture
-(browser-facts: after a navigation timeout, `content()`/`title()` can block until the
-navigation ends, so the load is stopped first).
+(browser-facts: after a navigation timeout, calls into the page can block until the
+navigation ends, so the load is stopped first). What is recorded from the page (title,
+text, links, sizes, the DOM) is read from an isolated world or through CDP, where the
+page's own scripts cannot redefine it; scrolling and the consent search run in the page.
 """
 
 from __future__ import annotations
@@ -68,8 +70,9 @@ SYSTEM_CANDIDATES = (
     "google-chrome",
     "google-chrome-stable",
 )
+HEADLESS_SHELL_PACKAGE = "chromium-headless-shell"
 INSTALL_COMMAND = (
-    "apt-get update && apt-get install -y chromium-headless-shell chromium fonts-noto-color-emoji"
+    f"apt-get update && apt-get install -y {HEADLESS_SHELL_PACKAGE} chromium fonts-noto-color-emoji"
 )
 INSTALL_HINT = (
     "no Chromium found. Install one with:\n"
@@ -118,6 +121,8 @@ LAUNCH_ARGS = (
     "--disable-features=" + ",".join(PLAYWRIGHT_DISABLED_FEATURES + COLLECTOR_DISABLED_FEATURES),
 )
 STEP_QUIET_MS = 120
+# The isolated world collector reads the page from (page scripts cannot reach into it).
+ISOLATED_WORLD = "collector-reader"
 STEP_WAIT_CAP_S = 1.5
 # where a failed or blank page sits; anything else non-http(s) is a refused target
 NEUTRAL_SCHEMES = ALLOWED_SCHEMES | {"about", "chrome-error"}
@@ -321,6 +326,7 @@ _CONSENT_JS = """([selectors, labels, context]) => {
     const top = document.elementFromPoint(x, y);
     return top && (top === el || el.contains(top)) ? {x, y} : null;
   };
+  const find = () => {
   for (const sel of selectors) {
     let found = [];
     try { found = document.querySelectorAll(sel); } catch (e) { continue; }
@@ -345,8 +351,13 @@ _CONSENT_JS = """([selectors, labels, context]) => {
     const at = usable(el);
     if (at) return {...at, selector: el.tagName.toLowerCase() + ' "' + label + '"', label};
   }
-  window.scrollTo(x0, y0);  // nothing to click: leave the page where it was
   return null;
+  };
+  let found = null;
+  try { found = find(); } finally {
+    if (!found) window.scrollTo(x0, y0);  // nothing to click: leave the page where it was
+  }
+  return found;
 }"""
 
 
@@ -768,7 +779,7 @@ class _PageRun:
 
         async def read_facts() -> dict[str, Any]:
             facts = await self.bounded(
-                "reading page facts", lambda: page.evaluate(_FACTS_JS, probe), cap
+                "reading page facts", lambda: _in_isolated_world(cdp, _FACTS_JS, probe), cap
             )
             return facts or {}
 
@@ -1023,12 +1034,51 @@ class _PageRun:
         return tuple(reversed(hops))
 
 
-async def _serialized_dom(cdp: CDPSession) -> str:
-    """The rendered document as HTML (doctype included), serialised by Chromium itself.
+async def _in_isolated_world(cdp: CDPSession, function_js: str, arg: Any) -> Any:
+    """Call `function_js(arg)` on the page's main frame from an isolated world: the same
+    DOM, but none of the page's own scripts, so a page cannot redefine what collector reads
+    (document.title, innerText, navigator.userAgent, Array.from ...)."""
+    tree = await cdp.send("Page.getFrameTree")
+    world = await cdp.send(
+        "Page.createIsolatedWorld",
+        {"frameId": tree["frameTree"]["frame"]["id"], "worldName": ISOLATED_WORLD},
+    )
+    result = await cdp.send(
+        "Runtime.evaluate",
+        {
+            "expression": f"({function_js})({json.dumps(arg)})",
+            "contextId": world["executionContextId"],
+            "returnByValue": True,
+            "awaitPromise": True,
+        },
+    )
+    if "exceptionDetails" in result:
+        details = result["exceptionDetails"]
+        text = (details.get("exception") or {}).get("description") or details.get("text")
+        raise PlaywrightError(f"script failed: {_first_line(Exception(text))}")
+    return result["result"].get("value")
 
-    The same bytes as Playwright's `page.content()`, which runs a serialiser script in an
-    isolated world it first has to inject into every new page (~15 ms of CPU a capture);
-    this way no page script can change what is recorded either."""
+
+async def _serialized_dom(cdp: CDPSession) -> str:
+    """The rendered document as HTML, serialised by Chromium itself.
+
+    The same serialisation as Playwright's `page.content()` (doctype plus <html>), and
+    also what sits outside <html> (an XML declaration, comments); `page.content()` runs a
+    serialiser script in an isolated world it first injects into every new page (~15 ms
+    of CPU a capture). A script that replaces the document between the two calls makes
+    the node id stale: read once more."""
+    try:
+        try:
+            return await _document_html(cdp)
+        except PlaywrightError:
+            return await _document_html(cdp)
+    finally:
+        # getDocument starts DOM events on this session; a busy page would keep sending them
+        with contextlib.suppress(PlaywrightError):
+            await cdp.send("DOM.disable")
+
+
+async def _document_html(cdp: CDPSession) -> str:
     document = await cdp.send("DOM.getDocument", {"depth": 0})
     result = await cdp.send("DOM.getOuterHTML", {"nodeId": document["root"]["nodeId"]})
     return str(result["outerHTML"])

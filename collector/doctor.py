@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from collector import __version__
 from collector.browser import (
+    HEADLESS_SHELL_PACKAGE,
     browser_mode,
     browser_version,
     find_browser,
@@ -40,8 +41,8 @@ def diagnose(browser_path: str | None, store: EvidenceStore) -> DoctorReport:
             lines.append(
                 (
                     "hint",
-                    "chromium-headless-shell captures with ~30% less CPU "
-                    "(apt-get install -y chromium-headless-shell)",
+                    f"{HEADLESS_SHELL_PACKAGE} captures with ~30% less CPU "
+                    f"(apt-get install -y {HEADLESS_SHELL_PACKAGE})",
                     True,
                 )
             )

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from collector.admission import DEFAULT_CONCURRENCY
+from collector.admission import DEFAULT_CONCURRENCY, DEFAULT_MIN_AVAILABLE_MB
 from collector.capture import (
     CaptureRunner,
     OpenRunner,
@@ -87,6 +87,7 @@ class RunSettings:
     proxy: str | None = None
     browser_path: str | None = None
     concurrency: int = DEFAULT_CONCURRENCY
+    min_available_mb: int = DEFAULT_MIN_AVAILABLE_MB
     host_delay_s: float = DEFAULT_HOST_DELAY_S
     jitter: float = DEFAULT_JITTER
     retries: int = DEFAULT_RETRIES
@@ -485,6 +486,7 @@ def _settings_record(settings: RunSettings, watchlist: WatchList) -> dict[str, A
     options.pop("storage_state", None)
     return {
         "concurrency": settings.concurrency,
+        "min_free_memory_mb": settings.min_available_mb,
         "host_delay_s": settings.host_delay_s,
         "jitter": settings.jitter,
         "retries": settings.retries,
@@ -518,6 +520,7 @@ def run_watchlist(
         store,
         browser_path=settings.browser_path,
         concurrency=settings.concurrency,
+        min_available_mb=settings.min_available_mb,
         tsa=settings.tsa,
     )
     selected = filter_entries(watchlist, settings.only_tags) if resume is None else ()

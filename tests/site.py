@@ -24,6 +24,8 @@ Routes (GET):
   /date?offset=-3600        a page whose Date header is off by that many seconds
   /legacy                   an HTML 4.01 doctype with public and system identifiers
   /xhtml                    an application/xhtml+xml document
+  /spoof                    scripts that redefine document.title, innerText, the user
+                            agent and Array.from, to fool whatever reads the page
 Requests with an absolute URI (a proxy request) are recorded in `proxied`.
 """
 
@@ -292,7 +294,7 @@ LEGACY_DOCTYPE = (
 
 def r_legacy(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
     page = (
-        f"{LEGACY_DOCTYPE}<HTML><HEAD><TITLE>Lama</TITLE></HEAD><BODY>"
+        f"{LEGACY_DOCTYPE}<!-- diunggah 2019 --><HTML><HEAD><TITLE>Lama</TITLE></HEAD><BODY>"
         "<P>Pengumuman lama<BR>tanpa tag penutup &amp; entitas &copy; 2019</BODY></HTML>"
     )
     h.send(200, page.encode("utf-8"))
@@ -307,6 +309,19 @@ def r_xhtml(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
         "<body><p>Netralitas ASN &#x1F5F3;<br/>baris kedua</p></body></html>"
     )
     h.send(200, doc.encode("utf-8"), "application/xhtml+xml; charset=utf-8")
+
+
+SPOOF_SCRIPT = """
+Object.defineProperty(document, 'title', {get() { return 'JUDUL PALSU'; }});
+Object.defineProperty(HTMLElement.prototype, 'innerText', {get() { return 'TEKS PALSU'; }});
+Object.defineProperty(navigator, 'userAgent', {get() { return 'AgenPalsu/1.0'; }});
+Array.from = undefined;
+"""
+
+
+def r_spoof(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
+    body = f"<h1>Teks asli unggahan</h1><script>{SPOOF_SCRIPT}</script>"
+    h.send(200, _html("Judul asli", body))
 
 
 Route = Callable[[SiteHandler, re.Match[str], dict[str, str]], None]
@@ -332,6 +347,7 @@ ROUTES: list[tuple[str, Route]] = [
     (r"/date", r_date),
     (r"/legacy", r_legacy),
     (r"/xhtml", r_xhtml),
+    (r"/spoof", r_spoof),
 ]
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import os
 import stat
 import threading
@@ -13,7 +11,7 @@ import pytest
 
 from collector import browser
 from collector.browser import BrowserSession, browser_mode, find_browser
-from tests.conftest import only_capture, run_cli
+from tests.conftest import only_capture, run_async, run_cli
 from tests.site import SiteServer
 
 FULL_CHROMIUM = "/usr/lib/chromium/chromium"
@@ -58,9 +56,7 @@ def _browser_command_line(executable: str) -> list[str]:
                     return args
         raise AssertionError("no browser process found below the test")
 
-    # its own thread: pytest-playwright's sync API may hold a running loop on this one
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, launched()).result()
+    return run_async(launched())
 
 
 def _features(args: list[str]) -> list[set[str]]:

@@ -403,8 +403,8 @@ def test_dom_is_what_playwright_content_gives(
     site: SiteServer, store: Path, page: Any, path: str
 ) -> None:
     """dom.html comes from Chromium's own serialiser (CDP), not Playwright's injected
-    script: the same bytes as `page.content()` on the same static page, except that an
-    XML document keeps its XML declaration (page.content() drops it)."""
+    script: the same bytes as `page.content()` on the same static page, except that what
+    sits outside <html> is kept (an XML declaration, a comment; page.content() drops it)."""
     url = site.url(path)
     code, out = capture(store, url)
     assert code == (1 if path == "/empty" else 0), out  # an empty page is never "ok"
@@ -413,4 +413,20 @@ def test_dom_is_what_playwright_content_gives(
     expected = page.content()
     if path == "/xhtml":
         expected = '<?xml version="1.0" encoding="UTF-8"?>' + expected
+    if path == "/legacy":
+        expected = expected.replace("<html>", "<!-- diunggah 2019 --><html>", 1)
     assert (folder / "dom.html").read_text("utf-8") == expected
+
+
+def test_page_scripts_cannot_redefine_what_is_recorded(site: SiteServer, store: Path) -> None:
+    """Title, text and user agent are read from an isolated world: a page redefining
+    document.title, innerText, navigator.userAgent and Array.from fools none of them."""
+    code, out = capture(store, site.url("/spoof"))
+    assert code == 0, out
+    folder, m = only_capture(store)
+    assert m["page"]["title"] == "Judul asli"
+    assert "HeadlessChrome" in m["page"]["user_agent"]
+    assert (folder / "text.txt").read_text("utf-8").strip() == "Teks asli unggahan"
+    assert m["page"]["elements"] > 0 and m["errors"] == []
+    # what the page's own scripts saw is still what it shows: the DOM holds the real title
+    assert "<title>Judul asli</title>" in (folder / "dom.html").read_text("utf-8")

@@ -180,3 +180,14 @@ def test_crash_mid_capture_leaves_nothing_that_looks_complete(
     # the store still works after the crash
     again = run_cli("capture", site.url("/final"), store=store)
     assert again.exit_code == 0 and len(capture_folders(store)) == 1
+
+
+def test_min_free_memory_from_the_environment_is_checked(
+    site: SiteServer, store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLLECTOR_MIN_FREE_MB", "banyak")
+    result = run_cli("capture", site.url("/final"), store=store)
+    assert result.exit_code == 2 and "--min-free-memory" in result.output
+    assert not store.exists()
+    monkeypatch.setenv("COLLECTOR_MIN_FREE_MB", "0")
+    assert run_cli("capture", site.url("/final"), store=store).exit_code == 0

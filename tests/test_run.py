@@ -101,6 +101,8 @@ def test_fifty_entries_across_platforms_end_to_end(
         "0",
         "--concurrency",
         "4",
+        "--min-free-memory",
+        "512",
         "--backoff",
         "0.2",
         "--breaker",
@@ -201,6 +203,8 @@ def test_fifty_entries_across_platforms_end_to_end(
     for folder in capture_folders(store):
         assert b"rahasia-proksi" not in (folder / "manifest.json").read_bytes()
     assert "rahasia-proksi" not in run["settings"]
+    settings = json.loads(run["settings"])
+    assert (settings["concurrency"], settings["min_free_memory_mb"]) == (4, 512)
 
     # output: one line per attempt, then the summary
     assert out.count("] ok ") + out.count("] ok\t") >= 1

@@ -49,6 +49,7 @@ def capture(
     store: Path,
     browser_path: str | None,
     concurrency: int,
+    min_free_memory: int,
     notify_command: str | None,
     notify_timeout: float,
     **kw: Any,
@@ -87,6 +88,7 @@ def capture(
         EvidenceStore(store),
         browser_path=browser_path,
         concurrency=concurrency,
+        min_available_mb=min_free_memory,
         tsa=tsa,
         after_filing=[monitor.after_filing],
     )

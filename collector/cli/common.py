@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from collector.admission import DEFAULT_CONCURRENCY, MAX_CONCURRENCY
+from collector.admission import DEFAULT_CONCURRENCY, DEFAULT_MIN_AVAILABLE_MB, MAX_CONCURRENCY
 from collector.errors import CollectorError, UsageError
 from collector.models import CaptureOptions, FiledCapture, Viewport
 from collector.render import clean
@@ -179,6 +179,17 @@ def capture_options(fn: F) -> F:
             default=DEFAULT_CONCURRENCY,
             show_default=True,
             help="Pages captured at once at most (fewer while memory is short).",
+        ),
+        click.option(
+            "--min-free-memory",
+            "min_free_memory",
+            type=click.IntRange(0, 1_000_000),
+            default=DEFAULT_MIN_AVAILABLE_MB,
+            show_default=True,
+            envvar="COLLECTOR_MIN_FREE_MB",
+            metavar="MB",
+            help="Open another page beside the running ones only while this much memory "
+            "is available (env COLLECTOR_MIN_FREE_MB).",
         ),
         *tsa_option_list(),
     ]

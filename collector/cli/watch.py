@@ -137,6 +137,7 @@ def run(
     store: Path,
     browser_path: str | None,
     concurrency: int,
+    min_free_memory: int,
     notify_command: str | None,
     notify_timeout: float,
     **kw: Any,
@@ -163,6 +164,7 @@ def run(
         proxy=proxy,
         browser_path=browser_path,
         concurrency=concurrency,
+        min_available_mb=min_free_memory,
         host_delay_s=host_delay,
         retries=retries,
         backoff_s=backoff,
@@ -216,6 +218,7 @@ def execute_run(
         store,
         browser_path=settings.browser_path,
         concurrency=settings.concurrency,
+        min_available_mb=settings.min_available_mb,
         tsa=settings.tsa,
         after_filing=[monitor.after_filing] if monitor is not None else [],
     )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 from pathlib import Path
 
 from collector.admission import AdmissionGate, available_memory_mb
+from tests.conftest import run_async
 
 
 def test_available_memory_reads_memavailable(tmp_path: Path) -> None:
@@ -43,9 +43,7 @@ def run_jobs(gate: AdmissionGate, jobs: int, hold_s: float = 0.05) -> list[int]:
     async def main() -> None:
         await asyncio.gather(*(job() for _ in range(jobs)))
 
-    # its own thread: pytest-playwright's sync API may hold a running loop on this one
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, main()).result()
+    run_async(main())
     return seen
 
 
@@ -78,3 +76,17 @@ def test_unknown_memory_leaves_only_the_count() -> None:
     gate = AdmissionGate(2, probe=lambda: None)
     run_jobs(gate, 5)
     assert gate.peak == 2 and gate.held_for_memory == 0
+
+
+def test_pages_opened_together_count_before_their_memory_shows() -> None:
+    """1.5 GB available, 1 GB to keep: room for one page beside the first, not eight at
+    once just because none of them has used its memory yet."""
+    gate = AdmissionGate(8, min_available_mb=1024, probe=lambda: 1500, ramp_s=60)
+    run_jobs(gate, 4, hold_s=0.3)
+    assert gate.peak == 2 and gate.held_for_memory >= 1
+
+
+def test_pages_opened_long_ago_no_longer_count() -> None:
+    gate = AdmissionGate(8, min_available_mb=1024, probe=lambda: 1500, ramp_s=0.1)
+    run_jobs(gate, 3, hold_s=0.5)
+    assert gate.peak == 3  # each waited out the ramp of the one before, then joined
