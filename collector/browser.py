@@ -266,6 +266,7 @@ _SCROLL_JS = (
 }"""
 ).replace("FRAMES", _FRAMES_JS)
 _TOP_JS = "async () => { window.scrollTo(0, 0); await FRAMES; }".replace("FRAMES", _FRAMES_JS)
+_HEIGHT_JS = "() => document.scrollingElement.scrollHeight"
 _IMAGES_JS = """async ([timeoutMs, reachedY]) => {
   const wanted = () => Array.from(document.images).filter(i => {
     if (i.complete || !(i.currentSrc || i.src)) return false;
@@ -467,6 +468,7 @@ class _PageRun:
         self.settle: dict[str, Any] = {}
         self.downloads: list[dict[str, Any]] = []
         self.session: dict[str, Any] | None = None
+        self.world: IsolatedWorld  # made with the page's CDP session, in run()
         self._tasks: set[asyncio.Future[None]] = set()
         self._download_tasks: set[asyncio.Future[None]] = set()
         self._closed = False
@@ -505,6 +507,7 @@ class _PageRun:
         page.on("popup", self._on_popup)
         page.on("download", self._on_download)
         cdp = await context.new_cdp_session(page)
+        self.world = IsolatedWorld(cdp)
         outcome, reason, response = await self._navigate(page, tracker, cdp)
         try:
             return await self._collect(
@@ -705,22 +708,24 @@ class _PageRun:
                 self.settle_left(),
             )
             self.settle["wait_for"] = {"selector": o.wait_for, "found": found is not None}
-        self.settle.update(await self._scroll_through(page, tracker))
+        self.settle.update(await self._scroll_through(tracker))
         self.settle["settle_ms"] = round((time.monotonic() - t0) * 1000)
 
-    async def _scroll_through(self, page: Page, tracker: NetworkTracker) -> dict[str, Any]:
+    async def _scroll_through(self, tracker: NetworkTracker) -> dict[str, Any]:
         """Scroll to the bottom, wait for the images scrolled past, go back to the top."""
-        scroll = await self._scroll(page, tracker)
+        scroll = await self._scroll(tracker)
         reached = scroll.get("reached_y", 0) + self.opt.viewport.height * 2
         images = await self.bounded(
             "waiting for images",
-            lambda: page.evaluate(_IMAGES_JS, [int(min(5.0, self.settle_left()) * 1000), reached]),
+            lambda: self.world.call(
+                _IMAGES_JS, [int(min(5.0, self.settle_left()) * 1000), reached]
+            ),
             min(6.0, self.settle_left() + 1),
         )
-        await self.bounded("scrolling back to top", lambda: page.evaluate(_TOP_JS), 3)
+        await self.bounded("scrolling back to top", lambda: self.world.call(_TOP_JS), 3)
         return {"scroll": scroll, "images": images}
 
-    async def _scroll(self, page: Page, tracker: NetworkTracker) -> dict[str, Any]:
+    async def _scroll(self, tracker: NetworkTracker) -> dict[str, Any]:
         """Scroll a screen at a time so lazy images and feeds load; stop at the real bottom."""
         o = self.opt
         step = max(int(o.viewport.height * 0.9), 100)
@@ -733,7 +738,9 @@ class _PageRun:
             if self.settle_left() <= 0:
                 stopped_by = "time"
                 break
-            new_state = await self.bounded("scrolling", lambda: page.evaluate(_SCROLL_JS, step), 5)
+            new_state = await self.bounded(
+                "scrolling", lambda: self.world.call(_SCROLL_JS, step), 5
+            )
             if new_state is None:
                 stopped_by = "error"
                 break
@@ -746,9 +753,7 @@ class _PageRun:
             if at_bottom:
                 # give an infinite feed its chance to append before calling it the bottom
                 await tracker.quiet(o.network_quiet_ms, min(3.0, self.settle_left()))
-                height = await self.bounded(
-                    "measuring", lambda: page.evaluate("document.scrollingElement.scrollHeight"), 3
-                )
+                height = await self.bounded("measuring", lambda: self.world.call(_HEIGHT_JS), 3)
                 if not height or height <= new_state["height"]:
                     state = new_state
                     break
@@ -779,7 +784,7 @@ class _PageRun:
 
         async def read_facts() -> dict[str, Any]:
             facts = await self.bounded(
-                "reading page facts", lambda: _in_isolated_world(cdp, _FACTS_JS, probe), cap
+                "reading page facts", lambda: self.world.call(_FACTS_JS, probe), cap
             )
             return facts or {}
 
@@ -873,7 +878,7 @@ class _PageRun:
         the page behind the overlay."""
         found = await self.bounded(
             "looking for a consent button",
-            lambda: page.evaluate(
+            lambda: self.world.call(
                 _CONSENT_JS, [list(CONSENT_SELECTORS), list(CONSENT_LABELS), list(CONSENT_CONTEXT)]
             ),
             min(5.0, max(self.remaining(), 1.0)),
@@ -907,7 +912,7 @@ class _PageRun:
         )
         if page.url != url_before:
             record["navigated_to"] = page.url
-        self.settle["after_consent"] = await self._scroll_through(page, tracker)
+        self.settle["after_consent"] = await self._scroll_through(tracker)
         self.settle["after_consent"]["settle_ms"] = round((time.monotonic() - t0) * 1000)
         return record
 
@@ -1034,29 +1039,53 @@ class _PageRun:
         return tuple(reversed(hops))
 
 
-async def _in_isolated_world(cdp: CDPSession, function_js: str, arg: Any) -> Any:
-    """Call `function_js(arg)` on the page's main frame from an isolated world: the same
-    DOM, but none of the page's own scripts, so a page cannot redefine what collector reads
-    (document.title, innerText, navigator.userAgent, Array.from ...)."""
-    tree = await cdp.send("Page.getFrameTree")
-    world = await cdp.send(
-        "Page.createIsolatedWorld",
-        {"frameId": tree["frameTree"]["frame"]["id"], "worldName": ISOLATED_WORLD},
-    )
-    result = await cdp.send(
-        "Runtime.evaluate",
-        {
-            "expression": f"({function_js})({json.dumps(arg)})",
-            "contextId": world["executionContextId"],
-            "returnByValue": True,
-            "awaitPromise": True,
-        },
-    )
-    if "exceptionDetails" in result:
-        details = result["exceptionDetails"]
-        text = (details.get("exception") or {}).get("description") or details.get("text")
-        raise PlaywrightError(f"script failed: {_first_line(Exception(text))}")
-    return result["result"].get("value")
+class IsolatedWorld:
+    """collector's scripts run in an isolated world of the page's main frame: the same DOM,
+    window and scroll position, but none of the page's own scripts, so a page can neither
+    redefine what collector reads (document.title, innerText, navigator.userAgent) nor
+    break how it scrolls and waits (window.scrollBy, Array.from ...)."""
+
+    def __init__(self, cdp: CDPSession) -> None:
+        self.cdp = cdp
+        self._context: int | None = None
+
+    async def call(self, function_js: str, arg: Any = None) -> Any:
+        """`function_js(arg)`, awaited, its result by value. A navigation destroys the
+        world: it is made again once."""
+        try:
+            return await self._evaluate(function_js, arg)
+        except ScriptFailed:
+            raise
+        except PlaywrightError:
+            self._context = None
+            return await self._evaluate(function_js, arg)
+
+    async def _evaluate(self, function_js: str, arg: Any) -> Any:
+        if self._context is None:
+            tree = await self.cdp.send("Page.getFrameTree")
+            world = await self.cdp.send(
+                "Page.createIsolatedWorld",
+                {"frameId": tree["frameTree"]["frame"]["id"], "worldName": ISOLATED_WORLD},
+            )
+            self._context = int(world["executionContextId"])
+        result = await self.cdp.send(
+            "Runtime.evaluate",
+            {
+                "expression": f"({function_js})({json.dumps(arg)})",
+                "contextId": self._context,
+                "returnByValue": True,
+                "awaitPromise": True,
+            },
+        )
+        if "exceptionDetails" in result:
+            details = result["exceptionDetails"]
+            text = (details.get("exception") or {}).get("description") or details.get("text")
+            raise ScriptFailed(_first_line(Exception(text)))
+        return result["result"].get("value")
+
+
+class ScriptFailed(PlaywrightError):
+    """One of collector's own scripts threw inside the page (recorded, not retried)."""
 
 
 async def _serialized_dom(cdp: CDPSession) -> str:

@@ -311,6 +311,7 @@ def r_xhtml(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
     h.send(200, doc.encode("utf-8"), "application/xhtml+xml; charset=utf-8")
 
 
+SPOOF_TEXT = "Teks asli unggahan: ayo dukung pasangan nomor 2"
 SPOOF_SCRIPT = """
 Object.defineProperty(document, 'title', {get() { return 'JUDUL PALSU'; }});
 Object.defineProperty(HTMLElement.prototype, 'innerText', {get() { return 'TEKS PALSU'; }});
@@ -320,7 +321,7 @@ Array.from = undefined;
 
 
 def r_spoof(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
-    body = f"<h1>Teks asli unggahan</h1><script>{SPOOF_SCRIPT}</script>"
+    body = f"<h1>{SPOOF_TEXT}</h1><script>{SPOOF_SCRIPT}</script>"
     h.send(200, _html("Judul asli", body))
 
 

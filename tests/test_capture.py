@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import capture_folders, only_capture, png_pixels, png_size, run_cli
-from tests.site import GZIP_HTML, INDONESIAN_TEXT, SiteServer
+from tests.site import GZIP_HTML, INDONESIAN_TEXT, SPOOF_TEXT, SiteServer
 
 EXPECTED_FILES = {
     "screenshot.png",
@@ -426,7 +426,7 @@ def test_page_scripts_cannot_redefine_what_is_recorded(site: SiteServer, store: 
     folder, m = only_capture(store)
     assert m["page"]["title"] == "Judul asli"
     assert "HeadlessChrome" in m["page"]["user_agent"]
-    assert (folder / "text.txt").read_text("utf-8").strip() == "Teks asli unggahan"
+    assert (folder / "text.txt").read_text("utf-8").strip() == SPOOF_TEXT
     assert m["page"]["elements"] > 0 and m["errors"] == []
     # what the page's own scripts saw is still what it shows: the DOM holds the real title
     assert "<title>Judul asli</title>" in (folder / "dom.html").read_text("utf-8")
