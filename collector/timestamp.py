@@ -191,20 +191,26 @@ def _accuracy(element: der.Element) -> timedelta:
     return timedelta(seconds=seconds, milliseconds=millis, microseconds=micros)
 
 
+def _message_imprint(element: der.Element) -> tuple[str, bytes]:
+    """MessageImprint ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier, hashedMessage OCTET
+    STRING }, as both a request and a token carry it: (algorithm OID, digest)."""
+    imprint = element.expect(der.SEQUENCE, "messageImprint").children()
+    if len(imprint) != 2:
+        raise der.DerError("messageImprint must have 2 fields")
+    algorithm = imprint[0].expect(der.SEQUENCE, "hashAlgorithm").children()
+    if not algorithm:
+        raise der.DerError("empty hashAlgorithm")
+    oid = algorithm[0].expect(der.OBJECT_IDENTIFIER, "hashAlgorithm").as_oid()
+    return oid, imprint[1].expect(der.OCTET_STRING, "hashedMessage").content
+
+
 def _parse_tst_info(content: bytes, status: int) -> TstInfo:
     fields = der.decode(content).expect(der.SEQUENCE, "TSTInfo").children()
     if len(fields) < 5:
         raise der.DerError(f"TSTInfo has {len(fields)} fields, needs at least 5")
     version = fields[0].expect(der.INTEGER, "TSTInfo.version").as_int()
     policy = fields[1].expect(der.OBJECT_IDENTIFIER, "TSTInfo.policy").as_oid()
-    imprint = fields[2].expect(der.SEQUENCE, "messageImprint").children()
-    if len(imprint) != 2:
-        raise der.DerError("messageImprint must have 2 fields")
-    algorithm = imprint[0].expect(der.SEQUENCE, "hashAlgorithm").children()
-    if not algorithm:
-        raise der.DerError("empty hashAlgorithm")
-    hash_algorithm = algorithm[0].expect(der.OBJECT_IDENTIFIER, "hashAlgorithm").as_oid()
-    hashed_message = imprint[1].expect(der.OCTET_STRING, "hashedMessage").content
+    hash_algorithm, hashed_message = _message_imprint(fields[2])
     serial = fields[3].expect(der.INTEGER, "serialNumber").as_int()
     gen_time = fields[4].expect(der.GENERALIZED_TIME, "genTime").as_generalized_time()
     accuracy: timedelta | None = None
@@ -303,14 +309,7 @@ def parse_request(tsq: bytes) -> TsqInfo:
         if len(fields) < 2:
             raise der.DerError(f"TimeStampReq has {len(fields)} fields, needs at least 2")
         fields[0].expect(der.INTEGER, "TimeStampReq.version")
-        imprint = fields[1].expect(der.SEQUENCE, "messageImprint").children()
-        if len(imprint) != 2:
-            raise der.DerError("messageImprint must have 2 fields")
-        algorithm = imprint[0].expect(der.SEQUENCE, "hashAlgorithm").children()
-        if not algorithm:
-            raise der.DerError("empty hashAlgorithm")
-        hash_algorithm = algorithm[0].expect(der.OBJECT_IDENTIFIER, "hashAlgorithm").as_oid()
-        hashed_message = imprint[1].expect(der.OCTET_STRING, "hashedMessage").content
+        hash_algorithm, hashed_message = _message_imprint(fields[1])
         nonce: int | None = None
         cert_req = False
         for field in fields[2:]:  # reqPolicy OID, nonce INTEGER, certReq BOOLEAN, [0] extensions
