@@ -3,9 +3,9 @@
 The only module that imports Playwright. Every call into the browser is bounded by the
 capture's deadline, because a hostile or broken server must never hang a capture
 (browser-facts: after a navigation timeout, calls into the page can block until the
-navigation ends, so the load is stopped first). What is recorded from the page (title,
-text, links, sizes, the DOM) is read from an isolated world or through CDP, where the
-page's own scripts cannot redefine it; scrolling and the consent search run in the page.
+navigation ends, so the load is stopped first). collector's own scripts (scrolling,
+waiting for images, reading title, text and links, the consent search) run in an isolated
+world and the DOM is serialised through CDP, where the page's own scripts cannot reach.
 """
 
 from __future__ import annotations
@@ -121,9 +121,9 @@ LAUNCH_ARGS = (
     "--disable-features=" + ",".join(PLAYWRIGHT_DISABLED_FEATURES + COLLECTOR_DISABLED_FEATURES),
 )
 STEP_QUIET_MS = 120
-# The isolated world collector reads the page from (page scripts cannot reach into it).
-ISOLATED_WORLD = "collector-reader"
 STEP_WAIT_CAP_S = 1.5
+# The isolated world collector's scripts run in (page scripts cannot reach into it).
+ISOLATED_WORLD = "collector-reader"
 # where a failed or blank page sits; anything else non-http(s) is a refused target
 NEUTRAL_SCHEMES = ALLOWED_SCHEMES | {"about", "chrome-error"}
 STREAMING_TYPES = frozenset({"fetch", "xhr", "eventsource", "websocket", "ping", "other"})
@@ -167,10 +167,13 @@ def find_browser(explicit: str | None = None) -> tuple[str, str]:
     raise BrowserNotFound(INSTALL_HINT)
 
 
+HEADLESS_SHELL_MODE = "headless shell"
+
+
 def browser_mode(executable: str) -> str:
     """Debian's chromium-headless-shell and Playwright's chrome-headless-shell are the
     engine without the desktop browser around it; anything else runs windowless."""
-    return "headless shell" if "headless-shell" in Path(executable).name else "headless"
+    return HEADLESS_SHELL_MODE if "headless-shell" in Path(executable).name else "headless"
 
 
 def _playwright_chromium_path() -> str | None:
@@ -1080,7 +1083,7 @@ class IsolatedWorld:
         if "exceptionDetails" in result:
             details = result["exceptionDetails"]
             text = (details.get("exception") or {}).get("description") or details.get("text")
-            raise ScriptFailed(_first_line(Exception(text)))
+            raise ScriptFailed((str(text).strip() or "script error").splitlines()[0])
         return result["result"].get("value")
 
 

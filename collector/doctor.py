@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from collector import __version__
 from collector.browser import (
+    HEADLESS_SHELL_MODE,
     HEADLESS_SHELL_PACKAGE,
     browser_mode,
     browser_version,
@@ -37,7 +38,7 @@ def diagnose(browser_path: str | None, store: EvidenceStore) -> DoctorReport:
         version = browser_version(path) or "unknown version"
         mode = browser_mode(path)
         lines.append(("browser", f"{version} at {path} (found via {source}; {mode})", True))
-        if mode != "headless shell" and source == "system":
+        if mode != HEADLESS_SHELL_MODE and source == "system":
             lines.append(
                 (
                     "hint",
