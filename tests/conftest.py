@@ -103,6 +103,12 @@ def run_cli(*args: str, store: Path | None = None, env: dict[str, str] | None = 
     return CliRunner().invoke(cli, argv, env=env, catch_exceptions=False)
 
 
+def verify(store: Path, *args: str) -> tuple[int, str]:
+    """`collector verify ARGS` on the store: (exit code, output)."""
+    result = run_cli("verify", *args, store=store)
+    return result.exit_code, result.output
+
+
 def capture_folders(store: Path) -> list[Path]:
     return sorted(p for day in (store / "captures").glob("*") for p in day.iterdir())
 

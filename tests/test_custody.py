@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import capture_folders, run_cli, store_copy, writable
+from tests.conftest import capture_folders, run_cli, store_copy, verify, writable
 from tests.site import SiteServer
 
 OPERATOR = "Dwi A."
@@ -72,11 +72,6 @@ def pristine(site: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> Path
 def store(pristine: Path, tmp_path: Path) -> Iterator[Path]:
     with store_copy(pristine, tmp_path / "evidence") as copy:
         yield copy
-
-
-def verify(store: Path, *args: str) -> tuple[int, str]:
-    result = run_cli("verify", *args, store=store)
-    return result.exit_code, result.output
 
 
 def jsonl(store: Path) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import only_capture, run_cli
+from tests.conftest import only_capture, run_cli, verify
 from tests.site import SiteServer
 from tests.tsa_server import (  # noqa: F401
     TsaServer,
@@ -28,11 +28,6 @@ def sha256sum_c(folder: Path) -> str:
     )
     assert check.returncode == 0, check.stdout + check.stderr
     return check.stdout
-
-
-def verify(store: Path, *args: str) -> tuple[int, str]:
-    result = run_cli("verify", *args, store=store)
-    return result.exit_code, result.output
 
 
 def verify_json(store: Path, *args: str) -> dict[str, Any]:

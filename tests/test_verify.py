@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import capture_folders, run_cli, store_copy, writable
+from tests.conftest import capture_folders, run_cli, store_copy, verify, writable
 from tests.site import SiteServer
 
 
@@ -37,11 +37,6 @@ def pristine(site: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> Path
 def store(pristine: Path, tmp_path: Path) -> Iterator[Path]:
     with store_copy(pristine, tmp_path / "evidence") as copy:
         yield copy
-
-
-def verify(store: Path, *ids: str) -> tuple[int, str]:
-    result = run_cli("verify", *ids, store=store)
-    return result.exit_code, result.output
 
 
 def test_untouched_store_passes(store: Path) -> None:
