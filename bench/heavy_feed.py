@@ -7,7 +7,7 @@ Serves N copies of a script-heavy infinite feed on 127.0.0.1: each burns `--load
 on load, then on every scroll to its end burns `--step-ms` more and fetches 4 posts (8
 times, 32 posts in all). For each concurrency it runs one `collector capture` over all N
 and reports the wall time, the outcomes and how many captures hold all 32 posts and were
-scrolled to the real bottom. This is the measurement behind collector.admission's choice
+scrolled to the real bottom. This is the measurement behind collector.capture.admission's choice
 not to hold pages back for CPU.
 """
 

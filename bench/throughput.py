@@ -37,7 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from collector.browser import find_browser  # noqa: E402
+from collector.capture.browser import find_browser  # noqa: E402
 
 PEER_VENV = ROOT / "bench" / ".peer-venv"
 

@@ -21,7 +21,7 @@ class Outcome(StrEnum):
     DOWNLOAD = "download"  # the URL answered with a file, not a page
     EMPTY = "empty"  # rendered, but no visible content
     BROWSER_ERROR = "browser_error"  # the browser failed under us
-    # what the rendered page really is (collector.platforms.classify; same strings)
+    # what the rendered page really is (collector.sites.platforms.classify; same strings)
     LOGIN_WALL = "login_wall"  # a login form or redirect instead of the content
     NOT_FOUND = "not_found"  # account/post gone, even when the platform answers 200
     RATE_LIMITED = "rate_limited"  # HTTP 429 or a challenge/throttling page
@@ -241,7 +241,7 @@ class FiledCapture:
     artifacts: tuple[Artifact, ...]
     # Files written after the manifest (timestamps.json, manifest.tsq/.tsr), in SHA256SUMS only
     sealed: tuple[Artifact, ...] = ()
-    # RFC 3161 tokens obtained over manifest.json at capture time (collector.timestamps):
+    # RFC 3161 tokens obtained over manifest.json at capture time (collector.evidence.stamps):
     # what the custody log's `timestamped` event records
     timestamps: tuple[TimestampRecord, ...] = ()
 

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import pytest
 from click.testing import CliRunner, Result
 
-from collector.browser import find_browser
+from collector.capture.browser import find_browser
 from collector.cli import cli
 from tests.platform_site import PlatformSite
 from tests.site import SiteServer, self_signed_context

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from collector.wacz import surt, verify_wacz_fixity, verify_wacz_signature
+from collector.export.wacz_writer import surt, verify_wacz_fixity, verify_wacz_signature
 from tests.conftest import capture_folders, only_capture, run_cli
 from tests.site import GZIP_HTML, SECRET_COOKIE, SECRET_TOKEN, SiteServer
 from tests.tools import tool

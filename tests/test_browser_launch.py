@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from collector import browser
-from collector.browser import BrowserSession, browser_mode, find_browser
+from collector.capture import browser
+from collector.capture.browser import BrowserSession, browser_mode, find_browser
 from tests.conftest import only_capture, run_async, run_cli
 from tests.site import SiteServer
 

@@ -385,9 +385,9 @@ def test_captures_overlap_only_while_memory_allows(
     site: SiteServer, store: Path, available_mb: int
 ) -> None:
     """With memory short, captures still all run, one at a time; with plenty, at once."""
-    from collector.capture import CaptureRunner
+    from collector.capture.runner import CaptureRunner
+    from collector.evidence.store import EvidenceStore
     from collector.models import CaptureJob
-    from collector.store import EvidenceStore
 
     runner = CaptureRunner(EvidenceStore(store), concurrency=3, memory_probe=lambda: available_mb)
     urls = [site.url(f"/slow?ms=700&n={n}") for n in range(3)]

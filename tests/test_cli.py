@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from collector import browser
+from collector.capture import browser
 from collector.errors import BrowserNotFound
 from tests.conftest import capture_folders, run_cli
 from tests.site import SiteServer
@@ -134,7 +134,7 @@ def test_version_and_module_entry_point() -> None:
 
 
 def test_hostile_title_cannot_rewrite_the_terminal(site: SiteServer, store: Path) -> None:
-    from collector.render import clean
+    from collector.text import clean
 
     assert clean("judul\x1b[2J\x1b[31mmerah\u202eabc") == "judul\\x1b[2J\\x1b[31mmerah\\u202eabc"
     assert clean("Selamat 🇮🇩 👨‍👩‍👧") == "Selamat 🇮🇩 👨‍👩‍👧"

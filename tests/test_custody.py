@@ -511,9 +511,9 @@ def test_old_store_without_custody_log_is_adopted_by_reindex(store: Path) -> Non
 
 
 def _append_notes(args: tuple[str, str, int]) -> None:
-    from collector.custody import add_note
-    from collector.index import Index
-    from collector.store import EvidenceStore
+    from collector.evidence.store import EvidenceStore
+    from collector.records.custody import add_note
+    from collector.records.index import Index
 
     root, capture_id, n = args
     store = EvidenceStore(Path(root))

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from collector.capture import CaptureRunner
+from collector.capture.runner import CaptureRunner
 from collector.cli.monitor import finish_monitor, start_monitor
+from collector.evidence.store import EvidenceStore
 from collector.models import CaptureJob, CaptureOptions
-from collector.store import EvidenceStore
 from tests.conftest import capture_folders, run_cli
 from tests.monitor_site import Account, Article, ChangingSite, Post
 

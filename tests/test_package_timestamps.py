@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from collector.custody import summary
-from collector.timestamp import SHA256_OID, parse_request
+from collector.evidence.rfc3161 import SHA256_OID, parse_request
+from collector.records.custody import summary
 from tests.conftest import run_cli
 from tests.site import SiteServer
 from tests.test_package import rezip, unzip

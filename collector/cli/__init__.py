@@ -31,4 +31,4 @@ def main() -> None:
 
 
 # Registering the commands: imported last, they decorate `cli` above.
-from collector.cli import archive, capture, custody, monitor, package, review, watch  # noqa: E402, F401
+from collector.cli import capture, custody, export, monitor, review, run, timestamp  # noqa: E402, F401

@@ -23,8 +23,8 @@ from collector.cli.common import (
 )
 from collector.cli.monitor import finish_monitor, notify_options, start_monitor
 from collector.errors import UsageError
+from collector.evidence.store import EvidenceStore
 from collector.models import CaptureJob, Outcome
-from collector.store import EvidenceStore
 
 
 @cli.command()
@@ -62,9 +62,9 @@ def capture(
     is compared with the previous capture of the same URL (see `collector changes`); what
     changed is listed at the end.
     """
-    from collector.capture import CaptureRunner
-    from collector.platforms import PlatformError, resolve_platform
-    from collector.targets import normalise_target
+    from collector.capture.runner import CaptureRunner
+    from collector.sites.platforms import PlatformError, resolve_platform
+    from collector.sites.urls import normalise_target
 
     tsa = tsa_settings(kw)
     options = build_options(kw)
@@ -120,9 +120,9 @@ def _default_operator() -> str | None:
 def demo(store: Path, browser_path: str | None, serve: bool) -> None:
     """Run the demo watch list (profiles/demo.toml) against the bundled demo site,
     served on localhost, through `collector run`; then list and verify."""
-    from collector.cli.watch import execute_run
+    from collector.cli.run import execute_run
     from collector.demo import DEMO_ORIGIN, DEMO_PORT, demo_watchlist, serve_demo, serve_demo_site
-    from collector.run import RunSettings
+    from collector.lists.run import RunSettings
 
     if serve:
         try:

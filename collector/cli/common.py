@@ -9,12 +9,16 @@ from typing import Any, TypeVar
 
 import click
 
-from collector.admission import DEFAULT_CONCURRENCY, DEFAULT_MIN_AVAILABLE_MB, MAX_CONCURRENCY
+from collector.capture.admission import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MIN_AVAILABLE_MB,
+    MAX_CONCURRENCY,
+)
 from collector.errors import CollectorError, UsageError
+from collector.evidence.stamps import TsaSettings
+from collector.evidence.store import EvidenceStore
 from collector.models import CaptureOptions, FiledCapture, Viewport
-from collector.render import clean
-from collector.store import EvidenceStore
-from collector.timestamps import TsaSettings
+from collector.text import clean
 from collector.timeutil import parse_rfc3339, rfc3339
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -65,7 +69,7 @@ def operator_option(fn: F) -> F:
 
 
 def open_index(store: Path, *, must_exist: bool = True) -> Any:
-    from collector.index import Index
+    from collector.records.index import Index
 
     s = EvidenceStore(store)
     if must_exist and not s.index_path.exists():

@@ -11,13 +11,13 @@ import click
 from collector.cli import cli
 from collector.cli.common import handle_errors, open_index, operator_option, store_option
 from collector.errors import UsageError
-from collector.render import clean, table
-from collector.store import EvidenceStore
+from collector.evidence.store import EvidenceStore
+from collector.text import clean, table
 from collector.timeutil import wib
 
 
 def _actor(operator: str | None) -> str:
-    from collector.custody import default_actor
+    from collector.records.custody import default_actor
 
     return operator or default_actor()
 
@@ -34,7 +34,7 @@ def _entry_line(entry: dict[str, Any]) -> str:
 @handle_errors
 def note(capture_id: str, text: str, operator: str | None, store: Path) -> None:
     """Annotate a capture (recorded as a custody event; the capture is never edited)."""
-    from collector.custody import add_note
+    from collector.records.custody import add_note
 
     with open_index(store) as index:
         entry = add_note(EvidenceStore(store), index, capture_id, text, _actor(operator))
@@ -53,7 +53,7 @@ def handover(
     case: str, from_: str, to: str, reason: str, operator: str | None, store: Path
 ) -> None:
     """Record a transfer of a case's evidence from one custodian to another."""
-    from collector.custody import handover as record_handover
+    from collector.records.custody import handover as record_handover
 
     with open_index(store) as index:
         entry = record_handover(
@@ -80,7 +80,7 @@ def handover(
 @handle_errors
 def custody(capture_id: str | None, case: str | None, as_json: bool, store: Path) -> None:
     """Print the custody history of a capture, a case, or (neither) the whole log."""
-    from collector.custody import history, summary
+    from collector.records.custody import history, summary
 
     with open_index(store) as index:
         log, head = history(index, ref=capture_id, case=case)
@@ -133,7 +133,7 @@ def retire(
     capture_id: str, reason: str, delete_files: bool, operator: str | None, store: Path
 ) -> None:
     """Withdraw a capture from use. Recorded as a custody event; nothing leaves the log."""
-    from collector.custody import retire as record_retire
+    from collector.records.custody import retire as record_retire
 
     if not reason.strip():
         raise UsageError("--reason must not be empty")

@@ -26,8 +26,8 @@ from collector.cli.common import (
     store_option,
 )
 from collector.errors import UsageError
-from collector.render import clean, table
-from collector.store import EvidenceStore
+from collector.evidence.store import EvidenceStore
+from collector.text import clean, table
 from collector.timeutil import rfc3339, utc_now, wib
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -65,7 +65,7 @@ def notify_options(fn: F) -> F:
 
 def start_monitor(notify_command: str | None, notify_timeout: float) -> Any:
     """A ChangeMonitor for `CaptureRunner(after_filing=[monitor.after_filing])`."""
-    from collector.monitor import ChangeMonitor, Notifier
+    from collector.monitor.detect import ChangeMonitor, Notifier
 
     notifier = None
     if notify_command is not None:
@@ -184,7 +184,8 @@ def changes(
 @handle_errors
 def diff(id_a: str, id_b: str, html_path: Path | None, store: Path) -> None:
     """Show how two captures differ: metadata, changes, post links, visible text."""
-    from collector.diffview import (
+    from collector.evidence.store import load_manifest
+    from collector.monitor.diffview import (
         CaptureSide,
         changes_between,
         chronological,
@@ -194,7 +195,6 @@ def diff(id_a: str, id_b: str, html_path: Path | None, store: Path) -> None:
         render_html,
         text_unified,
     )
-    from collector.store import load_manifest
 
     s = EvidenceStore(store)
     with open_index(store) as index:
@@ -288,7 +288,7 @@ def search(
       collector search 'title:kampanye'
       collector search '🗳️'
     """
-    from collector.fts import HIGHLIGHT_END, HIGHLIGHT_START
+    from collector.records.fts import HIGHLIGHT_END, HIGHLIGHT_START
 
     with open_index(store) as index:
         rows = index.search(
@@ -319,7 +319,7 @@ def search(
 
 
 def _highlight(snippet: str, limit: int) -> str:
-    from collector.fts import HIGHLIGHT_END, HIGHLIGHT_START
+    from collector.records.fts import HIGHLIGHT_END, HIGHLIGHT_START
 
     text = clean(" ".join(snippet.split()), limit)
     out, rest = [], text
@@ -342,7 +342,7 @@ def _highlight(snippet: str, limit: int) -> str:
 @handle_errors
 def sql(query: str, as_json: bool, store: Path) -> None:
     """Run a read-only SQL query on index.db (see docs/monitoring.md for the schema)."""
-    from collector.index import Index
+    from collector.records.index import Index
 
     path = EvidenceStore(store).index_path
     if not path.exists():
@@ -367,7 +367,7 @@ def sql(query: str, as_json: bool, store: Path) -> None:
 
 
 def _check_list(list_path: Path) -> None:
-    from collector.watchlist import WatchListError, load_watchlist
+    from collector.lists.format import WatchListError, load_watchlist
 
     try:
         load_watchlist(list_path)
@@ -378,7 +378,7 @@ def _check_list(list_path: Path) -> None:
 
 
 def _every(value: str, *, allow_seconds: bool) -> Any:
-    from collector.schedule import ScheduleError, parse_every
+    from collector.lists.schedule import ScheduleError, parse_every
 
     try:
         return parse_every(value, allow_seconds=allow_seconds)
@@ -432,7 +432,7 @@ def schedule(
     """
     import shutil
 
-    from collector.scheduler import install_cron, install_systemd, plan_schedule
+    from collector.lists.install import install_cron, install_systemd, plan_schedule
 
     _check_list(list_path)
     plan = plan_schedule(
@@ -510,8 +510,8 @@ def watch(
     or Ctrl-C is passed on to a running run, which stops between captures; then the
     watch ends (exit 0). With --runs N it ends after N runs: exit 1 if any failed.
     """
-    from collector.scheduler import lock_path, run_argv, schedule_name
-    from collector.watch import RunProcess, watch_loop
+    from collector.lists.install import lock_path, run_argv, schedule_name
+    from collector.lists.watch import RunProcess, watch_loop
 
     _check_list(list_path)
     period = _every(every, allow_seconds=True)

@@ -20,9 +20,9 @@ from collector.cli.common import (
     parse_when,
     store_option,
 )
+from collector.evidence.store import EvidenceStore
 from collector.models import Outcome
-from collector.render import clean, table
-from collector.store import EvidenceStore
+from collector.text import clean, table
 from collector.timeutil import wib
 
 
@@ -79,7 +79,7 @@ def list_(
 @handle_errors
 def show(capture_id: str, as_json: bool, store: Path) -> None:
     """Show one capture (id, unique prefix, or the random suffix)."""
-    from collector.store import load_manifest
+    from collector.evidence.store import load_manifest
 
     with open_index(store) as index:
         row = index.resolve(capture_id)
@@ -214,8 +214,8 @@ def verify(
     """Re-hash every artifact against its manifest, SHA256SUMS and the index, check the
     custody chain and the timestamp tokens, and compare the clocks; the verification
     itself is recorded in the custody log."""
-    from collector.custody import default_actor
-    from collector.verify import TimeCheck, record_verification, verify_store
+    from collector.records.custody import default_actor
+    from collector.review.verify import TimeCheck, record_verification, verify_store
 
     s = EvidenceStore(store)
     recorded: dict[str, Any] | None = None
@@ -327,8 +327,8 @@ def verify(
 def reindex(operator: str | None, store: Path) -> None:
     """Rebuild index.db's capture tables from the manifests on disk (the custody log is
     kept; if index.db was lost it is restored from custody.jsonl)."""
-    from collector.capture import reindex_store
-    from collector.custody import default_actor
+    from collector.capture.runner import reindex_store
+    from collector.records.custody import default_actor
 
     result = reindex_store(
         EvidenceStore(store),
@@ -353,7 +353,7 @@ def reindex(operator: str | None, store: Path) -> None:
 @handle_errors
 def doctor(browser_path: str | None, store: Path) -> None:
     """Check the browser, fonts and store collector would use."""
-    from collector.doctor import diagnose
+    from collector.review.doctor import diagnose
 
     report = diagnose(browser_path, EvidenceStore(store))
     for key, value, ok in report.lines:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collector.watchlist import WatchList
+    from collector.lists.format import WatchList
 
 SITE = Path(__file__).parent / "site"
 DEMO_PATHS = ("/", "/post/1.html", "/post/2.html", "/feed.html", "/hilang.html")
@@ -71,7 +71,7 @@ def _serving(server: http.server.ThreadingHTTPServer) -> Iterator[str]:
 
 def demo_watchlist(base: str) -> WatchList:
     """The demo watch list, its URLs moved to `base` when the site is not on 8765."""
-    from collector.watchlist import load_watchlist
+    from collector.lists.format import load_watchlist
 
     watchlist = load_watchlist(DEMO_LIST)
     if base == DEMO_ORIGIN:

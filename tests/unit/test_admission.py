@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from collector.admission import AdmissionGate, available_memory_mb
+from collector.capture.admission import AdmissionGate, available_memory_mb
 from tests.conftest import run_async
 
 

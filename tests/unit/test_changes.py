@@ -1,4 +1,4 @@
-"""collector.changes: dhash, text diffs and capture comparison."""
+"""collector.monitor.changes: dhash, text diffs and capture comparison."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from collector.changes import (
+from collector.evidence.png import PngTooLarge, decode_grey
+from collector.monitor.changes import (
     DEFAULT_SCREENSHOT_THRESHOLD,
     MAX_LINE_CHARS,
     CaptureFacts,
@@ -22,7 +23,6 @@ from collector.changes import (
     text_diff,
     unified_diff,
 )
-from collector.png import PngTooLarge, decode_grey
 
 CHROMIUM = "/usr/lib/chromium/chromium"
 ALL_ONES = (1 << 64) - 1

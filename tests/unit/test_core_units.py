@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from collector.errors import CaptureNotFound, IndexError_, StoreError, TargetRefused
-from collector.hashing import HashingWriter, sha256_bytes
-from collector.index import MIGRATIONS, Index
-from collector.store import EvidenceStore, new_capture_id
-from collector.targets import normalise_target, redact_url_credentials
+from collector.evidence.hashing import HashingWriter, sha256_bytes
+from collector.evidence.store import EvidenceStore, new_capture_id
+from collector.records.index import MIGRATIONS, Index
+from collector.sites.urls import normalise_target, redact_url_credentials
 from collector.timeutil import parse_rfc3339, rfc3339, wib
 
 

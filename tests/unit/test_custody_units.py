@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import json
 
-from collector.custody import GENESIS, Located, check_chain, entry_hash, history_of, parse_jsonl
-from collector.package import REDACTED, redact_har, redact_manifest, redacted_name
-from collector.store import canonical_json
+from collector.evidence.store import canonical_json
+from collector.export.package import REDACTED, redact_har, redact_manifest, redacted_name
+from collector.records.custody import (
+    GENESIS,
+    Located,
+    check_chain,
+    entry_hash,
+    history_of,
+    parse_jsonl,
+)
 
 
 def chain(n: int) -> list[dict[str, object]]:

@@ -1,4 +1,4 @@
-"""collector.der: byte-exact encodings, strict decoding, and openssl agreeing with us."""
+"""collector.evidence.der: byte-exact encodings, strict decoding, and openssl agreeing with us."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from collector import der
+from collector.evidence import der
 
 needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")
 

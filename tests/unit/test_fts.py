@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from collector.fts import (
+from collector.records.fts import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
     SEPARATOR,

@@ -1,11 +1,11 @@
-"""collector.judging: the browser's observations -> an outcome with its evidence."""
+"""collector.sites.classify: the browser's observations -> an outcome with its evidence."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from collector.judging import classify_page, job_platform
 from collector.models import CaptureJob, CaptureOptions, MainResponse, Outcome, PageCapture
+from collector.sites.classify import classify_page, job_platform
 
 
 def page(

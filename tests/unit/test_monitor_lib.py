@@ -13,19 +13,19 @@ from typing import Any
 
 import pytest
 
-from collector.custody import record_capture
 from collector.errors import IndexError_, UsageError
-from collector.hashing import sha256_bytes
-from collector.index import MIGRATIONS, Index, entry_key
+from collector.evidence.hashing import sha256_bytes
+from collector.evidence.store import EvidenceStore
 from collector.models import FiledCapture
-from collector.monitor import (
+from collector.monitor.detect import (
     ChangeMonitor,
     Notifier,
     compare_manifests,
     derive_changes,
     effective_outcome,
 )
-from collector.store import EvidenceStore
+from collector.records.custody import record_capture
+from collector.records.index import MIGRATIONS, Index, entry_key
 
 
 def make_capture(
@@ -313,8 +313,8 @@ def test_no_shell_is_involved(tmp_path: Path) -> None:
 
 
 def test_retired_and_deleted_capture_leaves_no_searchable_text(tmp_path: Path) -> None:
-    from collector.custody import retire
-    from collector.store import EvidenceStore
+    from collector.evidence.store import EvidenceStore
+    from collector.records.custody import retire
 
     a, fa = make_capture(tmp_path, "1", started="2024-01-01T00:00:00.000Z", text="rahasia pribadi")
     b, fb = make_capture(tmp_path, "2", started="2024-01-02T00:00:00.000Z", text="rahasia umum")

@@ -1,4 +1,4 @@
-"""collector.platforms: URLs, detection, page classification, post links."""
+"""collector.sites.platforms: URLs, detection, page classification, post links."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping
 
 import pytest
 
-from collector import platforms as P
-from collector.platforms import (
+from collector.sites import platforms as P
+from collector.sites.platforms import (
     OUTCOMES,
     PLATFORMS,
     HandleError,

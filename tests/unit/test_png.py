@@ -1,4 +1,4 @@
-"""collector.png: decode PNGs from a hand-rolled encoder and from real Chromium."""
+"""collector.evidence.png: decode PNGs from a hand-rolled encoder and from real Chromium."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from collector.png import (
+from collector.evidence.png import (
     DEFAULT_MAX_PIXELS,
     GreyImage,
     PngError,

@@ -1,4 +1,4 @@
-"""collector.run, collector.sessions and the runs schema, without a browser."""
+"""collector.lists.run, collector.capture.sessions and the runs schema, without a browser."""
 
 from __future__ import annotations
 
@@ -15,13 +15,12 @@ from typing import Any
 
 import pytest
 
-from collector import index as index_module
-from collector.browser import REDACTED, redact_har_cookies, safe_file_name
-from collector.capture import _run_to_completion
+from collector.capture.browser import REDACTED, redact_har_cookies, safe_file_name
+from collector.capture.runner import _run_to_completion
+from collector.capture.sessions import check_session_file, login_cookies
 from collector.errors import IndexError_, UsageError
-from collector.index import Index
-from collector.models import CaptureOptions, FiledCapture, Viewport
-from collector.run import (
+from collector.lists.format import WatchEntry, WatchList
+from collector.lists.run import (
     EntryResult,
     RunResult,
     RunSettings,
@@ -30,8 +29,9 @@ from collector.run import (
     retry_after_s,
     retry_plan,
 )
-from collector.sessions import check_session_file, login_cookies
-from collector.watchlist import WatchEntry, WatchList
+from collector.models import CaptureOptions, FiledCapture, Viewport
+from collector.records import index as index_module
+from collector.records.index import Index
 
 
 def filed(

@@ -1,4 +1,4 @@
-"""collector.schedule: period parsing, crontab lines and systemd units."""
+"""collector.lists.schedule: period parsing, crontab lines and systemd units."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from collector.schedule import (
+from collector.lists.schedule import (
     CALENDAR_PERIODS,
     FLOCK_CONFLICT_EXIT,
     ScheduleError,

@@ -8,12 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from collector import index as index_module
 from collector.errors import IndexError_, StoreError, UsageError
-from collector.index import Index
-from collector.models import MainResponse
-from collector.store import EvidenceStore
-from collector.timestamps import (
+from collector.evidence.stamps import (
     TimeSource,
     TsaSettings,
     pair_skews,
@@ -22,6 +18,10 @@ from collector.timestamps import (
     time_sources_record,
     token_file_names,
 )
+from collector.evidence.store import EvidenceStore
+from collector.models import MainResponse
+from collector.records import index as index_module
+from collector.records.index import Index
 
 T0 = datetime(2026, 11, 25, 1, 0, 0, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-"""collector.timestamp against a real `openssl ts` TSA on localhost."""
+"""collector.evidence.rfc3161 against a real `openssl ts` TSA on localhost."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from collector import der
-from collector.timestamp import (
+from collector.evidence import der
+from collector.evidence.rfc3161 import (
     SHA256_OID,
     TimestampError,
     TimestampFormatError,
@@ -262,7 +262,7 @@ def test_missing_openssl_is_not_checked(
     tmp_path: Path, tsa_server: TsaServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tsr, data = store(request_token(DIGEST, tsa_server.url), tmp_path)
-    monkeypatch.setattr("collector.timestamp.shutil.which", lambda name: None)
+    monkeypatch.setattr("collector.evidence.rfc3161.shutil.which", lambda name: None)
     result = verify_token(tsr, data, tsa_server.pki.ca_cert)
     assert result.status == "not_checked"
     assert "openssl" in result.message

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from collector.wacz import (
+from collector.evidence.warc import ArchiveError
+from collector.export.wacz_writer import (
     Page,
     WaczSummary,
     WaczWarc,
@@ -22,7 +23,6 @@ from collector.wacz import (
     verify_wacz_signature,
     write_wacz,
 )
-from collector.warc import ArchiveError
 from tests.tools import tool
 from tests.unit.warc_fixtures import (
     API_URL,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 
-from collector.warc import (
+from collector.evidence.warc import (
     ArchiveError,
     WarcInfo,
     WarcResource,

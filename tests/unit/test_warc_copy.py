@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from collector.warc import REDACTED, ArchiveError, copy_warc
+from collector.evidence.warc import REDACTED, ArchiveError, copy_warc
 from tests.tools import tool
 from tests.unit.warc_fixtures import Capture, write_capture
 

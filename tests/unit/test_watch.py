@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from collector.watch import SKIPPED, RunProcess, run_lock, watch_loop
+from collector.lists.watch import SKIPPED, RunProcess, run_lock, watch_loop
 
 
 def test_two_short_periods_start_on_time() -> None:

@@ -1,4 +1,4 @@
-"""collector.watchlist: loading, validation messages, filtering, CSV import."""
+"""collector.lists.format: loading, validation messages, filtering, CSV import."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from collector.watchlist import (
+from collector.lists.format import (
     CheckRow,
     WatchEntry,
     WatchList,

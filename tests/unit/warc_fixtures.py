@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from collector.warc import WarcInfo, WarcResource, WarcSummary, write_capture_warc
+from collector.evidence.warc import WarcInfo, WarcResource, WarcSummary, write_capture_warc
 
 CAPTURE_ID = "20261125T011530Z-ig-abc"
 PAGE_URL = "https://www.instagram.com/p/ABC123/"

@@ -1,0 +1,3 @@
+"""Turning capture jobs into filed captures: the runner, the browser (the only Playwright
+importer), the page run and its scripts, admission, sessions.
+"""

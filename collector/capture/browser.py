@@ -1,0 +1,1231 @@
+"""The browser: find Chromium, launch it, and turn one URL into a PageCapture.
+
+The only module that imports Playwright. Every call into the browser is bounded by the
+capture's deadline, because a hostile or broken server must never hang a capture
+(browser-facts: after a navigation timeout, calls into the page can block until the
+navigation ends, so the load is stopped first). collector's own scripts (scrolling,
+waiting for images, reading title, text and links, the consent search) run in an isolated
+world and the DOM is serialised through CDP, where the page's own scripts cannot reach.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import functools
+import hashlib
+import json
+import mimetypes
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Awaitable, Callable
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    CDPSession,
+    Dialog,
+    Download,
+    Page,
+    Playwright,
+    Request,
+    Response,
+    async_playwright,
+)
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from collector.errors import BrowserNotFound
+from collector.evidence.hashing import sha256_bytes
+from collector.models import (
+    BrowserInfo,
+    CaptureOptions,
+    MainResponse,
+    Outcome,
+    PageCapture,
+    RedirectHop,
+)
+from collector.sites.platforms import CONSENT_CONTEXT, CONSENT_LABELS, CONSENT_SELECTORS
+from collector.sites.urls import ALLOWED_SCHEMES
+from collector.timeutil import rfc3339, utc_now
+
+T = TypeVar("T")
+
+SYSTEM_CANDIDATES = (
+    # Debian's headless shell: the same engine without the desktop browser's windows and UI
+    # per context (Playwright's own default for headless); ~30% less CPU per capture here
+    "/usr/lib/chromium/chromium-headless-shell",
+    "chromium-headless-shell",
+    "/usr/lib/chromium/chromium",  # Debian's real binary; /usr/bin/chromium is a wrapper script
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+)
+HEADLESS_SHELL_PACKAGE = "chromium-headless-shell"
+INSTALL_COMMAND = (
+    f"apt-get update && apt-get install -y {HEADLESS_SHELL_PACKAGE} chromium fonts-noto-color-emoji"
+)
+INSTALL_HINT = (
+    "no Chromium found. Install one with:\n"
+    f"  {INSTALL_COMMAND}\n"
+    "or point collector at a browser with --browser-path PATH or COLLECTOR_BROWSER=PATH"
+)
+# A screenshot wider than this makes Chromium answer "Unable to capture screenshot".
+MAX_SHOT_WIDTH = 16_384
+# Time kept back from settling so the artifacts can still be taken before the deadline.
+ARTIFACT_RESERVE_S = 5.0
+# After the deadline, artifacts of a slow page may still take this long in all.
+ARTIFACT_GRACE_S = 10.0
+# Chromium switches only take their last `--disable-features`, so ours repeats Playwright's
+# own list (playwright-core chromiumSwitches.ts; a test checks it stays a superset) and
+# adds what costs CPU and does nothing for a capture:
+PLAYWRIGHT_DISABLED_FEATURES = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync",
+    "DestroyProfileOnBrowserClose",
+    "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable",
+    "LensOverlay",
+    "MediaRouter",
+    "PaintHolding",
+    "ThirdPartyStoragePartitioning",
+    "AvoidCorsURLLoaderRestartOnRedirect",
+    "TcpPortRandomizationWin",
+    "OptimizationHints",
+    "NetworkTimeServiceQuerying",
+    "AimEnabled",
+    "PreconnectToSearch",
+    "msForceBrowserSignIn",
+    "msEdgeUpdateLaunchServicesPreferredVersion",
+)
+COLLECTOR_DISABLED_FEATURES = (
+    # Every browser context opens a window whose omnibox popup is a WebUI page in its own
+    # renderer, busy ~1 core while it lives: measured here, it doubled the CPU of a
+    # capture (Puppeteer disables these by default since its PR #15278).
+    "WebUIOmniboxPopup",
+    "WebUIOmniboxAimPopup",
+    "WebUIOmniboxFullPopup",
+    # A warm spare renderer is made for the next navigation; with a context per capture
+    # it belongs to the wrong context and is thrown away unused.
+    "SpareRendererForSitePerProcess",
+)
+LAUNCH_ARGS = (
+    "--disable-features=" + ",".join(PLAYWRIGHT_DISABLED_FEATURES + COLLECTOR_DISABLED_FEATURES),
+)
+STEP_QUIET_MS = 120
+STEP_WAIT_CAP_S = 1.5
+# The isolated world collector's scripts run in (page scripts cannot reach into it).
+ISOLATED_WORLD = "collector-reader"
+# where a failed or blank page sits; anything else non-http(s) is a refused target
+NEUTRAL_SCHEMES = ALLOWED_SCHEMES | {"about", "chrome-error"}
+STREAMING_TYPES = frozenset({"fetch", "xhr", "eventsource", "websocket", "ping", "other"})
+# Downloads a page may trigger in one capture; more are refused and logged.
+MAX_DOWNLOADS = 5
+# The perceptual-hash thumbnail: the top THUMB_VIEWPORTS screens of the page at the
+# viewport's width, rendered by Chromium THUMB_WIDTH px wide (decoding a full-size shot
+# in pure Python would take seconds; this PNG decodes in ~1-3 ms).
+THUMB_WIDTH = 64
+THUMB_VIEWPORTS = 3
+THUMB_CAP_S = 5.0
+
+
+def playwright_version() -> str:
+    try:
+        return package_version("playwright")
+    except Exception:  # pragma: no cover - playwright is a hard dependency
+        return "unknown"
+
+
+def find_browser(explicit: str | None = None) -> tuple[str, str]:
+    """Return (executable path, how it was found), in the documented order:
+    --browser-path / COLLECTOR_BROWSER, system Chromium, Playwright's own download."""
+    if explicit:
+        source = "option"
+    elif os.environ.get("COLLECTOR_BROWSER"):
+        explicit, source = os.environ["COLLECTOR_BROWSER"], "env"
+    if explicit:
+        path: str | None = shutil.which(explicit) or explicit
+        assert path is not None
+        if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+            raise BrowserNotFound(f"browser {explicit!r} ({source}) is not an executable file")
+        return path, source
+    for candidate in SYSTEM_CANDIDATES:
+        path = shutil.which(candidate) if "/" not in candidate else candidate
+        if path and os.path.isfile(path) and os.access(path, os.X_OK):
+            return path, "system"
+    bundled = _playwright_chromium_path()
+    if bundled:
+        return bundled, "playwright"
+    raise BrowserNotFound(INSTALL_HINT)
+
+
+HEADLESS_SHELL_MODE = "headless shell"
+
+
+def browser_mode(executable: str) -> str:
+    """Debian's chromium-headless-shell and Playwright's chrome-headless-shell are the
+    engine without the desktop browser around it; anything else runs windowless."""
+    return HEADLESS_SHELL_MODE if "headless-shell" in Path(executable).name else "headless"
+
+
+def _playwright_chromium_path() -> str | None:
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as p:
+            path = p.chromium.executable_path
+    except Exception:
+        return None
+    return path if path and os.path.isfile(path) else None
+
+
+@functools.cache
+def font_facts() -> dict[str, Any]:
+    """The installed font set changes layout and so screenshot bytes: record which one."""
+    fc_list = shutil.which("fc-list")
+    if not fc_list:
+        return {"checked": False, "reason": "fc-list not found"}
+    try:
+        out = subprocess.run(
+            [fc_list, ":", "family"], capture_output=True, text=True, timeout=20, check=False
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return {"checked": False, "reason": str(exc)}
+    families = sorted({line.strip() for line in out.splitlines() if line.strip()})
+    return {
+        "checked": True,
+        "families": len(families),
+        "families_sha256": hashlib.sha256("\n".join(families).encode()).hexdigest(),
+        "color_emoji": any("emoji" in f.lower() for f in families),
+    }
+
+
+def browser_version(executable: str) -> str | None:
+    """Version string without launching Playwright (for `collector doctor`)."""
+    try:
+        out = subprocess.run(
+            [executable, "--version"], capture_output=True, text=True, timeout=20, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None
+
+
+class NetworkTracker:
+    """Counts requests in flight, to wait for network quiet without a fixed sleep."""
+
+    def __init__(self, page: Page) -> None:
+        self.inflight: set[Request] = set()
+        self.last_activity = time.monotonic()
+        self.requests = 0
+        page.on("request", self._started)
+        page.on("response", self._answered)
+        page.on("requestfinished", self._ended)
+        page.on("requestfailed", self._ended)
+
+    def _started(self, request: Request) -> None:
+        self.inflight.add(request)
+        self.requests += 1
+        self.last_activity = time.monotonic()
+
+    def _answered(self, response: Response) -> None:
+        # A script's fetch() resolves at the headers; a body nobody reads (or a long-poll,
+        # an event stream) never "finishes", and must not hold every scroll step hostage.
+        if response.request.resource_type in STREAMING_TYPES:
+            self._ended(response.request)
+
+    def _ended(self, request: Request) -> None:
+        self.inflight.discard(request)
+        self.last_activity = time.monotonic()
+
+    async def quiet(self, quiet_ms: int, cap_s: float) -> bool:
+        """Wait until nothing is in flight for `quiet_ms`; give up after `cap_s`."""
+        end = time.monotonic() + max(cap_s, 0.0)
+        while True:
+            now = time.monotonic()
+            if not self.inflight and (now - self.last_activity) * 1000 >= quiet_ms:
+                return True
+            if now >= end:
+                return False
+            await asyncio.sleep(0.02)
+
+
+# Two animation frames: lets IntersectionObserver callbacks run after a scroll.
+_FRAMES_JS = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+_SCROLL_JS = (
+    """async (dy) => {
+  const el = document.scrollingElement || document.documentElement;
+  window.scrollBy(0, dy);
+  await FRAMES;
+  return {y: window.scrollY, height: el.scrollHeight, view: window.innerHeight};
+}"""
+).replace("FRAMES", _FRAMES_JS)
+_TOP_JS = "async () => { window.scrollTo(0, 0); await FRAMES; }".replace("FRAMES", _FRAMES_JS)
+_HEIGHT_JS = "() => document.scrollingElement.scrollHeight"
+_IMAGES_JS = """async ([timeoutMs, reachedY]) => {
+  const wanted = () => Array.from(document.images).filter(i => {
+    if (i.complete || !(i.currentSrc || i.src)) return false;
+    const top = i.getBoundingClientRect().top + window.scrollY;
+    return top <= reachedY;  // lazy images never scrolled to will not load: do not wait
+  });
+  const pending = wanted();
+  await Promise.race([
+    Promise.all(pending.map(i => new Promise(r => {
+      i.addEventListener('load', r, {once: true});
+      i.addEventListener('error', r, {once: true});
+    }))),
+    new Promise(r => setTimeout(r, timeoutMs)),
+  ]);
+  const imgs = Array.from(document.images);
+  return {total: imgs.length, waited_for: pending.length, still_pending: wanted().length,
+          broken: imgs.filter(i => i.complete && i.naturalWidth === 0
+                                   && (i.currentSrc || i.src)).length};
+}"""
+_FACTS_JS = """(probe) => {
+  const d = document.documentElement, b = document.body;
+  const media = Array.from(document.querySelectorAll('img,video,canvas,svg,iframe,picture'))
+    .filter(e => { const r = e.getBoundingClientRect(); return r.width > 1 && r.height > 1; });
+  return {
+    title: document.title,
+    user_agent: navigator.userAgent,
+    width: Math.max(d.scrollWidth, b ? b.scrollWidth : 0, d.clientWidth),
+    height: Math.max(d.scrollHeight, b ? b.scrollHeight : 0, d.clientHeight),
+    text: b ? b.innerText : '',
+    elements: document.getElementsByTagName('*').length,
+    body_html_length: b ? b.innerHTML.length : 0,
+    visible_media: media.length,
+    links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href).slice(0, 5000),
+    wait_for_found: probe.waitFor ? document.querySelector(probe.waitFor) !== null : null,
+    present_selectors: probe.selectors.filter(s => {
+      try { return document.querySelector(s) !== null; } catch (e) { return false; }
+    }),
+  };
+}"""
+# The first visible, unobstructed consent "accept" button: a known consent manager's
+# selector, else a button whose whole label is a known one inside a small box that talks
+# about cookies/consent. Reads the page only (scrolls it into view): the DOM is evidence.
+_CONSENT_JS = """([selectors, labels, context]) => {
+  const x0 = window.scrollX, y0 = window.scrollY;
+  const norm = s => (s || '').replace(/\\s+/g, ' ').trim().toLowerCase();
+  const labelOf = el => norm(el.innerText || el.value || el.getAttribute('aria-label'));
+  const usable = el => {
+    const st = getComputedStyle(el);
+    if (st.visibility === 'hidden' || st.display === 'none' || parseFloat(st.opacity) < 0.05)
+      return null;
+    let r = el.getBoundingClientRect();
+    if (r.width < 2 || r.height < 2) return null;
+    if (r.top < 0 || r.bottom > innerHeight || r.left < 0 || r.right > innerWidth) {
+      el.scrollIntoView({block: 'center', inline: 'center'});
+      r = el.getBoundingClientRect();
+    }
+    const x = r.left + r.width / 2, y = r.top + r.height / 2;
+    const top = document.elementFromPoint(x, y);
+    return top && (top === el || el.contains(top)) ? {x, y} : null;
+  };
+  const find = () => {
+  for (const sel of selectors) {
+    let found = [];
+    try { found = document.querySelectorAll(sel); } catch (e) { continue; }
+    for (const el of found) {
+      const at = usable(el);
+      if (at) return {...at, selector: sel, label: labelOf(el)};
+    }
+  }
+  const wanted = new Set(labels.map(norm));
+  const buttons = document.querySelectorAll(
+    'button, [role="button"], input[type="submit"], input[type="button"], a');
+  for (const el of buttons) {
+    const label = labelOf(el);
+    if (!wanted.has(label)) continue;
+    let about = false;
+    for (let box = el.parentElement, i = 0; box && i < 8 && !about; box = box.parentElement, i++) {
+      const text = norm(box.innerText);
+      if (text.length > 3000) break;
+      about = context.some(w => text.includes(w));
+    }
+    if (!about) continue;
+    const at = usable(el);
+    if (at) return {...at, selector: el.tagName.toLowerCase() + ' "' + label + '"', label};
+  }
+  return null;
+  };
+  let found = null;
+  try { found = find(); } finally {
+    if (!found) window.scrollTo(x0, y0);  // nothing to click: leave the page where it was
+  }
+  return found;
+}"""
+
+
+async def _start_playwright() -> Playwright:
+    """Start Playwright's driver in its own session (process group).
+
+    Ctrl-C in a terminal signals the whole foreground process group: the Node driver
+    would die at once and take every capture in progress with it, so a run could not
+    stop cleanly (finish what is in flight, record the run as interrupted). Playwright
+    offers no option for this; its transport spawns the driver through
+    `asyncio.create_subprocess_exec`, so that is wrapped while the driver starts. The
+    driver still exits when this process does (its stdin pipe closes), and Playwright
+    already starts the browser itself detached."""
+    if os.name != "posix":
+        return await async_playwright().start()
+    spawn = asyncio.create_subprocess_exec
+    asyncio.create_subprocess_exec = functools.partial(spawn, start_new_session=True)
+    try:
+        return await async_playwright().start()
+    finally:
+        asyncio.create_subprocess_exec = spawn
+
+
+class BrowserSession:
+    """One launched browser for many captures; a fresh context (and HAR) per capture."""
+
+    def __init__(self, executable: str, source: str) -> None:
+        self.executable = executable
+        self.source = source
+        self._pw: Playwright | None = None
+        self._browser: Browser | None = None
+        self.info: BrowserInfo | None = None
+
+    async def __aenter__(self) -> BrowserSession:
+        self._pw = await _start_playwright()
+        try:
+            self._browser = await self._pw.chromium.launch(
+                executable_path=self.executable, headless=True, args=list(LAUNCH_ARGS)
+            )
+        except PlaywrightError as exc:
+            await self._pw.stop()
+            raise BrowserNotFound(
+                f"could not start {self.executable}: {_first_line(exc)}\n{INSTALL_HINT}"
+            ) from exc
+        self.info = BrowserInfo(
+            name="chromium",
+            version=self._browser.version,
+            executable_path=self.executable,
+            source=self.source,
+            playwright_version=playwright_version(),
+            mode=browser_mode(self.executable),
+            launch_args=LAUNCH_ARGS,
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            if self._browser is not None:
+                await asyncio.wait_for(self._browser.close(), 15)
+        except (PlaywrightError, TimeoutError):
+            pass
+        finally:
+            if self._pw is not None:
+                await self._pw.stop()
+
+    async def capture(
+        self,
+        url: str,
+        options: CaptureOptions,
+        workdir: Path,
+        marker_selectors: frozenset[str] = frozenset(),
+    ) -> PageCapture:
+        assert self._browser is not None, "use `async with BrowserSession(...)`"
+        started = rfc3339(utc_now())
+        try:
+            return await _PageRun(self._browser, url, options, workdir, marker_selectors).run()
+        except PlaywrightError as exc:
+            # the browser or its driver failed under us: file what we know, say why
+            return _failed_capture(
+                url, started, Outcome.BROWSER_ERROR, f"browser failure: {_first_line(exc)}"
+            )
+
+
+class _PageRun:
+    """The steps of one capture, with the deadline and the observations they share."""
+
+    def __init__(
+        self,
+        browser: Browser,
+        url: str,
+        options: CaptureOptions,
+        workdir: Path,
+        marker_selectors: frozenset[str],
+    ) -> None:
+        self.browser = browser
+        self.url = url
+        self.opt = options
+        self.workdir = workdir
+        self.selectors = sorted(marker_selectors)
+        self.start = time.monotonic()
+        self.deadline = self.start + options.timeout_s
+        self.reserve = min(ARTIFACT_RESERVE_S, options.timeout_s * 0.25)
+        self.hard_deadline = self.deadline + ARTIFACT_GRACE_S
+        self.errors: list[str] = []
+        self.dialogs: list[dict[str, Any]] = []
+        self.popups: list[dict[str, Any]] = []
+        self.settle: dict[str, Any] = {}
+        self.downloads: list[dict[str, Any]] = []
+        self.session: dict[str, Any] | None = None
+        self.world: IsolatedWorld  # made with the page's CDP session, in run()
+        self._tasks: set[asyncio.Future[None]] = set()
+        self._download_tasks: set[asyncio.Future[None]] = set()
+        self._closed = False
+
+    def remaining(self) -> float:
+        return max(self.deadline - time.monotonic(), 0.0)
+
+    def settle_left(self) -> float:
+        """Time navigation and settling may still use; the rest is kept for artifacts."""
+        return max(self.deadline - self.reserve - time.monotonic(), 0.0)
+
+    async def bounded(self, what: str, make: Callable[[], Awaitable[T]], cap: float) -> T | None:
+        """Run one browser call with a time limit; a failure is recorded, not raised."""
+        # Past the hard deadline every call gets only a moment: a hostile page cannot
+        # stretch the artifact phase call by call.
+        limit = min(max(cap, 0.5), max(self.hard_deadline - time.monotonic(), 0.5))
+        try:
+            return await asyncio.wait_for(make(), timeout=limit)
+        except (TimeoutError, PlaywrightError) as exc:
+            self.errors.append(f"{what}: {_first_line(exc) or 'timed out'}")
+            return None
+
+    async def run(self) -> PageCapture:
+        started = rfc3339(utc_now())
+        har_path = self.workdir / "network.har"
+        try:
+            args = self._context_args(har_path)
+        except (OSError, ValueError) as exc:
+            reason = f"cannot use storage state {self.opt.storage_state}: {exc}"
+            return _failed_capture(self.url, started, Outcome.BROWSER_ERROR, reason)
+        context = await self.browser.new_context(**args)
+        context.set_default_timeout(self.opt.timeout_s * 1000)
+        page = await context.new_page()
+        tracker = NetworkTracker(page)
+        page.on("dialog", self._on_dialog)
+        page.on("popup", self._on_popup)
+        page.on("download", self._on_download)
+        cdp = await context.new_cdp_session(page)
+        self.world = IsolatedWorld(cdp)
+        outcome, reason, response = await self._navigate(page, tracker, cdp)
+        try:
+            return await self._collect(
+                page, cdp, tracker, outcome, reason, response, started, context
+            )
+        finally:
+            if not self._closed:  # an exception skipped the orderly close in _collect
+                await self._close(context)
+
+    async def _close(self, context: BrowserContext) -> None:
+        """Closing the context is what makes Playwright write network.har."""
+        self._closed = True
+        try:
+            await asyncio.wait_for(context.close(), timeout=20)
+        except (TimeoutError, PlaywrightError) as exc:
+            self.errors.append(f"closing context: {_first_line(exc) or 'timed out'}")
+        har = self.workdir / "network.har"
+        if not har.exists():
+            self.errors.append("network.har was not written")
+        elif self.session is not None:
+            # the HAR would carry the investigator's login cookies out with the evidence
+            try:
+                self.session["har_cookies_redacted"] = await asyncio.to_thread(
+                    redact_har_cookies, har
+                )
+            except (OSError, ValueError) as exc:
+                self.errors.append(f"redacting session cookies from network.har: {exc}")
+                har.unlink(missing_ok=True)
+
+    def _context_args(self, har_path: Path) -> dict[str, Any]:
+        o = self.opt
+        args: dict[str, Any] = {
+            "viewport": {"width": o.viewport.width, "height": o.viewport.height},
+            "device_scale_factor": o.device_scale_factor,
+            "locale": o.locale,
+            "timezone_id": o.timezone,
+            "ignore_https_errors": o.ignore_https_errors,
+            "record_har_path": str(har_path),
+            "record_har_content": "embed",
+            # a service worker would answer requests the HAR then never sees
+            "service_workers": "block",
+            # files the page triggers are kept as artifacts (up to a cap): _on_download
+            "accept_downloads": True,
+        }
+        if o.user_agent:
+            args["user_agent"] = o.user_agent
+        if o.proxy:
+            args["proxy"] = _proxy_settings(o.proxy)
+        if o.storage_state:
+            # read once: the bytes hashed for the manifest are the bytes the browser loads
+            data = Path(o.storage_state).read_bytes()
+            state = json.loads(data)
+            if not isinstance(state, dict):
+                raise ValueError("not a Playwright storage-state JSON object")
+            args["storage_state"] = state
+            self.session = {"file": Path(o.storage_state).name, "sha256": sha256_bytes(data)}
+        return args
+
+    def _on_dialog(self, dialog: Dialog) -> None:
+        self.dialogs.append(
+            {
+                "type": dialog.type,
+                "message": dialog.message,
+                "default_value": dialog.default_value,
+                "at": rfc3339(utc_now()),
+                "action": "dismissed",
+            }
+        )
+        self._background(dialog.dismiss())
+
+    def _on_popup(self, popup: Page) -> None:
+        self.popups.append({"url": popup.url, "at": rfc3339(utc_now()), "action": "closed"})
+        self._background(popup.close())
+
+    def _on_download(self, download: Download) -> None:
+        record: dict[str, Any] = {
+            "url": download.url,
+            "suggested_filename": download.suggested_filename,
+            "at": rfc3339(utc_now()),
+        }
+        self.downloads.append(record)
+        task = asyncio.ensure_future(self._keep_download(download, record, len(self.downloads)))
+        self._download_tasks.add(task)
+
+    async def _keep_download(self, download: Download, record: dict[str, Any], n: int) -> None:
+        """Save a file the page triggered into the capture folder, or refuse it and say why.
+
+        Chromium receives the whole file into Playwright's temporary folder first, bounded
+        by the capture's time; its size is then checked against the cap."""
+        cap = self.opt.max_download_bytes
+        if n > MAX_DOWNLOADS:
+            record.update(status="refused", reason=f"more than {MAX_DOWNLOADS} downloads")
+            await _quietly(download.cancel())
+            return
+        try:
+            path = await asyncio.wait_for(download.path(), timeout=max(self.remaining(), 1.0))
+        except TimeoutError:
+            record.update(status="refused", reason="not received within the capture's time")
+            await _quietly(download.cancel())
+            return
+        except PlaywrightError as exc:
+            record.update(status="failed", reason=_first_line(exc))
+            return
+        size = path.stat().st_size
+        record["size"] = size
+        if size > cap:
+            record.update(status="refused", reason=f"{size} bytes is over the {cap}-byte cap")
+            await _quietly(download.delete())
+            return
+        name = f"download-{n}-{safe_file_name(download.suggested_filename)}"
+        record.update(status="saving", artifact=name)
+        try:
+            await download.save_as(self.workdir / name)
+        except PlaywrightError as exc:
+            record.update(status="failed", reason=_first_line(exc))
+            return
+        media = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        record.update(status="saved", media_type=media)
+
+    async def _finish_downloads(self, wait_for_one: bool) -> None:
+        """Downloads end before the context closes (closing deletes them)."""
+        if wait_for_one and not self.downloads:
+            # a download target: the download event may trail goto()'s error a little
+            end = time.monotonic() + min(2.0, max(self.remaining(), 0.5))
+            while not self.downloads and time.monotonic() < end:
+                await asyncio.sleep(0.05)
+        if self._download_tasks:
+            _, late = await asyncio.wait(
+                self._download_tasks, timeout=max(self.remaining(), 1.0) + 2
+            )
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.wait(late, timeout=5)
+        for record in self.downloads:
+            if record.get("status") == "saved":
+                continue
+            if record.get("artifact"):  # a copy cut short is not an artifact
+                with contextlib.suppress(OSError):
+                    (self.workdir / record.pop("artifact")).unlink()
+            if record.get("status") in (None, "saving"):
+                record.update(status="refused", reason="not received within the capture's time")
+
+    def _background(self, awaitable: Awaitable[Any]) -> None:
+        # keep a reference: the loop holds tasks weakly
+        task = asyncio.ensure_future(_quietly(awaitable))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _navigate(
+        self, page: Page, tracker: NetworkTracker, cdp: CDPSession
+    ) -> tuple[Outcome, str, Response | None]:
+        nav_budget = self.settle_left()
+        try:
+            # "commit" hands back the response even when a subresource later hangs the load
+            response = await page.goto(self.url, wait_until="commit", timeout=nav_budget * 1000)
+        except PlaywrightTimeout:
+            await self.bounded("stop loading", lambda: cdp.send("Page.stopLoading"), 3)
+            return (
+                Outcome.TIMEOUT,
+                f"no response within {self.opt.timeout_s:g} s (server accepted but did not "
+                "answer, or answered too slowly)",
+                None,
+            )
+        except PlaywrightError as exc:
+            return (*_classify_navigation_error(exc), None)
+        try:
+            await page.wait_for_load_state("load", timeout=self.settle_left() * 1000)
+            self.settle["load"] = "reached"
+        except PlaywrightTimeout:
+            self.settle["load"] = "not reached"
+            await self.bounded("stop loading", lambda: cdp.send("Page.stopLoading"), 3)
+            status = response.status if response else "none"
+            return (
+                Outcome.TIMEOUT,
+                f"document received (HTTP {status}) but the page did not finish loading "
+                f"within {self.opt.timeout_s:g} s",
+                response,
+            )
+        except PlaywrightError as exc:
+            return (*_classify_navigation_error(exc), response)
+        await self._settle(page, tracker)
+        return Outcome.OK, "", response
+
+    async def _settle(self, page: Page, tracker: NetworkTracker) -> None:
+        o = self.opt
+        t0 = time.monotonic()
+        quiet = await tracker.quiet(o.network_quiet_ms, min(5.0, self.settle_left()))
+        self.settle["network_quiet_after_load"] = quiet
+        if o.wait_for:
+            found = await self.bounded(
+                f"waiting for selector {o.wait_for!r}",
+                lambda: page.wait_for_selector(
+                    o.wait_for or "",
+                    state="attached",
+                    timeout=self.settle_left() * 1000,
+                ),
+                self.settle_left(),
+            )
+            self.settle["wait_for"] = {"selector": o.wait_for, "found": found is not None}
+        self.settle.update(await self._scroll_through(tracker))
+        self.settle["settle_ms"] = round((time.monotonic() - t0) * 1000)
+
+    async def _scroll_through(self, tracker: NetworkTracker) -> dict[str, Any]:
+        """Scroll to the bottom, wait for the images scrolled past, go back to the top."""
+        scroll = await self._scroll(tracker)
+        reached = scroll.get("reached_y", 0) + self.opt.viewport.height * 2
+        images = await self.bounded(
+            "waiting for images",
+            lambda: self.world.call(
+                _IMAGES_JS, [int(min(5.0, self.settle_left()) * 1000), reached]
+            ),
+            min(6.0, self.settle_left() + 1),
+        )
+        await self.bounded("scrolling back to top", lambda: self.world.call(_TOP_JS), 3)
+        return {"scroll": scroll, "images": images}
+
+    async def _scroll(self, tracker: NetworkTracker) -> dict[str, Any]:
+        """Scroll a screen at a time so lazy images and feeds load; stop at the real bottom."""
+        o = self.opt
+        step = max(int(o.viewport.height * 0.9), 100)
+        steps, grew, stopped_by = 0, 0, "bottom"
+        state: dict[str, Any] = {"y": 0, "height": 0, "view": o.viewport.height}
+        while True:
+            if steps >= o.max_scrolls:
+                stopped_by = "max_scrolls"
+                break
+            if self.settle_left() <= 0:
+                stopped_by = "time"
+                break
+            new_state = await self.bounded(
+                "scrolling", lambda: self.world.call(_SCROLL_JS, step), 5
+            )
+            if new_state is None:
+                stopped_by = "error"
+                break
+            steps += 1
+            if new_state["height"] > state["height"] > 0:
+                grew += 1  # the page grew as it was scrolled: a feed appending posts
+            cap = min(STEP_WAIT_CAP_S, self.settle_left())
+            await tracker.quiet(STEP_QUIET_MS, cap)
+            at_bottom = new_state["y"] + new_state["view"] >= new_state["height"] - 2
+            if at_bottom:
+                # give an infinite feed its chance to append before calling it the bottom
+                await tracker.quiet(o.network_quiet_ms, min(3.0, self.settle_left()))
+                height = await self.bounded("measuring", lambda: self.world.call(_HEIGHT_JS), 3)
+                if not height or height <= new_state["height"]:
+                    state = new_state
+                    break
+                grew += 1
+                new_state = {**new_state, "height": height}
+            state = new_state
+        return {
+            "steps": steps,
+            "stopped_by": stopped_by,
+            "feed_growth": grew,
+            "reached_y": state["y"] + state["view"],
+            "height_seen": state["height"],
+        }
+
+    async def _collect(
+        self,
+        page: Page,
+        cdp: CDPSession,
+        tracker: NetworkTracker,
+        outcome: Outcome,
+        reason: str,
+        response: Response | None,
+        started: str,
+        context: BrowserContext,
+    ) -> PageCapture:
+        cap = max(self.remaining(), 3.0)  # artifacts are still taken after a timeout
+        probe = {"waitFor": self.opt.wait_for, "selectors": self.selectors}
+
+        async def read_facts() -> dict[str, Any]:
+            facts = await self.bounded(
+                "reading page facts", lambda: self.world.call(_FACTS_JS, probe), cap
+            )
+            return facts or {}
+
+        facts = await read_facts()
+        shot, shot_info = await self._screenshot(cdp, facts, cap)  # the page as served
+        thumb, thumb_info = await self._thumbnail(cdp, shot_info, cap) if shot else (None, {})
+        consent: dict[str, Any] | None = {"enabled": False}
+        consent_shot: bytes | None = None
+        if self.opt.consent_click:
+            consent = None
+            if outcome is Outcome.OK:
+                consent = await self._consent(page, tracker)
+            if consent and consent["clicked"]:
+                facts = await read_facts() or facts
+                consent_shot, after_info = await self._screenshot(cdp, facts, cap)
+                consent["screenshot"] = after_info
+        dom = await self.bounded("reading DOM", lambda: _serialized_dom(cdp), cap)
+        mhtml_res = await self.bounded(
+            "MHTML snapshot", lambda: cdp.send("Page.captureSnapshot", {"format": "mhtml"}), cap
+        )
+        title, user_agent = facts.get("title"), facts.get("user_agent")
+        main = await self._main_response(response, cap) if response else None
+        redirects = await self._redirects(response) if response else ()
+        final_url = (
+            page.url
+            if page.url not in ("", "about:blank")
+            else (response.url if response else None)
+        )
+        if final_url and urlsplit(final_url).scheme not in ALLOWED_SCHEMES | {
+            "about",
+            "chrome-error",
+        }:
+            outcome, reason = (
+                Outcome.BLOCKED_TARGET,
+                f"the page went to a refused target: {final_url}",
+            )
+        if outcome is Outcome.OK and main and main.status >= 400:
+            outcome, reason = Outcome.HTTP_ERROR, f"HTTP {main.status} {main.status_text}".strip()
+        page_facts = {
+            k: facts.get(k)
+            for k in (
+                "width",
+                "height",
+                "elements",
+                "visible_media",
+                "wait_for_found",
+                "body_html_length",
+            )
+        }
+        page_facts["text_length"] = len(facts.get("text") or "")
+        page_facts["present_selectors"] = facts.get("present_selectors", [])
+        page_facts["links"] = facts.get("links", [])
+        page_facts["popups"] = self.popups
+        if main is not None and main.body is not None:
+            page_facts["body_length"] = len(main.body)
+        await self._finish_downloads(wait_for_one=outcome is Outcome.DOWNLOAD)
+        await self._close(context)
+        return PageCapture(
+            requested_url=self.url,
+            started_at=started,
+            finished_at=rfc3339(utc_now()),
+            outcome=outcome,
+            reason=reason,
+            final_url=final_url,
+            redirects=redirects,
+            response=main,
+            title=title,
+            user_agent=user_agent,
+            screenshot=shot,
+            screenshot_info=shot_info,
+            dom=dom,
+            mhtml=mhtml_res["data"].encode("utf-8") if mhtml_res else None,
+            text=facts.get("text") if facts else None,
+            settle=self.settle,
+            dialogs=tuple(self.dialogs),
+            errors=tuple(self.errors),
+            page_facts=page_facts,
+            consent=consent,
+            consent_screenshot=consent_shot,
+            downloads=tuple(self.downloads),
+            session=self.session,
+            thumbnail=thumb,
+            thumbnail_info=thumb_info,
+        )
+
+    async def _consent(self, page: Page, tracker: NetworkTracker) -> dict[str, Any]:
+        """Click a visible known consent button, then let the page settle again.
+
+        Called after the as-served screenshot; the click is logged (selector, label, time)
+        and everything taken after it (facts, second screenshot, DOM, MHTML, text) shows
+        the page behind the overlay."""
+        found = await self.bounded(
+            "looking for a consent button",
+            lambda: self.world.call(
+                _CONSENT_JS, [list(CONSENT_SELECTORS), list(CONSENT_LABELS), list(CONSENT_CONTEXT)]
+            ),
+            min(5.0, max(self.remaining(), 1.0)),
+        )
+        if not found:
+            return {"enabled": True, "clicked": False}
+        url_before = page.url
+        at = rfc3339(utc_now())
+        errors_before = len(self.errors)
+        await self.bounded(
+            f"clicking consent button {found['selector']}",
+            lambda: page.mouse.click(found["x"], found["y"]),
+            5,
+        )
+        record: dict[str, Any] = {
+            "enabled": True,
+            "clicked": len(self.errors) == errors_before,
+            "selector": found["selector"],
+            "label": found["label"],
+            "at": at,
+        }
+        if not record["clicked"]:
+            return record
+        t0 = time.monotonic()
+        await asyncio.sleep(0.05)  # a click that navigates starts it asynchronously
+        await tracker.quiet(self.opt.network_quiet_ms, min(5.0, max(self.remaining() - 2, 0.5)))
+        await self.bounded(
+            "loading after the consent click",
+            lambda: page.wait_for_load_state("load", timeout=max(self.remaining() - 2, 0.5) * 1000),
+            max(self.remaining() - 2, 0.5),
+        )
+        if page.url != url_before:
+            record["navigated_to"] = page.url
+        self.settle["after_consent"] = await self._scroll_through(tracker)
+        self.settle["after_consent"]["settle_ms"] = round((time.monotonic() - t0) * 1000)
+        return record
+
+    async def _thumbnail(
+        self, cdp: CDPSession, shot_info: dict[str, Any], cap: float
+    ) -> tuple[bytes | None, dict[str, Any]]:
+        """A tiny PNG of the top of the page, taken right after the full screenshot.
+
+        Always the same CSS box for a given viewport (its width, THUMB_VIEWPORTS screens
+        high, or less on a shorter page), so captures of one page stay comparable however
+        far a feed loaded. Costs one more frame (~20-30 ms, mostly waiting for it).
+        """
+        o = self.opt
+        width = min(o.viewport.width, int(shot_info.get("css_width") or o.viewport.width))
+        height = min(
+            o.viewport.height * THUMB_VIEWPORTS,
+            width * 8,  # at most 8:1, so the PNG stays within ~64x512 px
+            int(shot_info.get("css_height") or 0),
+        )
+        if width < 1 or height < 1:
+            return None, {}
+        scale = THUMB_WIDTH / width  # headless Chromium: PNG px = CSS px * clip.scale
+        params = {
+            "format": "png",
+            "captureBeyondViewport": shot_info.get("mode") != "viewport",
+            "optimizeForSpeed": True,
+            "fromSurface": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": scale},
+        }
+        t0 = time.monotonic()
+        result = await self.bounded(
+            "screenshot thumbnail", _shot(cdp, params), min(cap, THUMB_CAP_S)
+        )
+        if not result:
+            return None, {}
+        info = {
+            "method": "cdp_clip_scaled",
+            "css_clip": [0, 0, width, height],
+            "scale": round(scale, 6),
+            "ms": round((time.monotonic() - t0) * 1000),
+        }
+        return base64.b64decode(result["data"]), info
+
+    async def _screenshot(
+        self, cdp: CDPSession, facts: dict[str, Any], cap: float
+    ) -> tuple[bytes | None, dict[str, Any]]:
+        """Full page down to the real bottom, capped; falls back when Chromium refuses."""
+        o = self.opt
+        page_w = int(facts.get("width") or o.viewport.width)
+        page_h = int(facts.get("height") or o.viewport.height)
+        height = min(page_h, o.max_height)
+        info: dict[str, Any] = {
+            "page_width": page_w,
+            "page_height": page_h,
+            "truncated": page_h > o.max_height,
+            "max_height": o.max_height,
+            "device_scale_factor": o.device_scale_factor,
+        }
+        attempts = []
+        if page_w <= MAX_SHOT_WIDTH:
+            attempts.append(("full_page", page_w, height))
+        attempts.append(("full_height_viewport_width", o.viewport.width, height))
+        attempts.append(("viewport", o.viewport.width, min(o.viewport.height, page_h)))
+        for mode, width, h in attempts:
+            params = {
+                "format": "png",
+                "captureBeyondViewport": mode != "viewport",
+                "optimizeForSpeed": True,  # still lossless PNG; ~40% faster encode
+                "fromSurface": True,
+                # headless Chromium scales CSS px by clip.scale alone: pass the DSF
+                "clip": {
+                    "x": 0,
+                    "y": 0,
+                    "width": width,
+                    "height": h,
+                    "scale": o.device_scale_factor,
+                },
+            }
+            result = await self.bounded(f"screenshot ({mode})", _shot(cdp, params), cap)
+            if result:
+                info.update(
+                    {
+                        "mode": mode,
+                        "css_width": width,
+                        "css_height": h,
+                        "width_clipped": width < page_w,
+                    }
+                )
+                return base64.b64decode(result["data"]), info
+        info["mode"] = "failed"
+        return None, info
+
+    async def _main_response(self, response: Response, cap: float) -> MainResponse:
+        headers = await self.bounded("reading response headers", response.headers_array, cap) or []
+        body, body_error = None, None
+        try:
+            body = await asyncio.wait_for(response.body(), timeout=max(cap, 1.0))
+        except (TimeoutError, PlaywrightError) as exc:
+            body_error = _first_line(exc) or "timed out reading the body"
+        server = await self.bounded("reading server address", response.server_addr, cap)
+        tls = await self.bounded("reading TLS details", response.security_details, cap)
+        return MainResponse(
+            url=response.url,
+            status=response.status,
+            status_text=response.status_text,
+            headers=tuple((h["name"], h["value"]) for h in headers),
+            server_ip=server["ipAddress"] if server else None,
+            server_port=server["port"] if server else None,
+            tls=_tls_facts(tls) if tls else None,
+            body=body,
+            body_error=body_error,
+        )
+
+    async def _redirects(self, response: Response) -> tuple[RedirectHop, ...]:
+        hops: list[RedirectHop] = []
+        request = response.request.redirected_from
+        while request is not None:
+            hop = await self.bounded("reading redirect", request.response, 3)
+            if hop is not None:
+                hops.append(
+                    RedirectHop(hop.url, hop.status, hop.status_text, hop.headers.get("location"))
+                )
+            request = request.redirected_from
+        return tuple(reversed(hops))
+
+
+class IsolatedWorld:
+    """collector's scripts run in an isolated world of the page's main frame: the same DOM,
+    window and scroll position, but none of the page's own scripts, so a page can neither
+    redefine what collector reads (document.title, innerText, navigator.userAgent) nor
+    break how it scrolls and waits (window.scrollBy, Array.from ...)."""
+
+    def __init__(self, cdp: CDPSession) -> None:
+        self.cdp = cdp
+        self._context: int | None = None
+
+    async def call(self, function_js: str, arg: Any = None) -> Any:
+        """`function_js(arg)`, awaited, its result by value. A navigation destroys the
+        world: it is made again once."""
+        try:
+            return await self._evaluate(function_js, arg)
+        except ScriptFailed:
+            raise
+        except PlaywrightError:
+            self._context = None
+            return await self._evaluate(function_js, arg)
+
+    async def _evaluate(self, function_js: str, arg: Any) -> Any:
+        if self._context is None:
+            tree = await self.cdp.send("Page.getFrameTree")
+            world = await self.cdp.send(
+                "Page.createIsolatedWorld",
+                {"frameId": tree["frameTree"]["frame"]["id"], "worldName": ISOLATED_WORLD},
+            )
+            self._context = int(world["executionContextId"])
+        result = await self.cdp.send(
+            "Runtime.evaluate",
+            {
+                "expression": f"({function_js})({json.dumps(arg)})",
+                "contextId": self._context,
+                "returnByValue": True,
+                "awaitPromise": True,
+            },
+        )
+        if "exceptionDetails" in result:
+            details = result["exceptionDetails"]
+            text = (details.get("exception") or {}).get("description") or details.get("text")
+            raise ScriptFailed((str(text).strip() or "script error").splitlines()[0])
+        return result["result"].get("value")
+
+
+class ScriptFailed(PlaywrightError):
+    """One of collector's own scripts threw inside the page (recorded, not retried)."""
+
+
+async def _serialized_dom(cdp: CDPSession) -> str:
+    """The rendered document as HTML, serialised by Chromium itself.
+
+    The same serialisation as Playwright's `page.content()` (doctype plus <html>), and
+    also what sits outside <html> (an XML declaration, comments); `page.content()` runs a
+    serialiser script in an isolated world it first injects into every new page (~15 ms
+    of CPU a capture). A script that replaces the document between the two calls makes
+    the node id stale: read once more."""
+    try:
+        try:
+            return await _document_html(cdp)
+        except PlaywrightError:
+            return await _document_html(cdp)
+    finally:
+        # getDocument starts DOM events on this session; a busy page would keep sending them
+        with contextlib.suppress(PlaywrightError):
+            await cdp.send("DOM.disable")
+
+
+async def _document_html(cdp: CDPSession) -> str:
+    document = await cdp.send("DOM.getDocument", {"depth": 0})
+    result = await cdp.send("DOM.getOuterHTML", {"nodeId": document["root"]["nodeId"]})
+    return str(result["outerHTML"])
+
+
+def _shot(cdp: CDPSession, params: dict[str, Any]) -> Callable[[], Awaitable[dict[str, Any]]]:
+    return lambda: cdp.send("Page.captureScreenshot", params)
+
+
+def _failed_capture(url: str, started: str, outcome: Outcome, reason: str) -> PageCapture:
+    return PageCapture(
+        requested_url=url,
+        started_at=started,
+        finished_at=rfc3339(utc_now()),
+        outcome=outcome,
+        reason=reason,
+        final_url=None,
+        redirects=(),
+        response=None,
+        title=None,
+        user_agent=None,
+        screenshot=None,
+        screenshot_info={"mode": "failed"},
+        dom=None,
+        mhtml=None,
+        text=None,
+        settle={},
+        dialogs=(),
+        errors=(),
+        page_facts={},
+    )
+
+
+REDACTED = "[redacted: investigator session]"
+
+
+def redact_har_cookies(path: Path) -> int:
+    """Blank every cookie value in a HAR (Cookie and Set-Cookie headers, cookie lists),
+    before the file is hashed: with a logged-in session they are the account's keys.
+    Returns how many values were blanked."""
+    har = json.loads(path.read_bytes())
+    count = 0
+    for entry in har.get("log", {}).get("entries", []):
+        for part, header in (("request", "cookie"), ("response", "set-cookie")):
+            message = entry.get(part) or {}
+            for h in message.get("headers", []):
+                if str(h.get("name", "")).lower() == header:
+                    h["value"] = REDACTED
+                    count += 1
+            for cookie in message.get("cookies", []):
+                cookie["value"] = REDACTED
+                count += 1
+    tmp = path.with_name(path.name + ".redacting")
+    tmp.write_bytes(json.dumps(har, ensure_ascii=False, indent=2).encode("utf-8"))
+    os.replace(tmp, path)
+    return count
+
+
+def safe_file_name(name: str, limit: int = 80) -> str:
+    """A download's suggested name made safe as an artifact name (hostile input)."""
+    cleaned = re.sub(r"(?:[^A-Za-z0-9._-]|\.\.+|_)+", "_", name).strip("._-")
+    if len(cleaned) > limit:
+        _, dot, ext = cleaned.rpartition(".")
+        keep = ext if dot and len(ext) <= 10 else ""
+        cleaned = cleaned[: limit - len(keep) - 1].rstrip("._-") + ("." + keep if keep else "")
+    return cleaned or "file"
+
+
+def _tls_facts(details: Any) -> dict[str, Any]:
+    facts = dict(details)
+    for key in ("validFrom", "validTo"):
+        if isinstance(facts.get(key), int | float):
+            from datetime import UTC, datetime
+
+            facts[key] = rfc3339(datetime.fromtimestamp(facts[key], UTC))
+    return facts
+
+
+def _proxy_settings(proxy: str) -> dict[str, str]:
+    parts = urlsplit(proxy)
+    server = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    settings = {"server": server}
+    if parts.username:
+        settings["username"] = parts.username
+    if parts.password:
+        settings["password"] = parts.password
+    return settings
+
+
+def _classify_navigation_error(exc: PlaywrightError) -> tuple[Outcome, str]:
+    message = _first_line(exc)
+    if "Download is starting" in message:
+        return Outcome.DOWNLOAD, "the URL answered with a file download, not a page"
+    if any(
+        code in message
+        for code in (
+            "ERR_UNSAFE_REDIRECT",
+            "ERR_DISALLOWED_URL_SCHEME",
+            "ERR_UNKNOWN_URL_SCHEME",
+            "ERR_BLOCKED_BY_CLIENT",
+        )
+    ):
+        return Outcome.BLOCKED_TARGET, f"navigation to a refused target was blocked: {message}"
+    if "net::" in message:
+        return Outcome.NETWORK_ERROR, message
+    if "closed" in message.lower() or "crash" in message.lower():
+        return Outcome.BROWSER_ERROR, message
+    return Outcome.NETWORK_ERROR, message
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+async def _quietly(awaitable: Awaitable[Any]) -> None:
+    with contextlib.suppress(PlaywrightError):
+        await awaitable

@@ -1,0 +1,625 @@
+"""Watch lists: `run`, `runs`, `profiles import|check`, `session check`."""
+
+from __future__ import annotations
+
+import functools
+import json
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from collector.cli import cli
+from collector.cli.common import (
+    EXIT_NOT_ALL_GOOD,
+    UsageFailure,
+    build_options,
+    capture_options,
+    handle_errors,
+    open_index,
+    store_option,
+    tsa_settings,
+)
+from collector.cli.monitor import notify_options, start_monitor
+from collector.errors import UsageError
+from collector.evidence.store import EvidenceStore
+from collector.lists.format import WatchListError
+from collector.lists.run import (
+    DEFAULT_BACKOFF_S,
+    DEFAULT_BREAKER,
+    DEFAULT_HOST_DELAY_S,
+    DEFAULT_MAX_RETRY_AFTER_S,
+    DEFAULT_RETRIES,
+    RETRY,
+    RunEvent,
+    RunResult,
+    RunSettings,
+)
+from collector.text import clean, table
+from collector.timeutil import wib
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_INTERRUPTED = 130  # the shell's convention for a process stopped by Ctrl-C
+
+
+def watchlist_errors(consequence: str) -> Callable[[F], F]:
+    """A bad watch list is a usage error (exit 2) listing every problem."""
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except WatchListError as exc:
+                n = len(exc.errors)
+                lines = [clean(e) for e in exc.errors]
+                lines.append(f"{n} problem{'s' if n != 1 else ''}; {consequence}")
+                raise UsageFailure("\n".join(lines)) from exc
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+# -- collector run ------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("watchlist_file", required=False, type=click.Path(dir_okay=False))
+@click.option("--resume", "resume_id", metavar="RUN_ID", help="Capture what RUN_ID left missing.")
+@click.option("--case", help="Case number recorded with every capture.")
+@click.option("--operator", envvar="COLLECTOR_OPERATOR", help="Who runs the capture.")
+@click.option(
+    "--only",
+    "--only-tags",
+    "only_tags",
+    multiple=True,
+    metavar="TAG",
+    help="Only entries with this tag (repeatable).",
+)
+@click.option(
+    "--host-delay",
+    type=click.FloatRange(0, 3600),
+    default=DEFAULT_HOST_DELAY_S,
+    show_default=True,
+    help="Seconds between captures of one host (plus up to 50% jitter); 0: no limit.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 10),
+    default=DEFAULT_RETRIES,
+    show_default=True,
+    help="Retries of a timeout, network error, HTTP 429 or 5xx.",
+)
+@click.option(
+    "--backoff",
+    type=click.FloatRange(0, 3600),
+    default=DEFAULT_BACKOFF_S,
+    show_default=True,
+    help="First retry's wait in seconds; doubled for each further retry.",
+)
+@click.option(
+    "--max-retry-after",
+    type=click.FloatRange(0, 86400),
+    default=DEFAULT_MAX_RETRY_AFTER_S,
+    show_default=True,
+    help="Cap, in seconds, on a server's Retry-After.",
+)
+@click.option(
+    "--breaker",
+    type=click.IntRange(0, 1000),
+    default=DEFAULT_BREAKER,
+    show_default=True,
+    help="Stop a platform after this many consecutive rate_limited/login_wall; 0: never.",
+)
+@store_option
+@capture_options
+@notify_options
+@handle_errors
+@watchlist_errors("nothing was captured")
+def run(
+    watchlist_file: str | None,
+    resume_id: str | None,
+    case: str | None,
+    operator: str | None,
+    only_tags: Sequence[str],
+    host_delay: float,
+    retries: int,
+    backoff: float,
+    max_retry_after: float,
+    breaker: int,
+    store: Path,
+    browser_path: str | None,
+    concurrency: int,
+    min_free_memory: int,
+    notify_command: str | None,
+    notify_timeout: float,
+    **kw: Any,
+) -> None:
+    """Capture every entry of a watch list (TOML), politely, recorded as one run; each
+    capture is compared with the entry's previous one (`collector changes`).
+
+    Exit status: 0 when every entry is `ok`, 1 otherwise, 130 when interrupted
+    (resume with --resume RUN_ID), 2 for a bad list or option.
+    """
+    from collector.lists.format import load_watchlist
+    from collector.lists.run import resume_settings, run_to_resume
+
+    s = EvidenceStore(store)
+    tsa = tsa_settings(kw)
+    options = build_options(kw)
+    storage_state, proxy = options.storage_state, options.proxy
+    settings = RunSettings(
+        case=case,
+        operator=operator,
+        only_tags=tuple(only_tags),
+        options=options,
+        storage_state=storage_state,
+        proxy=proxy,
+        browser_path=browser_path,
+        concurrency=concurrency,
+        min_available_mb=min_free_memory,
+        host_delay_s=host_delay,
+        retries=retries,
+        backoff_s=backoff,
+        max_retry_after_s=max_retry_after,
+        breaker=breaker,
+        tsa=tsa,
+    )
+    if resume_id:
+        if case or only_tags:
+            raise UsageError("--resume keeps the run's case and --only tags")
+        row = run_to_resume(s, resume_id)
+        if watchlist_file and Path(watchlist_file) != Path(row["list_file"]):
+            raise UsageError(
+                f"run {row['id']} was of {row['list_file']}, not {watchlist_file}; "
+                "give --resume RUN_ID alone"
+            )
+        watchlist_file = row["list_file"]
+        settings = resume_settings(row, settings)
+    elif not watchlist_file:
+        raise UsageError("give a watch list (e.g. profiles/solo.toml) or --resume RUN_ID")
+    assert watchlist_file is not None
+    watchlist = load_watchlist(watchlist_file)
+    monitor = start_monitor(notify_command, notify_timeout)
+    result = execute_run(s, watchlist, settings, resume=resume_id, monitor=monitor)
+    sys.exit(run_exit_code(result))
+
+
+def run_exit_code(result: RunResult) -> int:
+    if result.status == "interrupted":
+        return EXIT_INTERRUPTED
+    return 0 if result.ok else EXIT_NOT_ALL_GOOD
+
+
+def execute_run(
+    store: EvidenceStore,
+    watchlist: Any,
+    settings: RunSettings,
+    *,
+    resume: str | None = None,
+    monitor: Any = None,
+) -> RunResult:
+    """Run with progress output and Ctrl-C handling; print the summary, then the changes
+    the monitor found (when given); return the result."""
+    from collector.capture.runner import CaptureRunner
+    from collector.cli.monitor import finish_monitor
+    from collector.lists.run import run_watchlist
+
+    printer = RunPrinter(tty=sys.stdout.isatty())
+    stop = threading.Event()
+    runner = CaptureRunner(
+        store,
+        browser_path=settings.browser_path,
+        concurrency=settings.concurrency,
+        min_available_mb=settings.min_available_mb,
+        tsa=settings.tsa,
+        after_filing=[monitor.after_filing] if monitor is not None else [],
+    )
+    try:
+        with graceful_ctrl_c(stop):
+            result = run_watchlist(
+                store, watchlist, settings, printer, stop=stop, resume=resume, runner=runner
+            )
+    except KeyboardInterrupt:
+        printer.close()
+        run_id = printer.run_id or "?"
+        click.echo(
+            f"\nrun {run_id} aborted: captures in progress were abandoned, finished ones are "
+            f"kept and indexed.\nresume with: collector run --resume {run_id}",
+            err=True,
+        )
+        sys.exit(EXIT_INTERRUPTED)
+    printer.close()
+    click.echo(format_summary(result, time.monotonic() - printer.t0))
+    if monitor is not None and not finish_monitor(monitor):
+        sys.exit(EXIT_NOT_ALL_GOOD)  # change detection failed: say so by the exit status
+    return result
+
+
+@contextmanager
+def graceful_ctrl_c(stop: threading.Event) -> Iterator[None]:
+    """First Ctrl-C: finish the captures in flight, start no more. Second: abort now."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigint(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        click.echo(
+            "\nCtrl-C: finishing the captures in progress, then stopping "
+            "(Ctrl-C again to abandon them)",
+            err=True,
+        )
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class RunPrinter:
+    """Progress: a bar on a terminal, otherwise one line per capture attempt."""
+
+    def __init__(self, *, tty: bool) -> None:
+        self.tty = tty
+        self.t0 = time.monotonic()
+        self.run_id: str | None = None
+        self.bar: Any = None
+        self.shown = 0
+
+    def __call__(self, event: RunEvent) -> None:
+        if event.kind == "started":
+            self.run_id = event.run.run_id
+            missing = len(event.run.missing())
+            what = f"{event.total} entries" + (
+                f", {missing} to capture" if missing != event.total else ""
+            )
+            click.echo(f"run {event.run.run_id}: {clean(event.run.list_file)}, {what}")
+            if self.tty:
+                self.bar = click.progressbar(
+                    length=event.total, label="capturing", show_pos=True, show_eta=True
+                ).__enter__()
+                self.bar.update(event.done)
+                self.shown = event.done
+            return
+        if event.kind == "breaker":
+            self._echo(f"!! {event.message}")
+            return
+        if event.kind == "finished":
+            return
+        if self.bar is not None:
+            self.bar.update(event.done - self.shown)
+            self.shown = event.done
+            if event.kind == "skipped" or (event.attempt and event.attempt.outcome != "ok"):
+                self._echo(self.line(event))
+            return
+        click.echo(self.line(event))
+
+    def _echo(self, text: str) -> None:
+        if self.bar is not None:
+            click.echo("\r\033[K" + text)  # above the bar; it redraws on its next update
+        else:
+            click.echo(text)
+
+    @staticmethod
+    def line(event: RunEvent) -> str:
+        er = event.entry
+        assert er is not None
+        e = er.entry
+        where = f"[{event.done:>{len(str(event.total))}}/{event.total}]"
+        who = f"{e.platform:<9} #{e.index:<3} {clean(e.name, 40)}"
+        if event.kind == "skipped":
+            return f"{where} {'skipped':<18} {who}  {clean(e.url)}  ({clean(er.reason)})"
+        a = event.attempt
+        assert a is not None
+        text = f"{where} {a.outcome:<18} {who}  {a.capture_id}  {clean(e.url)}"
+        if a.reason:
+            text += f"  ({clean(a.reason, 160)})"
+        if a.decision == RETRY:
+            text += f"  -> retry in {a.wait_s or 0:.1f} s ({clean(a.note)})"
+        elif a.note:
+            text += f"  [{clean(a.note)}]"
+        return text
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def format_summary(result: RunResult, elapsed_s: float) -> str:
+    counts = result.counts()
+    lines = [
+        "",
+        f"run {result.run_id} {result.status}: {len(result.entries)} entries, "
+        f"{counts.get('ok', 0)} ok, {result.attempts} attempts, {elapsed_s:.1f} s",
+        f"list     {clean(result.list_file)} (sha256 {result.list_sha256})",
+        f"started  {result.started_at} ({wib(result.started_at)})",
+    ]
+    if result.finished_at:
+        lines.append(f"finished {result.finished_at} ({wib(result.finished_at)})")
+    lines += ["", table(["OUTCOME", "ENTRIES"], list(counts.items()))]
+    timed = sorted(
+        (e for e in result.entries if e.seconds is not None),
+        key=lambda e: e.seconds or 0.0,
+        reverse=True,
+    )[:5]
+    if timed:
+        lines += [
+            "",
+            "slowest captures",
+            table(
+                ["SECONDS", "OUTCOME", "ENTRY", "CAPTURE", "URL"],
+                [
+                    [f"{e.seconds:.1f}", e.label, f"#{e.entry.index}", e.capture_id, e.entry.url]
+                    for e in timed
+                ],
+            ),
+        ]
+    bad = [e for e in result.entries if e.label != "ok"]
+    if bad:
+        lines += [
+            "",
+            "not ok",
+            table(
+                ["ENTRY", "NAME", "PLATFORM", "OUTCOME", "TRIES", "CAPTURE", "REASON"],
+                [
+                    [
+                        f"#{e.entry.index}",
+                        clean(e.entry.name, 32),
+                        e.entry.platform,
+                        e.label,
+                        e.earlier_attempts + len(e.attempts),
+                        e.capture_id or "-",
+                        clean(e.reason, 110),
+                    ]
+                    for e in bad
+                ],
+            ),
+        ]
+    for message in result.open_breakers.values():
+        lines.append(f"!! {message}")
+    missing = len(result.missing())
+    if missing:
+        lines.append(
+            f"\n{missing} {'entry' if missing == 1 else 'entries'} not captured; "
+            f"resume with: collector run --resume {result.run_id}"
+        )
+    return "\n".join(lines)
+
+
+# -- collector runs -----------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("run_id", required=False)
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@store_option
+@handle_errors
+def runs(run_id: str | None, as_json: bool, store: Path) -> None:
+    """List watch-list runs, or show one run's entries and attempts."""
+    with open_index(store) as index:
+        if run_id is None:
+            rows = index.runs()
+            if as_json:
+                click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+                return
+            if not rows:
+                click.echo("no runs yet", err=True)
+                return
+            click.echo(
+                table(
+                    ["RUN", "STARTED (WIB)", "STATUS", "ENTRIES", "OK", "CASE", "LIST"],
+                    [
+                        [
+                            r["id"],
+                            wib(r["started_at"]),
+                            r["status"],
+                            r["entries"],
+                            r["ok"],
+                            r["case_id"] or "",
+                            r["list_file"],
+                        ]
+                        for r in rows
+                    ],
+                )
+            )
+            return
+        row = index.resolve_run(run_id)
+        entries = index.run_entries(row["id"])
+        attempts = index.run_attempts(row["id"])
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"run": row, "entries": entries, "attempts": attempts},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return
+    click.echo(
+        f"run      {row['id']}  {row['status']}\n"
+        f"list     {clean(row['list_file'])} (sha256 {row['list_sha256']})\n"
+        f"started  {row['started_at']} ({wib(row['started_at'])})\n"
+        f"finished {row['finished_at'] or '-'}\n"
+        f"case     {clean(row['case_id'] or '-')}   operator {clean(row['operator'] or '-')}\n"
+        f"counts   {row['counts']}"
+    )
+    click.echo(
+        table(
+            ["#", "NAME", "PLATFORM", "STATUS", "OUTCOME", "TRIES", "CAPTURE"],
+            [
+                [
+                    e["entry_index"],
+                    clean(e["name"], 40),
+                    e["platform"],
+                    e["status"],
+                    e["outcome"] or "-",
+                    e["attempts"],
+                    e["capture_id"] or "-",
+                ]
+                for e in entries
+            ],
+        )
+    )
+
+
+# -- collector profiles -------------------------------------------------------------------
+
+
+@cli.group()
+def profiles() -> None:
+    """Watch lists: import a spreadsheet, check a list."""
+
+
+@profiles.command(name="import")
+@click.argument("csv_file", type=click.Path(dir_okay=False))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="TOML file to write (refused if it exists); default: print it.",
+)
+@handle_errors
+@watchlist_errors("nothing was written")
+def import_(csv_file: str, out: Path | None) -> None:
+    """Convert a spreadsheet export (CSV) to a TOML watch list.
+
+    Columns (header row, any order, case-insensitive): name (required), nip, unit,
+    platform, handle, url, tags (separated by ";" or ","), max_scrolls, wait_for,
+    expect_text, viewport. Delimiter ",", ";" or tab.
+    """
+    from collector.lists.format import import_csv, load_watchlist
+
+    text = import_csv(csv_file)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with out.open("x", encoding="utf-8") as fh:  # never overwrite a list
+            fh.write(text)
+    except FileExistsError:
+        raise UsageError(f"{out} exists; refusing to overwrite it (choose another --out)") from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+    watchlist = load_watchlist(out)
+    click.echo(
+        f"wrote {len(watchlist.entries)} entries to {out}\n"
+        f"check it with: collector profiles check {out}"
+    )
+
+
+@profiles.command()
+@click.argument("watchlist_file", type=click.Path(dir_okay=False))
+@click.option("--only", "--only-tags", "only_tags", multiple=True, metavar="TAG")
+@handle_errors
+@watchlist_errors("the list cannot be used")
+def check(watchlist_file: str, only_tags: Sequence[str]) -> None:
+    """Validate a watch list and print every entry's resolved URL."""
+    from collector.capture.sessions import check_session_file
+    from collector.lists.format import check_report, filter_entries, load_watchlist
+
+    watchlist = load_watchlist(watchlist_file)
+    problems = []
+    for platform, path in watchlist.sessions.items():
+        try:
+            check_session_file(path)
+        except UsageError as exc:
+            problems.append(f"{watchlist_file}: [sessions]: {platform}: {exc}")
+    if problems:
+        raise WatchListError(problems)
+    selected = {e.index for e in filter_entries(watchlist, only_tags)}
+    rows = [r for r in check_report(watchlist) if r.index in selected]
+    click.echo(
+        table(
+            ["#", "LINE", "NAME", "PLATFORM", "URL", "TAGS", "SESSION", "PROXY"],
+            [
+                [
+                    r.index,
+                    r.line or "",
+                    clean(r.name, 40),
+                    r.platform,
+                    clean(r.url),
+                    ",".join(r.tags),
+                    r.session.name if r.session else "",
+                    r.proxy or "",
+                ]
+                for r in rows
+            ],
+        )
+    )
+    platforms = sorted({r.platform for r in rows})
+    click.echo(
+        f"{watchlist_file}: {len(rows)} entries OK ({', '.join(platforms)}); "
+        f"sha256 {watchlist.sha256}"
+    )
+
+
+# -- collector session --------------------------------------------------------------------
+
+
+@cli.group()
+def session() -> None:
+    """Investigator sessions (Playwright storage state)."""
+
+
+@session.command(name="check")
+@click.argument("state_file", type=click.Path(dir_okay=False))
+@click.option("--platform", required=True, help="instagram, facebook, x, tiktok, youtube, threads")
+@click.option("--url", help="Page to visit instead of the platform's logged-in-only page.")
+@click.option("--proxy", help="http://, https:// or socks5:// proxy.")
+@click.option("--ignore-https-errors", is_flag=True)
+@click.option("--timeout", "timeout_s", type=click.FloatRange(2, 600), default=30.0)
+@click.option("--browser-path", envvar="COLLECTOR_BROWSER")
+@handle_errors
+def session_check(
+    state_file: str,
+    platform: str,
+    url: str | None,
+    proxy: str | None,
+    ignore_https_errors: bool,
+    timeout_s: float,
+    browser_path: str | None,
+) -> None:
+    """Tell whether a saved session is still logged in (exit 0 if it is)."""
+    from collector.capture.sessions import check_session
+    from collector.models import CaptureOptions
+    from collector.sites.platforms import PlatformError, resolve_platform
+
+    try:
+        name = resolve_platform(platform)
+    except PlatformError as exc:
+        raise UsageError(str(exc)) from None
+    options = CaptureOptions(
+        proxy=proxy, ignore_https_errors=ignore_https_errors, timeout_s=timeout_s
+    )
+    report = check_session(state_file, name, url=url, options=options, browser_path=browser_path)
+    click.echo(f"session  {clean(report.file)} (sha256 {report.sha256})")
+    for cookie in report.cookies:
+        when = cookie.expires or "end of browser session"
+        state = "EXPIRED" if cookie.expired else "valid until"
+        click.echo(f"cookie   {cookie.name} for {clean(cookie.domain)}: {state} {when}")
+    if not report.cookies and name != "web":
+        click.echo(f"cookie   no {name} login cookie in the file")
+    click.echo(f"visited  {clean(report.url)} -> {clean(report.final_url or '-')}")
+    reason = f": {clean(report.reason)}" if report.reason else ""
+    click.echo(f"page     {report.outcome}{reason}")
+    for marker in report.markers:
+        click.echo(f"  marker {clean(marker)}")
+    if report.logged_in:
+        click.echo(f"LOGGED IN: the {name} session works")
+        return
+    if report.logged_in is False:
+        click.echo(f"NOT LOGGED IN: the {name} session is logged out or expired; log in again")
+    else:
+        click.echo(f"UNKNOWN: the visit ended {report.outcome}; cannot tell")
+    sys.exit(EXIT_NOT_ALL_GOOD)

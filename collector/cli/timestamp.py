@@ -1,0 +1,139 @@
+"""Commands for archives and trusted time: `timestamp`, and the WACZ side of `export`.
+
+`collector export --format wacz` (package.py) calls `write_wacz_export` here, a thin
+wrapper around collector.export.wacz.export_wacz.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from collector.cli import cli
+from collector.cli.common import (
+    EXIT_NOT_ALL_GOOD,
+    handle_errors,
+    open_index,
+    operator_option,
+    store_option,
+    tsa_options,
+    tsa_settings,
+)
+from collector.errors import UsageError
+from collector.evidence.store import EvidenceStore
+from collector.text import clean
+
+
+def write_wacz_export(
+    case: str,
+    capture_ids: Sequence[str],
+    out: Path,
+    sign_key: Path | None,
+    operator: str | None,
+    store: Path,
+) -> None:
+    from collector.export.wacz import export_wacz as export
+
+    with open_index(store) as index:
+        result = export(
+            EvidenceStore(store),
+            index,
+            case=case,
+            out=out,
+            capture_ids=capture_ids,
+            sign_key=sign_key,
+            operator=operator,
+        )
+    for c in result.captures:
+        redacted = f"  ({len(c.redacted)} secret value(s) redacted)" if c.redacted else ""
+        click.echo(f"{c.capture_id}  {clean(c.url)}{redacted}")
+    for line in result.skipped:
+        click.echo(f"skipped  {clean(line)}")
+    w = result.wacz
+    click.echo(
+        f"wrote {w.path} ({w.size} bytes, {len(result.captures)} capture(s)), sha256:{w.sha256}"
+    )
+    click.echo(
+        f"datapackage {w.datapackage_hash}"
+        + (f", signed, public key {w.public_key}" if w.public_key else ", unsigned")
+    )
+    entry = result.entry
+    click.echo(f"recorded custody entry {entry['seq']} (exported) sha256:{entry['entry_hash']}")
+
+
+@cli.command()
+@click.argument("capture_ids", nargs=-1)
+@click.option(
+    "--missing",
+    is_flag=True,
+    help="Every capture that has no timestamp token yet (instead of naming them).",
+)
+@click.option(
+    "--again",
+    is_flag=True,
+    help="Also timestamp captures that already have a token.",
+)
+@operator_option
+@store_option
+@tsa_options
+@handle_errors
+def timestamp(
+    capture_ids: Sequence[str],
+    missing: bool,
+    again: bool,
+    operator: str | None,
+    store: Path,
+    **kw: Any,
+) -> None:
+    """Obtain RFC 3161 tokens for captures already stored (e.g. after a TSA failed).
+
+    Sealed capture folders are never edited: the tokens go to
+    <store>/timestamps/<capture-id>/<NNN>/ with their own SHA256SUMS.
+    """
+    from collector.evidence.stamps import stamp_later
+    from collector.records.custody import default_actor, record_timestamps
+
+    settings = tsa_settings(kw)
+    if settings is None:
+        raise UsageError("give a time-stamping authority: --tsa URL (or env COLLECTOR_TSA)")
+    if bool(capture_ids) == missing:
+        raise UsageError("name the captures to timestamp, or give --missing (not both)")
+    s = EvidenceStore(store)
+    failed = False
+    with open_index(store) as index:
+        stamped = index.timestamped_ids()
+        rows = (
+            [index.resolve(ref) for ref in capture_ids]
+            if capture_ids
+            else [r for r in index.captures() if r["id"] not in stamped and not r["retired_at"]]
+        )
+        if not rows:
+            click.echo("every capture already has a timestamp token")
+        for row in rows:
+            if row.get("retired_at"):
+                click.echo(f"{row['id']}  retired {row['retired_at']}: not timestamped")
+                continue
+            if row["id"] in stamped and not again:
+                click.echo(f"{row['id']}  already timestamped (--again adds another token)")
+                continue
+            result = stamp_later(
+                s, row["id"], s.root / row["folder"], row["manifest_sha256"], settings
+            )
+            # the tokens' index rows and their `timestamped` custody events, together
+            record_timestamps(s, index, result.records, operator or default_actor())
+            for record in result.records:
+                click.echo(
+                    f"{row['id']}  timestamped  {clean(record.tsa_url)}  genTime "
+                    f"{record.gen_time}  {record.folder}/{record.tsr}"
+                )
+            for failure in result.failures:
+                failed = True
+                click.echo(
+                    f"{row['id']}  FAILED  {clean(failure.tsa_url)}: {clean(failure.message)}"
+                )
+    if failed:
+        sys.exit(EXIT_NOT_ALL_GOOD)

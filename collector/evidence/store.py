@@ -1,0 +1,307 @@
+"""The evidence store on disk: one folder per capture, written once, never edited.
+
+Layout:
+    <store>/captures/<YYYY-MM-DD>/<capture-id>/   finished captures (read-only)
+    <store>/.incoming/<capture-id>/                captures being written
+    <store>/index.db                               the SQLite index (see index.py)
+
+A capture is written under `.incoming/`, hashed as it is written, closed with
+`manifest.json` and `SHA256SUMS`, and only then renamed into `captures/`. A crash leaves
+at most an `.incoming/` folder, which nothing treats as evidence.
+
+Closing a capture takes three steps, so that files about the manifest itself can be added
+between them (`CaptureWriter.finish` runs all three when there is nothing to add):
+
+1. `write_manifest`: `manifest.json`, listing every artifact written so far;
+2. `write_sealed`: zero or more files written *after* the manifest and therefore not listed
+   in it: the RFC 3161 request/token over the manifest's SHA-256 (`manifest.tsq`,
+   `manifest.tsr`) and `timestamps.json`, which records them (see collector.evidence.stamps);
+3. `seal`: `SHA256SUMS` over everything (artifacts, manifest, sealed files), rename into
+   place, make read-only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from collector.errors import StoreError
+from collector.evidence.hashing import HashingWriter, sha256_bytes, sha256_file
+from collector.models import Artifact, FiledCapture
+from collector.timeutil import utc_now
+
+MANIFEST = "manifest.json"
+SUMS = "SHA256SUMS"
+CONTROL_FILES = frozenset({MANIFEST, SUMS})
+TIMESTAMPS = "timestamps.json"
+# Files written after the manifest (so not listed in it), listed in SHA256SUMS.
+SEALED_FILE = re.compile(r"timestamps\.json|manifest(\.[2-9]|\.[1-9][0-9]+)?\.ts[qr]")
+READ_ONLY_FILE = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+READ_ONLY_DIR = READ_ONLY_FILE | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH
+
+
+def new_capture_id() -> str:
+    """Sortable by time, unique by a random suffix: `20261125T011530123Z-3fa9c2`."""
+    now = utc_now()
+    return now.strftime("%Y%m%dT%H%M%S") + f"{now.microsecond // 1000:03d}Z-{secrets.token_hex(3)}"
+
+
+def canonical_json(data: Any) -> bytes:
+    """Stable bytes for JSON that is hashed: sorted keys, no extra spaces, UTF-8."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def pretty_json(data: Any) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+class EvidenceStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @property
+    def captures_dir(self) -> Path:
+        return self.root / "captures"
+
+    @property
+    def incoming_dir(self) -> Path:
+        return self.root / ".incoming"
+
+    @property
+    def index_path(self) -> Path:
+        return self.root / "index.db"
+
+    @property
+    def timestamps_dir(self) -> Path:
+        """Tokens obtained after a capture was sealed (`collector timestamp`)."""
+        return self.root / "timestamps"
+
+    def ensure_writable(self) -> None:
+        """Create the store if needed; fail early, before any browser work."""
+        try:
+            self.captures_dir.mkdir(parents=True, exist_ok=True)
+            self.incoming_dir.mkdir(parents=True, exist_ok=True)
+            probe = self.incoming_dir / f".probe-{secrets.token_hex(4)}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise StoreError(
+                f"evidence store {self.root} is not writable: {exc.strerror or exc}"
+            ) from exc
+
+    def exists(self) -> bool:
+        return self.captures_dir.is_dir()
+
+    def begin(self, capture_id: str) -> CaptureWriter:
+        folder = self.incoming_dir / capture_id
+        try:
+            folder.mkdir(parents=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create {folder}: {exc.strerror or exc}") from exc
+        return CaptureWriter(self, capture_id, folder)
+
+    def folder_for(self, capture_id: str) -> Path:
+        day = f"{capture_id[0:4]}-{capture_id[4:6]}-{capture_id[6:8]}"
+        return self.captures_dir / day / capture_id
+
+    def capture_folders(self) -> Iterator[Path]:
+        """Every finished capture folder on disk (whatever the index says)."""
+        if not self.captures_dir.is_dir():
+            return
+        for day in sorted(self.captures_dir.iterdir()):
+            if day.is_dir():
+                yield from sorted(p for p in day.iterdir() if p.is_dir())
+
+    def incomplete_folders(self) -> list[Path]:
+        if not self.incoming_dir.is_dir():
+            return []
+        return sorted(p for p in self.incoming_dir.iterdir() if p.is_dir())
+
+    def relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+
+class CaptureWriter:
+    """Writes one capture's artifacts, hashing the exact bytes as they go to disk."""
+
+    def __init__(self, store: EvidenceStore, capture_id: str, folder: Path) -> None:
+        self.store = store
+        self.capture_id = capture_id
+        self.folder = folder
+        self.artifacts: list[Artifact] = []
+        self.sealed: list[Artifact] = []  # written after the manifest, listed in SHA256SUMS
+        self._manifest: tuple[dict[str, Any], Artifact] | None = None
+
+    def _path(self, name: str) -> Path:
+        if (
+            "/" in name
+            or name.startswith(".")
+            or name in CONTROL_FILES
+            or SEALED_FILE.fullmatch(name)
+        ):
+            raise StoreError(f"refusing artifact name {name!r}")
+        path = self.folder / name
+        if any(a.name == name for a in self.artifacts):
+            raise StoreError(f"artifact {name!r} written twice")
+        return path
+
+    def write_bytes(self, name: str, data: bytes, media_type: str) -> Artifact:
+        path = self._path(name)
+        with path.open("xb") as fh:  # "x": never overwrite
+            writer = HashingWriter(fh)
+            for i in range(0, len(data), 1 << 20):
+                writer.write(data[i : i + (1 << 20)])
+            fh.flush()
+            os.fsync(fh.fileno())
+        artifact = Artifact(name, media_type, writer.size, writer.hexdigest())
+        self.artifacts.append(artifact)
+        return artifact
+
+    def adopt(self, name: str, media_type: str) -> Artifact | None:
+        """Hash a file a tool wrote into the folder itself (Playwright's HAR)."""
+        path = self._path(name)
+        if not path.is_file():
+            return None
+        digest, size = sha256_file(path)
+        artifact = Artifact(name, media_type, size, digest)
+        self.artifacts.append(artifact)
+        return artifact
+
+    @contextmanager
+    def open_stream(self, name: str, media_type: str) -> Iterator[HashingWriter]:
+        """Stream an artifact to disk, hashing every byte on its way (e.g. the WARC).
+
+        The artifact is recorded only when the block ends without an exception; otherwise
+        the partial file is removed (it was never evidence) and the exception propagates.
+        """
+        path = self._path(name)
+        try:
+            with path.open("xb") as fh:  # "x": never overwrite
+                writer = HashingWriter(fh)
+                yield writer
+                fh.flush()
+                os.fsync(fh.fileno())
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        self.artifacts.append(Artifact(name, media_type, writer.size, writer.hexdigest()))
+
+    def finish(self, manifest: dict[str, Any]) -> FiledCapture:
+        """Close the capture: manifest, SHA256SUMS, rename into place, make read-only."""
+        self.write_manifest(manifest)
+        return self.seal()
+
+    def write_manifest(self, manifest: dict[str, Any]) -> Artifact:
+        """Step 1 of closing: `manifest.json`, listing every artifact written so far."""
+        if self._manifest is not None:
+            raise StoreError(f"manifest of capture {self.capture_id} written twice")
+        unexpected = sorted(
+            p.name for p in self.folder.iterdir() if p.name not in {a.name for a in self.artifacts}
+        )
+        if unexpected:
+            raise StoreError(f"unexpected files in capture {self.capture_id}: {unexpected}")
+        manifest = {**manifest, "artifacts": [a.as_dict() for a in self.artifacts]}
+        artifact = self._write_control(MANIFEST, pretty_json(manifest))
+        self._manifest = (manifest, artifact)
+        return artifact
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.folder / MANIFEST
+
+    def write_sealed(self, name: str, data: bytes, media_type: str) -> Artifact:
+        """Step 2: a file about the manifest, written after it (listed in SHA256SUMS only)."""
+        if self._manifest is None:
+            raise StoreError("sealed files come after the manifest")
+        if not SEALED_FILE.fullmatch(name) or any(a.name == name for a in self.sealed):
+            raise StoreError(f"refusing sealed file name {name!r}")
+        artifact = self._write_control(name, data, media_type)
+        self.sealed.append(artifact)
+        return artifact
+
+    def seal(self) -> FiledCapture:
+        """Step 3: SHA256SUMS over everything, rename into place, make read-only."""
+        if self._manifest is None:
+            raise StoreError("write the manifest before sealing the capture")
+        manifest, manifest_artifact = self._manifest
+        listed = [*self.artifacts, manifest_artifact, *self.sealed]
+        lines = [f"{a.sha256}  {a.name}\n" for a in sorted(listed, key=lambda a: a.name)]
+        self._write_control(SUMS, "".join(lines).encode())
+        final = self.store.folder_for(self.capture_id)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        _fsync_dir(self.folder)
+        if final.exists():
+            raise StoreError(f"capture folder {final} already exists; refusing to overwrite")
+        os.rename(self.folder, final)
+        _fsync_dir(final.parent)
+        make_read_only(final)
+        return FiledCapture(
+            capture_id=self.capture_id,
+            folder=self.store.relative(final),
+            manifest=manifest,
+            manifest_sha256=manifest_artifact.sha256,
+            artifacts=tuple(self.artifacts),
+            sealed=tuple(self.sealed),
+        )
+
+    def _write_control(
+        self, name: str, data: bytes, media_type: str = "application/json"
+    ) -> Artifact:
+        with (self.folder / name).open("xb") as fh:
+            writer = HashingWriter(fh)
+            writer.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        return Artifact(name, media_type, writer.size, writer.hexdigest())
+
+    def abandon(self) -> None:
+        """Remove a capture that never got anywhere (nothing obtained, nothing to keep)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def make_read_only(folder: Path) -> None:
+    for path in folder.iterdir():
+        path.chmod(READ_ONLY_FILE)
+    folder.chmod(READ_ONLY_DIR)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def load_manifest(folder: Path) -> tuple[dict[str, Any], str]:
+    """Read a capture's manifest and the SHA-256 of its bytes."""
+    path = folder / MANIFEST
+    data = path.read_bytes()
+    try:
+        return json.loads(data), sha256_bytes(data)
+    except json.JSONDecodeError as exc:
+        raise StoreError(f"{path}: manifest is not valid JSON: {exc}") from exc
+
+
+def read_verified_artifact(folder: Path, manifest: dict[str, Any], name: str) -> bytes | None:
+    """An artifact's bytes, only if they still match the manifest's SHA-256.
+
+    For derived data (search text, change detection): `None` when the artifact was not
+    recorded, is missing or was modified (`collector verify` names which).
+    """
+    listed = next((a for a in manifest.get("artifacts", []) if a.get("name") == name), None)
+    if listed is None:
+        return None
+    try:
+        data = (folder / name).read_bytes()
+    except OSError:
+        return None
+    return data if sha256_bytes(data) == listed.get("sha256") else None

@@ -1,0 +1,952 @@
+"""WARC 1.1 (ISO 28500) writer for one capture: the HAR traffic plus the capture artefacts.
+
+Stdlib only; readers such as warcio are test-time validators, never runtime dependencies.
+
+Layout of a file written by `write_capture_warc`, each record its own gzip member:
+
+1. `warcinfo` (application/warc-fields): software, operator, hostname, user agent, format.
+2. For every representable HAR entry a `response` then a `request` record, linked both ways
+   with `WARC-Concurrent-To` and sharing one `WARC-Date` (the entry's `startedDateTime`).
+3. One `resource` record per capture artefact (screenshot, DOM, MHTML, manifest...).
+4. One `metadata` record (application/json): caller provenance plus the list of
+   transformations applied here and the HAR entries that were skipped.
+
+Decisions, also stated in the metadata record so the file explains itself:
+
+* Bodies: Chromium hands Playwright bodies with content- and transfer-codings already removed,
+  so `Content-Encoding` and `Transfer-Encoding` are dropped from the stored HTTP headers
+  (a replay tool would otherwise try to gunzip plain bytes) and `Content-Length` is set to
+  the stored body length. Their original values stay in the block, renamed with the
+  `X-Collector-Original-` prefix; replay tools ignore them, examiners can still read them.
+* HTTP/2 and HTTP/3: there is no HTTP/2 text form and WARC readers accept only HTTP/1.x
+  message lines, so messages are written with an `HTTP/1.1` status/request line; the
+  protocol actually used goes in a `WARC-Protocol` header (IIPC warc-specifications
+  proposal #42, as browsertrix-crawler writes it). Pseudo-headers (`:path`...) are
+  dropped; `Host` is synthesised from `:authority` or the URL when absent.
+* A response whose body the HAR lacks is stored with an empty body and
+  `WARC-Truncated: unspecified`, never silently as a genuine empty response.
+* Digests: `sha256:` + RFC 4648 base32 *with* padding, the form warcio writes and checks
+  (unpadded base32 is misread by warcio as base64 and fails). `WARC-Block-Digest` on every
+  record, `WARC-Payload-Digest` on response and resource records.
+* Skipped HAR entries (non-HTTP schemes such as data:/blob:, failed requests with status 0,
+  undecodable bodies) are counted in the summary and listed in the metadata record.
+* Compression: each record is its own gzip member (what replay tools range-read). Records
+  whose content is already compressed (JPEG/GIF/WebP/AVIF images, WOFF2 fonts, audio, video,
+  ZIP/gzip) use deflate "stored" blocks (level 0): deflating them again costs CPU for
+  nothing. PNG uses level 1: Chromium's fast screenshot encoder leaves ~40% to gain, and
+  level 1 gets nearly all of it at a third of level 9's cost (40,000 px page, 2.4 MB PNG:
+  level 0 16 ms, level 1 48 ms, level 9 67 ms of CPU; 2.4, 1.44 and 1.40 MB). Everything
+  else uses level 6.
+
+`copy_warc` reads a file written here back with the standard library only (one gzip member
+per record), rebuilding the `WarcSummary` an index needs, and can redact secrets (`Cookie`,
+`Set-Cookie`, `Authorization`, `Proxy-Authorization`) in the copy it writes: the store keeps
+them as the page sent them; exported copies do not.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import hashlib
+import ipaddress
+import json
+import re
+import uuid
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any, BinaryIO
+from urllib.parse import urlsplit
+
+from collector.evidence.hashing import HashingWriter, Sink
+from collector.timeutil import parse_rfc3339, rfc3339
+
+__all__ = [
+    "ORIGINAL_HEADER_PREFIX",
+    "ArchiveError",
+    "SkippedEntry",
+    "WarcInfo",
+    "WarcRecordInfo",
+    "WarcResource",
+    "WarcSummary",
+    "copy_warc",
+    "warc_digest",
+    "write_capture_warc",
+]
+
+WARC_VERSION = "WARC/1.1"
+WARC_FORMAT = "WARC File Format 1.1"
+WARC_CONFORMS_TO = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
+ORIGINAL_HEADER_PREFIX = "X-Collector-Original-"
+
+_CRLF = b"\r\n"
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_HTTP_SCHEMES = ("http", "https")
+# Capitalised names for the renamed originals, whatever case the HAR used (h2 is lowercase).
+_ENCODING_HEADERS = {
+    "content-encoding": "Content-Encoding",
+    "transfer-encoding": "Transfer-Encoding",
+}
+_MAX_SKIPPED_URL = 200
+# Media whose bytes are already compressed: their gzip members use stored blocks.
+_COMPRESSED_MEDIA = re.compile(
+    r"image/(jpeg|gif|webp|avif)|font/woff2|(audio|video)/.*"
+    r"|application/(zip|gzip|x-gzip|zstd|x-7z-compressed)"
+)
+SECRET_HEADERS = frozenset({"cookie", "set-cookie", "authorization", "proxy-authorization"})
+REDACTED = "[redacted by collector]"
+
+
+class ArchiveError(Exception):
+    """The archive (WARC or WACZ) cannot be written or read as asked."""
+
+
+@dataclass(frozen=True)
+class WarcInfo:
+    """Fields of the leading `warcinfo` record."""
+
+    software: str  # name and version, e.g. "collector/0.1.0"
+    operator: str
+    hostname: str
+    user_agent: str
+    created: datetime
+    filename: str | None = None
+    description: str | None = None
+    is_part_of: str | None = None  # e.g. the case or capture identifier
+
+
+@dataclass(frozen=True)
+class WarcResource:
+    """A capture artefact stored as a `resource` record; give exactly one of `path`, `data`."""
+
+    uri: str  # e.g. "urn:collector:<capture-id>/screenshot.png"
+    media_type: str
+    date: datetime
+    path: Path | None = None
+    data: bytes | None = None
+
+    def __post_init__(self) -> None:
+        if (self.path is None) == (self.data is None):
+            raise ArchiveError(f"resource {self.uri}: give exactly one of path and data")
+
+    def read(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        assert self.path is not None  # __post_init__ guarantees one of the two
+        try:
+            return self.path.read_bytes()
+        except OSError as exc:
+            raise ArchiveError(f"resource {self.uri}: cannot read {self.path}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class WarcRecordInfo:
+    """Where one record sits in the file and what an index needs to know about it."""
+
+    record_type: str
+    record_id: str
+    uri: str | None  # None only for warcinfo
+    date: datetime
+    offset: int  # of the gzip member, from the first byte written by this call
+    length: int  # of the gzip member
+    block_digest: str
+    payload_digest: str | None = None
+    status: int | None = None  # HTTP status, response records only
+    mime: str | None = None  # HTTP Content-Type (response) or media type (resource/metadata)
+    method: str | None = None  # HTTP request method, request/response records only
+
+
+@dataclass(frozen=True)
+class SkippedEntry:
+    index: int  # position in har["log"]["entries"]
+    url: str  # shortened; data: URLs can be megabytes long
+    reason: str
+
+
+@dataclass(frozen=True)
+class WarcSummary:
+    records: tuple[WarcRecordInfo, ...]
+    skipped: tuple[SkippedEntry, ...]
+    har_entries: int
+    missing_bodies: int  # responses written without their body (HAR had none); WARC-Truncated
+    size: int  # bytes written
+    sha256: str  # hex digest of the bytes written
+
+    @property
+    def response_count(self) -> int:
+        return sum(1 for r in self.records if r.record_type == "response")
+
+
+def warc_digest(data: bytes) -> str:
+    """Labelled digest as stored in WARC headers: `sha256:` + padded RFC 4648 base32."""
+    return "sha256:" + base64.b32encode(hashlib.sha256(data).digest()).decode("ascii")
+
+
+def write_capture_warc(
+    out: Sink,
+    *,
+    har: Mapping[str, Any],
+    resources: Sequence[WarcResource],
+    metadata: Mapping[str, object],
+    metadata_uri: str,
+    info: WarcInfo,
+) -> WarcSummary:
+    """Write a complete `.warc.gz` for one capture to `out` and describe what was written.
+
+    Offsets in the summary count from the first byte this call writes, so give it a fresh file.
+    """
+    entries = _har_entries(har)
+    writer = _RecordWriter(out)
+    warcinfo_id = writer.warcinfo(info)
+
+    skipped: list[SkippedEntry] = []
+    missing = 0
+    for index, entry in enumerate(entries):
+        try:
+            exchange = _exchange(entry)
+        except _Skip as skip:
+            skipped.append(SkippedEntry(index, _entry_url(entry), skip.reason))
+            continue
+        writer.exchange(exchange, warcinfo_id)
+        missing += exchange.body_missing
+
+    for resource in resources:
+        writer.resource(resource, warcinfo_id)
+
+    block = _metadata_block(metadata, len(entries), skipped, missing)
+    writer.metadata(metadata_uri, info.created, block, warcinfo_id)
+
+    return WarcSummary(
+        records=tuple(writer.records),
+        skipped=tuple(skipped),
+        har_entries=len(entries),
+        missing_bodies=missing,
+        size=writer.out.size,
+        sha256=writer.out.hexdigest(),
+    )
+
+
+# --- records -----------------------------------------------------------------------------
+
+
+class _RecordWriter:
+    def __init__(self, out: Sink) -> None:
+        self.out = HashingWriter(out)
+        self.records: list[WarcRecordInfo] = []
+
+    def _write(
+        self,
+        record_type: str,
+        date: datetime,
+        block: bytes,
+        *,
+        uri: str | None = None,
+        record_id: str | None = None,
+        extra: Sequence[tuple[str, str]] = (),
+        content_type: str,
+        payload: bytes | None = None,
+        status: int | None = None,
+        mime: str | None = None,
+        method: str | None = None,
+    ) -> str:
+        record_id = record_id or _new_record_id()
+        block_digest = warc_digest(block)
+        payload_digest = warc_digest(payload) if payload is not None else None
+        fields: list[tuple[str, str]] = [
+            ("WARC-Type", record_type),
+            ("WARC-Record-ID", record_id),
+            ("WARC-Date", rfc3339(date)),
+        ]
+        if uri is not None:
+            fields.append(("WARC-Target-URI", uri))
+        fields.extend(extra)
+        fields.append(("WARC-Block-Digest", block_digest))
+        if payload_digest is not None:
+            fields.append(("WARC-Payload-Digest", payload_digest))
+        fields.append(("Content-Type", content_type))
+        fields.append(("Content-Length", str(len(block))))
+
+        head = _CRLF.join([WARC_VERSION.encode("ascii")] + [_field_line(n, v) for n, v in fields])
+        # mtime=0 keeps the gzip member a pure function of the record.
+        member = gzip.compress(
+            head + _CRLF + _CRLF + block + _CRLF + _CRLF,
+            compresslevel=_compress_level(mime),
+            mtime=0,
+        )
+        offset = self.out.size
+        self.out.write(member)
+        self.records.append(
+            WarcRecordInfo(
+                record_type=record_type,
+                record_id=record_id,
+                uri=uri,
+                date=date,
+                offset=offset,
+                length=len(member),
+                block_digest=block_digest,
+                payload_digest=payload_digest,
+                status=status,
+                mime=mime,
+                method=method,
+            )
+        )
+        return record_id
+
+    def warcinfo(self, info: WarcInfo) -> str:
+        values = [
+            ("software", info.software),
+            ("format", WARC_FORMAT),
+            ("conformsTo", WARC_CONFORMS_TO),
+            ("operator", info.operator),
+            ("hostname", info.hostname),
+            ("http-header-user-agent", info.user_agent),
+        ]
+        if info.description is not None:
+            values.append(("description", info.description))
+        if info.is_part_of is not None:
+            values.append(("isPartOf", info.is_part_of))
+        _aware(info.created, "warcinfo")
+        for name, value in values:
+            if _CONTROL.search(value):
+                raise ArchiveError(f"warcinfo field {name!r} contains a control character")
+        block = b"".join(_field_line(n, v) + _CRLF for n, v in values)
+        extra = []
+        if info.filename is not None:
+            _check_field("WARC-Filename", info.filename)
+            extra.append(("WARC-Filename", info.filename))
+        return self._write(
+            "warcinfo",
+            info.created,
+            block,
+            extra=extra,
+            content_type="application/warc-fields",
+        )
+
+    def exchange(self, ex: _Exchange, warcinfo_id: str) -> None:
+        response_id = _new_record_id()
+        request_id = _new_record_id()
+        common: list[tuple[str, str]] = [("WARC-Warcinfo-ID", warcinfo_id)]
+        if ex.ip is not None:
+            common.append(("WARC-IP-Address", ex.ip))
+        if ex.protocol is not None:
+            common.append(("WARC-Protocol", ex.protocol))
+        response_extra = [*common, ("WARC-Concurrent-To", request_id)]
+        if ex.body_missing:
+            response_extra.append(("WARC-Truncated", "unspecified"))
+        self._write(
+            "response",
+            ex.date,
+            ex.response_head + ex.response_body,
+            uri=ex.url,
+            record_id=response_id,
+            extra=response_extra,
+            content_type="application/http; msgtype=response",
+            payload=ex.response_body,
+            status=ex.status,
+            mime=ex.mime,
+            method=ex.method,
+        )
+        self._write(
+            "request",
+            ex.date,
+            ex.request_block,
+            uri=ex.url,
+            record_id=request_id,
+            extra=[*common, ("WARC-Concurrent-To", response_id)],
+            content_type="application/http; msgtype=request",
+            method=ex.method,
+        )
+
+    def resource(self, resource: WarcResource, warcinfo_id: str) -> None:
+        _check_uri(resource.uri)
+        _check_field("Content-Type", resource.media_type)
+        data = resource.read()
+        self._write(
+            "resource",
+            _aware(resource.date, resource.uri),
+            data,
+            uri=resource.uri,
+            extra=[("WARC-Warcinfo-ID", warcinfo_id)],
+            content_type=resource.media_type,
+            payload=data,
+            mime=_bare_mime(resource.media_type),
+        )
+
+    def metadata(self, uri: str, date: datetime, block: bytes, warcinfo_id: str) -> None:
+        _check_uri(uri)
+        self._write(
+            "metadata",
+            date,
+            block,
+            uri=uri,
+            extra=[("WARC-Warcinfo-ID", warcinfo_id)],
+            content_type="application/json",
+            mime="application/json",
+        )
+
+
+def _compress_level(mime: str | None) -> int:
+    if mime == "image/png":
+        return 1
+    return 0 if mime is not None and _COMPRESSED_MEDIA.fullmatch(mime) else 6
+
+
+def _new_record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def _field_line(name: str, value: str) -> bytes:
+    return f"{name}: {value}".encode()  # WARC 1.1 headers are UTF-8
+
+
+def _check_field(name: str, value: str) -> None:
+    if not value or _CONTROL.search(value):
+        raise ArchiveError(f"{name} {value!r} is empty or contains a control character")
+
+
+def _check_uri(uri: str) -> None:
+    _check_field("WARC-Target-URI", uri)
+    if " " in uri or ":" not in uri:
+        raise ArchiveError(f"not an absolute URI: {uri!r}")
+
+
+def _aware(moment: datetime, what: str) -> datetime:
+    if moment.tzinfo is None:
+        raise ArchiveError(f"{what}: naive datetime, refusing to guess its time zone")
+    return moment
+
+
+def _bare_mime(content_type: str) -> str | None:
+    mime = content_type.split(";", 1)[0].strip().lower()
+    return mime or None
+
+
+# --- HAR -> HTTP messages ----------------------------------------------------------------
+
+
+class _Skip(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class _Exchange:
+    url: str
+    method: str
+    date: datetime
+    ip: str | None
+    protocol: str | None
+    request_block: bytes
+    response_head: bytes
+    response_body: bytes
+    status: int
+    mime: str | None
+    body_missing: bool
+
+
+def _har_entries(har: Mapping[str, Any]) -> list[Any]:
+    log = har.get("log")
+    entries = log.get("entries") if isinstance(log, Mapping) else None
+    if not isinstance(entries, list):
+        raise ArchiveError("HAR has no log.entries list")
+    return entries
+
+
+def _entry_url(entry: object) -> str:
+    url = ""
+    if isinstance(entry, Mapping):
+        request = entry.get("request")
+        if isinstance(request, Mapping) and isinstance(request.get("url"), str):
+            url = request["url"]
+    return url if len(url) <= _MAX_SKIPPED_URL else url[: _MAX_SKIPPED_URL - 3] + "..."
+
+
+def _exchange(entry: object) -> _Exchange:
+    if not isinstance(entry, Mapping):
+        raise _Skip("malformed entry: not an object")
+    request = entry.get("request")
+    response = entry.get("response")
+    if not isinstance(request, Mapping) or not isinstance(response, Mapping):
+        raise _Skip("malformed entry: no request or response")
+
+    url = request.get("url")
+    if not isinstance(url, str) or not url:
+        raise _Skip("malformed entry: no URL")
+    scheme = url.split(":", 1)[0].lower()
+    if scheme not in _HTTP_SCHEMES:
+        raise _Skip(f"not an HTTP(S) URL (scheme {scheme!r})")
+    if _CONTROL.search(url) or " " in url:
+        raise _Skip("URL contains whitespace or control characters")
+    parts = urlsplit(url)
+    if not parts.netloc:
+        raise _Skip("URL has no host")
+
+    status = response.get("status")
+    if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 999:
+        raise _Skip(f"no HTTP response (status {status!r}); request failed or was blocked")
+
+    method = request.get("method")
+    if not isinstance(method, str) or not _TOKEN.fullmatch(method):
+        raise _Skip(f"malformed request method {method!r}")
+
+    started = entry.get("startedDateTime")
+    try:
+        date = parse_rfc3339(started) if isinstance(started, str) else None
+    except ValueError:
+        date = None
+    if date is None:
+        raise _Skip(f"malformed startedDateTime {started!r}")
+
+    protocol = _protocol(response.get("httpVersion") or request.get("httpVersion"))
+    line_version = "HTTP/1.0" if protocol == "http/1.0" else "HTTP/1.1"
+
+    body, body_missing = _response_body(response)
+    resp_headers, _ = _headers(response.get("headers"))
+    resp_headers = _entity_headers(resp_headers, len(body), always_length=True)
+    reason = _reason(status, response.get("statusText"))
+    response_head = _message_head(f"{line_version} {status} {reason}", resp_headers)
+
+    req_body = _request_body(request)
+    req_headers, pseudo = _headers(request.get("headers"))
+    if not any(name.lower() == "host" for name, _ in req_headers):
+        req_headers.insert(0, ("Host", pseudo.get(":authority") or parts.netloc))
+    req_headers = _entity_headers(req_headers, len(req_body), always_length=False)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    request_block = _message_head(f"{method} {target} {line_version}", req_headers) + req_body
+
+    # Only the stored header: the HAR's mimeType is Chromium's guess ("x-unknown" for none).
+    mime = next((_bare_mime(v) for n, v in resp_headers if n.lower() == "content-type"), None)
+
+    return _Exchange(
+        url=url,
+        method=method,
+        date=date,
+        ip=_ip(entry.get("serverIPAddress")),
+        protocol=protocol,
+        request_block=request_block,
+        response_head=response_head,
+        response_body=body,
+        status=status,
+        mime=mime,
+        body_missing=body_missing,
+    )
+
+
+def _protocol(value: object) -> str | None:
+    """Normalise a HAR httpVersion to a WARC-Protocol value (ALPN-style identifiers)."""
+    if not isinstance(value, str):
+        return None
+    v = value.strip().lower()
+    if v in ("h2", "h2c"):
+        return v
+    if v in ("http/2", "http/2.0"):
+        return "h2"
+    if v.startswith("h3") or v in ("http/3", "http/3.0", "quic"):
+        return "h3"
+    if v in ("http/1.1", "http/1.0", "http/0.9"):
+        return v
+    return None  # "", "unknown", or something we would only be guessing about
+
+
+def _ip(value: object) -> str | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(value.strip().strip("[]")))  # Chromium brackets IPv6
+    except ValueError:
+        return None
+
+
+def _reason(status: int, status_text: object) -> str:
+    if isinstance(status_text, str) and status_text.strip() and not _CONTROL.search(status_text):
+        return status_text.strip()
+    try:
+        return HTTPStatus(status).phrase  # HTTP/2 has no reason phrase
+    except ValueError:
+        return ""
+
+
+def _headers(raw: object) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """HAR headers as (name, value) lines, plus HTTP/2 pseudo-headers kept aside."""
+    headers: list[tuple[str, str]] = []
+    pseudo: dict[str, str] = {}
+    if not isinstance(raw, list):
+        return headers, pseudo
+    for item in raw:
+        if not isinstance(item, Mapping):
+            continue
+        name, value = item.get("name"), item.get("value")
+        if not isinstance(name, str) or not isinstance(value, str):
+            continue
+        if name.startswith(":"):
+            pseudo[name.lower()] = value
+            continue
+        if not _TOKEN.fullmatch(name):
+            continue  # not representable as an HTTP/1.x header line
+        # Chromium joins repeated headers (Set-Cookie) with newlines: one line each.
+        for part in value.split("\n"):
+            headers.append((name, part.strip("\r").strip()))
+    return headers, pseudo
+
+
+def _entity_headers(
+    headers: list[tuple[str, str]], body_length: int, *, always_length: bool
+) -> list[tuple[str, str]]:
+    """Drop coding headers (body is decoded), fix Content-Length, keep originals renamed."""
+    kept: list[tuple[str, str]] = []
+    originals: list[tuple[str, str]] = []
+    lengths: list[str] = []
+    for name, value in headers:
+        lower = name.lower()
+        if lower in _ENCODING_HEADERS:
+            originals.append((ORIGINAL_HEADER_PREFIX + _ENCODING_HEADERS[lower], value))
+        elif lower == "content-length":
+            lengths.append(value)
+        else:
+            kept.append((name, value))
+    if always_length or lengths or body_length:
+        kept.append(("Content-Length", str(body_length)))
+    originals.extend(
+        (ORIGINAL_HEADER_PREFIX + "Content-Length", v) for v in lengths if v != str(body_length)
+    )
+    return kept + originals
+
+
+def _message_head(start_line: str, headers: Sequence[tuple[str, str]]) -> bytes:
+    lines = [start_line.encode()] + [f"{n}: {v}".encode() for n, v in headers]
+    return _CRLF.join(lines) + _CRLF + _CRLF
+
+
+def _text_bytes(text: str) -> bytes:
+    # surrogatepass: a lone surrogate from a JSON escape must not abort the whole capture.
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _response_body(response: Mapping[str, Any]) -> tuple[bytes, bool]:
+    """Decoded body bytes and whether the HAR lacked a body the response did have."""
+    content = response.get("content")
+    if not isinstance(content, Mapping):
+        return b"", False
+    text = content.get("text")
+    size = content.get("size")
+    if not isinstance(text, str):
+        return b"", isinstance(size, int) and size > 0
+    encoding = content.get("encoding")
+    if encoding == "base64":
+        try:
+            return base64.b64decode(text, validate=True), False
+        except (binascii.Error, ValueError) as exc:
+            raise _Skip(f"undecodable base64 body: {exc}") from exc
+    if encoding:
+        raise _Skip(f"unsupported HAR body encoding {encoding!r}")
+    return _text_bytes(text), False
+
+
+def _request_body(request: Mapping[str, Any]) -> bytes:
+    post = request.get("postData")
+    if isinstance(post, Mapping) and isinstance(post.get("text"), str):
+        return _text_bytes(post["text"])
+    return b""
+
+
+# --- metadata ----------------------------------------------------------------------------
+
+
+def _metadata_block(
+    provenance: Mapping[str, object],
+    har_entries: int,
+    skipped: Sequence[SkippedEntry],
+    missing_bodies: int,
+) -> bytes:
+    document = {
+        "provenance": dict(provenance),
+        "transformations": {
+            "bodies": (
+                "HTTP bodies are stored as Chromium handed them to Playwright: content-coding "
+                "(gzip, br, deflate) and transfer-coding (chunked) already removed."
+            ),
+            "dropped_headers": ["Content-Encoding", "Transfer-Encoding"],
+            "original_headers": (
+                f"Dropped headers, and a Content-Length that differed from the stored body, "
+                f"are kept in the same message renamed with the prefix {ORIGINAL_HEADER_PREFIX}"
+            ),
+            "content_length": "Content-Length is set to the length of the stored body.",
+            "http_version": (
+                "Messages are written with an HTTP/1.1 (or HTTP/1.0) start line; the protocol "
+                "actually used (e.g. h2, h3) is in the WARC-Protocol header of the record."
+            ),
+            "pseudo_headers": (
+                "HTTP/2 pseudo-headers (:method, :path, :authority, :scheme, :status) are "
+                "dropped; a missing Host header is synthesised from :authority or the URL."
+            ),
+            "repeated_headers": "Header values joined by newlines are written as separate lines.",
+            "missing_bodies": (
+                "Responses whose body the HAR did not contain are stored with an empty body "
+                "and WARC-Truncated: unspecified."
+            ),
+            "digests": "sha256, RFC 4648 base32 with padding.",
+        },
+        "har": {
+            "entries": har_entries,
+            "written": har_entries - len(skipped),
+            "missing_bodies": missing_bodies,
+            "skipped": [{"index": s.index, "url": s.url, "reason": s.reason} for s in skipped],
+        },
+    }
+    try:
+        text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_default)
+    except (TypeError, ValueError) as exc:
+        raise ArchiveError(f"metadata is not JSON-serialisable: {exc}") from exc
+    return text.encode("utf-8")
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, datetime):
+        return rfc3339(value)
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)  # stable output for an unordered collection
+    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
+# --- reading back, copying, redacting ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WarcCopy:
+    """What `copy_warc` wrote: the copy's summary and what it changed."""
+
+    summary: WarcSummary  # of the copy (offsets, digests and hash of the bytes written)
+    source_sha256: str  # hex digest of the file that was read
+    source_size: int
+    redacted: tuple[str, ...]  # one line per redacted value: "<record uri>: <header>"
+
+
+def copy_warc(src: Path, out: Sink, *, redact: bool = False) -> WarcCopy:
+    """Copy a `.warc.gz` written by `write_capture_warc` to `out`, record by record.
+
+    Reads with the standard library only (one gzip member per record) and returns the
+    summary an index needs. With `redact`, the values of secret HTTP headers (Cookie,
+    Set-Cookie, Authorization, Proxy-Authorization) in request/response records, and in the
+    provenance of the metadata record, are replaced by `[redacted by collector]`; a changed
+    record gets a new `WARC-Block-Digest` and `Content-Length` (its payload, and so its
+    `WARC-Payload-Digest`, is unchanged). Unchanged records are copied byte for byte, so
+    without redaction, or with nothing to redact, the copy is identical to the source.
+    """
+    writer = HashingWriter(out)
+    source = hashlib.sha256()
+    source_size = 0
+    records: list[WarcRecordInfo] = []
+    links: dict[str, list[str]] = {}  # response record id -> its WARC-Concurrent-To ids
+    redacted: list[str] = []
+    try:
+        fh = src.open("rb")
+    except OSError as exc:
+        raise ArchiveError(f"cannot read {src}: {exc}") from exc
+    with fh:
+        for raw, member in _gzip_members(fh, src):
+            source.update(raw)
+            source_size += len(raw)
+            fields, block = _parse_record(member, src, source_size - len(raw))
+            changes: list[str] = []
+            if redact:
+                block, changes = _redact_block(fields, block)
+            if changes:
+                fields = _with_block(fields, block)
+                uri = _field(fields, "WARC-Target-URI") or "?"
+                redacted.extend(f"{uri}: {name}" for name in changes)
+                head = _CRLF.join(
+                    [WARC_VERSION.encode("ascii")] + [_field_line(n, v) for n, v in fields]
+                )
+                raw = gzip.compress(
+                    head + _CRLF + _CRLF + block + _CRLF + _CRLF,
+                    compresslevel=_compress_level(_record_mime(fields, block)),
+                    mtime=0,
+                )
+            info = _record_info(fields, block, writer.size, len(raw))
+            writer.write(raw)
+            if info.record_type == "response":
+                links[info.record_id] = [v for n, v in fields if n.lower() == "warc-concurrent-to"]
+            records.append(info)
+    # A response's method is its request's (its WARC-Concurrent-To), as the writer records it.
+    methods = {r.record_id: r.method for r in records if r.record_type == "request"}
+    fixed = []
+    for rec in records:
+        if rec.record_type == "response":
+            method = next((methods[i] for i in links[rec.record_id] if methods.get(i)), None)
+            rec = replace(rec, method=method or "GET")
+        fixed.append(rec)
+    summary = WarcSummary(
+        records=tuple(fixed),
+        skipped=(),
+        har_entries=sum(1 for r in fixed if r.record_type == "response"),
+        missing_bodies=0,
+        size=writer.size,
+        sha256=writer.hexdigest(),
+    )
+    return WarcCopy(summary, source.hexdigest(), source_size, tuple(redacted))
+
+
+_READ_CHUNK = 1 << 16
+
+
+def _gzip_members(fh: BinaryIO, src: Path) -> Iterator[tuple[bytes, bytes]]:
+    """(compressed bytes, decompressed bytes) of each gzip member, in order."""
+    pending = b""
+    while True:
+        if not pending:
+            pending = fh.read(_READ_CHUNK)
+            if not pending:
+                return
+        inflater = zlib.decompressobj(wbits=31)  # gzip framing
+        raw: list[bytes] = []
+        out: list[bytes] = []
+        while True:
+            try:
+                out.append(inflater.decompress(pending))
+            except zlib.error as exc:
+                raise ArchiveError(f"{src}: corrupt gzip member: {exc}") from exc
+            if inflater.eof:
+                used = len(pending) - len(inflater.unused_data)
+                raw.append(pending[:used])
+                pending = inflater.unused_data
+                break
+            raw.append(pending)
+            pending = fh.read(_READ_CHUNK)
+            if not pending:
+                raise ArchiveError(f"{src}: truncated gzip member at the end of the file")
+        yield b"".join(raw), b"".join(out)
+
+
+def _parse_record(member: bytes, src: Path, offset: int) -> tuple[list[tuple[str, str]], bytes]:
+    head, sep, rest = member.partition(_CRLF + _CRLF)
+    lines = head.decode("utf-8", "replace").split("\r\n")
+    if not sep or lines[0] != WARC_VERSION:
+        raise ArchiveError(f"{src}: no WARC/1.1 record at offset {offset}")
+    fields: list[tuple[str, str]] = []
+    for line in lines[1:]:
+        name, colon, value = line.partition(":")
+        if not colon:
+            raise ArchiveError(f"{src}: malformed WARC header line at offset {offset}")
+        fields.append((name.strip(), value.strip()))
+    try:
+        length = int(_field(fields, "Content-Length") or "")
+    except ValueError:
+        raise ArchiveError(f"{src}: record at offset {offset} has no Content-Length") from None
+    if rest[length:] != _CRLF + _CRLF:
+        raise ArchiveError(f"{src}: record at offset {offset} does not end where it says")
+    return fields, rest[:length]
+
+
+def _field(fields: Sequence[tuple[str, str]], name: str) -> str | None:
+    wanted = name.lower()
+    return next((v for n, v in fields if n.lower() == wanted), None)
+
+
+def _with_block(fields: list[tuple[str, str]], block: bytes) -> list[tuple[str, str]]:
+    updated = {"warc-block-digest": warc_digest(block), "content-length": str(len(block))}
+    return [(n, updated.get(n.lower(), v)) for n, v in fields]
+
+
+def _http_head(block: bytes) -> tuple[str, list[tuple[str, str]], bytes]:
+    head, _, body = block.partition(_CRLF + _CRLF)
+    lines = head.decode("utf-8", "surrogateescape").split("\r\n")
+    headers = []
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers.append((name, value.strip()))
+    return lines[0], headers, body
+
+
+def _record_mime(fields: Sequence[tuple[str, str]], block: bytes) -> str | None:
+    content_type = _field(fields, "Content-Type") or ""
+    if content_type.startswith("application/http"):
+        if "msgtype=response" not in content_type:
+            return None
+        _, headers, _ = _http_head(block)
+        value = next((v for n, v in headers if n.lower() == "content-type"), None)
+        return _bare_mime(value) if value else None
+    return _bare_mime(content_type)
+
+
+def _record_info(
+    fields: Sequence[tuple[str, str]], block: bytes, offset: int, length: int
+) -> WarcRecordInfo:
+    record_type = _field(fields, "WARC-Type") or ""
+    status = method = None
+    if record_type in ("request", "response"):
+        start, _, _ = _http_head(block)
+        words = start.split()
+        if record_type == "response" and len(words) >= 2 and words[1].isdigit():
+            status = int(words[1])
+        if record_type == "request" and words:
+            method = words[0]
+    return WarcRecordInfo(
+        record_type=record_type,
+        record_id=_field(fields, "WARC-Record-ID") or "",
+        uri=_field(fields, "WARC-Target-URI"),
+        date=parse_rfc3339(_field(fields, "WARC-Date") or "1970-01-01T00:00:00Z"),
+        offset=offset,
+        length=length,
+        block_digest=_field(fields, "WARC-Block-Digest") or warc_digest(block),
+        payload_digest=_field(fields, "WARC-Payload-Digest"),
+        status=status,
+        mime=None if record_type == "warcinfo" else _record_mime(fields, block),
+        method=method,
+    )
+
+
+def _redact_block(fields: Sequence[tuple[str, str]], block: bytes) -> tuple[bytes, list[str]]:
+    record_type = _field(fields, "WARC-Type")
+    if record_type in ("request", "response"):
+        start, headers, body = _http_head(block)
+        changed = [n for n, v in headers if n.lower() in SECRET_HEADERS and v != REDACTED]
+        if not changed:
+            return block, []
+        lines = [start] + [
+            f"{n}: {REDACTED if n.lower() in SECRET_HEADERS else v}" for n, v in headers
+        ]
+        head = "\r\n".join(lines).encode("utf-8", "surrogateescape")
+        return head + _CRLF + _CRLF + body, changed
+    if record_type == "metadata" and (_field(fields, "Content-Type") or "").startswith(
+        "application/json"
+    ):
+        try:
+            document = json.loads(block)
+        except ValueError:
+            return block, []
+        changed = _redact_provenance(document)
+        if not changed:
+            return block, []
+        text = json.dumps(document, ensure_ascii=False, indent=2)
+        return text.encode("utf-8", "surrogatepass"), changed
+    return block, []
+
+
+def _redact_provenance(document: object) -> list[str]:
+    """Secret header values in the provenance's `response.headers` ([name, value] pairs)."""
+    if not isinstance(document, dict):
+        return []
+    provenance = document.get("provenance")
+    response = provenance.get("response") if isinstance(provenance, dict) else None
+    headers = response.get("headers") if isinstance(response, dict) else None
+    changed: list[str] = []
+    for pair in headers if isinstance(headers, list) else []:
+        if (
+            isinstance(pair, list)
+            and len(pair) == 2
+            and isinstance(pair[0], str)
+            and pair[0].lower() in SECRET_HEADERS
+            and pair[1] != REDACTED
+        ):
+            changed.append(f"provenance {pair[0]}")
+            pair[1] = REDACTED
+    return changed

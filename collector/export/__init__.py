@@ -1,0 +1,1 @@
+"""Evidence leaving the store: evidence packages (ZIP) with their verifier, and WACZ."""

@@ -1,0 +1,709 @@
+"""`collector run`: capture every entry of a watch list, politely, and record the run.
+
+    run_watchlist(store, watchlist, settings, progress) -> RunResult
+
+The CLI (`collector run`), and later `collector watch`/`schedule`, call this. A run:
+
+* is recorded in the index before the first capture (`runs`, one `run_entries` row per
+  selected entry, status `pending`), and every attempt as it is filed (`run_attempts`);
+  every capture's manifest names its run, attempt and watch-list entry;
+* keeps a minimum delay between captures of one host (`host_delay_s`, default 5 s, plus
+  up to `jitter` x that at random): with a delay, one capture at a time per host, the
+  delay counted from the end of one to the start of the next; with 0, no host limit;
+* retries `timeout`, `network_error` and HTTP 429/5xx up to `retries` times with
+  exponential backoff (`backoff_s` x 2^n); a `Retry-After` header is honoured, capped at
+  `max_retry_after_s`, and a 429 pauses its whole host, not just the entry;
+* has a circuit breaker: after `breaker` consecutive `rate_limited`/`login_wall` attempts
+  on one platform it stops capturing that platform (its remaining entries are `skipped`)
+  rather than burn the account or the IP;
+* stops cleanly when `stop` is set (Ctrl-C): nothing new starts, captures in flight are
+  finished and filed, the run is marked `interrupted`; a hard cancel (second Ctrl-C)
+  also marks it interrupted. `resume=RUN_ID` captures only what is missing: entries never
+  captured, cut short between retries, or skipped by the breaker. Entries captured with
+  any outcome keep it (start a new run to try them again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import json
+import random
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from collector.capture.admission import DEFAULT_CONCURRENCY, DEFAULT_MIN_AVAILABLE_MB
+from collector.capture.runner import (
+    CaptureRunner,
+    OpenRunner,
+    _run_to_completion,
+    gather_or_cancel,
+)
+from collector.capture.sessions import check_session_file
+from collector.errors import UsageError
+from collector.evidence.stamps import TsaSettings
+from collector.evidence.store import EvidenceStore
+from collector.lists.format import WatchEntry, WatchList, filter_entries, redact_proxy
+from collector.models import CaptureJob, CaptureOptions, FiledCapture, Outcome, Viewport
+from collector.records.index import Index
+from collector.sites.urls import redact_url_credentials
+from collector.timeutil import parse_rfc3339, rfc3339, utc_now
+
+DEFAULT_HOST_DELAY_S = 5.0
+DEFAULT_JITTER = 0.5
+DEFAULT_RETRIES = 2
+DEFAULT_BACKOFF_S = 5.0
+DEFAULT_MAX_RETRY_AFTER_S = 120.0
+DEFAULT_BREAKER = 3
+
+RETRIED_OUTCOMES = frozenset({Outcome.TIMEOUT, Outcome.NETWORK_ERROR})
+BREAKER_OUTCOMES = frozenset({Outcome.RATE_LIMITED, Outcome.LOGIN_WALL})
+
+PENDING, DONE, SKIPPED = "pending", "done", "skipped"
+RUNNING, FINISHED, INTERRUPTED = "running", "finished", "interrupted"
+FINAL, RETRY, STOPPED = "final", "retry", "stopped"
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How a run captures. Entry settings (max_scrolls, wait_for, expect_text, viewport,
+    from the entry or the list's [defaults]) win over `options`; `storage_state` and
+    `proxy`, when given, win over the list's [sessions] and [proxy]."""
+
+    case: str | None = None
+    operator: str | None = None
+    only_tags: tuple[str, ...] = ()
+    options: CaptureOptions = field(default_factory=CaptureOptions)
+    storage_state: str | None = None
+    proxy: str | None = None
+    browser_path: str | None = None
+    concurrency: int = DEFAULT_CONCURRENCY
+    min_available_mb: int = DEFAULT_MIN_AVAILABLE_MB
+    host_delay_s: float = DEFAULT_HOST_DELAY_S
+    jitter: float = DEFAULT_JITTER
+    retries: int = DEFAULT_RETRIES
+    backoff_s: float = DEFAULT_BACKOFF_S
+    max_retry_after_s: float = DEFAULT_MAX_RETRY_AFTER_S
+    breaker: int = DEFAULT_BREAKER  # 0: never stop a platform
+    tsa: TsaSettings | None = None  # RFC 3161 authorities for each capture's manifest
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    attempt: int
+    capture_id: str
+    folder: str
+    outcome: str
+    reason: str
+    http_status: int | None
+    seconds: float
+    decision: str  # final, retry, stopped
+    wait_s: float | None = None
+    note: str = ""
+
+
+@dataclass
+class EntryResult:
+    entry: WatchEntry
+    status: str = PENDING  # pending, done, skipped
+    outcome: str | None = None  # of the final attempt
+    reason: str = ""
+    capture_id: str | None = None
+    folder: str | None = None
+    seconds: float | None = None  # of the final attempt's capture
+    attempts: list[AttemptResult] = field(default_factory=list)  # in this session
+    earlier_attempts: int = 0  # recorded by an earlier session of a resumed run
+
+    @property
+    def label(self) -> str:
+        """What the summary counts: the outcome, or why there is none."""
+        if self.status == DONE and self.outcome:
+            return self.outcome
+        return "skipped" if self.status == SKIPPED else "not finished"
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    list_file: str
+    list_sha256: str
+    started_at: str
+    finished_at: str | None
+    status: str
+    entries: list[EntryResult]
+    open_breakers: dict[str, str]
+
+    @property
+    def ok(self) -> bool:
+        return self.status == FINISHED and all(e.label == Outcome.OK for e in self.entries)
+
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(e.label for e in self.entries).most_common())
+
+    @property
+    def attempts(self) -> int:
+        return sum(len(e.attempts) + e.earlier_attempts for e in self.entries)
+
+    def missing(self) -> list[EntryResult]:
+        return [e for e in self.entries if e.status != DONE]
+
+
+@dataclass(frozen=True)
+class RunEvent:
+    """What `progress` is told, as it happens."""
+
+    kind: str  # started, attempt, skipped, breaker, finished
+    run: RunResult
+    entry: EntryResult | None = None
+    attempt: AttemptResult | None = None
+    filed: FiledCapture | None = None
+    message: str = ""
+
+    @property
+    def done(self) -> int:
+        return sum(e.status != PENDING for e in self.run.entries)
+
+    @property
+    def total(self) -> int:
+        return len(self.run.entries)
+
+
+Progress = Callable[[RunEvent], None]
+
+
+def new_run_id() -> str:
+    now = utc_now()
+    return (
+        "run-"
+        + now.strftime("%Y%m%dT%H%M%S")
+        + f"{now.microsecond // 1000:03d}Z-{random.SystemRandom().randrange(16**6):06x}"
+    )
+
+
+def entry_record(entry: WatchEntry) -> dict[str, Any]:
+    """The watch-list entry as the manifest records it (manifest["run"]["entry"])."""
+    return {
+        "index": entry.index,
+        "name": entry.name,
+        "nip": entry.nip,
+        "unit": entry.unit,
+        "platform": entry.platform,
+        "handle": entry.handle,
+        "url": entry.url,
+        "tags": list(entry.tags),
+    }
+
+
+def entry_options(entry: WatchEntry, watchlist: WatchList, settings: RunSettings) -> CaptureOptions:
+    o = settings.options
+    changes: dict[str, Any] = {}
+    if entry.max_scrolls is not None:
+        changes["max_scrolls"] = entry.max_scrolls
+    if entry.wait_for is not None:
+        changes["wait_for"] = entry.wait_for
+    if entry.expect_text is not None:
+        changes["expect_text"] = entry.expect_text
+    if entry.viewport is not None:
+        changes["viewport"] = Viewport(*entry.viewport)
+    session = settings.storage_state or watchlist.session_for(entry.platform)
+    changes["storage_state"] = str(session) if session else None
+    changes["proxy"] = settings.proxy or watchlist.proxy_for(entry.platform)
+    return replace(o, **changes)
+
+
+def retry_after_s(headers: Sequence[Sequence[str]], now: float | None = None) -> float | None:
+    """Seconds a `Retry-After` header asks for (delta-seconds or an HTTP date)."""
+    for name, value in headers:
+        if name.lower() != "retry-after":
+            continue
+        text = value.strip()
+        if text.isdigit():
+            return float(text)
+        with contextlib.suppress(TypeError, ValueError, IndexError):
+            when = email.utils.parsedate_to_datetime(text)
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            return max(when.timestamp() - (now if now is not None else time.time()), 0.0)
+    return None
+
+
+def retry_plan(filed: FiledCapture, tries: int, settings: RunSettings) -> tuple[bool, float, str]:
+    """(retry?, seconds to wait first, why that wait) after the `tries`-th attempt."""
+    response = filed.manifest.get("response") or {}
+    status = response.get("status")
+    outcome = Outcome(filed.outcome)
+    retryable = outcome in RETRIED_OUTCOMES or (
+        outcome is not Outcome.OK and isinstance(status, int) and (status == 429 or status >= 500)
+    )
+    if not retryable or tries > settings.retries:
+        return False, 0.0, ""
+    cap = settings.max_retry_after_s
+    wait = min(settings.backoff_s * 2 ** (tries - 1), cap)
+    note = f"backoff {wait:g} s"
+    asked = retry_after_s(response.get("headers") or [])
+    if asked is not None:
+        capped = f" (capped at {cap:g} s)" if asked > cap else ""
+        note += f", Retry-After {asked:g} s{capped}"
+        wait = max(wait, min(asked, cap))
+    return True, wait, note
+
+
+class _Host:
+    """Politeness for one host: a minimum, jittered delay between its captures."""
+
+    def __init__(self, delay_s: float, jitter: float, rng: random.Random) -> None:
+        self.delay_s = delay_s
+        self.jitter = jitter
+        self.rng = rng
+        self.lock = asyncio.Lock()
+        self.not_before = 0.0  # monotonic time before which nothing starts here
+
+    @contextlib.asynccontextmanager
+    async def slot(self, stopping: Callable[[], bool]) -> AsyncIterator[bool]:
+        """Wait for this host's turn; yields False when the run is stopping instead."""
+        if self.delay_s > 0:
+            await self.lock.acquire()
+        go = False
+        try:
+            go = await _sleep_until(lambda: self.not_before, stopping)
+            yield go
+        finally:
+            if go and self.delay_s > 0:
+                pause = self.delay_s * (1 + self.jitter * self.rng.random())
+                self.not_before = max(self.not_before, time.monotonic() + pause)
+            if self.delay_s > 0:
+                self.lock.release()
+
+
+async def _sleep_until(when: Callable[[], float], stopping: Callable[[], bool]) -> bool:
+    """Sleep until monotonic `when()` (it may move); False if the run stops meanwhile."""
+    while True:
+        if stopping():
+            return False
+        left = when() - time.monotonic()
+        if left <= 0:
+            return True
+        await asyncio.sleep(min(left, 0.2))
+
+
+async def _sleep_for(seconds: float, stopping: Callable[[], bool]) -> bool:
+    end = time.monotonic() + seconds
+    return await _sleep_until(lambda: end, stopping)
+
+
+def _seconds(manifest: dict[str, Any]) -> float:
+    try:
+        start = parse_rfc3339(manifest["started_at"])
+        end = parse_rfc3339(manifest["finished_at"])
+    except (KeyError, ValueError):
+        return 0.0
+    return round((end - start).total_seconds(), 3)
+
+
+class _Run:
+    """One session of a run: the scheduling state shared by the entries' tasks."""
+
+    def __init__(
+        self,
+        result: RunResult,
+        watchlist: WatchList,
+        settings: RunSettings,
+        progress: Progress | None,
+        stop: threading.Event,
+    ) -> None:
+        self.result = result
+        self.watchlist = watchlist
+        self.settings = settings
+        self.progress = progress
+        self.stop = stop
+        self.rng = random.Random()
+        self.hosts: dict[str, _Host] = {}
+        self.consecutive: Counter[str] = Counter()
+        self.open_breakers = result.open_breakers
+        self.index: Index | None = None
+
+    def tell(self, event: RunEvent) -> None:
+        if self.progress is not None:
+            self.progress(event)
+
+    def stopping(self) -> bool:
+        return self.stop.is_set()
+
+    def host(self, url: str) -> _Host:
+        key = (urlsplit(url).netloc or url).lower()
+        if key not in self.hosts:
+            self.hosts[key] = _Host(self.settings.host_delay_s, self.settings.jitter, self.rng)
+        return self.hosts[key]
+
+    def job(self, er: EntryResult, attempt: int) -> CaptureJob:
+        e = er.entry
+        s = self.settings
+        return CaptureJob(
+            url=e.url,
+            options=entry_options(e, self.watchlist, s),
+            case=s.case,
+            operator=s.operator,
+            note=f"watch list {self.watchlist.path.name}, entry {e.index}",
+            run_id=self.result.run_id,
+            entry=entry_record(e),
+            platform=e.platform,
+            attempt=attempt,
+            watchlist={"file": self.result.list_file, "sha256": self.result.list_sha256},
+        )
+
+    async def entry(self, cs: OpenRunner, er: EntryResult) -> None:
+        index = cs.index
+        e = er.entry
+        host = self.host(e.url)
+        tries = 0
+        while True:
+            if self.stopping():
+                return  # stays pending: missing, for --resume
+            if self.skip_if_open(index, er):
+                return
+            async with host.slot(self.stopping) as go:
+                if not go or self.skip_if_open(index, er):
+                    return
+                attempt_no = er.earlier_attempts + len(er.attempts) + 1
+                filed = await cs.capture(self.job(er, attempt_no))
+            tries += 1
+            m = filed.manifest
+            outcome = Outcome(filed.outcome)
+            opened = self.count_for_breaker(e.platform, outcome)
+            retry, wait, note = retry_plan(filed, tries, self.settings)
+            decision = RETRY if retry else FINAL
+            held = None
+            if retry and e.platform in self.open_breakers:
+                held = SKIPPED, f"not retried: circuit breaker open for {e.platform}"
+            elif retry and self.stopping():
+                held = PENDING, "not retried: the run is stopping"
+            if held is not None:
+                decision, wait, note = STOPPED, 0.0, held[1]
+            status = (m.get("response") or {}).get("status")
+            attempt = AttemptResult(
+                attempt=attempt_no,
+                capture_id=filed.capture_id,
+                folder=filed.folder,
+                outcome=outcome.value,
+                reason=m.get("outcome_reason") or "",
+                http_status=status,
+                seconds=_seconds(m),
+                decision=decision,
+                wait_s=wait if decision == RETRY else None,
+                note=note,
+            )
+            er.attempts.append(attempt)
+            index.add_attempt(
+                {
+                    "run_id": self.result.run_id,
+                    "entry_index": e.index,
+                    "attempt": attempt_no,
+                    "capture_id": filed.capture_id,
+                    "outcome": attempt.outcome,
+                    "reason": attempt.reason,
+                    "http_status": status,
+                    "started_at": m["started_at"],
+                    "finished_at": m["finished_at"],
+                    "decision": decision,
+                    "wait_s": attempt.wait_s,
+                    "note": note,
+                }
+            )
+            if decision != RETRY:
+                er.status = DONE if held is None else held[0]
+                er.outcome, er.reason = attempt.outcome, attempt.reason
+                if held is not None:
+                    er.reason = f"{attempt.reason}; {held[1]}"
+                er.capture_id, er.folder = filed.capture_id, filed.folder
+                er.seconds = attempt.seconds
+                index.update_run_entry(
+                    self.result.run_id,
+                    e.index,
+                    {
+                        "status": er.status,
+                        "outcome": er.outcome,
+                        "reason": er.reason,
+                        "capture_id": er.capture_id,
+                        "attempts": er.earlier_attempts + len(er.attempts),
+                        "updated_at": rfc3339(utc_now()),
+                    },
+                )
+            self.tell(RunEvent("attempt", self.result, er, attempt, filed))
+            if opened:
+                self.tell(RunEvent("breaker", self.result, message=opened))
+            if decision != RETRY:
+                return
+            if outcome is Outcome.RATE_LIMITED or status == 429:
+                # the server asked the whole host to slow down
+                host.not_before = max(host.not_before, time.monotonic() + wait)
+            if not await _sleep_for(wait, self.stopping):
+                return
+
+    def count_for_breaker(self, platform: str, outcome: Outcome) -> str | None:
+        """Count a wall; the message when this one opens the platform's breaker."""
+        if outcome not in BREAKER_OUTCOMES:
+            self.consecutive[platform] = 0
+            return None
+        self.consecutive[platform] += 1
+        n = self.settings.breaker
+        if not n or self.consecutive[platform] < n or platform in self.open_breakers:
+            return None
+        message = (
+            f"stopped capturing {platform}: {n} consecutive rate_limited/login_wall "
+            f"captures; its remaining entries are skipped (resume the run later)"
+        )
+        self.open_breakers[platform] = message
+        return message
+
+    def skip_if_open(self, index: Index, er: EntryResult) -> bool:
+        platform = er.entry.platform
+        if platform not in self.open_breakers:
+            return False
+        er.status = SKIPPED
+        er.reason = f"not captured: circuit breaker open for {platform}"
+        index.update_run_entry(
+            self.result.run_id,
+            er.entry.index,
+            {"status": SKIPPED, "reason": er.reason, "updated_at": rfc3339(utc_now())},
+        )
+        self.tell(RunEvent("skipped", self.result, er, message=er.reason))
+        return True
+
+
+def _settings_record(settings: RunSettings, watchlist: WatchList) -> dict[str, Any]:
+    options = asdict(settings.options)
+    options["viewport"] = str(settings.options.viewport)
+    options.pop("proxy", None)
+    options.pop("storage_state", None)
+    return {
+        "concurrency": settings.concurrency,
+        "min_free_memory_mb": settings.min_available_mb,
+        "host_delay_s": settings.host_delay_s,
+        "jitter": settings.jitter,
+        "retries": settings.retries,
+        "backoff_s": settings.backoff_s,
+        "max_retry_after_s": settings.max_retry_after_s,
+        "breaker": settings.breaker,
+        "options": options,
+        "proxy": redact_url_credentials(settings.proxy) if settings.proxy else None,
+        "storage_state": Path(settings.storage_state).name if settings.storage_state else None,
+        "list_sessions": {p: f.name for p, f in watchlist.sessions.items()},
+        "list_proxies": {p: redact_proxy(u) for p, u in watchlist.proxies.items()},
+    }
+
+
+def run_watchlist(
+    store: EvidenceStore,
+    watchlist: WatchList,
+    settings: RunSettings,
+    progress: Progress | None = None,
+    *,
+    stop: threading.Event | None = None,
+    resume: str | None = None,
+    runner: CaptureRunner | None = None,
+) -> RunResult:
+    """Capture the watch list (or what a run left missing); see the module docstring.
+
+    Raises WatchListError for an unknown --only tag, UsageError for a bad session file or
+    a run that cannot be resumed, before anything is captured."""
+    stop = stop or threading.Event()
+    runner = runner or CaptureRunner(
+        store,
+        browser_path=settings.browser_path,
+        concurrency=settings.concurrency,
+        min_available_mb=settings.min_available_mb,
+        tsa=settings.tsa,
+    )
+    selected = filter_entries(watchlist, settings.only_tags) if resume is None else ()
+    for state in {s for s in (settings.storage_state, *watchlist.sessions.values()) if s}:
+        check_session_file(state)
+    probe = [
+        CaptureJob(e.url, entry_options(e, watchlist, settings))
+        for e in (selected or watchlist.entries)
+    ]
+    executable, source = runner.prepare(probe)  # everything that can fail, before any capture
+    return _run_to_completion(
+        _run(runner, executable, source, watchlist, settings, selected, progress, stop, resume)
+    )
+
+
+async def _run(
+    runner: CaptureRunner,
+    executable: str,
+    source: str,
+    watchlist: WatchList,
+    settings: RunSettings,
+    selected: Sequence[WatchEntry],
+    progress: Progress | None,
+    stop: threading.Event,
+    resume: str | None,
+) -> RunResult:
+    async with runner.open(executable, source) as cs:
+        index = cs.index
+        now = rfc3339(utc_now())
+        if resume is None:
+            result = _start(index, watchlist, settings, selected, now)
+        else:
+            result = _restart(index, watchlist, resume, now)
+        run = _Run(result, watchlist, settings, progress, stop)
+        run.tell(RunEvent("started", result))
+        todo = [er for er in result.entries if er.status != DONE]
+        for er in todo:
+            er.status = PENDING
+        try:
+            await gather_or_cancel([run.entry(cs, er) for er in todo])
+        except BaseException:
+            _finish(index, result, interrupted=True)
+            raise
+        _finish(index, result, interrupted=stop.is_set())
+        run.tell(RunEvent("finished", result))
+        return result
+
+
+def _start(
+    index: Index,
+    watchlist: WatchList,
+    settings: RunSettings,
+    selected: Sequence[WatchEntry],
+    now: str,
+) -> RunResult:
+    run_id = new_run_id()
+    list_file = str(watchlist.path)
+    index.create_run(
+        {
+            "id": run_id,
+            "list_file": list_file,
+            "list_sha256": watchlist.sha256,
+            "started_at": now,
+            "finished_at": None,
+            "status": RUNNING,
+            "operator": settings.operator,
+            "case_id": settings.case,
+            "only_tags": json.dumps(list(settings.only_tags)),
+            "entries": len(selected),
+            "ok": 0,
+            "counts": json.dumps({}),
+            "attempts": 0,
+            "settings": json.dumps(_settings_record(settings, watchlist), ensure_ascii=False),
+            "hostname": socket.gethostname(),
+            "resumed_at": json.dumps([]),
+        },
+        [
+            {
+                "run_id": run_id,
+                "entry_index": e.index,
+                "name": e.name,
+                "nip": e.nip,
+                "unit": e.unit,
+                "platform": e.platform,
+                "handle": e.handle,
+                "url": e.url,
+                "tags": json.dumps(list(e.tags), ensure_ascii=False),
+                "status": PENDING,
+                "outcome": None,
+                "reason": None,
+                "capture_id": None,
+                "attempts": 0,
+                "updated_at": now,
+            }
+            for e in selected
+        ],
+    )
+    return RunResult(
+        run_id=run_id,
+        list_file=list_file,
+        list_sha256=watchlist.sha256,
+        started_at=now,
+        finished_at=None,
+        status=RUNNING,
+        entries=[EntryResult(e) for e in selected],
+        open_breakers={},
+    )
+
+
+def _restart(index: Index, watchlist: WatchList, run_id: str, now: str) -> RunResult:
+    row = index.resolve_run(run_id)
+    check_resumable(row, watchlist)
+    by_index = {e.index: e for e in watchlist.entries}
+    entries: list[EntryResult] = []
+    rows = index.run_entries(row["id"])
+    finals = {
+        r["id"]: r for r in index.captures(ids=[x["capture_id"] for x in rows if x["capture_id"]])
+    }
+    for r in rows:
+        er = EntryResult(by_index[r["entry_index"]])
+        er.earlier_attempts = r["attempts"] or 0
+        if r["status"] == DONE:
+            er.status, er.outcome, er.reason = DONE, r["outcome"], r["reason"] or ""
+            er.capture_id = r["capture_id"]
+            final = finals.get(r["capture_id"])
+            if final is not None:
+                er.folder = final["folder"]
+                er.seconds = _seconds(final)
+        entries.append(er)
+    resumed = [*json.loads(row["resumed_at"] or "[]"), now]
+    index.update_run(
+        row["id"], {"status": RUNNING, "finished_at": None, "resumed_at": json.dumps(resumed)}
+    )
+    return RunResult(
+        run_id=row["id"],
+        list_file=row["list_file"],
+        list_sha256=row["list_sha256"],
+        started_at=row["started_at"],
+        finished_at=None,
+        status=RUNNING,
+        entries=entries,
+        open_breakers={},
+    )
+
+
+def check_resumable(row: dict[str, Any], watchlist: WatchList) -> None:
+    if watchlist.sha256 != row["list_sha256"]:
+        raise UsageError(
+            f"cannot resume {row['id']}: {watchlist.path} changed since the run started "
+            f"(SHA-256 {watchlist.sha256[:12]}…, the run used {row['list_sha256'][:12]}…); "
+            "start a new run instead"
+        )
+
+
+def _finish(index: Index, result: RunResult, *, interrupted: bool) -> None:
+    result.finished_at = rfc3339(utc_now())
+    result.status = INTERRUPTED if interrupted and result.missing() else FINISHED
+    counts = result.counts()
+    index.update_run(
+        result.run_id,
+        {
+            "finished_at": result.finished_at,
+            "status": result.status,
+            "counts": json.dumps(counts),
+            "ok": counts.get(Outcome.OK.value, 0),
+            "attempts": result.attempts,
+        },
+    )
+
+
+def run_to_resume(store: EvidenceStore, run_id: str) -> dict[str, Any]:
+    """The `runs` row of a run to resume (for its list file, case, operator, tags)."""
+    if not store.index_path.exists():
+        raise UsageError(f"no evidence store at {store.root} (no index.db): nothing to resume")
+    with Index(store.index_path) as index:
+        return index.resolve_run(run_id)
+
+
+def resume_settings(row: dict[str, Any], settings: RunSettings) -> RunSettings:
+    """A resumed run keeps its case and tag selection (and operator, unless given)."""
+    return replace(
+        settings,
+        case=row["case_id"],
+        operator=settings.operator or row["operator"],
+        only_tags=tuple(json.loads(row["only_tags"] or "[]")),
+    )

@@ -1,0 +1,1014 @@
+"""The SQLite index of the evidence store (`<store>/index.db`).
+
+The only module that imports sqlite_utils. The manifests are the source of truth: every
+row in `captures` and `artifacts` is derived from a manifest by `capture_row()` /
+`artifact_rows()`, so `reindex` rebuilds them exactly. Tables that are not derived from
+manifests (added by later migrations) are never dropped by `reindex`.
+
+The schema is versioned: `migrations` lists what has been applied; a newer collector
+adds a migration, an older one refuses an index it does not understand. Versions are
+numbers, not a dense sequence: branches developed in parallel reserve their own numbers, so
+the runner applies every known version that is not yet recorded (in the list's order), and
+refuses an index that records a version it does not know.
+
+`timestamps` (version 5) is derived too, from files rather than manifests: every RFC 3161
+token stored in a capture folder (`timestamps.json`) or later under `<store>/timestamps/`.
+
+Version 4 (monitoring) adds `capture_text` (title, URLs and visible text of each capture,
+read from its verified `text.txt`, with the FTS5 index `capture_text_fts` over it) and
+`changes` (what changed since the previous capture of the same watch-list entry or URL).
+Both are derived: `reindex` rebuilds them, `changes` through the caller's `changes`
+callable (`collector.monitor.detect.derive_changes`). docs/monitoring.md documents every column.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from collector.errors import CaptureNotFound, IndexError_, UsageError
+from collector.evidence.store import load_manifest, read_verified_artifact
+from collector.models import FiledCapture, TimestampRecord
+from collector.records.fts import (
+    COLUMNS,
+    HIGHLIGHT_END,
+    HIGHLIGHT_START,
+    TOKENIZE,
+    fts_query,
+    plain,
+)
+from collector.records.fts import search_form as _search_form
+from collector.timeutil import rfc3339, utc_now
+
+BUSY_TIMEOUT_S = 30.0
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    db.table("captures").create(
+        {
+            "id": str,
+            "requested_url": str,
+            "final_url": str,
+            "outcome": str,
+            "reason": str,
+            "http_status": int,
+            "title": str,
+            "case_id": str,
+            "operator": str,
+            "note": str,
+            "started_at": str,
+            "finished_at": str,
+            "folder": str,
+            "manifest_sha256": str,
+            "collector_version": str,
+            "browser_version": str,
+            "hostname": str,
+            "screenshot_height": int,
+            "truncated": int,
+            "run_id": str,
+            "entry_name": str,
+        },
+        pk="id",
+    )
+    db.table("artifacts").create(
+        {"capture_id": str, "name": str, "media_type": str, "size": int, "sha256": str},
+        pk=("capture_id", "name"),
+        foreign_keys=[("capture_id", "captures", "id")],
+    )
+    for columns in (["case_id"], ["outcome"], ["started_at"], ["run_id"]):
+        db.table("captures").create_index(columns)
+    db.table("artifacts").create_index(["sha256"])
+
+
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """The custody log (see custody.py): append-only, enforced by triggers."""
+    db.execute(
+        "CREATE TABLE custody_events ("
+        " seq INTEGER PRIMARY KEY,"
+        " at TEXT NOT NULL,"
+        " actor TEXT NOT NULL,"
+        " action TEXT NOT NULL,"
+        " capture_ids TEXT NOT NULL,"  # JSON array, canonical
+        " details TEXT NOT NULL,"  # JSON object, canonical
+        " prev_hash TEXT NOT NULL,"
+        " entry_hash TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX custody_events_action ON custody_events (action)")
+    for op in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER custody_events_no_{op.lower()} BEFORE {op} ON custody_events "
+            "BEGIN SELECT RAISE(ABORT, 'custody log is append-only'); END"
+        )
+
+
+def _migration_5(db: sqlite_utils.Database) -> None:
+    db.table("timestamps").create(
+        {
+            "capture_id": str,
+            "folder": str,  # relative to the store: the capture's, or timestamps/<id>/<NNN>
+            "tsr": str,
+            "tsq": str,
+            "tsq_sha256": str,
+            "tsr_sha256": str,
+            "late": int,
+            "tsa_url": str,
+            "gen_time": str,
+            "serial": str,
+            "policy": str,
+            "nonce": str,
+            "accuracy_ms": int,
+            "manifest_sha256": str,
+            "requested_at": str,
+            "received_at": str,
+        },
+        pk=("folder", "tsr"),
+        foreign_keys=[("capture_id", "captures", "id")],
+    )
+    db.table("timestamps").create_index(["capture_id"])
+
+
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """Watch-list runs (collector.lists.run): not derived from manifests, kept by reindex."""
+    db.table("runs").create(
+        {
+            "id": str,
+            "list_file": str,
+            "list_sha256": str,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,  # running, finished, interrupted
+            "operator": str,
+            "case_id": str,
+            "only_tags": str,  # JSON list
+            "entries": int,  # entries selected for the run
+            "ok": int,  # entries whose final outcome is ok
+            "counts": str,  # JSON {outcome: entries}
+            "attempts": int,
+            "settings": str,  # JSON: politeness, retries, breaker, capture options
+            "hostname": str,
+            "resumed_at": str,  # JSON list of times the run was resumed
+        },
+        pk="id",
+    )
+    db.table("run_entries").create(
+        {
+            "run_id": str,
+            "entry_index": int,  # 1-based position in the watch list
+            "name": str,
+            "nip": str,
+            "unit": str,
+            "platform": str,
+            "handle": str,
+            "url": str,
+            "tags": str,  # JSON list
+            "status": str,  # pending, done, skipped
+            "outcome": str,  # of the final attempt
+            "reason": str,
+            "capture_id": str,  # the final attempt's capture
+            "attempts": int,
+            "updated_at": str,
+        },
+        pk=("run_id", "entry_index"),
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    # Every attempt, retries included. No foreign key to captures: reindex rebuilds them.
+    db.table("run_attempts").create(
+        {
+            "run_id": str,
+            "entry_index": int,
+            "attempt": int,
+            "capture_id": str,
+            "outcome": str,
+            "reason": str,
+            "http_status": int,
+            "started_at": str,
+            "finished_at": str,
+            "decision": str,  # final, retry, stopped (breaker open / run stopping)
+            "wait_s": float,  # wait before the retry
+            "note": str,  # why that wait (backoff, Retry-After)
+        },
+        pk=("run_id", "entry_index", "attempt"),
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db.table("run_attempts").create_index(["capture_id"])
+    db.table("runs").create_index(["started_at"])
+
+
+def _migration_4(db: sqlite_utils.Database) -> None:
+    text = db.table("capture_text")
+    text.create(
+        {
+            "id": int,  # INTEGER PRIMARY KEY: the FTS rowid, stable across VACUUM
+            "capture_id": str,
+            "entry_key": str,
+            "title": str,
+            "url": str,
+            "text": str,
+        },
+        pk="id",
+        not_null={"capture_id", "entry_key"},
+        foreign_keys=[("capture_id", "captures", "id")],
+    )
+    text.create_index(["capture_id"], unique=True)
+    text.create_index(["entry_key"])
+    text.enable_fts(list(COLUMNS), create_triggers=True, tokenize=TOKENIZE)
+    changes = db.table("changes")
+    changes.create(
+        {
+            "capture_id": str,
+            "previous_id": str,
+            "entry_key": str,
+            "entry_name": str,
+            "url": str,
+            "case_id": str,
+            "run_id": str,
+            "captured_at": str,
+            "previous_at": str,
+            "outcome": str,
+            "previous_outcome": str,
+            "changed": int,
+            "kinds": str,
+            "summary": str,
+            "screenshot_distance": int,
+            "details": str,
+            "created_at": str,
+        },
+        pk="capture_id",
+        not_null={"previous_id", "entry_key", "captured_at", "kinds", "changed"},
+        foreign_keys=[("capture_id", "captures", "id"), ("previous_id", "captures", "id")],
+    )
+    for columns in (["entry_key", "captured_at"], ["captured_at"], ["case_id"], ["previous_id"]):
+        changes.create_index(columns)
+    _backfill_capture_text(db)
+
+
+def _backfill_capture_text(db: sqlite_utils.Database) -> None:
+    """Captures filed before version 4 become searchable at once (their `changes` need
+    a `collector reindex`, which compares them in order)."""
+    main = next(r for r in db.execute("PRAGMA database_list").fetchall() if r[1] == "main")
+    if not main[2]:
+        return  # an in-memory database has no store around it
+    root = Path(main[2]).parent
+    rows = []
+    for capture_id, folder in db.execute("SELECT id, folder FROM captures").fetchall():
+        try:
+            manifest, _ = load_manifest(root / folder)
+        except (OSError, ValueError):
+            continue  # `collector verify` reports it; nothing to index
+        if manifest.get("capture_id") == capture_id:
+            rows.append(capture_text_row(manifest, folder, root))
+    if rows:
+        db.table("capture_text").insert_all(rows)
+
+
+# (version, description, apply). Append only: never edit a released migration. Versions
+# are numbered per feature; the runner applies every one not yet applied, in list order.
+MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
+    (1, "captures and artifacts", _migration_1),
+    (2, "custody events", _migration_2),
+    (3, "watch-list runs, their entries and attempts", _migration_3),
+    (4, "capture text with full-text search; changes between captures", _migration_4),
+    (5, "timestamps", _migration_5),
+]
+# rebuilt by reindex, children first
+DERIVED_TABLES = ("changes", "capture_text", "timestamps", "artifacts", "captures")
+CUSTODY_COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "action",
+    "capture_ids",
+    "details",
+    "prev_hash",
+    "entry_hash",
+)
+# A capture is retired when a `retired` custody event names it (derived, never stored twice).
+_RETIRED_AT = (
+    "(SELECT e.at FROM custody_events e, json_each(e.capture_ids) j"
+    " WHERE e.action = 'retired' AND j.value = captures.id ORDER BY e.seq LIMIT 1)"
+)
+TIMESTAMP_COLUMNS = (
+    "capture_id",
+    "folder",
+    "tsr",
+    "tsq",
+    "tsq_sha256",
+    "tsr_sha256",
+    "late",
+    "tsa_url",
+    "gen_time",
+    "serial",
+    "policy",
+    "nonce",
+    "accuracy_ms",
+    "manifest_sha256",
+    "requested_at",
+    "received_at",
+)
+
+
+def timestamp_row(record: TimestampRecord) -> dict[str, Any]:
+    row = record.as_dict()
+    row["late"] = int(record.late)
+    return {key: row[key] for key in TIMESTAMP_COLUMNS}
+
+
+# `collector sql`: PRAGMAs a reviewer may use to look at the schema. These take an
+# argument (a table or index name) and only ever read:
+INSPECT_PRAGMAS = frozenset(
+    {
+        "table_info",
+        "table_xinfo",
+        "table_list",
+        "index_list",
+        "index_info",
+        "index_xinfo",
+        "foreign_key_list",
+        "integrity_check",
+        "quick_check",
+    }
+)
+# ... and these read state, allowed only without a value (with one they would set it):
+STATE_PRAGMAS = frozenset(
+    {
+        "database_list",
+        "collation_list",
+        "function_list",
+        "pragma_list",
+        "compile_options",
+        "data_version",
+        "user_version",
+        "schema_version",
+        "journal_mode",
+        "page_count",
+        "page_size",
+        "freelist_count",
+        "encoding",
+        "foreign_keys",
+    }
+)
+_AUTH_OK = frozenset(
+    {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
+)
+
+
+def capture_row(manifest: dict[str, Any], folder: str, manifest_sha256: str) -> dict[str, Any]:
+    """The `captures` row for a manifest: the single definition used by add and reindex."""
+    response = manifest.get("response") or {}
+    shot = manifest.get("screenshot") or {}
+    run = manifest.get("run") or {}
+    return {
+        "id": manifest["capture_id"],
+        "requested_url": manifest["requested_url"],
+        "final_url": manifest.get("final_url"),
+        "outcome": manifest["outcome"],
+        "reason": manifest.get("outcome_reason") or "",
+        "http_status": response.get("status"),
+        "title": (manifest.get("page") or {}).get("title"),
+        "case_id": manifest.get("case"),
+        "operator": manifest.get("operator"),
+        "note": manifest.get("note"),
+        "started_at": manifest["started_at"],
+        "finished_at": manifest["finished_at"],
+        "folder": folder,
+        "manifest_sha256": manifest_sha256,
+        "collector_version": (manifest.get("software") or {}).get("collector"),
+        "browser_version": (manifest.get("browser") or {}).get("version"),
+        "hostname": (manifest.get("environment") or {}).get("hostname"),
+        "screenshot_height": shot.get("png_height"),
+        "truncated": int(bool(shot.get("truncated"))),
+        "run_id": run.get("run_id"),
+        "entry_name": (run.get("entry") or {}).get("name"),
+    }
+
+
+def entry_key(manifest: dict[str, Any]) -> str:
+    """What "the same page" means for change detection: the watch-list entry (its name,
+    platform and URL) when the capture came from a run, else the requested URL."""
+    entry = (manifest.get("run") or {}).get("entry")
+    if isinstance(entry, dict) and entry.get("name"):
+        parts = [entry.get("name"), entry.get("platform"), entry.get("url")]
+        return "entry:" + json.dumps(parts, ensure_ascii=False)
+    return "url:" + str(manifest["requested_url"])
+
+
+def capture_text_row(manifest: dict[str, Any], folder: str, root: Path) -> dict[str, Any]:
+    """The `capture_text` row: searchable title, URLs and visible text (from `text.txt`,
+    only while it matches its recorded hash), in the FTS form (see collector.records.fts)."""
+    data = read_verified_artifact(root / folder, manifest, "text.txt")
+    urls = [manifest["requested_url"]]
+    if manifest.get("final_url") and manifest["final_url"] != manifest["requested_url"]:
+        urls.append(manifest["final_url"])
+    title = (manifest.get("page") or {}).get("title") or ""
+    return {
+        "capture_id": manifest["capture_id"],
+        "entry_key": entry_key(manifest),
+        "title": _search_form(str(title)),
+        "url": _search_form(" ".join(urls)),
+        "text": _search_form(data.decode("utf-8", errors="replace")) if data else "",
+    }
+
+
+def artifact_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "capture_id": manifest["capture_id"],
+            "name": a["name"],
+            "media_type": a["media_type"],
+            "size": a["size"],
+            "sha256": a["sha256"],
+        }
+        for a in manifest.get("artifacts", [])
+    ]
+
+
+class Index:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = path
+        try:
+            if read_only:
+                conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+            else:
+                conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            if read_only:
+                self.db.execute("PRAGMA query_only = ON")
+            else:
+                with _setup_lock(path):
+                    self.db.enable_wal()
+                    self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise IndexError_(f"index {path}: {exc}") from exc
+
+    @property
+    def root(self) -> Path:
+        """The evidence store this index belongs to."""
+        return self.path.parent
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        # BEGIN IMMEDIATE: two writers queue on the busy timeout instead of failing mid-way
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- schema ---------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        if "migrations" not in self.db.table_names():
+            return 0
+        row = self.db.execute("SELECT MAX(version) FROM migrations").fetchone()
+        return int(row[0] or 0)
+
+    def applied_versions(self) -> set[int]:
+        if "migrations" not in self.db.table_names():
+            return set()
+        return {int(r[0]) for r in self.db.execute("SELECT version FROM migrations").fetchall()}
+
+    def _migrate(self) -> None:
+        known = {version for version, _, _ in MIGRATIONS}
+        with self.transaction():
+            if "migrations" not in self.db.table_names():
+                self.db.table("migrations").create(
+                    {"version": int, "description": str, "applied_at": str}, pk="version"
+                )
+            applied = self.applied_versions()
+            unknown = sorted(applied - known)
+            if unknown:
+                raise IndexError_(
+                    f"index {self.path} has schema version(s) {unknown}, newer than this "
+                    f"collector understands (it knows {sorted(known)}); upgrade collector"
+                )
+            # every migration not applied yet, in list order: versions are numbered per
+            # feature, so one merged later may carry a lower number than one applied
+            for version, description, apply in MIGRATIONS:
+                if version not in applied:
+                    apply(self.db)
+                    self.db.table("migrations").insert(
+                        {
+                            "version": version,
+                            "description": description,
+                            "applied_at": rfc3339(utc_now()),
+                        }
+                    )
+
+    # -- writing --------------------------------------------------------------------------
+    def insert_capture(self, filed: FiledCapture, text_row: dict[str, Any] | None = None) -> None:
+        """Insert a filed capture's rows (its searchable text and its timestamp tokens);
+        the caller holds a transaction (custody.py adds the capture's events in the same
+        one)."""
+        self._insert(filed.manifest, filed.folder, filed.manifest_sha256, text_row)
+        self.insert_timestamps(filed.timestamps)
+
+    def insert_timestamps(self, records: Iterable[TimestampRecord]) -> None:
+        """Insert token rows; the caller holds a transaction."""
+        rows = [timestamp_row(r) for r in records]
+        if rows:
+            self.db.table("timestamps").insert_all(rows)
+
+    def _insert(
+        self,
+        manifest: dict[str, Any],
+        folder: str,
+        manifest_sha256: str,
+        text_row: dict[str, Any] | None = None,
+    ) -> None:
+        self.db.table("captures").insert(capture_row(manifest, folder, manifest_sha256))
+        rows = artifact_rows(manifest)
+        if rows:
+            self.db.table("artifacts").insert_all(rows)
+        if text_row is None:
+            text_row = capture_text_row(manifest, folder, self.root)
+        self.db.table("capture_text").insert(text_row)
+
+    def reindex(
+        self,
+        captures: Iterable[tuple[dict[str, Any], str, str]],
+        kept_rows: Iterable[tuple[dict[str, Any], list[dict[str, Any]]]] = (),
+        timestamps: Iterable[TimestampRecord] = (),
+        *,
+        changes: Callable[[], Iterable[dict[str, Any]]] | None = None,
+    ) -> int:
+        """Replace the derived tables with rows from (manifest, folder, manifest hash), and
+        with the timestamp tokens found on disk.
+
+        `kept_rows` are (captures row, artifacts rows) of retired captures whose folders
+        were deleted: their rows come from the `retired` custody event, which kept them
+        (they have no text to search). `changes` yields the `changes` rows, computed once
+        the captures are in. The caller holds no transaction; `custody_events` is never
+        touched here.
+        """
+        count = 0
+        with self.transaction():
+            for table in DERIVED_TABLES:
+                self.db.execute(f"DELETE FROM [{table}]")
+            for manifest, folder, digest in captures:
+                self._insert(manifest, folder, digest)
+                count += 1
+            for row, artifacts in kept_rows:
+                self.db.table("captures").insert(row)
+                if artifacts:
+                    self.db.table("artifacts").insert_all(artifacts)
+                count += 1
+            self.insert_timestamps(timestamps)
+            if changes is not None:
+                self.db.table("changes").insert_all(changes())
+            # the triggers keep the FTS index in step; a rebuild makes sure of it
+            self.db.execute("INSERT INTO capture_text_fts(capture_text_fts) VALUES ('rebuild')")
+        return count
+
+    # -- custody log (custody.py owns its meaning; this is only storage) ------------------
+    def custody_head(self) -> tuple[int, str] | None:
+        row = self.db.execute(
+            "SELECT seq, entry_hash FROM custody_events ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        return (int(row[0]), str(row[1])) if row else None
+
+    def insert_custody_row(self, row: dict[str, Any]) -> None:
+        """Append one row; the caller holds a transaction. Values are stored as given."""
+        self.db.execute(
+            f"INSERT INTO custody_events ({', '.join(CUSTODY_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in CUSTODY_COLUMNS)})",
+            [row[c] for c in CUSTODY_COLUMNS],
+        )
+
+    def custody_rows(self) -> list[dict[str, Any]]:
+        """Every custody row as stored (JSON columns still text), in sequence order."""
+        return list(self.db.query("SELECT * FROM custody_events ORDER BY seq"))
+
+    def custody_guarded(self) -> bool:
+        """Whether both append-only triggers are in place."""
+        names = {
+            r[0]
+            for r in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                ["custody_events"],
+            ).fetchall()
+        }
+        return {"custody_events_no_update", "custody_events_no_delete"} <= names
+
+    def custody_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM custody_events").fetchone()[0])
+
+    def forget_derived_text(self, capture_id: str) -> None:
+        """A retired capture's files were deleted: drop what was read from them (its
+        search text, and the comparisons that quote its text), so nothing of it stays
+        searchable. `reindex` recomputes the comparisons around it."""
+        with self.transaction():
+            self.db.execute(
+                "DELETE FROM changes WHERE capture_id = ? OR previous_id = ?",
+                [capture_id, capture_id],
+            )
+            self.db.execute("DELETE FROM capture_text WHERE capture_id = ?", [capture_id])
+
+    # -- changes --------------------------------------------------------------------------
+    def previous_capture(
+        self, key: str, started_at: str, capture_id: str, skip_outcomes: Iterable[str] = ()
+    ) -> dict[str, Any] | None:
+        """The latest capture with the same entry key filed before this one."""
+        skip = sorted(set(skip_outcomes))
+        marks = ", ".join(f":skip{i}" for i in range(len(skip))) or "NULL"
+        params: dict[str, Any] = {"key": key, "at": started_at, "id": capture_id}
+        params.update({f"skip{i}": v for i, v in enumerate(skip)})
+        rows = list(
+            self.db.query(
+                "SELECT c.* FROM capture_text t JOIN captures c ON c.id = t.capture_id"
+                " WHERE t.entry_key = :key"
+                " AND (c.started_at < :at OR (c.started_at = :at AND c.id < :id))"
+                f" AND c.outcome NOT IN ({marks})"
+                " ORDER BY c.started_at DESC, c.id DESC LIMIT 1",
+                params,
+            )
+        )
+        return rows[0] if rows else None
+
+    def record_change(self, row: dict[str, Any]) -> None:
+        with self.transaction():
+            self.db.table("changes").insert(row, replace=True)
+
+    def changes(
+        self,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        case: str | None = None,
+        entry: str | None = None,
+        kinds: Sequence[str] = (),
+        capture_ids: Iterable[str] | None = None,
+        include_unchanged: bool = False,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        where, params = [], {}
+        if not include_unchanged:
+            where.append("ch.changed = 1")
+        if since:
+            where.append("ch.captured_at >= :since")
+            params["since"] = since
+        if until:
+            where.append("ch.captured_at < :until")
+            params["until"] = until
+        if case is not None:
+            where.append("ch.case_id = :case")
+            params["case"] = case
+        if entry is not None:
+            where.append("ch.entry_name = :entry")
+            params["entry"] = entry
+        if kinds:
+            alternatives = []
+            for i, kind in enumerate(kinds):
+                alternatives.append(f"(',' || ch.kinds || ',') LIKE :kind{i}")
+                params[f"kind{i}"] = f"%,{kind},%"
+            where.append("(" + " OR ".join(alternatives) + ")")
+        if capture_ids is not None:
+            ids = list(capture_ids)
+            where.append(
+                f"ch.capture_id IN ({', '.join(f':id{i}' for i in range(len(ids))) or 'NULL'})"
+            )
+            params.update({f"id{i}": v for i, v in enumerate(ids)})
+        sql = "SELECT ch.* FROM changes ch"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY ch.captured_at, ch.capture_id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return list(self.db.query(sql, params))
+
+    # -- search ---------------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        *,
+        case: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        outcome: str | None = None,
+        limit: int = 50,
+    ) -> list[dict[str, Any]]:
+        """Captures matching an FTS5 query, best first (bm25: title weighs most), each
+        with its title highlighted and a snippet of its text; matches sit between
+        HIGHLIGHT_START and HIGHLIGHT_END."""
+        if not query.strip():
+            raise UsageError("empty search query")
+        where = ["capture_text_fts MATCH :q"]
+        params: dict[str, Any] = {
+            "q": fts_query(query),
+            "hs": HIGHLIGHT_START,
+            "he": HIGHLIGHT_END,
+            "limit": int(limit),
+        }
+        for column, value, op in (
+            ("case_id", case, "="),
+            ("started_at", since, ">="),
+            ("started_at", until, "<"),
+            ("outcome", outcome, "="),
+        ):
+            if value is not None:
+                name = f"p{len(params)}"
+                where.append(f"c.{column} {op} :{name}")
+                params[name] = value
+        sql = (
+            "SELECT c.id, c.started_at, c.outcome, c.case_id, c.requested_url, c.final_url,"
+            " c.title, c.folder, c.run_id, c.entry_name,"
+            " highlight(capture_text_fts, 0, :hs, :he) AS title_highlighted,"
+            " snippet(capture_text_fts, 2, :hs, :he, '…', 16) AS snippet,"
+            " bm25(capture_text_fts, 5.0, 2.0, 1.0) AS score"
+            " FROM capture_text_fts"
+            " JOIN capture_text t ON t.id = capture_text_fts.rowid"
+            " JOIN captures c ON c.id = t.capture_id"
+            " WHERE " + " AND ".join(where) + " ORDER BY score, c.started_at DESC LIMIT :limit"
+        )
+        try:
+            rows = list(self.db.query(sql, params))
+        except sqlite3.OperationalError as exc:
+            raise UsageError(
+                f"search query {query!r} is not valid: {exc}. Put phrases in double quotes, "
+                'e.g. "tim pemenangan"; operators are AND, OR, NOT, NEAR(...) and a trailing * '
+                "for prefixes"
+            ) from None
+        for row in rows:
+            row["title_highlighted"] = plain(row["title_highlighted"] or "")
+            row["snippet"] = plain(row["snippet"] or "")
+            row["score"] = round(row["score"], 4)
+        return rows
+
+    # -- read-only SQL --------------------------------------------------------------------
+    def read_only_query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run one reviewer's query: reading only, enforced three ways (a `mode=ro`
+        connection, `query_only`, and an authorizer that refuses anything but reading)."""
+        if not sql.strip():
+            raise UsageError("empty SQL query")
+        conn = self.db.conn
+        refused: list[str] = []
+
+        def authorize(action: int, arg1: str | None, arg2: str | None, *_: Any) -> int:
+            if action in _AUTH_OK:
+                return sqlite3.SQLITE_OK
+            if action == sqlite3.SQLITE_UPDATE and arg1 in ("sqlite_master", "sqlite_temp_master"):
+                # SQLite asks this while it connects a virtual table (FTS5, pragma_*());
+                # the schema table itself can never be written without writable_schema
+                return sqlite3.SQLITE_OK
+            if action == sqlite3.SQLITE_PRAGMA and (
+                arg1 in INSPECT_PRAGMAS or (arg1 in STATE_PRAGMAS and arg2 is None)
+            ):
+                return sqlite3.SQLITE_OK
+            refused.append(_action_name(action, arg1))
+            return sqlite3.SQLITE_DENY
+
+        conn.set_authorizer(authorize)
+        try:
+            cursor = conn.execute(sql)
+            if cursor.description is None:
+                raise UsageError("collector sql runs queries that return rows (SELECT, WITH)")
+            columns = [d[0] for d in cursor.description]
+            return columns, cursor.fetchall()
+        except (sqlite3.DatabaseError, sqlite3.ProgrammingError, sqlite3.Warning) as exc:
+            text = str(exc)
+            if refused or any(w in text for w in ("readonly", "read-only", "may not be modified")):
+                what = refused[0] if refused else "writing"
+                raise UsageError(
+                    f"refused: collector sql is read-only ({what} is not allowed); "
+                    "only SELECT/WITH queries and schema PRAGMAs such as table_info"
+                ) from None
+            raise UsageError(f"SQL error: {exc}") from None
+        finally:
+            conn.set_authorizer(None)
+            if conn.in_transaction:
+                conn.rollback()
+
+    # -- reading --------------------------------------------------------------------------
+    def resolve(self, ref: str) -> dict[str, Any]:
+        """A capture by id, unique id prefix, or unique random suffix."""
+        ref = ref.strip()
+        if not ref:
+            raise CaptureNotFound("empty capture id")
+        rows = list(
+            self.db.query(
+                f"SELECT *, {_RETIRED_AT} AS retired_at FROM captures"
+                " WHERE id = :r OR id LIKE :p ESCAPE '\\' "
+                "OR id LIKE :s ESCAPE '\\' ORDER BY id",
+                {"r": ref, "p": _like_escape(ref) + "%", "s": "%-" + _like_escape(ref) + "%"},
+            )
+        )
+        exact = [r for r in rows if r["id"] == ref]
+        if exact:
+            return exact[0]
+        if not rows:
+            raise CaptureNotFound(f"no capture matches {ref!r}")
+        if len(rows) > 1:
+            ids = ", ".join(r["id"] for r in rows[:5])
+            raise CaptureNotFound(
+                f"{ref!r} matches {len(rows)} captures ({ids}…): give more of the id"
+            )
+        return rows[0]
+
+    def artifacts(self, capture_id: str) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "SELECT name, media_type, size, sha256 FROM artifacts"
+                " WHERE capture_id = ? ORDER BY name",
+                [capture_id],
+            )
+        )
+
+    def captures(
+        self,
+        *,
+        case: str | None = None,
+        url: str | None = None,
+        outcome: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        ids: Iterable[str] | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        where, params = [], {}
+        if case is not None:
+            where.append("case_id = :case")
+            params["case"] = case
+        if url:
+            where.append("(requested_url LIKE :url ESCAPE '\\' OR final_url LIKE :url ESCAPE '\\')")
+            params["url"] = "%" + _like_escape(url) + "%"
+        if outcome:
+            where.append("outcome = :outcome")
+            params["outcome"] = outcome
+        if since:
+            where.append("started_at >= :since")
+            params["since"] = since
+        if until:
+            where.append("started_at < :until")
+            params["until"] = until
+        if ids is not None:
+            id_list = list(ids)
+            keys = [f":id{i}" for i in range(len(id_list))]
+            where.append(f"id IN ({', '.join(keys) or 'NULL'})")
+            params.update({k[1:]: v for k, v in zip(keys, id_list, strict=True)})
+        sql = f"SELECT *, {_RETIRED_AT} AS retired_at FROM captures"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY started_at, id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return list(self.db.query(sql, params))
+
+    def timestamps(self, capture_id: str) -> list[dict[str, Any]]:
+        """Indexed tokens of a capture: those sealed with it first, then the later ones."""
+        return list(
+            self.db.query(
+                "SELECT * FROM timestamps WHERE capture_id = ? ORDER BY late, folder, tsr",
+                [capture_id],
+            )
+        )
+
+    def timestamped_ids(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT DISTINCT capture_id FROM timestamps")}
+
+    def all_ids(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT id FROM captures").fetchall()}
+
+    # -- watch-list runs (collector.lists.run) ----------------------------------------------------
+    def create_run(self, run: dict[str, Any], entries: Iterable[dict[str, Any]]) -> None:
+        with self.transaction():
+            self.db.table("runs").insert(run)
+            self.db.table("run_entries").insert_all(entries)
+
+    def update_run(self, run_id: str, fields: dict[str, Any]) -> None:
+        with self.transaction():
+            self.db.table("runs").update(run_id, fields)
+
+    def update_run_entry(self, run_id: str, entry_index: int, fields: dict[str, Any]) -> None:
+        with self.transaction():
+            self.db.table("run_entries").update((run_id, entry_index), fields)
+
+    def add_attempt(self, row: dict[str, Any]) -> None:
+        with self.transaction():
+            self.db.table("run_attempts").insert(row)
+
+    def resolve_run(self, ref: str) -> dict[str, Any]:
+        """A run by id or unique id prefix."""
+        ref = ref.strip()
+        rows = (
+            list(
+                self.db.query(
+                    "SELECT * FROM runs WHERE id = :r OR id LIKE :p ESCAPE '\\' ORDER BY id",
+                    {"r": ref, "p": _like_escape(ref) + "%"},
+                )
+            )
+            if ref
+            else []
+        )
+        exact = [r for r in rows if r["id"] == ref]
+        if exact:
+            return exact[0]
+        if not rows:
+            raise CaptureNotFound(f"no run matches {ref!r}")
+        if len(rows) > 1:
+            raise CaptureNotFound(f"{ref!r} matches {len(rows)} runs: give more of the id")
+        return rows[0]
+
+    def runs(self, limit: int | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM runs ORDER BY started_at DESC, id DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return list(self.db.query(sql))
+
+    def run_entries(self, run_id: str) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "SELECT * FROM run_entries WHERE run_id = ? ORDER BY entry_index", [run_id]
+            )
+        )
+
+    def run_attempts(self, run_id: str) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "SELECT * FROM run_attempts WHERE run_id = ? ORDER BY entry_index, attempt",
+                [run_id],
+            )
+        )
+
+
+@contextmanager
+def _setup_lock(path: Path) -> Iterator[None]:
+    """Serialise opening for writing across processes. Switching to WAL needs an exclusive
+    lock that SQLite's busy timeout does not always wait for, so two processes creating
+    the same store at once could see "database is locked"; a file lock orders them."""
+    lock_path = path.with_name(path.name + ".lock")
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+_ACTIONS = (
+    "CREATE_INDEX",
+    "CREATE_TABLE",
+    "CREATE_TEMP_INDEX",
+    "CREATE_TEMP_TABLE",
+    "CREATE_TEMP_TRIGGER",
+    "CREATE_TEMP_VIEW",
+    "CREATE_TRIGGER",
+    "CREATE_VIEW",
+    "DELETE",
+    "DROP_INDEX",
+    "DROP_TABLE",
+    "DROP_TEMP_INDEX",
+    "DROP_TEMP_TABLE",
+    "DROP_TEMP_TRIGGER",
+    "DROP_TEMP_VIEW",
+    "DROP_TRIGGER",
+    "DROP_VIEW",
+    "INSERT",
+    "PRAGMA",
+    "READ",
+    "SELECT",
+    "TRANSACTION",
+    "UPDATE",
+    "ATTACH",
+    "DETACH",
+    "ALTER_TABLE",
+    "REINDEX",
+    "ANALYZE",
+    "CREATE_VTABLE",
+    "DROP_VTABLE",
+    "FUNCTION",
+    "SAVEPOINT",
+    "RECURSIVE",
+)
+_ACTION_NAMES = {
+    getattr(sqlite3, "SQLITE_" + name): name.replace("_", " ")
+    for name in _ACTIONS
+    if hasattr(sqlite3, "SQLITE_" + name)
+}
+
+
+def _action_name(action: int, arg1: str | None) -> str:
+    if action == sqlite3.SQLITE_PRAGMA:
+        return f"PRAGMA {arg1} with a value, or one not on the read-only list"
+    return _ACTION_NAMES.get(action, f"SQLite action {action}")

@@ -1,0 +1,1 @@
+"""Checking and reading the evidence: verify, the case report, doctor."""

@@ -1,0 +1,100 @@
+"""`collector doctor`: what collector would use on this machine, and what is missing."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from collector import __version__
+from collector.capture.browser import (
+    HEADLESS_SHELL_MODE,
+    HEADLESS_SHELL_PACKAGE,
+    browser_mode,
+    browser_version,
+    find_browser,
+    font_facts,
+    playwright_version,
+)
+from collector.errors import BrowserNotFound, CollectorError
+from collector.evidence.store import EvidenceStore
+
+
+@dataclass(frozen=True)
+class DoctorReport:
+    lines: tuple[tuple[str, str, bool], ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(ok for _, _, ok in self.lines)
+
+
+def diagnose(browser_path: str | None, store: EvidenceStore) -> DoctorReport:
+    lines: list[tuple[str, str, bool]] = [
+        ("collector", __version__, True),
+        ("playwright", playwright_version(), True),
+    ]
+    try:
+        path, source = find_browser(browser_path)
+        version = browser_version(path) or "unknown version"
+        mode = browser_mode(path)
+        lines.append(("browser", f"{version} at {path} (found via {source}; {mode})", True))
+        if mode != HEADLESS_SHELL_MODE and source == "system":
+            lines.append(
+                (
+                    "hint",
+                    f"{HEADLESS_SHELL_PACKAGE} captures with ~30% less CPU "
+                    f"(apt-get install -y {HEADLESS_SHELL_PACKAGE})",
+                    True,
+                )
+            )
+    except BrowserNotFound as exc:
+        lines.append(("browser", str(exc).replace("\n", "\n" + " " * 17), False))
+    fonts = font_facts()
+    if fonts.get("checked"):
+        emoji = fonts["color_emoji"]
+        lines.append(
+            (
+                "fonts",
+                f"{fonts['families']} families"
+                + (
+                    ", colour emoji present"
+                    if emoji
+                    else ", NO colour emoji font: emoji render as boxes "
+                    "(apt-get install -y fonts-noto-color-emoji)"
+                ),
+                bool(emoji),
+            )
+        )
+    else:
+        lines.append(("fonts", f"not checked: {fonts.get('reason')}", False))
+    lines.append(("store", _store_state(store), _store_ok(store)))
+    return DoctorReport(tuple(lines))
+
+
+def _store_state(store: EvidenceStore) -> str:
+    if not store.exists():
+        parent = store.root.resolve().parent
+        writable = os.access(parent if parent.exists() else ".", os.W_OK)
+        fate = "will be created" if writable else "NOT creatable"
+        return f"{store.root} does not exist yet ({fate})"
+    captures = sum(1 for _ in store.capture_folders())
+    unfinished = len(store.incomplete_folders())
+    state = f"{store.root}: {captures} captures"
+    if store.index_path.exists():
+        from collector.records.index import Index
+
+        try:
+            with Index(store.index_path, read_only=True) as index:
+                state += f", index schema v{index.schema_version()}"
+        except CollectorError as exc:
+            state += f", index unusable: {exc}"
+    if unfinished:
+        state += f", {unfinished} unfinished (interrupted) captures in .incoming/"
+    return state
+
+
+def _store_ok(store: EvidenceStore) -> bool:
+    if store.exists():
+        return os.access(store.root, os.W_OK)
+    parent = store.root.resolve().parent
+    return os.access(parent if parent.exists() else ".", os.W_OK)
