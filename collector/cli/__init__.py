@@ -1,13 +1,17 @@
 """The command line: parse options, call one library function, print.
 
-One module per area registers its commands on the `cli` group:
-  capture.py   capture, demo
-  review.py    list, show, verify, reindex, doctor
-  custody.py   note, handover, custody, retire
-  package.py   export, verify-package, report
-  archive.py   timestamp (and export --format wacz)
-  watch.py     run, runs, profiles import|check, session check
-  monitor.py   changes, diff, search, sql, schedule, watch
+One module per command group, named after the commands it holds, registers them on `cli`:
+  capture.py    capture, demo
+  run.py        run, runs, profiles import|check, session check
+  schedule.py   schedule, watch
+  query.py      list, show, search, sql
+  changes.py    changes, diff
+  verify.py     verify, reindex
+  custody.py    note, handover, custody, retire
+  export.py     export, verify-package, report
+  timestamp.py  timestamp
+  doctor.py     doctor
+common.py holds what they share: error handling and exit codes, the common options.
 Exit codes: 0 success; 1 done, but not everything was good (a capture that is not `ok`,
 a verification that failed); 2 the request was wrong (bad URL, unknown id, bad option);
 3 collector cannot work here (no browser, store not writable, index unusable).
@@ -31,4 +35,15 @@ def main() -> None:
 
 
 # Registering the commands: imported last, they decorate `cli` above.
-from collector.cli import capture, custody, export, monitor, review, run, timestamp  # noqa: E402, F401
+from collector.cli import (  # noqa: E402, F401
+    capture,
+    changes,
+    custody,
+    doctor,
+    export,
+    query,
+    run,
+    schedule,
+    timestamp,
+    verify,
+)

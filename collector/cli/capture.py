@@ -11,7 +11,8 @@ from typing import Any
 
 import click
 
-from collector.cli import cli, review
+from collector.cli import cli, query, verify
+from collector.cli.changes import finish_monitor, notify_options, start_monitor
 from collector.cli.common import (
     EXIT_NOT_ALL_GOOD,
     build_options,
@@ -21,7 +22,6 @@ from collector.cli.common import (
     store_option,
     tsa_settings,
 )
-from collector.cli.monitor import finish_monitor, notify_options, start_monitor
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.models import CaptureJob, Outcome
@@ -160,7 +160,7 @@ def demo(store: Path, browser_path: str | None, serve: bool) -> None:
     click.echo("\n$ collector list --case DEMO-001")
     ctx = click.get_current_context()
     ctx.invoke(
-        review.list_,
+        query.list_,
         case="DEMO-001",
         url=None,
         outcome=None,
@@ -171,7 +171,7 @@ def demo(store: Path, browser_path: str | None, serve: bool) -> None:
     )
     click.echo("\n$ collector verify")
     ctx.invoke(
-        review.verify,
+        verify.verify,
         capture_ids=(),
         as_json=False,
         no_record=False,

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from collector.cli import cli
+from collector.cli.changes import notify_options, start_monitor
 from collector.cli.common import (
     EXIT_NOT_ALL_GOOD,
     UsageFailure,
@@ -26,7 +27,6 @@ from collector.cli.common import (
     store_option,
     tsa_settings,
 )
-from collector.cli.monitor import notify_options, start_monitor
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.lists.format import WatchListError
@@ -209,7 +209,7 @@ def execute_run(
     """Run with progress output and Ctrl-C handling; print the summary, then the changes
     the monitor found (when given); return the result."""
     from collector.capture.runner import CaptureRunner
-    from collector.cli.monitor import finish_monitor
+    from collector.cli.changes import finish_monitor
     from collector.lists.run import run_watchlist
 
     printer = RunPrinter(tty=sys.stdout.isatty())

@@ -1,4 +1,4 @@
-"""Commands for reviewers: list, show, verify, reindex, doctor."""
+"""`verify` and `reindex`: checking the store and rebuilding its index."""
 
 from __future__ import annotations
 
@@ -12,168 +12,14 @@ import click
 
 from collector.cli import cli
 from collector.cli.common import (
-    EXIT_ENVIRONMENT,
     EXIT_NOT_ALL_GOOD,
     handle_errors,
     open_index,
     operator_option,
-    parse_when,
     store_option,
 )
 from collector.evidence.store import EvidenceStore
-from collector.models import Outcome
-from collector.text import clean, table
-from collector.timeutil import wib
-
-
-@cli.command(name="list")
-@click.option("--case")
-@click.option("--url", help="Substring of the requested or final URL.")
-@click.option("--outcome", type=click.Choice([o.value for o in Outcome]))
-@click.option("--since", help="Captures started at or after this date/time (UTC).")
-@click.option("--until", help="Captures started before this date/time (UTC).")
-@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
-@store_option
-@handle_errors
-def list_(
-    case: str | None,
-    url: str | None,
-    outcome: str | None,
-    since: str | None,
-    until: str | None,
-    as_json: bool,
-    store: Path,
-) -> None:
-    """List captures in the index."""
-    with open_index(store) as index:
-        rows = index.captures(
-            case=case, url=url, outcome=outcome, since=parse_when(since), until=parse_when(until)
-        )
-    if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    if not rows:
-        click.echo("no captures match", err=True)
-        return
-    click.echo(
-        table(
-            ["ID", "CAPTURED (WIB)", "OUTCOME", "CASE", "URL"],
-            [
-                [
-                    r["id"],
-                    wib(r["started_at"]),
-                    r["outcome"] + (" (retired)" if r.get("retired_at") else ""),
-                    r["case_id"] or "",
-                    clean(r["requested_url"], 70),
-                ]
-                for r in rows
-            ],
-        )
-    )
-
-
-@cli.command()
-@click.argument("capture_id")
-@click.option("--json", "as_json", is_flag=True, help="Print the manifest as stored.")
-@store_option
-@handle_errors
-def show(capture_id: str, as_json: bool, store: Path) -> None:
-    """Show one capture (id, unique prefix, or the random suffix)."""
-    from collector.evidence.store import load_manifest
-
-    with open_index(store) as index:
-        row = index.resolve(capture_id)
-        artifacts = index.artifacts(row["id"])
-        timestamps = index.timestamps(row["id"])
-    folder = EvidenceStore(store).root / row["folder"]
-    if row.get("retired_at") and not folder.exists():
-        click.echo(
-            f"capture   {row['id']}\nretired   {row['retired_at']} ({wib(row['retired_at'])}); "
-            f"its files were deleted, its hashes are kept\nmanifest  sha256:"
-            f"{row['manifest_sha256']}\nhistory   collector custody {row['id']}"
-        )
-        return
-    manifest, digest = load_manifest(folder)
-    if as_json:
-        click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
-        return
-    click.echo(format_capture(manifest, row, digest, artifacts, timestamps))
-    if row.get("retired_at"):
-        click.echo(f"RETIRED   {row['retired_at']} ({wib(row['retired_at'])})")
-
-
-def format_capture(
-    m: dict[str, Any],
-    row: dict[str, Any],
-    digest: str,
-    artifacts: list[dict[str, Any]],
-    timestamps: Sequence[dict[str, Any]] = (),
-) -> str:
-    r = m.get("response") or {}
-    b = m.get("browser") or {}
-    shot = m.get("screenshot") or {}
-    lines = [
-        f"capture   {m['capture_id']}",
-        f"folder    {row['folder']}",
-        f"outcome   {m['outcome']}"
-        + (f" — {clean(m['outcome_reason'])}" if m.get("outcome_reason") else ""),
-        f"requested {clean(m['requested_url'])}",
-        f"final     {clean(m.get('final_url'))}",
-    ]
-    for hop in m.get("redirects", []):
-        lines.append(
-            f"  via     {hop['status']} {clean(hop['url'])} -> {clean(hop.get('location'))}"
-        )
-    lines += [
-        f"status    {r.get('status', '-')} {clean(r.get('status_text', ''))}",
-        f"server    {r.get('server_ip') or '-'}:{r.get('server_port') or '-'}"
-        + (
-            f"  TLS {r['tls'].get('protocol')} issuer {clean(r['tls'].get('issuer'))}"
-            if r.get("tls")
-            else ""
-        ),
-        f"title     {clean((m.get('page') or {}).get('title'))}",
-        f"started   {m['started_at']}  ({wib(m['started_at'])})",
-        f"finished  {m['finished_at']}  ({wib(m['finished_at'])})",
-        f"case      {clean(m.get('case') or '-')}   operator {clean(m.get('operator') or '-')}",
-        f"note      {clean(m.get('note') or '-')}",
-        f"browser   {b.get('name')} {b.get('version')}"
-        + (f" {clean(b['mode'])}" if b.get("mode") else "")
-        + f" ({clean(b.get('executable_path'))}), "
-        f"playwright {b.get('playwright_version')}, "
-        f"collector {(m.get('software') or {}).get('collector')}",
-        f"screen    {shot.get('png_width', '-')}x{shot.get('png_height', '-')} px, mode "
-        f"{shot.get('mode')}, page height {shot.get('page_height')}"
-        + (" (TRUNCATED)" if shot.get("truncated") else ""),
-        f"manifest  sha256:{digest}",
-    ]
-    for d in m.get("dialogs", []):
-        lines.append(f"dialog    {d['type']}: {clean(d['message'], 100)} ({d['action']})")
-    for e in m.get("errors", []):
-        lines.append(f"problem   {clean(e, 200)}")
-    archive = m.get("archive") or {}
-    if archive.get("file"):
-        lines.append(
-            f"warc      {archive['file']}: {archive['records']} records, "
-            f"{archive['exchanges']} HTTP exchanges, {len(archive['skipped'])} HAR entries "
-            f"skipped, {archive['missing_bodies']} bodies missing"
-        )
-    server = (m.get("time_sources") or {}).get("server_date") or {}
-    if server.get("time"):
-        lines.append(f"server    Date {server['time']} (skew {server['skew_ms']} ms)")
-    for t in timestamps:
-        lines.append(
-            f"timestamp {t['gen_time']} by {clean(t['tsa_url'])}  {t['folder']}/{t['tsr']}"
-            + ("  (obtained later)" if t["late"] else "")
-        )
-    lines.append("artifacts")
-    lines.append(
-        table(
-            ["NAME", "TYPE", "BYTES", "SHA-256"],
-            [[a["name"], a["media_type"], a["size"], a["sha256"]] for a in artifacts],
-        )
-    )
-    return "\n".join(lines)
+from collector.text import clean
 
 
 @cli.command()
@@ -345,18 +191,3 @@ def reindex(operator: str | None, store: Path) -> None:
         click.echo(f"kept {result.kept} retired captures (files deleted) from their events")
     for cid in result.adopted:
         click.echo(f"adopted {cid}: it had no `captured` custody event")
-
-
-@cli.command()
-@click.option("--browser-path", envvar="COLLECTOR_BROWSER")
-@store_option
-@handle_errors
-def doctor(browser_path: str | None, store: Path) -> None:
-    """Check the browser, fonts and store collector would use."""
-    from collector.review.doctor import diagnose
-
-    report = diagnose(browser_path, EvidenceStore(store))
-    for key, value, ok in report.lines:
-        click.echo(f"{'ok ' if ok else 'NO '} {key:<12} {value}")
-    if not report.ok:
-        sys.exit(EXIT_ENVIRONMENT)

@@ -1,0 +1,275 @@
+"""`list`, `show`, `search`, `sql`: reading the index and the evidence."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from collector.cli import cli
+from collector.cli.common import (
+    handle_errors,
+    open_index,
+    parse_when,
+    store_option,
+)
+from collector.errors import UsageError
+from collector.evidence.store import EvidenceStore
+from collector.models import Outcome
+from collector.text import clean, table
+from collector.timeutil import wib
+
+
+@cli.command(name="list")
+@click.option("--case")
+@click.option("--url", help="Substring of the requested or final URL.")
+@click.option("--outcome", type=click.Choice([o.value for o in Outcome]))
+@click.option("--since", help="Captures started at or after this date/time (UTC).")
+@click.option("--until", help="Captures started before this date/time (UTC).")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@store_option
+@handle_errors
+def list_(
+    case: str | None,
+    url: str | None,
+    outcome: str | None,
+    since: str | None,
+    until: str | None,
+    as_json: bool,
+    store: Path,
+) -> None:
+    """List captures in the index."""
+    with open_index(store) as index:
+        rows = index.captures(
+            case=case, url=url, outcome=outcome, since=parse_when(since), until=parse_when(until)
+        )
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no captures match", err=True)
+        return
+    click.echo(
+        table(
+            ["ID", "CAPTURED (WIB)", "OUTCOME", "CASE", "URL"],
+            [
+                [
+                    r["id"],
+                    wib(r["started_at"]),
+                    r["outcome"] + (" (retired)" if r.get("retired_at") else ""),
+                    r["case_id"] or "",
+                    clean(r["requested_url"], 70),
+                ]
+                for r in rows
+            ],
+        )
+    )
+
+
+@cli.command()
+@click.argument("capture_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest as stored.")
+@store_option
+@handle_errors
+def show(capture_id: str, as_json: bool, store: Path) -> None:
+    """Show one capture (id, unique prefix, or the random suffix)."""
+    from collector.evidence.store import load_manifest
+
+    with open_index(store) as index:
+        row = index.resolve(capture_id)
+        artifacts = index.artifacts(row["id"])
+        timestamps = index.timestamps(row["id"])
+    folder = EvidenceStore(store).root / row["folder"]
+    if row.get("retired_at") and not folder.exists():
+        click.echo(
+            f"capture   {row['id']}\nretired   {row['retired_at']} ({wib(row['retired_at'])}); "
+            f"its files were deleted, its hashes are kept\nmanifest  sha256:"
+            f"{row['manifest_sha256']}\nhistory   collector custody {row['id']}"
+        )
+        return
+    manifest, digest = load_manifest(folder)
+    if as_json:
+        click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
+        return
+    click.echo(format_capture(manifest, row, digest, artifacts, timestamps))
+    if row.get("retired_at"):
+        click.echo(f"RETIRED   {row['retired_at']} ({wib(row['retired_at'])})")
+
+
+def format_capture(
+    m: dict[str, Any],
+    row: dict[str, Any],
+    digest: str,
+    artifacts: list[dict[str, Any]],
+    timestamps: Sequence[dict[str, Any]] = (),
+) -> str:
+    r = m.get("response") or {}
+    b = m.get("browser") or {}
+    shot = m.get("screenshot") or {}
+    lines = [
+        f"capture   {m['capture_id']}",
+        f"folder    {row['folder']}",
+        f"outcome   {m['outcome']}"
+        + (f" — {clean(m['outcome_reason'])}" if m.get("outcome_reason") else ""),
+        f"requested {clean(m['requested_url'])}",
+        f"final     {clean(m.get('final_url'))}",
+    ]
+    for hop in m.get("redirects", []):
+        lines.append(
+            f"  via     {hop['status']} {clean(hop['url'])} -> {clean(hop.get('location'))}"
+        )
+    lines += [
+        f"status    {r.get('status', '-')} {clean(r.get('status_text', ''))}",
+        f"server    {r.get('server_ip') or '-'}:{r.get('server_port') or '-'}"
+        + (
+            f"  TLS {r['tls'].get('protocol')} issuer {clean(r['tls'].get('issuer'))}"
+            if r.get("tls")
+            else ""
+        ),
+        f"title     {clean((m.get('page') or {}).get('title'))}",
+        f"started   {m['started_at']}  ({wib(m['started_at'])})",
+        f"finished  {m['finished_at']}  ({wib(m['finished_at'])})",
+        f"case      {clean(m.get('case') or '-')}   operator {clean(m.get('operator') or '-')}",
+        f"note      {clean(m.get('note') or '-')}",
+        f"browser   {b.get('name')} {b.get('version')}"
+        + (f" {clean(b['mode'])}" if b.get("mode") else "")
+        + f" ({clean(b.get('executable_path'))}), "
+        f"playwright {b.get('playwright_version')}, "
+        f"collector {(m.get('software') or {}).get('collector')}",
+        f"screen    {shot.get('png_width', '-')}x{shot.get('png_height', '-')} px, mode "
+        f"{shot.get('mode')}, page height {shot.get('page_height')}"
+        + (" (TRUNCATED)" if shot.get("truncated") else ""),
+        f"manifest  sha256:{digest}",
+    ]
+    for d in m.get("dialogs", []):
+        lines.append(f"dialog    {d['type']}: {clean(d['message'], 100)} ({d['action']})")
+    for e in m.get("errors", []):
+        lines.append(f"problem   {clean(e, 200)}")
+    archive = m.get("archive") or {}
+    if archive.get("file"):
+        lines.append(
+            f"warc      {archive['file']}: {archive['records']} records, "
+            f"{archive['exchanges']} HTTP exchanges, {len(archive['skipped'])} HAR entries "
+            f"skipped, {archive['missing_bodies']} bodies missing"
+        )
+    server = (m.get("time_sources") or {}).get("server_date") or {}
+    if server.get("time"):
+        lines.append(f"server    Date {server['time']} (skew {server['skew_ms']} ms)")
+    for t in timestamps:
+        lines.append(
+            f"timestamp {t['gen_time']} by {clean(t['tsa_url'])}  {t['folder']}/{t['tsr']}"
+            + ("  (obtained later)" if t["late"] else "")
+        )
+    lines.append("artifacts")
+    lines.append(
+        table(
+            ["NAME", "TYPE", "BYTES", "SHA-256"],
+            [[a["name"], a["media_type"], a["size"], a["sha256"]] for a in artifacts],
+        )
+    )
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--case", help="Only captures of this case.")
+@click.option("--since", help="Captures started at or after this date/time (UTC).")
+@click.option("--until", help="Captures started before this date/time (UTC).")
+@click.option("--outcome", help="Only captures with this outcome (e.g. ok).")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON; matches marked as [[…]].")
+@store_option
+@handle_errors
+def search(
+    query: str,
+    case: str | None,
+    since: str | None,
+    until: str | None,
+    outcome: str | None,
+    limit: int,
+    as_json: bool,
+    store: Path,
+) -> None:
+    """Full-text search over captured titles, URLs and visible text (FTS5 syntax).
+
+    \b
+    Examples:
+      collector search "netral OR pemenangan"
+      collector search '"tim pemenangan" NOT hoaks'
+      collector search 'netral*' --case BKPSDM-2024-017
+      collector search 'title:kampanye'
+      collector search '🗳️'
+    """
+    from collector.records.fts import HIGHLIGHT_END, HIGHLIGHT_START
+
+    with open_index(store) as index:
+        rows = index.search(
+            query,
+            case=case,
+            since=parse_when(since),
+            until=parse_when(until),
+            outcome=outcome,
+            limit=limit,
+        )
+    if as_json:
+        for r in rows:
+            for key in ("snippet", "title_highlighted"):
+                r[key] = r[key].replace(HIGHLIGHT_START, "[[").replace(HIGHLIGHT_END, "]]")
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no captures match", err=True)
+        return
+    for rank, r in enumerate(rows, 1):
+        click.echo(
+            f"{rank:>3}. {r['id']}  {wib(r['started_at'])}  {r['outcome']}  "
+            f"{clean(r['case_id'] or '-')}  {clean(r['final_url'] or r['requested_url'], 80)}"
+        )
+        click.echo("     " + _highlight(r["title_highlighted"], 100))
+        click.echo("     " + _highlight(r["snippet"], 400))
+    click.echo(f"{len(rows)} match(es), best first")
+
+
+def _highlight(snippet: str, limit: int) -> str:
+    from collector.records.fts import HIGHLIGHT_END, HIGHLIGHT_START
+
+    text = clean(" ".join(snippet.split()), limit)
+    out, rest = [], text
+    while HIGHLIGHT_START in rest:
+        before, _, after = rest.partition(HIGHLIGHT_START)
+        hit, _, rest = after.partition(HIGHLIGHT_END)
+        out.append(before)
+        out.append(click.style(hit, bold=True))
+    out.append(rest.replace(HIGHLIGHT_END, ""))
+    return "".join(out)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="JSON rows instead of a table.")
+@store_option
+@handle_errors
+def sql(query: str, as_json: bool, store: Path) -> None:
+    """Run a read-only SQL query on index.db (see docs/monitoring.md for the schema)."""
+    from collector.records.index import Index
+
+    path = EvidenceStore(store).index_path
+    if not path.exists():
+        raise UsageError(f"no evidence store at {store} (no index.db)")
+    with Index(path, read_only=True) as index:
+        columns, rows = index.read_only_query(query)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [dict(zip(columns, row, strict=True)) for row in rows],
+                indent=2,
+                ensure_ascii=False,
+                default=lambda v: v.hex() if isinstance(v, bytes) else str(v),
+            )
+        )
+        return
+    click.echo(table(columns, [["NULL" if v is None else v for v in row] for row in rows]))
+    click.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", err=True)
