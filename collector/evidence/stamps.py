@@ -448,10 +448,6 @@ def check_token(
         request = parse_request(files[tsq])
     except TimestampError as exc:
         return verdict("fail", str(exc), tsq)
-    if request.hash_algorithm != SHA256_OID or request.hashed_message != digest:
-        return verdict("fail", f"not a request over this {subject}", tsq)
-    if request.nonce is None or f"{request.nonce:x}" != entry.get("nonce"):
-        return verdict("fail", f"its nonce is not the one {record} records", tsq)
     try:
         info = parse_response(files[tsr])
     except TimestampError as exc:
@@ -462,6 +458,10 @@ def check_token(
             f"not a token over this {subject} (its imprint is {info.hashed_message.hex()}, "
             f"SHA-256 of {subject} is {digest.hex()})",
         )
+    if request.hash_algorithm != SHA256_OID or request.hashed_message != digest:
+        return verdict("fail", f"not a request over this {subject}", tsq)
+    if request.nonce is None or f"{request.nonce:x}" != entry.get("nonce"):
+        return verdict("fail", f"its nonce is not the one {record} records", tsq)
     try:
         check_matches(info, digest, request.nonce)
     except TimestampError as exc:
