@@ -281,6 +281,20 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def json_object(data: bytes, label: str, problems: list[str]) -> dict[str, Any] | None:
+    """A JSON object read for checking (a record, package.json), or None with the problem
+    named under `label` (the verifiers report, they do not raise)."""
+    try:
+        value = json.loads(data)
+    except ValueError as exc:
+        problems.append(f"{label}: not valid JSON ({exc})")
+        return None
+    if not isinstance(value, dict):
+        problems.append(f"{label}: not a JSON object")
+        return None
+    return value
+
+
 def load_manifest(folder: Path) -> tuple[dict[str, Any], str]:
     """Read a capture's manifest and the SHA-256 of its bytes."""
     path = folder / MANIFEST

@@ -35,7 +35,7 @@ from collector.evidence import openssl
 from collector.evidence.hashing import sha256_bytes
 from collector.evidence.rfc3161 import VerifyStatus
 from collector.evidence.stamps import check_token
-from collector.evidence.store import MANIFEST, SUMS, TIMESTAMPS
+from collector.evidence.store import MANIFEST, SUMS, TIMESTAMPS, json_object
 from collector.evidence.sums import differing, parse_sums
 from collector.records import custody
 from collector.records.custody import Located
@@ -282,15 +282,7 @@ def _json(data: bytes | None, label: str, problems: list[str]) -> dict[str, Any]
     if data is None:
         problems.append(f"{label}: missing")
         return None
-    try:
-        value = json.loads(data)
-    except ValueError as exc:
-        problems.append(f"{label}: not valid JSON ({exc})")
-        return None
-    if not isinstance(value, dict):
-        problems.append(f"{label}: not a JSON object")
-        return None
-    return value
+    return json_object(data, label, problems)
 
 
 def _check_capture(

@@ -53,6 +53,7 @@ from collector.evidence.store import (
     SUMS,
     TIMESTAMPS,
     EvidenceStore,
+    json_object,
     load_manifest,
 )
 from collector.evidence.sums import differing, parse_sums
@@ -105,6 +106,8 @@ class CaptureCheck:
     retired: bool = False
     tokens: tuple[TokenCheck, ...] = ()
     warnings: tuple[str, ...] = ()
+    # as read from a folder inside the store (None when it could not be): for the index
+    manifest: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -175,9 +178,9 @@ def verify_store(
         if cid in retired and retired[cid]["details"].get("delete_files") and gone:
             checks.append(_retired_check(cid, retired[cid], row))
             continue
-        check, manifest = _verify_capture(store, cid, folder, row, index, time_check)
-        if manifest is not None and folder is not None:
-            loaded[cid] = _Loaded(manifest, store.relative(folder), str(check.manifest_sha256))
+        check = verify_capture(store, cid, folder, row, index, time_check)
+        if check.manifest is not None and folder is not None:
+            loaded[cid] = _Loaded(check.manifest, check.folder, str(check.manifest_sha256))
         if cid not in indexed and cid not in on_disk and cid in filed:
             check = replace(
                 check,
@@ -194,9 +197,7 @@ def verify_store(
                 store_problems.append(
                     f"timestamps/{stray}: tokens for a capture that does not exist"
                 )
-    derived = _check_derived(
-        store, index, loaded, on_disk, retired, indexed=set(indexed), scoped=bool(refs)
-    )
+    derived = _Derived(store, index, loaded, on_disk, retired, set(indexed), bool(refs)).check()
     store_problems.extend(derived.store_problems)
     filing = custody.filing_problems(
         log,
@@ -241,60 +242,146 @@ class _Loaded:
 
 @dataclass
 class _Derived:
-    """What the derived index tables disagree on: per capture, for the store, warnings."""
+    """The derived index tables against what the manifests give: `capture_text` (and its
+    full-text index) and `changes`, recomputed and compared row by row (`captures`,
+    `artifacts` and `timestamps` are compared per capture: `_compare_index`,
+    `_compare_timestamps`). Collects the problems per capture, for the store, and warnings."""
 
+    store: EvidenceStore
+    index: Index
+    loaded: Mapping[str, _Loaded]
+    on_disk: Mapping[str, Path]
+    retired: Mapping[str, dict[str, Any]]
+    indexed: set[str]
+    scoped: bool  # only the captures asked for (and, for `changes`, the others of their pages)
     problems: dict[str, list[str]] = field(default_factory=dict)
     store_problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
-    def add(self, capture_id: str, problem: str, *, ours: bool) -> None:
-        if ours:
+    def add(self, capture_id: str, problem: str) -> None:
+        if capture_id in self.loaded:
             self.problems.setdefault(capture_id, []).append(problem)
         else:
             self.store_problems.append(f"capture {capture_id}: {problem}")
 
+    def check(self) -> _Derived:
+        self.check_text()
+        self.check_changes()
+        return self
 
-def _check_derived(
-    store: EvidenceStore,
-    index: Index,
-    loaded: Mapping[str, _Loaded],
-    on_disk: Mapping[str, Path],
-    retired: Mapping[str, dict[str, Any]],
-    *,
-    indexed: set[str],
-    scoped: bool,
-) -> _Derived:
-    """`capture_text` (and its full-text index) and `changes`, recomputed from the manifests
-    and compared row by row; `captures`, `artifacts` and `timestamps` are compared per
-    capture (`_compare_index`, `_compare_timestamps`)."""
-    out = _Derived()
-    for cid, item in sorted(loaded.items()):
-        if cid not in indexed or not _comparable(item.manifest, cid):
-            continue  # named already: not in the index, or the manifest is not this capture's
-        want = capture_text_row(item.manifest, item.folder, store.root)
-        have = index.capture_text(cid)
-        if have is None:
-            out.add(cid, "index: capture_text row missing (deleted?)", ours=True)
-        elif have != want:
-            columns = [k for k in want if have.get(k) != want[k]]
-            out.add(
-                cid,
-                f"index: capture_text row differs from the manifest and text.txt in {columns} "
-                "(edited? search would find other text)",
-                ours=True,
-            )
-    if not scoped:
-        for cid in sorted(index.capture_text_ids() - set(loaded)):
-            out.store_problems.append(
+    def check_text(self) -> None:
+        for cid, item in sorted(self.loaded.items()):
+            if cid not in self.indexed or not _comparable(item.manifest, cid):
+                continue  # named already: not in the index, or not this capture's manifest
+            want = capture_text_row(item.manifest, item.folder, self.store.root)
+            have = self.index.capture_text(cid)
+            if have is None:
+                self.add(cid, "index: capture_text row missing (deleted?)")
+            elif have != want:
+                columns = [k for k in want if have.get(k) != want[k]]
+                self.add(
+                    cid,
+                    "index: capture_text row differs from the manifest and text.txt in "
+                    f"{columns} (edited? search would find other text)",
+                )
+        if self.scoped:
+            return
+        for cid in sorted(self.index.capture_text_ids() - set(self.loaded)):
+            self.store_problems.append(
                 f"index: capture_text row for {cid}, which has no readable manifest in the store"
             )
-        status, why = index.fts_check()
+        status, why = self.index.fts_check()
         if status == FAIL:
-            out.store_problems.append(f"index.db: {why}")
+            self.store_problems.append(f"index.db: {why}")
         elif status == NOT_CHECKED:
-            out.warnings.append(f"not checked: {why}")
-    _check_changes(store, index, loaded, on_disk, retired, scoped, out)
-    return out
+            self.warnings.append(f"not checked: {why}")
+
+    def check_changes(self) -> None:
+        """Every `changes` row against the comparison recomputed in capture order
+        (collector.monitor.detect `derive_changes`, what `reindex` stores). Two differences
+        are not tampering and are allowed: captures of one page that overlapped in time (the
+        comparison made when a capture was filed used the previous capture filed by then),
+        and a row removed because the capture it compared with was retired with its files
+        deleted (a warning: `reindex` recomputes it)."""
+        every = self._same_pages()
+        root = self.store.root
+        found = [(item.manifest, item.folder, item.sha256) for item in every.values()]
+        expected = {r["capture_id"]: r for r in derive_changes(root, found, self.warnings.append)}
+        stored = {r["capture_id"]: r for r in self.index.changes(include_unchanged=True)}
+        gone = [
+            str((e["details"].get("capture") or {}).get("started_at"))
+            for cid, e in self.retired.items()
+            if e["details"].get("delete_files") and cid not in self.on_disk
+        ]
+        for cid in sorted(set(expected) | set(stored)):
+            if self.scoped and cid not in self.loaded:
+                continue
+            want, have = expected.get(cid), stored.get(cid)
+            if want is None:
+                assert have is not None
+                self.add(
+                    cid,
+                    f"index: a changes row compares it with {have['previous_id']}, but the "
+                    "manifests give no such comparison (row added?)",
+                )
+                continue
+            previous, current = every[want["previous_id"]].manifest, every[cid].manifest
+            overlapped = previous["finished_at"] > current["started_at"]
+            if have is None:
+                if overlapped:
+                    continue  # filed before the capture it would compare with: never compared
+                if any(previous["started_at"] < at < current["started_at"] for at in gone):
+                    self.warnings.append(
+                        f"{cid}: no changes row (the capture it was compared with was retired "
+                        f"and deleted); `collector reindex` compares it with "
+                        f"{want['previous_id']}"
+                    )
+                    continue
+                self.add(
+                    cid,
+                    f"index: changes row missing; the manifests compare it with "
+                    f"{want['previous_id']} ({want['kinds'] or 'unchanged'}): row deleted?",
+                )
+                continue
+            other = every.get(str(have["previous_id"]))
+            if (
+                have["previous_id"] != want["previous_id"]
+                and overlapped
+                and other is not None
+                and entry_key(other.manifest) == want["entry_key"]
+                and other.manifest["started_at"] < current["started_at"]
+            ):
+                # compared when filed with the capture filed before it: recompute that pair
+                here = every[cid]
+                changes = compare_manifests(
+                    other.manifest, root / other.folder, current, root / here.folder
+                )
+                want = change_row(other.manifest, current, changes)
+            columns = [k for k in want if k != "created_at" and have.get(k) != want[k]]
+            if columns:
+                self.add(
+                    cid,
+                    "index: changes row differs from the comparison recomputed from the "
+                    f"manifests in {columns} (edited?)",
+                )
+
+    def _same_pages(self) -> dict[str, _Loaded]:
+        """The captures to compare: all of them, or (scoped) the ones asked for and the
+        other captures of their pages, read from their folders."""
+        every = {cid: item for cid, item in self.loaded.items() if _comparable(item.manifest, cid)}
+        if not self.scoped:
+            return every
+        keys = {entry_key(item.manifest) for item in every.values()}
+        for cid, folder in self.on_disk.items():
+            if cid in every or _link_on_the_way(self.store, folder) is not None:
+                continue
+            try:
+                manifest, digest = load_manifest(folder)
+            except Exception:  # unreadable: its own verification says so
+                continue
+            if _comparable(manifest, cid) and entry_key(manifest) in keys:
+                every[cid] = _Loaded(manifest, self.store.relative(folder), digest)
+        return every
 
 
 def _comparable(manifest: object, capture_id: str) -> bool:
@@ -307,98 +394,6 @@ def _comparable(manifest: object, capture_id: str) -> bool:
             for k in ("requested_url", "started_at", "finished_at", "outcome")
         )
     )
-
-
-def _check_changes(
-    store: EvidenceStore,
-    index: Index,
-    loaded: Mapping[str, _Loaded],
-    on_disk: Mapping[str, Path],
-    retired: Mapping[str, dict[str, Any]],
-    scoped: bool,
-    out: _Derived,
-) -> None:
-    """Every `changes` row against the comparison recomputed in capture order
-    (collector.monitor.detect `derive_changes`, what `reindex` stores). Two differences are
-    not tampering and are allowed: captures of one page that overlapped in time (the
-    comparison made when a capture was filed used the previous capture filed by then), and
-    a row removed because the capture it compared with was retired with its files deleted
-    (a warning: `reindex` recomputes it)."""
-    everything = {cid: item for cid, item in loaded.items() if _comparable(item.manifest, cid)}
-    if scoped:  # the captures named, compared with the others of their pages
-        keys = {entry_key(item.manifest) for item in everything.values()}
-        for cid, folder in on_disk.items():
-            if cid in everything or _link_on_the_way(store, folder) is not None:
-                continue
-            try:
-                manifest, digest = load_manifest(folder)
-            except Exception:  # unreadable: its own verification says so
-                continue
-            if _comparable(manifest, cid) and entry_key(manifest) in keys:
-                everything[cid] = _Loaded(manifest, store.relative(folder), digest)
-    root = store.root
-    found = [(item.manifest, item.folder, item.sha256) for item in everything.values()]
-    expected = {r["capture_id"]: r for r in derive_changes(root, found, out.warnings.append)}
-    stored = {r["capture_id"]: r for r in index.changes(include_unchanged=True)}
-    gone = sorted(
-        str((e["details"].get("capture") or {}).get("started_at"))
-        for cid, e in retired.items()
-        if e["details"].get("delete_files") and cid not in on_disk
-    )
-    for cid in sorted(set(expected) | set(stored)):
-        if scoped and cid not in loaded:
-            continue
-        ours = cid in loaded
-        want, have = expected.get(cid), stored.get(cid)
-        if want is None:
-            assert have is not None
-            out.add(
-                cid,
-                f"index: a changes row compares it with {have['previous_id']}, but the "
-                "manifests give no such comparison (row added?)",
-                ours=ours,
-            )
-            continue
-        previous, current = everything[want["previous_id"]], everything[cid]
-        overlapped = previous.manifest["finished_at"] > current.manifest["started_at"]
-        if have is None:
-            if overlapped:
-                continue  # filed before the capture it would compare with: never compared
-            p_at, c_at = previous.manifest["started_at"], current.manifest["started_at"]
-            if any(p_at < at < c_at for at in gone):
-                out.warnings.append(
-                    f"{cid}: no changes row (the capture it was compared with was retired "
-                    f"and deleted); `collector reindex` compares it with {want['previous_id']}"
-                )
-                continue
-            out.add(
-                cid,
-                f"index: changes row missing; the manifests compare it with "
-                f"{want['previous_id']} ({want['kinds'] or 'unchanged'}): row deleted?",
-                ours=ours,
-            )
-            continue
-        other = everything.get(str(have["previous_id"]))
-        if (
-            have["previous_id"] != want["previous_id"]
-            and overlapped
-            and other is not None
-            and entry_key(other.manifest) == want["entry_key"]
-            and other.manifest["started_at"] < current.manifest["started_at"]
-        ):
-            # compared when filed with the capture filed before it: recompute that pair
-            changes = compare_manifests(
-                other.manifest, root / other.folder, current.manifest, root / current.folder
-            )
-            want = change_row(other.manifest, current.manifest, changes)
-        columns = [k for k in want if k != "created_at" and have.get(k) != want[k]]
-        if columns:
-            out.add(
-                cid,
-                f"index: changes row differs from the comparison recomputed from the "
-                f"manifests in {columns} (edited?)",
-                ours=ours,
-            )
 
 
 def _retired_check(cid: str, event: dict[str, Any], row: dict[str, Any] | None) -> CaptureCheck:
@@ -454,26 +449,14 @@ def verify_capture(
     time_check: TimeCheck | None = None,
 ) -> CaptureCheck:
     """One capture: its files, its SHA256SUMS, its index rows and its tokens."""
-    return _verify_capture(store, capture_id, folder, row, index, time_check)[0]
-
-
-def _verify_capture(
-    store: EvidenceStore,
-    capture_id: str,
-    folder: Path | None,
-    row: dict[str, Any] | None,
-    index: Index,
-    time_check: TimeCheck | None = None,
-) -> tuple[CaptureCheck, dict[str, Any] | None]:
-    """The check, and the manifest when it could be read from a folder inside the store."""
     time_check = time_check or TimeCheck()
     problems: list[str] = []
     rel = store.relative(folder) if folder is not None else "?"
     if row is None:
         problems.append("not in the index")
 
-    def failed(problem: str) -> tuple[CaptureCheck, None]:
-        return CaptureCheck(capture_id, rel, FAIL, (*problems, problem)), None
+    def failed(problem: str) -> CaptureCheck:
+        return CaptureCheck(capture_id, rel, FAIL, (*problems, problem))
 
     if folder is None or not (folder.is_dir() or folder.is_symlink()):
         return failed(f"folder {rel} is missing")
@@ -534,7 +517,7 @@ def _verify_capture(
         problems.extend(_compare_timestamps(store, capture_id, folder, token_entries, index))
     warnings = _clock_warnings(manifest, token_entries, time_check.max_clock_skew_s)
     status = FAIL if problems or any(t.status == FAIL for t in tokens) else PASS
-    check = CaptureCheck(
+    return CaptureCheck(
         capture_id,
         rel,
         status,
@@ -543,8 +526,8 @@ def _verify_capture(
         manifest_sha,
         tokens=tuple(tokens),
         warnings=tuple(warnings),
+        manifest=manifest,
     )
-    return check, manifest
 
 
 def _link_on_the_way(store: EvidenceStore, folder: Path) -> str | None:
@@ -592,7 +575,7 @@ def _check_tokens(
     if announced and TIMESTAMPS not in sealed:
         problems.append(f"{TIMESTAMPS}: missing (the manifest says timestamps were requested)")
     if TIMESTAMPS in sealed:
-        document = _json_bytes(sealed[TIMESTAMPS], TIMESTAMPS, problems)
+        document = json_object(sealed[TIMESTAMPS], TIMESTAMPS, problems)
         if document is not None:
             rel = store.relative(folder)
             named = set()
@@ -620,7 +603,7 @@ def _check_tokens(
         if LATE_RECORD not in files:
             problems.append(f"{rel}/{LATE_RECORD}: missing")
             continue
-        document = _json_bytes(files[LATE_RECORD], f"{rel}/{LATE_RECORD}", problems)
+        document = json_object(files[LATE_RECORD], f"{rel}/{LATE_RECORD}", problems)
         if document is None:
             continue
         if document.get("capture_id") != capture_id:
@@ -674,18 +657,6 @@ def _check_late_sums(rel: str, files: dict[str, bytes]) -> list[str]:
             f"{rel}/{SUMS}: disagrees with the files for {differing(sums.entries, actual)}"
         )
     return problems
-
-
-def _json_bytes(data: bytes, label: str, problems: list[str]) -> dict[str, Any] | None:
-    try:
-        value = json.loads(data)
-    except ValueError as exc:
-        problems.append(f"{label}: not readable JSON ({exc})")
-        return None
-    if not isinstance(value, dict):
-        problems.append(f"{label}: not a JSON object")
-        return None
-    return value
 
 
 def _compare_timestamps(
