@@ -25,6 +25,10 @@ and each TSA's `genTime`. Each non-system time is recorded with the window of sy
 time in which it was read; `skew_ms` is how far it lies outside that window (0 inside).
 `pair_skews` compares every pair of sources the same way, which `collector verify` uses to
 warn when two of them disagree by more than a bound.
+
+Checking a stored token against its record (`check_token`) is one function for captures
+(`collector verify`) and evidence packages (`collector verify-package`), with one status
+vocabulary: `pass`, `fail`, `not_checked`.
 """
 
 from __future__ import annotations
