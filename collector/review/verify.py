@@ -340,7 +340,8 @@ class _Derived:
                 self.add(
                     cid,
                     f"index: changes row missing; the manifests compare it with "
-                    f"{want['previous_id']} ({want['kinds'] or 'unchanged'}): row deleted?",
+                    f"{want['previous_id']} ({want['kinds'] or 'unchanged'}): deleted, or "
+                    "lost in a crash? (`collector reindex` recomputes it)",
                 )
                 continue
             other = every.get(str(have["previous_id"]))

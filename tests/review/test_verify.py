@@ -292,7 +292,7 @@ def test_deleted_changes_row_hiding_a_disappearance_is_caught(watched: Path) -> 
     assert code == 1, out
     assert f"FAIL  {cid}" in out
     assert "index: changes row missing; the manifests compare it with" in out
-    assert "(disappeared): row deleted?" in out
+    assert "(disappeared): deleted, or lost in a crash?" in out
     # reindex recomputes it, and then the store verifies again
     assert run_cli("reindex", store=watched).exit_code == 0
     assert [kinds for _, kinds in changes_rows(watched)] == ["", "disappeared"]
