@@ -45,6 +45,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from collector.errors import BrowserNotFound
 from collector.evidence.hashing import sha256_bytes
+from collector.evidence.redact import redact_har_file
 from collector.models import (
     BrowserInfo,
     CaptureOptions,
@@ -533,9 +534,7 @@ class _PageRun:
         elif self.session is not None:
             # the HAR would carry the investigator's login cookies out with the evidence
             try:
-                self.session["har_cookies_redacted"] = await asyncio.to_thread(
-                    redact_har_cookies, har
-                )
+                self.session["har_cookies_redacted"] = await asyncio.to_thread(redact_har_file, har)
             except (OSError, ValueError) as exc:
                 self.errors.append(f"redacting session cookies from network.har: {exc}")
                 har.unlink(missing_ok=True)
@@ -1142,31 +1141,6 @@ def _failed_capture(url: str, started: str, outcome: Outcome, reason: str) -> Pa
         errors=(),
         page_facts={},
     )
-
-
-REDACTED = "[redacted: investigator session]"
-
-
-def redact_har_cookies(path: Path) -> int:
-    """Blank every cookie value in a HAR (Cookie and Set-Cookie headers, cookie lists),
-    before the file is hashed: with a logged-in session they are the account's keys.
-    Returns how many values were blanked."""
-    har = json.loads(path.read_bytes())
-    count = 0
-    for entry in har.get("log", {}).get("entries", []):
-        for part, header in (("request", "cookie"), ("response", "set-cookie")):
-            message = entry.get(part) or {}
-            for h in message.get("headers", []):
-                if str(h.get("name", "")).lower() == header:
-                    h["value"] = REDACTED
-                    count += 1
-            for cookie in message.get("cookies", []):
-                cookie["value"] = REDACTED
-                count += 1
-    tmp = path.with_name(path.name + ".redacting")
-    tmp.write_bytes(json.dumps(har, ensure_ascii=False, indent=2).encode("utf-8"))
-    os.replace(tmp, path)
-    return count
 
 
 def safe_file_name(name: str, limit: int = 80) -> str:

@@ -32,6 +32,8 @@ from collector.capture.admission import (
 from collector.capture.browser import BrowserSession, find_browser, font_facts
 from collector.capture.sessions import check_session_file
 from collector.errors import CollectorError, StoreError
+from collector.evidence.png import png_size_fields
+from collector.evidence.redact import redact_response_headers
 from collector.evidence.stamps import (
     TsaSettings,
     records_from_document,
@@ -40,7 +42,13 @@ from collector.evidence.stamps import (
     time_sources_record,
 )
 from collector.evidence.store import TIMESTAMPS, CaptureWriter, EvidenceStore, new_capture_id
-from collector.evidence.warc import ArchiveError, WarcInfo, WarcResource, write_capture_warc
+from collector.evidence.warc import (
+    WARC_NAME,
+    ArchiveError,
+    WarcInfo,
+    WarcResource,
+    write_capture_warc,
+)
 from collector.models import (
     BrowserInfo,
     CaptureJob,
@@ -61,7 +69,6 @@ from collector.sites.urls import normalise_target, redact_url_credentials
 from collector.timeutil import parse_rfc3339, utc_now
 
 MANIFEST_VERSION = 1
-WARC_NAME = "archive.warc.gz"
 WARC_MEDIA = "application/warc"
 CONSENT_SCREENSHOT = "screenshot-after-consent.png"
 T = TypeVar("T")
@@ -123,7 +130,8 @@ def build_manifest(
             "url": r.url,
             "status": r.status,
             "status_text": r.status_text,
-            "headers": [[k, v] for k, v in r.headers],
+            # secret values (Set-Cookie...) as a hash: collector.evidence.redact
+            "headers": redact_response_headers(r.headers),
             "content_type": r.header("content-type"),
             "content_encoding": r.header("content-encoding"),
             # Playwright hands over the body already decoded from any Content-Encoding
@@ -258,12 +266,12 @@ def file_capture(
     _file_extras(writer, page)
     manifest = build_manifest(writer.capture_id, job, page, browser, environment, body_name)
     if page.screenshot is not None:
-        manifest["screenshot"] = {**manifest["screenshot"], **_png_size(page.screenshot)}
+        manifest["screenshot"] = {**manifest["screenshot"], **png_size_fields(page.screenshot)}
     if page.consent_screenshot is not None and manifest["consent"]:
         consent = dict(manifest["consent"])
         consent["screenshot"] = {
             **consent.get("screenshot", {}),
-            **_png_size(page.consent_screenshot),
+            **png_size_fields(page.consent_screenshot),
             "artifact": CONSENT_SCREENSHOT,
         }
         manifest["consent"] = consent
@@ -386,15 +394,6 @@ def _file_extras(writer: CaptureWriter, page: PageCapture) -> None:
         if download.get("status") == "saved":
             # saved into the folder by the browser, like the HAR: hashed from disk
             writer.adopt(download["artifact"], download["media_type"])
-
-
-def _png_size(data: bytes) -> dict[str, int]:
-    if data[:8] != b"\x89PNG\r\n\x1a\n" or len(data) < 24:
-        return {}
-    return {
-        "png_width": int.from_bytes(data[16:20], "big"),
-        "png_height": int.from_bytes(data[20:24], "big"),
-    }
 
 
 class CaptureRunner:

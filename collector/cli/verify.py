@@ -111,6 +111,7 @@ def verify(
                         "first_broken_seq": chain.first_broken,
                         "problems": [str(p) for p in chain.problems],
                     },
+                    "index_tables_checked": list(report.index_tables),
                     "recorded_seq": recorded["seq"] if recorded else None,
                 },
                 indent=2,
@@ -127,7 +128,8 @@ def verify(
                 click.echo(f"      - {clean(problem)}")
             for t in c.tokens:
                 click.echo(
-                    f"      token {t.status.upper()}: {clean(t.path)}  TSA {clean(t.tsa_url)}  "
+                    f"      token {t.status.replace('_', ' ').upper()}: {clean(t.path)}  "
+                    f"TSA {clean(t.tsa_url)}  "
                     f"genTime {clean(t.gen_time)}" + (" (later)" if t.late else "")
                 )
                 click.echo(f"            {clean(t.message)}")
@@ -148,6 +150,11 @@ def verify(
                     click.echo(f"      - {clean(more)}")
                 if len(chain.problems) > 12:
                     click.echo(f"      - … and {len(chain.problems) - 12} more")
+        if report.index_tables:
+            click.echo(
+                "index tables recomputed from the manifests and compared: "
+                + ", ".join(report.index_tables)
+            )
         for warning in report.warnings:
             click.echo(f"WARN  {clean(warning)}")
         passed = sum(c.status == "pass" for c in report.captures)

@@ -5,7 +5,7 @@ capture it finds the previous capture of the same page, compares the two with
 `collector.monitor.changes.compare` and records one `changes` row (also when nothing changed:
 "checked, unchanged" is worth knowing). "The same page" is the watch-list entry (name,
 platform and URL) when the capture came from a run, else the requested URL
-(`collector.records.index.entry_key`): ad-hoc captures of a URL are compared with earlier ad-hoc
+(`collector.records.rows.entry_key`): ad-hoc captures of a URL are compared with earlier ad-hoc
 captures of that URL, not with a watch-list entry that happens to have the same URL.
 
 Rules on top of `compare`:
@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 from collector.errors import UsageError
 from collector.evidence.store import load_manifest, read_verified_artifact
 from collector.monitor.changes import CaptureFacts, ChangeSet, compare
-from collector.records.index import entry_key
+from collector.records.rows import entry_key
 from collector.timeutil import rfc3339, utc_now
 
 if TYPE_CHECKING:

@@ -12,7 +12,8 @@ import pytest
 from collector.errors import CaptureNotFound, IndexError_, StoreError, TargetRefused
 from collector.evidence.hashing import HashingWriter, sha256_bytes
 from collector.evidence.store import EvidenceStore, new_capture_id
-from collector.records.index import MIGRATIONS, Index
+from collector.records.index import Index
+from collector.records.migrations import MIGRATIONS
 from collector.sites.urls import normalise_target, redact_url_credentials
 from collector.timeutil import parse_rfc3339, rfc3339, wib
 
