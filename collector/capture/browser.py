@@ -53,8 +53,8 @@ from collector.models import (
     PageCapture,
     RedirectHop,
 )
-from collector.sites.platforms import CONSENT_CONTEXT, CONSENT_LABELS, CONSENT_SELECTORS
-from collector.sites.urls import ALLOWED_SCHEMES
+from collector.sites.markers import CONSENT_CONTEXT, CONSENT_LABELS, CONSENT_SELECTORS
+from collector.sites.urls import ALLOWED_SCHEMES, parse_proxy, refused_scheme
 from collector.timeutil import rfc3339, utc_now
 
 T = TypeVar("T")
@@ -124,8 +124,6 @@ STEP_QUIET_MS = 120
 STEP_WAIT_CAP_S = 1.5
 # The isolated world collector's scripts run in (page scripts cannot reach into it).
 ISOLATED_WORLD = "collector-reader"
-# where a failed or blank page sits; anything else non-http(s) is a refused target
-NEUTRAL_SCHEMES = ALLOWED_SCHEMES | {"about", "chrome-error"}
 STREAMING_TYPES = frozenset({"fetch", "xhr", "eventsource", "websocket", "ping", "other"})
 # Downloads a page may trigger in one capture; more are refused and logged.
 MAX_DOWNLOADS = 5
@@ -226,6 +224,7 @@ class NetworkTracker:
         self.inflight: set[Request] = set()
         self.last_activity = time.monotonic()
         self.requests = 0
+        self.redirect_to: str | None = None  # the main document's last redirect, if any
         page.on("request", self._started)
         page.on("response", self._answered)
         page.on("requestfinished", self._ended)
@@ -241,6 +240,8 @@ class NetworkTracker:
         # an event stream) never "finishes", and must not hold every scroll step hostage.
         if response.request.resource_type in STREAMING_TYPES:
             self._ended(response.request)
+        if 300 <= response.status < 400 and response.frame.parent_frame is None:
+            self.redirect_to = response.headers.get("location")
 
     def _ended(self, request: Request) -> None:
         self.inflight.discard(request)
@@ -676,7 +677,7 @@ class _PageRun:
                 None,
             )
         except PlaywrightError as exc:
-            return (*_classify_navigation_error(exc), None)
+            return (*_classify_navigation_error(exc, tracker.redirect_to), None)
         try:
             await page.wait_for_load_state("load", timeout=self.settle_left() * 1000)
             self.settle["load"] = "reached"
@@ -691,7 +692,7 @@ class _PageRun:
                 response,
             )
         except PlaywrightError as exc:
-            return (*_classify_navigation_error(exc), response)
+            return (*_classify_navigation_error(exc, tracker.redirect_to), response)
         await self._settle(page, tracker)
         return Outcome.OK, "", response
 
@@ -1190,20 +1191,25 @@ def _tls_facts(details: Any) -> dict[str, Any]:
 
 
 def _proxy_settings(proxy: str) -> dict[str, str]:
-    parts = urlsplit(proxy)
-    server = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    settings = {"server": server}
-    if parts.username:
-        settings["username"] = parts.username
-    if parts.password:
-        settings["password"] = parts.password
+    parsed = parse_proxy(proxy)  # the one strict reading: never a password taken as a host
+    settings = {"server": parsed.server}
+    if parsed.username:
+        settings["username"] = parsed.username
+    if parsed.password:
+        settings["password"] = parsed.password
     return settings
 
 
-def _classify_navigation_error(exc: PlaywrightError) -> tuple[Outcome, str]:
+def _classify_navigation_error(
+    exc: PlaywrightError, redirect_to: str | None = None
+) -> tuple[Outcome, str]:
     message = _first_line(exc)
     if "Download is starting" in message:
         return Outcome.DOWNLOAD, "the URL answered with a file download, not a page"
+    # Chromium aborts a redirect to javascript:, view-source: or ftp: (net::ERR_ABORTED)
+    scheme = refused_scheme(redirect_to) if redirect_to else None
+    if scheme is not None:
+        return Outcome.BLOCKED_TARGET, f"a redirect to a refused target ({scheme}:) was blocked"
     if any(
         code in message
         for code in (
