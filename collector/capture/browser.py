@@ -224,7 +224,6 @@ class NetworkTracker:
         self.inflight: set[Request] = set()
         self.last_activity = time.monotonic()
         self.requests = 0
-        self.redirect_to: str | None = None  # the main document's last redirect, if any
         page.on("request", self._started)
         page.on("response", self._answered)
         page.on("requestfinished", self._ended)
@@ -240,8 +239,6 @@ class NetworkTracker:
         # an event stream) never "finishes", and must not hold every scroll step hostage.
         if response.request.resource_type in STREAMING_TYPES:
             self._ended(response.request)
-        if 300 <= response.status < 400 and response.frame.parent_frame is None:
-            self.redirect_to = response.headers.get("location")
 
     def _ended(self, request: Request) -> None:
         self.inflight.discard(request)
@@ -665,6 +662,10 @@ class _PageRun:
         self, page: Page, tracker: NetworkTracker, cdp: CDPSession
     ) -> tuple[Outcome, str, Response | None]:
         nav_budget = self.settle_left()
+        # Chromium aborts a redirect to javascript: or view-source: before Playwright sees a
+        # response: only CDP's network events, on until the commit, show where it led
+        redirect = _LastRedirect(cdp)
+        await cdp.send("Network.enable")
         try:
             # "commit" hands back the response even when a subresource later hangs the load
             response = await page.goto(self.url, wait_until="commit", timeout=nav_budget * 1000)
@@ -677,7 +678,9 @@ class _PageRun:
                 None,
             )
         except PlaywrightError as exc:
-            return (*_classify_navigation_error(exc, tracker.redirect_to), None)
+            return (*_classify_navigation_error(exc, redirect.location), None)
+        finally:
+            await _quietly(cdp.send("Network.disable"))
         try:
             await page.wait_for_load_state("load", timeout=self.settle_left() * 1000)
             self.settle["load"] = "reached"
@@ -692,7 +695,7 @@ class _PageRun:
                 response,
             )
         except PlaywrightError as exc:
-            return (*_classify_navigation_error(exc, tracker.redirect_to), response)
+            return (*_classify_navigation_error(exc), response)
         await self._settle(page, tracker)
         return Outcome.OK, "", response
 
@@ -1200,13 +1203,26 @@ def _proxy_settings(proxy: str) -> dict[str, str]:
     return settings
 
 
+class _LastRedirect:
+    """The Location of the last redirect answered while CDP's Network domain is on."""
+
+    def __init__(self, cdp: CDPSession) -> None:
+        self.location: str | None = None
+        cdp.on("Network.responseReceivedExtraInfo", self._received)
+
+    def _received(self, event: dict[str, Any]) -> None:
+        if 300 <= int(event.get("statusCode") or 0) < 400:
+            headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
+            self.location = str(headers.get("location") or "") or None
+
+
 def _classify_navigation_error(
     exc: PlaywrightError, redirect_to: str | None = None
 ) -> tuple[Outcome, str]:
     message = _first_line(exc)
     if "Download is starting" in message:
         return Outcome.DOWNLOAD, "the URL answered with a file download, not a page"
-    # Chromium aborts a redirect to javascript:, view-source: or ftp: (net::ERR_ABORTED)
+    # a redirect to javascript:, view-source: or ftp: ends in net::ERR_ABORTED
     scheme = refused_scheme(redirect_to) if redirect_to else None
     if scheme is not None:
         return Outcome.BLOCKED_TARGET, f"a redirect to a refused target ({scheme}:) was blocked"

@@ -88,3 +88,7 @@ def test_profiles_check_never_prints_a_proxy_password(tmp_path: Path) -> None:
     result = run_cli("profiles", "check", str(ambiguous))
     assert result.exit_code == 2 and "ambiguous" in result.output, result.output
     assert not any(secret in result.output for secret in SECRETS), result.output
+    ran = run_cli("run", str(ambiguous), store=tmp_path / "ev")
+    assert ran.exit_code == 2 and "ambiguous" in ran.output and "nothing was captured" in ran.output
+    assert not any(secret in ran.output for secret in SECRETS), ran.output
+    assert not (tmp_path / "ev").exists()
