@@ -100,7 +100,8 @@ def normalise_target(raw: str, *, allow_bare_host: bool = False) -> str:
     parts = check_url(raw, allow_bare_host=allow_bare_host)
     netloc, port = parts.netloc, parts.port
     if port is not None and not netloc.endswith(f":{port}"):
-        netloc = f"{parts.hostname}:{port}"  # "x.org:080" -> "x.org:80"
+        host = parts.hostname or ""
+        netloc = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"  # ":080" -> ":80"
     return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, parts.fragment))
 
 

@@ -134,6 +134,7 @@ def test_credentials_are_refused_and_never_repeated(url: str) -> None:
 
 def test_port_written_oddly_is_normalised() -> None:
     assert normalise_target("http://x.org:080/a") == "http://x.org:80/a"
+    assert normalise_target("http://[::1]:080/a") == "http://[::1]:80/a"
 
 
 @pytest.mark.parametrize(
