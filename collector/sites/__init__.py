@@ -1,4 +1,7 @@
-"""Knowledge of particular sites, as data, and the rules that use it. In import order:
+"""Knowledge of particular sites, as data, and the rules that use it: the one URL policy,
+platforms, post links, page markers and the classification they decide.
+
+In import order:
 
 - `urls`       the one URL policy (what collector opens) and the one proxy reading/redaction;
 - `platforms`  the platform table: hosts, aliases, handle rules, canonical profile URLs;
