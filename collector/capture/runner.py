@@ -58,14 +58,15 @@ from collector.models import (
 from collector.records.custody import CustodyLog, adopt_unfiled, entries, kept_rows, record_capture
 from collector.records.index import Index
 from collector.sites.classify import classify_page
-from collector.sites.platforms import (
-    PlatformError,
-    detect_platform,
-    extract_post_links,
-    resolve_platform,
+from collector.sites.classify import marker_selectors as all_marker_selectors
+from collector.sites.platforms import PlatformError, detect_platform, resolve_platform
+from collector.sites.posts import extract_post_links
+from collector.sites.urls import (
+    normalise_target,
+    parse_proxy,
+    redact_proxy,
+    redact_url_credentials,
 )
-from collector.sites.platforms import marker_selectors as all_marker_selectors
-from collector.sites.urls import normalise_target, redact_url_credentials
 from collector.timeutil import parse_rfc3339, utc_now
 
 MANIFEST_VERSION = 1
@@ -120,7 +121,7 @@ def build_manifest(
     """Provenance of one capture. Artifacts are appended by the writer as it closes."""
     options = asdict(job.options)
     options["viewport"] = str(job.options.viewport)
-    options["proxy"] = redact_url_credentials(job.options.proxy) if job.options.proxy else None
+    options["proxy"] = redact_proxy(job.options.proxy) if job.options.proxy else None
     if job.options.storage_state:
         options["storage_state"] = Path(job.options.storage_state).name
     response: dict[str, Any] | None = None
@@ -435,7 +436,10 @@ class CaptureRunner:
         """Every check that can fail, before anything is written or launched:
         targets, session files, the store, the browser, the index's schema."""
         for job in jobs:
-            normalise_target(job.url)
+            # a plausible host is asked of what people type (cli, watch lists), not here
+            normalise_target(job.url, allow_bare_host=True)
+            if job.options.proxy:
+                parse_proxy(job.options.proxy)
         for state in sorted({j.options.storage_state for j in jobs if j.options.storage_state}):
             check_session_file(state)
         self.store.ensure_writable()

@@ -36,6 +36,12 @@ from collector.models import CaptureJob, Outcome
     "--platform",
     help="Whose page markers classify the page (default: from each URL's host).",
 )
+@click.option(
+    "--allow-bare-host",
+    is_flag=True,
+    help="Accept a host without a dot (an intranet name such as http://arsip/); "
+    "otherwise refused as a likely typo.",
+)
 @store_option
 @capture_options
 @notify_options
@@ -46,6 +52,7 @@ def capture(
     operator: str | None,
     note: str | None,
     platform: str | None,
+    allow_bare_host: bool,
     store: Path,
     browser_path: str | None,
     concurrency: int,
@@ -74,7 +81,7 @@ def capture(
         raise UsageError(str(exc)) from None
     jobs = [
         CaptureJob(
-            normalise_target(u),
+            normalise_target(u, allow_bare_host=allow_bare_host),
             options,
             case,
             operator or _default_operator(),
@@ -149,7 +156,9 @@ def demo(store: Path, browser_path: str | None, serve: bool) -> None:
         )
         result = execute_run(s, watchlist, settings, monitor=start_monitor(None, 30.0))
     unexpected = [
-        e for e in result.entries if e.label != ("not_found" if "dihapus" in e.entry.tags else "ok")
+        e
+        for e in result.entries
+        if e.label != (Outcome.NOT_FOUND if "dihapus" in e.entry.tags else Outcome.OK)
     ]
     click.echo(
         "\ndemo: the deleted post came out not_found (never an `ok` capture of a post), "

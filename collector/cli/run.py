@@ -41,6 +41,7 @@ from collector.lists.run import (
     RunResult,
     RunSettings,
 )
+from collector.models import Outcome
 from collector.text import clean, table
 from collector.timeutil import wib
 
@@ -300,7 +301,9 @@ class RunPrinter:
         if self.bar is not None:
             self.bar.update(event.done - self.shown)
             self.shown = event.done
-            if event.kind == "skipped" or (event.attempt and event.attempt.outcome != "ok"):
+            if event.kind == "skipped" or (
+                event.attempt and event.attempt.outcome is not Outcome.OK
+            ):
                 self._echo(self.line(event))
             return
         click.echo(self.line(event))
@@ -366,7 +369,7 @@ def format_summary(result: RunResult, elapsed_s: float) -> str:
                 ],
             ),
         ]
-    bad = [e for e in result.entries if e.label != "ok"]
+    bad = [e for e in result.entries if e.label != Outcome.OK]
     if bad:
         lines += [
             "",
@@ -576,7 +579,7 @@ def session() -> None:
 @click.argument("state_file", type=click.Path(dir_okay=False))
 @click.option("--platform", required=True, help="instagram, facebook, x, tiktok, youtube, threads")
 @click.option("--url", help="Page to visit instead of the platform's logged-in-only page.")
-@click.option("--proxy", help="http://, https:// or socks5:// proxy.")
+@click.option("--proxy", help="http://, https://, socks4:// or socks5:// proxy.")
 @click.option("--ignore-https-errors", is_flag=True)
 @click.option("--timeout", "timeout_s", type=click.FloatRange(2, 600), default=30.0)
 @click.option("--browser-path", envvar="COLLECTOR_BROWSER")
