@@ -511,7 +511,8 @@ class OpenRunner:
         except CollectorError as exc:
             raise StoreError(
                 f"capture {filed.capture_id} is safely filed in {filed.folder} but could "
-                f"not be indexed ({exc}); run `collector reindex`"
+                f"not be indexed ({exc}); its filing is journaled and the next collector "
+                "command that records completes it"
             ) from exc
         for hook in r.after_filing:
             hook(self.index, job, filed)
@@ -547,34 +548,48 @@ class Reindexed:
     captures: int
     restored_events: int  # custody entries restored from custody.jsonl (index.db was lost)
     kept: int  # retired captures whose folders were deleted: rows kept from their event
-    adopted: tuple[str, ...]  # captures the log had no `captured` event for
+    adopted: tuple[str, ...]  # captures without a `captured` event, adopted as asked
+    unfiled: tuple[str, ...] = ()  # captures without a `captured` event, not adopted
+    recovered: tuple[str, ...] = ()  # what interrupted commands had left, now completed
 
 
 def reindex_store(
-    store: EvidenceStore, actor: str, warn: Callable[[str], None] | None = None
+    store: EvidenceStore,
+    actor: str,
+    warn: Callable[[str], None] | None = None,
+    adopt: Sequence[str] = (),
+    reason: str | None = None,
 ) -> Reindexed:
     """Rebuild the derived tables from the manifests. The custody log is never rebuilt:
     if index.db lost it, it is restored from custody.jsonl (chain checked first).
-    `changes` are derived from the captures too: recomputed in capture order."""
+    `changes` are derived from the captures too: recomputed in capture order. Captures
+    without a filing event are listed, and adopted only when named in `adopt`."""
     from collector.evidence.store import load_manifest
 
     if not store.exists():
         raise StoreError(f"no evidence store at {store.root}")
     from collector.monitor.detect import derive_changes
 
-    found = []
-    timestamps = []
-    for folder in store.capture_folders():
-        manifest, digest = load_manifest(folder)
-        found.append((manifest, store.relative(folder), digest))
-        timestamps += stored_records(store, manifest["capture_id"], folder)
     with Index(store.index_path) as index:
         restored = CustodyLog(store, index).restore_from_jsonl()
+        # before reading the folders: an interrupted filing may still have one to rename
+        recovery = CustodyLog(store, index).recover()
+        found = []
+        timestamps = []
+        for folder in store.capture_folders():
+            manifest, digest = load_manifest(folder)
+            found.append((manifest, store.relative(folder), digest))
+            timestamps += stored_records(store, manifest["capture_id"], folder)
         kept = kept_rows(entries(index), {m["capture_id"] for m, _, _ in found})
         count = index.reindex(
             found, kept, timestamps, changes=lambda: derive_changes(store.root, found, warn)
         )
-        adopted = adopt_unfiled(store, index, actor)
+        adopted, unfiled = adopt_unfiled(store, index, actor, adopt, reason)
     return Reindexed(
-        count, restored, len(kept), tuple(cid for e in adopted for cid in e["capture_ids"])
+        count,
+        restored,
+        len(kept),
+        tuple(cid for e in adopted for cid in e["capture_ids"]),
+        tuple(unfiled),
+        tuple(recovery.lines()),
     )

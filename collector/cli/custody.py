@@ -36,7 +36,7 @@ def note(capture_id: str, text: str, operator: str | None, store: Path) -> None:
     """Annotate a capture (recorded as a custody event; the capture is never edited)."""
     from collector.records.custody import add_note
 
-    with open_index(store) as index:
+    with open_index(store, write=True) as index:
         entry = add_note(EvidenceStore(store), index, capture_id, text, _actor(operator))
     click.echo(_entry_line(entry))
 
@@ -55,7 +55,7 @@ def handover(
     """Record a transfer of a case's evidence from one custodian to another."""
     from collector.records.custody import handover as record_handover
 
-    with open_index(store) as index:
+    with open_index(store, write=True) as index:
         entry = record_handover(
             EvidenceStore(store),
             index,
@@ -137,7 +137,7 @@ def retire(
 
     if not reason.strip():
         raise UsageError("--reason must not be empty")
-    with open_index(store) as index:
+    with open_index(store, write=True) as index:
         done = record_retire(
             EvidenceStore(store),
             index,

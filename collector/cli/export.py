@@ -96,9 +96,13 @@ def export(
         write_wacz_export(case, capture_ids, out, sign_key, operator, store)
         return
 
-    with open_index(store) as index:
+    from collector.cli.timestamp import exported_line
+
+    s = EvidenceStore(store)
+    record = s.writable()
+    with open_index(store, write=record) as index:
         done = export_package(
-            EvidenceStore(store),
+            s,
             index,
             case=case,
             refs=capture_ids,
@@ -106,6 +110,7 @@ def export(
             operator=_actor(operator),
             sign_key=sign_key,
             tsa=tsa,
+            record=record,
         )
     click.echo(f"wrote {done.path}  ({len(done.captures)} captures, case {clean(case)})")
     click.echo(f"package  sha256:{done.sha256}")
@@ -122,9 +127,7 @@ def export(
                 f"TSA FAILED  {clean(a['tsa_url'])}: {clean(a['message'])} (recorded in "
                 f"{TIMESTAMPS_FILE}; the package has no token from this TSA)"
             )
-    click.echo(
-        f"recorded custody entry {done.entry['seq']} (exported) sha256:{done.entry['entry_hash']}"
-    )
+    exported_line(done.entry)
 
 
 # tsa_options' help speaks of manifest.json (capture, timestamp); here it is package.json

@@ -16,7 +16,6 @@ from collector.cli.common import (
     parse_when,
     store_option,
 )
-from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.models import Outcome
 from collector.text import clean, table
@@ -254,11 +253,12 @@ def _highlight(snippet: str, limit: int) -> str:
 @handle_errors
 def sql(query: str, as_json: bool, store: Path) -> None:
     """Run a read-only SQL query on index.db (see docs/monitoring.md for the schema)."""
+    from collector.cli.common import missing_index
     from collector.records.index import Index
 
     path = EvidenceStore(store).index_path
     if not path.exists():
-        raise UsageError(f"no evidence store at {store} (no index.db)")
+        missing_index(EvidenceStore(store))
     with Index(path, read_only=True) as index:
         columns, rows = index.read_only_query(query)
     if as_json:

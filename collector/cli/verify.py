@@ -65,10 +65,13 @@ def verify(
 
     s = EvidenceStore(store)
     recorded: dict[str, Any] | None = None
-    with open_index(store) as index:
+    # a read-only store (an archived copy, a reviewer's share) is verified, not recorded
+    read_only = not no_record and s.index_path.exists() and not s.writable()
+    record = not no_record and not read_only
+    with open_index(store, write=record) as index:
         report = verify_store(s, index, capture_ids, TimeCheck(tsa_ca, max_clock_skew))
         chain = report.custody
-        if not no_record and chain is not None and chain.ok:
+        if record and chain is not None and chain.ok:
             recorded = record_verification(
                 s, index, report, capture_ids, operator or default_actor()
             )
@@ -160,6 +163,8 @@ def verify(
         )
         if recorded:
             click.echo(f"recorded as custody entry {recorded['seq']}")
+        elif read_only:
+            click.echo("not recorded in the custody log: the store is read-only")
         elif not no_record and chain is not None and not chain.ok:
             click.echo("not recorded in the custody log: the chain is broken")
     if not report.ok:
@@ -167,12 +172,23 @@ def verify(
 
 
 @cli.command()
+@click.option(
+    "--adopt",
+    "adopt",
+    multiple=True,
+    metavar="ID",
+    help="Adopt this capture folder although the custody log has no `captured` event for "
+    "it (repeatable; needs --reason). Never done without being asked: such a folder may "
+    "have been planted.",
+)
+@click.option("--reason", help="Why the --adopt folders are genuine (recorded).")
 @operator_option
 @store_option
 @handle_errors
-def reindex(operator: str | None, store: Path) -> None:
+def reindex(adopt: Sequence[str], reason: str | None, operator: str | None, store: Path) -> None:
     """Rebuild index.db's capture tables from the manifests on disk (the custody log is
-    kept; if index.db was lost it is restored from custody.jsonl)."""
+    kept; if index.db was lost it is restored from custody.jsonl). Capture folders the
+    custody log has no `captured` event for are listed, and adopted only with --adopt."""
     from collector.capture.runner import reindex_store
     from collector.records.custody import default_actor
 
@@ -180,7 +196,11 @@ def reindex(operator: str | None, store: Path) -> None:
         EvidenceStore(store),
         operator or default_actor(),
         warn=lambda message: click.echo(f"warning: {clean(message)}", err=True),
+        adopt=adopt,
+        reason=reason,
     )
+    for line in result.recovered:
+        click.echo(clean(line), err=True)
     click.echo(
         f"reindexed {result.captures} captures from their manifests into "
         f"{EvidenceStore(store).index_path}"
@@ -190,4 +210,12 @@ def reindex(operator: str | None, store: Path) -> None:
     if result.kept:
         click.echo(f"kept {result.kept} retired captures (files deleted) from their events")
     for cid in result.adopted:
-        click.echo(f"adopted {cid}: it had no `captured` custody event")
+        click.echo(f"adopted {cid}: it had no `captured` custody event (recorded, with the reason)")
+    for cid in result.unfiled:
+        click.echo(
+            f"NOT ADOPTED {cid}: the custody log has no `captured` event for it (collector did "
+            "not file it here: copied or planted?). Only if you know where it came from: "
+            f"collector reindex --adopt {cid} --reason WHY"
+        )
+    if result.unfiled:
+        sys.exit(EXIT_NOT_ALL_GOOD)

@@ -208,7 +208,7 @@ class Exported:
     package_json_sha256: str
     captures: tuple[str, ...]
     redactions: int
-    entry: dict[str, Any]
+    entry: dict[str, Any] | None  # None: not recorded (a read-only store)
     signing_key_sha256: str | None
     # with --tsa: every TSA asked, in order, as in package-timestamps.json "attempts"
     timestamps: tuple[dict[str, Any], ...] = ()
@@ -224,11 +224,12 @@ def export_package(
     operator: str,
     sign_key: Path | None = None,
     tsa: TsaSettings | None = None,
+    record: bool = True,
 ) -> Exported:
     """Write the package for `case` (all its captures, or `refs`) to `out` (never
-    overwritten), then append the `exported` custody event. With `tsa`, each TSA is asked
-    for a time-stamp token over SHA-256(package.json); a failing TSA is recorded, never
-    raised."""
+    overwritten), then append the `exported` custody event (not with `record` False: a
+    read-only store, whose log cannot grow). With `tsa`, each TSA is asked for a time-stamp
+    token over SHA-256(package.json); a failing TSA is recorded, never raised."""
     if out.exists():
         raise UsageError(f"{out} already exists; refusing to overwrite it")
     if out.suffix.lower() != ".zip":
@@ -357,8 +358,10 @@ def export_package(
             ],
         },
     )
+    entry = None
     try:
-        entry = custody.CustodyLog(store, index).append([event])[0]
+        if record:
+            entry = custody.CustodyLog(store, index).append([event])[0]
     except BaseException:
         out.unlink(missing_ok=True)  # no package leaves without its custody event
         raise

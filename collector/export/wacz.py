@@ -57,7 +57,7 @@ class WaczExport:
     wacz: WaczSummary
     captures: tuple[ExportedCapture, ...]
     skipped: tuple[str, ...]  # "<capture id>: why" (no WARC, or retired)
-    entry: dict[str, Any]  # the `exported` custody entry
+    entry: dict[str, Any] | None  # the `exported` custody entry; None: not recorded
 
 
 def export_wacz(
@@ -69,8 +69,10 @@ def export_wacz(
     capture_ids: Sequence[str] = (),
     sign_key: Path | None = None,
     operator: str | None = None,
+    record: bool = True,
 ) -> WaczExport:
-    """Package the case's captures (all, or those named) into a WACZ at `out`."""
+    """Package the case's captures (all, or those named) into a WACZ at `out`; with
+    `record`, append the `exported` custody event (a read-only store cannot)."""
     actor = operator or custody.default_actor()
     rows = _select(index, case, capture_ids)
     chain = custody.verify_chain(store, index)
@@ -196,8 +198,10 @@ def export_wacz(
             "skipped": skipped,
         },
     )
+    entry = None
     try:
-        entry = custody.CustodyLog(store, index).append([event])[0]
+        if record:
+            entry = custody.CustodyLog(store, index).append([event])[0]
     except BaseException:
         out.unlink(missing_ok=True)  # no package leaves without its custody event
         raise

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -434,7 +435,7 @@ class Index:
         self.path = path
         try:
             if read_only:
-                conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+                conn = _connect_read_only(path)
             else:
                 conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
             self.db = sqlite_utils.Database(conn)
@@ -448,6 +449,22 @@ class Index:
                     self._migrate()
         except sqlite3.DatabaseError as exc:
             raise IndexError_(f"index {path}: {exc}") from exc
+
+    @classmethod
+    def for_reading(cls, path: Path) -> Index:
+        """A connection that only reads and writes nothing on disk (no lock file, no
+        migration), so a write-protected store can be read; an index that still needs a
+        migration is opened for writing, to migrate it, as before."""
+        index = cls(path, read_only=True)
+        try:
+            pending = index.applied_versions() != {v for v, _, _ in MIGRATIONS}
+        except sqlite3.DatabaseError as exc:
+            index.close()
+            raise IndexError_(f"index {path}: {exc}") from exc
+        if not pending:
+            return index
+        index.close()
+        return cls(path)
 
     @property
     def root(self) -> Path:
@@ -526,6 +543,11 @@ class Index:
         rows = [timestamp_row(r) for r in records]
         if rows:
             self.db.table("timestamps").insert_all(rows)
+
+    def replace_timestamps(self, capture_id: str, records: Iterable[TimestampRecord]) -> None:
+        """A capture's token rows, re-read from disk; the caller holds a transaction."""
+        self.db.execute("DELETE FROM timestamps WHERE capture_id = ?", [capture_id])
+        self.insert_timestamps(records)
 
     def _insert(
         self,
@@ -946,6 +968,23 @@ class Index:
                 [run_id],
             )
         )
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    uri = "file:" + quote(str(path.absolute()))
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if "unable to open" not in str(exc) or not path.is_file():
+            raise
+    # A WAL database on a read-only file system: SQLite cannot create its -shm file there.
+    # Nothing can write the database on such a file system either, so read it as immutable.
+    conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=BUSY_TIMEOUT_S)
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    return conn
 
 
 @contextmanager
