@@ -28,13 +28,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import fcntl
 import json
+import os
 import random
 import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC
 from pathlib import Path
@@ -49,7 +51,7 @@ from collector.capture.runner import (
     gather_or_cancel,
 )
 from collector.capture.sessions import check_session_file
-from collector.errors import UsageError
+from collector.errors import StoreError, UsageError
 from collector.evidence.stamps import TsaSettings
 from collector.evidence.store import EvidenceStore
 from collector.lists.format import WatchEntry, WatchList, filter_entries, redact_proxy
@@ -530,10 +532,51 @@ def run_watchlist(
         CaptureJob(e.url, entry_options(e, watchlist, settings))
         for e in (selected or watchlist.entries)
     ]
-    executable, source = runner.prepare(probe)  # everything that can fail, before any capture
-    return _run_to_completion(
-        _run(runner, executable, source, watchlist, settings, selected, progress, stop, resume)
-    )
+    run_id = _resolve_run(store, resume) if resume is not None else new_run_id()
+    with run_lock(store, run_id):
+        executable, source = runner.prepare(probe)  # all that can fail, before any capture
+        return _run_to_completion(
+            _run(
+                runner,
+                executable,
+                source,
+                watchlist,
+                settings,
+                selected,
+                progress,
+                stop,
+                run_id,
+                resume,
+            )
+        )
+
+
+def _resolve_run(store: EvidenceStore, ref: str) -> str:
+    return str(run_to_resume(store, ref)["id"])
+
+
+@contextlib.contextmanager
+def run_lock(store: EvidenceStore, run_id: str) -> Iterator[None]:
+    """One process at a time captures a run: a second `run --resume` of a run still being
+    captured is refused (two would race for the same attempt numbers). The lock is an
+    flock, so a killed process leaves nothing that blocks a later resume."""
+    folder = store.root / ".runs"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / f"{run_id}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise StoreError(f"cannot lock run {run_id} in {folder}: {exc.strerror or exc}") from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageError(
+                f"run {run_id} is being captured by another collector process right now; "
+                "wait for it to finish (or stop it), then resume"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 async def _run(
@@ -545,15 +588,16 @@ async def _run(
     selected: Sequence[WatchEntry],
     progress: Progress | None,
     stop: threading.Event,
+    run_id: str,
     resume: str | None,
 ) -> RunResult:
     async with runner.open(executable, source) as cs:
         index = cs.index
         now = rfc3339(utc_now())
         if resume is None:
-            result = _start(index, watchlist, settings, selected, now)
+            result = _start(index, watchlist, settings, selected, now, run_id)
         else:
-            result = _restart(index, watchlist, resume, now)
+            result = _restart(index, watchlist, run_id, now)
         run = _Run(result, watchlist, settings, progress, stop)
         run.tell(RunEvent("started", result))
         todo = [er for er in result.entries if er.status != DONE]
@@ -575,8 +619,8 @@ def _start(
     settings: RunSettings,
     selected: Sequence[WatchEntry],
     now: str,
+    run_id: str,
 ) -> RunResult:
-    run_id = new_run_id()
     list_file = str(watchlist.path)
     index.create_run(
         {
