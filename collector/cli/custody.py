@@ -153,3 +153,49 @@ def retire(
         click.echo(f"deleted {done.folder} (its hashes remain in the custody log)")
     else:
         click.echo(f"files kept in {done.folder}")
+
+
+@cli.command()
+@click.option(
+    "--to",
+    "to_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="COLLECTOR_ANCHOR_FILE",
+    help="Append the anchor to this file, kept outside the store (env COLLECTOR_ANCHOR_FILE, "
+    "which also makes every command append one after each custody entry).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the anchor as one JSON line.")
+@store_option
+@handle_errors
+def anchor(to_file: Path | None, as_json: bool, store: Path) -> None:
+    """Print the custody log's head (seq and SHA-256): a custody anchor to keep outside
+    the store. `collector verify --anchor` later checks the log still holds it, which
+    shows that no newer entry was cut off and the store was not replaced by an older or
+    re-hashed copy (docs/custody.md, Anchors)."""
+    from collector.errors import StoreError
+    from collector.evidence.store import canonical_json
+    from collector.records.anchor import append_to_file, head_anchor
+    from collector.records.custody import entries, verify_chain
+
+    s = EvidenceStore(store)
+    with open_index(store) as index:
+        chain = verify_chain(s, index)
+        log = entries(index)
+    if not chain.ok:
+        raise StoreError(
+            f"the custody log is broken (first broken entry seq {chain.first_broken}): an "
+            "anchor of it would prove nothing; run `collector verify`"
+        )
+    head = head_anchor(log)
+    if head is None:
+        raise UsageError("the custody log is empty: nothing to anchor yet")
+    if to_file is not None:
+        append_to_file(to_file, head, s.root)
+    if as_json:
+        click.echo(canonical_json(head.record(s.root.absolute())).decode())
+        return
+    click.echo(f"custody anchor: seq {head.seq} sha256:{head.entry_hash}")
+    click.echo(f"taken     {head.at} ({wib(head.at)})")
+    if to_file is not None:
+        click.echo(f"appended to {to_file}")
+    click.echo("keep it outside the store; check later: collector verify --anchor FILE")

@@ -45,6 +45,16 @@ from collector.text import clean
     help="Seconds by which system clock, server Date and TSA times may disagree before "
     "verify warns.",
 )
+@click.option(
+    "--anchor",
+    "anchor_sources",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="A custody anchor kept outside the store: an anchor file (COLLECTOR_ANCHOR_FILE, "
+    "`collector anchor`), an evidence package, a WACZ or a case report; the custody log "
+    "must still hold each anchored entry (repeatable). Without one, verify cannot see the "
+    "newest entries removed or the whole store rolled back.",
+)
 @operator_option
 @store_option
 @handle_errors
@@ -56,12 +66,16 @@ def verify(
     store: Path,
     tsa_ca: Path | None = None,
     max_clock_skew: float = 300.0,
+    anchor_sources: Sequence[Path] = (),
 ) -> None:
     """Re-hash every artifact against its manifest, SHA256SUMS and the index, check the
     custody chain and the timestamp tokens, and compare the clocks; the verification
     itself is recorded in the custody log."""
+    from collector.records.anchor import read_anchors
     from collector.records.custody import default_actor
     from collector.review.verify import TimeCheck, record_verification, verify_store
+
+    anchors = [a for source in anchor_sources for a in read_anchors(source)]
 
     s = EvidenceStore(store)
     recorded: dict[str, Any] | None = None
@@ -69,7 +83,9 @@ def verify(
     read_only = not no_record and s.index_path.exists() and not s.writable()
     record = not no_record and not read_only
     with open_index(store, write=record) as index:
-        report = verify_store(s, index, capture_ids, TimeCheck(tsa_ca, max_clock_skew))
+        report = verify_store(
+            s, index, capture_ids, TimeCheck(tsa_ca, max_clock_skew), anchors=anchors
+        )
         chain = report.custody
         if record and chain is not None and chain.ok:
             recorded = record_verification(
@@ -113,6 +129,8 @@ def verify(
                         "head": chain.head,
                         "first_broken_seq": chain.first_broken,
                         "problems": [str(p) for p in chain.problems],
+                        "head_seq": chain.head_seq,
+                        "anchors_checked": report.anchors_checked,
                     },
                     "recorded_seq": recorded["seq"] if recorded else None,
                 },
@@ -140,8 +158,18 @@ def verify(
             click.echo(f"FAIL  store: {clean(problem)}")
         if chain is not None:
             if chain.ok:
-                head = f"sha256:{chain.head}" if chain.head else "(empty)"
+                head = f"sha256:{chain.head} (seq {chain.head_seq})" if chain.head else "(empty)"
                 click.echo(f"PASS  custody log: {chain.entries} entries, head {head}")
+                if anchors and not any(
+                    p.startswith("custody: anchor") for p in report.store_problems
+                ):
+                    click.echo(f"PASS  custody anchors: the log holds all {len(anchors)}")
+                elif not anchors:
+                    click.echo(
+                        "note  no --anchor given: a log cut after its last anchor, or a whole "
+                        "store rolled back, cannot be seen from inside the store "
+                        "(docs/custody.md, Anchors)"
+                    )
             else:
                 click.echo(
                     f"FAIL  custody log: first broken entry is seq {chain.first_broken}: "

@@ -271,6 +271,7 @@ def export_package(
                 operator,
                 rfc3339(created),
                 {"name": out.name},
+                head_seq=head["seq"],
             )
             w.add("report.html", render(report_data, screenshots="relative").encode("utf-8"))
             tsa_urls = [redact_url_credentials(u) for u in tsa.urls] if tsa is not None else []
@@ -336,6 +337,7 @@ def export_package(
             "package_sha256": zip_sha,
             "package_json_sha256": pj_sha,
             "custody_head": head["entry_hash"],
+            "custody_head_seq": head["seq"],
             "redactions": len(redactions),
             "signed": sign_key is not None,
             "signing_key_sha256": key_fp,

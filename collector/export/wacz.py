@@ -155,6 +155,13 @@ def export_wacz(
                 "exported_at": rfc3339(created),
                 "captures": described,
                 "skipped": skipped,
+                # the custody head at export (collector.records.anchor): `verify --anchor`
+                "custody_anchor": {
+                    "type": "collector-custody-anchor",
+                    "seq": chain.head_seq,
+                    "entry_hash": chain.head,
+                    "at": rfc3339(created),
+                },
                 "redaction": (
                     "Values of Cookie, Set-Cookie, Authorization and Proxy-Authorization are "
                     "replaced by '[redacted by collector]' in the packaged WARCs; the stored "
@@ -192,6 +199,7 @@ def export_wacz(
             "package_sha256": summary.sha256,
             "datapackage_sha256": summary.datapackage_hash.removeprefix("sha256:"),
             "custody_head": chain.head,
+            "custody_head_seq": chain.head_seq,
             "redactions": sum(len(c.redacted) for c in exported),
             "signed": sign_key is not None,
             "public_key": summary.public_key,

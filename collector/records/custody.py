@@ -48,6 +48,7 @@ from collector.evidence.stamps import stored_records
 from collector.evidence.store import READ_ONLY_FILE, EvidenceStore, canonical_json, load_manifest
 from collector.faults import fault
 from collector.models import FiledCapture, TimestampRecord
+from collector.records import anchor
 from collector.records.index import Index
 from collector.timeutil import rfc3339, utc_now
 
@@ -350,6 +351,7 @@ class ChainReport:
     head: str | None
     problems: tuple[Problem, ...]
     warnings: tuple[str, ...] = ()
+    head_seq: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -360,10 +362,45 @@ class ChainReport:
         return self.problems[0].seq if self.problems else None
 
 
+def recorded_heads(items: Sequence[Located]) -> list[Problem]:
+    """Every `verified` and `exported` entry recorded the log's head as it saw it: that
+    entry must still be in the chain, at the same place. An entry edited in both copies
+    with the chain re-hashed from there on changes every later hash, so an older record
+    of the head no longer matches."""
+    problems = []
+    seen: dict[str, int] = {}  # entry_hash -> seq, of the entries before
+    by_seq: dict[int, str] = {}
+    for item in items:
+        e = item.entry
+        if e is None or not isinstance(e.get("seq"), int):
+            continue
+        details: dict[str, Any] = e["details"] if isinstance(e.get("details"), dict) else {}
+        head = details.get("custody_head")
+        if e.get("action") in (Action.VERIFIED, Action.EXPORTED) and isinstance(head, str):
+            head_seq = details.get("custody_head_seq")
+            ok = by_seq.get(head_seq) == head if isinstance(head_seq, int) else head in seen
+            if not ok:
+                at = f"seq {head_seq}" if isinstance(head_seq, int) else "an earlier entry"
+                problems.append(
+                    Problem(
+                        head_seq if isinstance(head_seq, int) else e["seq"],
+                        f"custody entry {e['seq']} ({e.get('action')}, {e.get('at')}) "
+                        f"recorded the log's head as sha256:{head[:16]}… ({at}), which the "
+                        "chain no longer holds: entries before it were edited or replaced "
+                        "and the chain re-hashed",
+                    )
+                )
+        if isinstance(e.get("entry_hash"), str):
+            seen[e["entry_hash"]] = e["seq"]
+            by_seq[e["seq"]] = e["entry_hash"]
+    return problems
+
+
 def verify_chain(store: EvidenceStore, index: Index) -> ChainReport:
     db = db_entries(index)
     jsonl = read_jsonl(jsonl_path(store))
     problems = check_chain(db) + check_chain(jsonl) + compare_copies(db, jsonl)
+    problems += recorded_heads(db)
     problems.sort(key=lambda p: p.seq)  # stable: within an entry, the index's first
     warnings = []
     last_at = ""
@@ -377,7 +414,8 @@ def verify_chain(store: EvidenceStore, index: Index) -> ChainReport:
                 )
             last_at = max(last_at, at)
     head = db[-1].entry["entry_hash"] if db and db[-1].entry else None
-    return ChainReport(len(db), head, tuple(problems), tuple(warnings))
+    head_seq = db[-1].entry["seq"] if db and db[-1].entry else None
+    return ChainReport(len(db), head, tuple(problems), tuple(warnings), head_seq)
 
 
 def entries(index: Index) -> list[Entry]:
@@ -675,7 +713,14 @@ class CustodyLog:
                 raise ValueError(f"unknown custody action {event.action!r}")
         with self._locked():
             self._recover()
-            return self._append_locked(events, before)
+            written = self._append_locked(events, before)
+            path = anchor.configured_file()
+            if path is not None:
+                head = anchor.Anchor(
+                    written[-1]["seq"], written[-1]["entry_hash"], written[-1]["at"]
+                )
+                anchor.append_to_file(path, head, self.store.root)
+            return written
 
     def _append_locked(
         self, events: Sequence[NewEvent], before: Callable[[], None] | None = None

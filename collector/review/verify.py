@@ -16,7 +16,7 @@ is given (`not checked` otherwise; a token's `not checked` does not fail its cap
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ from collector.evidence.store import (
     load_manifest,
 )
 from collector.records import custody
+from collector.records.anchor import Anchor, check_anchors
 from collector.records.custody import Action, ChainReport, NewEvent
 from collector.records.index import (
     TIMESTAMP_COLUMNS,
@@ -86,6 +87,7 @@ class StoreReport:
     store_problems: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())
     custody: ChainReport | None = None
+    anchors_checked: int = 0  # custody anchors given (their problems are store problems)
 
     @property
     def ok(self) -> bool:
@@ -109,7 +111,10 @@ def verify_store(
     index: Index,
     refs: Iterable[str] = (),
     time_check: TimeCheck | None = None,
+    anchors: Sequence[Anchor] = (),
 ) -> StoreReport:
+    """`anchors` (collector.records.anchor): heads of the custody log kept outside the
+    store, each of which the chain must still hold at its sequence number."""
     time_check = time_check or TimeCheck()
     refs = list(refs)
     indexed = {r["id"]: r for r in index.captures()}
@@ -120,7 +125,7 @@ def verify_store(
     filed = {
         cid: e for e in log if e["action"] in custody.FILING_ACTIONS for cid in e["capture_ids"]
     }
-    store_problems: list[str] = []
+    store_problems: list[str] = [f"custody: {p}" for p in check_anchors(log, anchors)]
     if not index.custody_guarded():
         store_problems.append(
             "index.db: the custody log's append-only triggers are missing (dropped?)"
@@ -188,7 +193,7 @@ def verify_store(
             for p in sorted(store.timestamps_dir.glob("*/.incoming-*"))
         ]
     warnings += chain.warnings
-    return StoreReport(tuple(checks), tuple(store_problems), tuple(warnings), chain)
+    return StoreReport(tuple(checks), tuple(store_problems), tuple(warnings), chain, len(anchors))
 
 
 def _retired_check(cid: str, event: dict[str, Any], row: dict[str, Any] | None) -> CaptureCheck:
@@ -230,6 +235,8 @@ def record_verification(
         "store_problems": len(report.store_problems),
         "custody_ok": report.custody.ok if report.custody else None,
         "custody_head": report.custody.head if report.custody else None,
+        "custody_head_seq": report.custody.head_seq if report.custody else None,
+        "anchors_checked": report.anchors_checked,
     }
     event = NewEvent(Action.VERIFIED, actor, tuple(checked) if scoped else (), details)
     return custody.CustodyLog(store, index).append([event])[0]
