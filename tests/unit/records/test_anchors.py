@@ -36,9 +36,7 @@ def jsonl(store: Path) -> list[dict[str, object]]:
 
 def write_log(store: Path, log: list[dict[str, object]]) -> None:
     """Replace both copies of the custody log with `log` (triggers dropped first)."""
-    writable(store / "custody.jsonl").write_bytes(
-        b"".join(canonical_json(e) + b"\n" for e in log)
-    )
+    writable(store / "custody.jsonl").write_bytes(b"".join(canonical_json(e) + b"\n" for e in log))
     with sqlite3.connect(store / "index.db") as db:
         db.execute("DROP TRIGGER IF EXISTS custody_events_no_delete")
         db.execute("DELETE FROM custody_events")
@@ -137,9 +135,7 @@ def test_deleting_index_truncating_jsonl_and_reindexing(store: Path, tmp_path: P
     assert run_cli("export", "--case", "KASUS-1", "--out", str(package), store=store).exit_code == 0
     log = jsonl(store)
     keep = [e for e in log if e["seq"] <= 4]
-    writable(store / "custody.jsonl").write_bytes(
-        b"".join(canonical_json(e) + b"\n" for e in keep)
-    )
+    writable(store / "custody.jsonl").write_bytes(b"".join(canonical_json(e) + b"\n" for e in keep))
     for suffix in ("", "-wal", "-shm"):
         (store / f"index.db{suffix}").unlink(missing_ok=True)
     remove_capture_folder = EvidenceStore(store).folder_for(cid)
