@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ from collector.cli import cli
 from collector.cli.common import handle_errors, open_index, operator_option, store_option
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
-from collector.text import clean, table
+from collector.text import clean, json_text, table
 from collector.timeutil import wib
 
 
@@ -85,7 +84,7 @@ def custody(capture_id: str | None, case: str | None, as_json: bool, store: Path
     with open_index(store) as index:
         log, head = history(index, ref=capture_id, case=case)
     if as_json:
-        click.echo(json.dumps(log, indent=2, ensure_ascii=False))
+        click.echo(json_text(log))
         return
     if not log:
         click.echo("no custody events", err=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +21,7 @@ from collector.cli.common import (
 )
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
-from collector.text import clean
+from collector.text import clean, json_text
 
 
 def _actor(operator: str | None) -> str:
@@ -159,7 +158,7 @@ def verify_package_cmd(package: Path, as_json: bool, tsa_ca: Path | None) -> Non
     report = verify_package(package, tsa_ca)
     if as_json:
         click.echo(
-            json.dumps(
+            json_text(
                 {
                     "ok": report.ok,
                     "package": str(report.path),
@@ -182,9 +181,7 @@ def verify_package_cmd(package: Path, as_json: bool, tsa_ca: Path | None) -> Non
                     ],
                     "tsa_failures_at_export": list(report.tsa_failures),
                     "problems": list(report.problems),
-                },
-                indent=2,
-                ensure_ascii=False,
+                }
             )
         )
     else:

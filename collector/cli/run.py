@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import signal
 import sys
 import threading
@@ -41,7 +40,7 @@ from collector.lists.run import (
     RunResult,
     RunSettings,
 )
-from collector.text import clean, table
+from collector.text import clean, json_text, table
 from collector.timeutil import wib
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -412,7 +411,7 @@ def runs(run_id: str | None, as_json: bool, store: Path) -> None:
         if run_id is None:
             rows = index.runs()
             if as_json:
-                click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+                click.echo(json_text(rows))
                 return
             if not rows:
                 click.echo("no runs yet", err=True)
@@ -439,13 +438,7 @@ def runs(run_id: str | None, as_json: bool, store: Path) -> None:
         entries = index.run_entries(row["id"])
         attempts = index.run_attempts(row["id"])
     if as_json:
-        click.echo(
-            json.dumps(
-                {"run": row, "entries": entries, "attempts": attempts},
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
+        click.echo(json_text({"run": row, "entries": entries, "attempts": attempts}))
         return
     click.echo(
         f"run      {row['id']}  {row['status']}\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,7 +18,7 @@ from collector.cli.common import (
     store_option,
 )
 from collector.evidence.store import EvidenceStore
-from collector.text import clean
+from collector.text import clean, json_text
 
 
 @cli.command()
@@ -93,7 +92,7 @@ def verify(
             )
     if as_json:
         click.echo(
-            json.dumps(
+            json_text(
                 {
                     "ok": report.ok,
                     "store_problems": list(report.store_problems),
@@ -133,9 +132,7 @@ def verify(
                         "anchors_checked": report.anchors_checked,
                     },
                     "recorded_seq": recorded["seq"] if recorded else None,
-                },
-                indent=2,
-                ensure_ascii=False,
+                }
             )
         )
     else:

@@ -72,6 +72,7 @@ from collector.evidence.stamps import (
     token_file_names,
 )
 from collector.evidence.store import MANIFEST, SUMS, TIMESTAMPS, EvidenceStore, pretty_json
+from collector.export.partial import claim_part
 from collector.records import custody
 from collector.records.custody import Action, Located, NewEvent
 from collector.records.index import Index
@@ -254,9 +255,9 @@ def export_package(
     head = log[-1]
     created = utc_now()
     root = _NAME.sub("-", out.stem).strip("-.") or "package"
-    tmp = out.with_name(f".{out.name}.part")
+    tmp, part = claim_part(out)  # a .part left by a killed export is taken over
     try:
-        with zipfile.ZipFile(tmp, "x") as zf:
+        with zipfile.ZipFile(tmp, "w") as zf:
             w = _Writer(zf, root, created.timetuple()[:6])
             captures_meta, redactions = [], []
             for cap in caps:
@@ -327,6 +328,7 @@ def export_package(
             raise UsageError(f"{out} already exists; refusing to overwrite it") from None
     finally:
         tmp.unlink(missing_ok=True)
+        os.close(part)
     event = NewEvent(
         Action.EXPORTED,
         operator,

@@ -26,6 +26,7 @@ from __future__ import annotations
 import fcntl
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,6 +50,7 @@ from collector.records.fts import search_form as _search_form
 from collector.timeutil import rfc3339, utc_now
 
 BUSY_TIMEOUT_S = 30.0
+SQL_TIMEOUT_S = 30.0  # `collector sql`: a reviewer's query is stopped after this
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
@@ -775,13 +777,24 @@ class Index:
         return rows
 
     # -- read-only SQL --------------------------------------------------------------------
-    def read_only_query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    def read_only_query(
+        self, sql: str, timeout_s: float = SQL_TIMEOUT_S
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Run one reviewer's query: reading only, enforced three ways (a `mode=ro`
-        connection, `query_only`, and an authorizer that refuses anything but reading)."""
+        connection, `query_only`, and an authorizer that refuses anything but reading),
+        and stopped after `timeout_s` (a recursive CTE without an end runs forever)."""
         if not sql.strip():
             raise UsageError("empty SQL query")
         conn = self.db.conn
         refused: list[str] = []
+        deadline = time.monotonic() + timeout_s
+        timed_out: list[bool] = []
+
+        def over_time() -> int:
+            if time.monotonic() > deadline:
+                timed_out.append(True)
+                return 1  # non-zero: SQLite interrupts the statement
+            return 0
 
         def authorize(action: int, arg1: str | None, arg2: str | None, *_: Any) -> int:
             if action in _AUTH_OK:
@@ -798,6 +811,7 @@ class Index:
             return sqlite3.SQLITE_DENY
 
         conn.set_authorizer(authorize)
+        conn.set_progress_handler(over_time, 10_000)
         try:
             cursor = conn.execute(sql)
             if cursor.description is None:
@@ -805,6 +819,11 @@ class Index:
             columns = [d[0] for d in cursor.description]
             return columns, cursor.fetchall()
         except (sqlite3.DatabaseError, sqlite3.ProgrammingError, sqlite3.Warning) as exc:
+            if timed_out:
+                raise UsageError(
+                    f"stopped: the query ran longer than {timeout_s:g} s (--timeout); narrow "
+                    "it, e.g. a LIMIT, or an end condition in a recursive WITH"
+                ) from None
             text = str(exc)
             if refused or any(w in text for w in ("readonly", "read-only", "may not be modified")):
                 what = refused[0] if refused else "writing"
@@ -815,6 +834,7 @@ class Index:
             raise UsageError(f"SQL error: {exc}") from None
         finally:
             conn.set_authorizer(None)
+            conn.set_progress_handler(None, 0)
             if conn.in_transaction:
                 conn.rollback()
 

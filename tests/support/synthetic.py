@@ -25,6 +25,7 @@ def file_capture(
     text: str = "Dukung calon nomor 1",
     case: str | None = "KASUS-1",
     operator: str = "tester",
+    title: str = "synthetic",
     record: bool = True,
 ) -> FiledCapture:
     """Write, seal and (with `record`) index one capture with its `captured` event."""
@@ -46,7 +47,7 @@ def file_capture(
             "case": case,
             "operator": operator,
             "note": None,
-            "page": {"title": "synthetic"},
+            "page": {"title": title},
         }
     )
     if record:
