@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -42,8 +43,6 @@ def test_an_export_in_progress_is_not_shared(store: Path, tmp_path: Path) -> Non
     try:
         result = run_cli("export", "--case", "KASUS-1", "--out", str(out), store=store)
     finally:
-        import os
-
         os.close(fd)
     assert result.exit_code == 2 and "another export is writing" in result.output
     assert tmp.exists() and not out.exists()
