@@ -435,6 +435,7 @@ def artifact_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
 class Index:
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
+        conn: sqlite3.Connection | None = None
         try:
             if read_only:
                 conn = _connect_read_only(path)
@@ -450,7 +451,20 @@ class Index:
                     self.db.enable_wal()
                     self._migrate()
         except sqlite3.DatabaseError as exc:
+            if conn is not None:
+                conn.close()
             raise IndexError_(f"index {path}: {exc}") from exc
+        except OSError as exc:  # the lock file beside it: a read-only store
+            if conn is not None:
+                conn.close()
+            raise IndexError_(
+                f"index {path} cannot be opened for writing: {exc.strerror or exc} (commands "
+                "that only read work on a read-only store)"
+            ) from exc
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            raise
 
     @classmethod
     def for_reading(cls, path: Path) -> Index:
