@@ -29,14 +29,23 @@ import signal
 ENV = "COLLECTOR_TEST_FAULT"
 
 
+_hits: dict[str, int] = {}
+
+
 def fault(point: str) -> None:
-    """Do what the test asked for at `point` (nothing, unless a test set ENV)."""
+    """Do what the test asked for at `point` (nothing, unless a test set ENV). An action
+    may say from which passage on it applies: `store.write:enospc@3` lets two writes
+    through and fails the third and every later one."""
     spec = os.environ.get(ENV)
     if not spec:
         return
     for item in spec.split(","):
         name, _, action = item.strip().partition(":")
         if name != point:
+            continue
+        action, _, first = action.partition("@")
+        _hits[point] = _hits.get(point, 0) + 1
+        if first and _hits[point] < int(first):
             continue
         if action in ("", "kill"):
             os.kill(os.getpid(), signal.SIGKILL)

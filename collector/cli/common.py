@@ -14,6 +14,7 @@ from collector.capture.admission import (
     DEFAULT_MIN_AVAILABLE_MB,
     MAX_CONCURRENCY,
 )
+from collector.capture.runner import DEFAULT_MIN_FREE_DISK_MB
 from collector.errors import CollectorError, StoreError, UsageError
 from collector.evidence.stamps import TsaSettings
 from collector.evidence.store import EvidenceStore
@@ -222,6 +223,17 @@ def capture_options(fn: F) -> F:
             metavar="MB",
             help="Open another page beside the running ones only while this much memory "
             "is available (env COLLECTOR_MIN_FREE_MB).",
+        ),
+        click.option(
+            "--min-free-disk",
+            "min_free_disk",
+            type=click.IntRange(0, 10_000_000),
+            default=DEFAULT_MIN_FREE_DISK_MB,
+            show_default=True,
+            envvar="COLLECTOR_MIN_FREE_DISK_MB",
+            metavar="MB",
+            help="Start no capture while the store's disk has less free space than this "
+            "(env COLLECTOR_MIN_FREE_DISK_MB; 0: no check).",
         ),
         *tsa_option_list(),
     ]

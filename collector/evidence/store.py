@@ -285,6 +285,7 @@ class CaptureWriter:
 
     def write_bytes(self, name: str, data: bytes, media_type: str) -> Artifact:
         path = self._path(name)
+        fault("store.write")
         with path.open("xb") as fh:  # "x": never overwrite
             writer = HashingWriter(fh)
             for i in range(0, len(data), 1 << 20):
@@ -314,6 +315,7 @@ class CaptureWriter:
         """
         path = self._path(name)
         try:
+            fault("store.write")
             with path.open("xb") as fh:  # "x": never overwrite
                 writer = HashingWriter(fh)
                 yield writer
@@ -389,6 +391,7 @@ class CaptureWriter:
     def _write_control(
         self, name: str, data: bytes, media_type: str = "application/json"
     ) -> Artifact:
+        fault("store.write")
         with (self.folder / name).open("xb") as fh:
             writer = HashingWriter(fh)
             writer.write(data)

@@ -45,6 +45,8 @@ from urllib.parse import urlsplit
 
 from collector.capture.admission import DEFAULT_CONCURRENCY, DEFAULT_MIN_AVAILABLE_MB
 from collector.capture.runner import (
+    DEFAULT_MIN_FREE_DISK_MB,
+    CaptureAbandoned,
     CaptureRunner,
     OpenRunner,
     _run_to_completion,
@@ -90,6 +92,7 @@ class RunSettings:
     browser_path: str | None = None
     concurrency: int = DEFAULT_CONCURRENCY
     min_available_mb: int = DEFAULT_MIN_AVAILABLE_MB
+    min_free_disk_mb: int = DEFAULT_MIN_FREE_DISK_MB
     host_delay_s: float = DEFAULT_HOST_DELAY_S
     jitter: float = DEFAULT_JITTER
     retries: int = DEFAULT_RETRIES
@@ -321,7 +324,9 @@ class _Run:
         settings: RunSettings,
         progress: Progress | None,
         stop: threading.Event,
+        abandon: threading.Event | None = None,
     ) -> None:
+        self.abandon = abandon  # set: captures still loading are given up
         self.result = result
         self.watchlist = watchlist
         self.settings = settings
@@ -376,7 +381,14 @@ class _Run:
                 if not go or self.skip_if_open(index, er):
                     return
                 attempt_no = er.earlier_attempts + len(er.attempts) + 1
-                filed = await cs.capture(self.job(er, attempt_no))
+                try:
+                    filed = await cs.capture(
+                        self.job(er, attempt_no),
+                        should_start=lambda: not self.stopping(),
+                        abandon=self.abandon,
+                    )
+                except CaptureAbandoned:
+                    return  # stays pending: missing, for --resume
             tries += 1
             m = filed.manifest
             outcome = Outcome(filed.outcome)
@@ -489,6 +501,7 @@ def _settings_record(settings: RunSettings, watchlist: WatchList) -> dict[str, A
     return {
         "concurrency": settings.concurrency,
         "min_free_memory_mb": settings.min_available_mb,
+        "min_free_disk_mb": settings.min_free_disk_mb,
         "host_delay_s": settings.host_delay_s,
         "jitter": settings.jitter,
         "retries": settings.retries,
@@ -512,6 +525,7 @@ def run_watchlist(
     stop: threading.Event | None = None,
     resume: str | None = None,
     runner: CaptureRunner | None = None,
+    abandon: threading.Event | None = None,
 ) -> RunResult:
     """Capture the watch list (or what a run left missing); see the module docstring.
 
@@ -524,6 +538,7 @@ def run_watchlist(
         concurrency=settings.concurrency,
         min_available_mb=settings.min_available_mb,
         tsa=settings.tsa,
+        min_free_disk_mb=settings.min_free_disk_mb,
     )
     selected = filter_entries(watchlist, settings.only_tags) if resume is None else ()
     for state in {s for s in (settings.storage_state, *watchlist.sessions.values()) if s}:
@@ -547,6 +562,7 @@ def run_watchlist(
                 stop,
                 run_id,
                 resume,
+                abandon,
             )
         )
 
@@ -590,6 +606,7 @@ async def _run(
     stop: threading.Event,
     run_id: str,
     resume: str | None,
+    abandon: threading.Event | None = None,
 ) -> RunResult:
     async with runner.open(executable, source) as cs:
         index = cs.index
@@ -598,7 +615,7 @@ async def _run(
             result = _start(index, watchlist, settings, selected, now, run_id)
         else:
             result = _restart(index, watchlist, run_id, now)
-        run = _Run(result, watchlist, settings, progress, stop)
+        run = _Run(result, watchlist, settings, progress, stop, abandon)
         run.tell(RunEvent("started", result))
         todo = [er for er in result.entries if er.status != DONE]
         for er in todo:
