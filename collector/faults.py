@@ -13,7 +13,8 @@ Points (see where `fault(...)` is called):
     custody.after-jsonl-sync   custody.jsonl written and synced, index.db not committed
     filing.after-journal       a capture's filing journal written, before the rename
     filing.after-rename        the capture folder renamed into captures/, not yet indexed
-    store.write                every artifact write of a capture (enospc)
+    store.write                every file write of a capture (enospc)
+    store.write/NAME           the write of one file, e.g. store.write/archive.warc.gz
     store.probe                the check whether the store can be written (erofs)
 
 In-process tests may instead monkeypatch the seam they need; this hook exists for tests

@@ -286,6 +286,7 @@ class CaptureWriter:
     def write_bytes(self, name: str, data: bytes, media_type: str) -> Artifact:
         path = self._path(name)
         fault("store.write")
+        fault(f"store.write/{name}")
         with path.open("xb") as fh:  # "x": never overwrite
             writer = HashingWriter(fh)
             for i in range(0, len(data), 1 << 20):
@@ -316,6 +317,7 @@ class CaptureWriter:
         path = self._path(name)
         try:
             fault("store.write")
+            fault(f"store.write/{name}")
             with path.open("xb") as fh:  # "x": never overwrite
                 writer = HashingWriter(fh)
                 yield writer
@@ -392,6 +394,7 @@ class CaptureWriter:
         self, name: str, data: bytes, media_type: str = "application/json"
     ) -> Artifact:
         fault("store.write")
+        fault(f"store.write/{name}")
         with (self.folder / name).open("xb") as fh:
             writer = HashingWriter(fh)
             writer.write(data)

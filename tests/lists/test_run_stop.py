@@ -99,9 +99,9 @@ def test_a_signal_stops_the_run_within_seconds_and_resume_finishes_it(
     assert f"resume with: collector run --resume {run['id']}" in out
 
     # the resume captures what is missing (the hanging pages end as `timeout` now)
+    argv = [sys.executable, "-m", "collector", "run", "--resume", run["id"], "--store", str(store)]
     resumed = subprocess.run(
-        [sys.executable, "-m", "collector", "run", "--resume", run["id"], "--store", str(store)]
-        + ["--host-delay", "0", "--timeout", "5", "--retries", "0"],
+        [*argv, "--host-delay", "0", "--timeout", "5", "--retries", "0"],
         cwd=ROOT,
         capture_output=True,
         text=True,
