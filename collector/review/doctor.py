@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 
 from collector import __version__
@@ -15,6 +16,7 @@ from collector.capture.browser import (
     font_facts,
     playwright_version,
 )
+from collector.capture.runner import DEFAULT_MIN_FREE_DISK_MB
 from collector.errors import BrowserNotFound, CollectorError
 from collector.evidence.store import EvidenceStore
 
@@ -28,7 +30,11 @@ class DoctorReport:
         return all(ok for _, _, ok in self.lines)
 
 
-def diagnose(browser_path: str | None, store: EvidenceStore) -> DoctorReport:
+def diagnose(
+    browser_path: str | None,
+    store: EvidenceStore,
+    min_free_disk_mb: int = DEFAULT_MIN_FREE_DISK_MB,
+) -> DoctorReport:
     lines: list[tuple[str, str, bool]] = [
         ("collector", __version__, True),
         ("playwright", playwright_version(), True),
@@ -68,7 +74,25 @@ def diagnose(browser_path: str | None, store: EvidenceStore) -> DoctorReport:
     else:
         lines.append(("fonts", f"not checked: {fonts.get('reason')}", False))
     lines.append(("store", _store_state(store), _store_ok(store)))
+    lines.append(_disk_line(store, min_free_disk_mb))
     return DoctorReport(tuple(lines))
+
+
+def _disk_line(store: EvidenceStore, min_free_mb: int) -> tuple[str, str, bool]:
+    """Free space where the store is (or will be): below the threshold no capture starts."""
+    where = store.root if store.root.exists() else store.root.resolve().parent
+    try:
+        free = shutil.disk_usage(where if where.exists() else ".").free // (1 << 20)
+    except OSError as exc:
+        return ("disk", f"free space not checked: {exc.strerror or exc}", False)
+    if free < min_free_mb:
+        return (
+            "disk",
+            f"only {free} MB free for {store.root}: captures will not start below "
+            f"{min_free_mb} MB (--min-free-disk); free some space or move the store",
+            False,
+        )
+    return ("disk", f"{free} MB free for {store.root}", True)
 
 
 def _store_state(store: EvidenceStore) -> str:
