@@ -55,8 +55,67 @@ CONTROL_FILES = frozenset({MANIFEST, SUMS})
 TIMESTAMPS = "timestamps.json"
 # Files written after the manifest (so not listed in it), listed in SHA256SUMS.
 SEALED_FILE = re.compile(r"timestamps\.json|manifest(\.[2-9]|\.[1-9][0-9]+)?\.ts[qr]")
-READ_ONLY_FILE = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
-READ_ONLY_DIR = READ_ONLY_FILE | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH
+# Who may read the store: its owner, and a chosen group (COLLECTOR_STORE_GROUP) when one
+# is set. Nobody else: captures of personal data are not world-readable.
+GROUP_ENV = "COLLECTOR_STORE_GROUP"
+
+
+@dataclass(frozen=True)
+class Access:
+    """File modes for the store: owner only, or owner and one group (gid)."""
+
+    gid: int | None = None
+
+    @property
+    def umask(self) -> int:
+        return 0o027 if self.gid is not None else 0o077
+
+    @property
+    def read_only_file(self) -> int:
+        return 0o440 if self.gid is not None else 0o400
+
+    @property
+    def read_only_dir(self) -> int:
+        return 0o550 if self.gid is not None else 0o500
+
+    @property
+    def dir(self) -> int:
+        # setgid: what is created inside keeps the group
+        return 0o2750 if self.gid is not None else 0o700
+
+    def describe(self) -> str:
+        if self.gid is None:
+            return "owner only"
+        try:
+            import grp
+
+            name = grp.getgrgid(self.gid).gr_name
+        except (ImportError, KeyError):
+            name = str(self.gid)
+        return f"owner and group {name}"
+
+
+def store_access() -> Access:
+    """The modes COLLECTOR_STORE_GROUP asks for (a group name or number)."""
+    value = os.environ.get(GROUP_ENV, "").strip()
+    if not value:
+        return Access()
+    if value.isdigit():
+        return Access(int(value))
+    try:
+        import grp
+
+        return Access(grp.getgrnam(value).gr_gid)
+    except KeyError:
+        raise StoreError(f"{GROUP_ENV}={value!r}: no such group") from None
+
+
+def private_umask() -> int:
+    """Make what this process creates unreadable to others (store, index, packages);
+    returns the previous umask."""
+    return os.umask(store_access().umask)
+
+
 JOURNAL_DIR = ".filing"
 # journal entries of filings under way in this process: path -> the fd holding its lock
 _HELD_JOURNALS: dict[Path, int] = {}
@@ -104,10 +163,17 @@ class EvidenceStore:
         return self.root / "timestamps"
 
     def ensure_writable(self) -> None:
-        """Create the store if needed; fail early, before any browser work."""
+        """Create the store if needed (readable by its owner, and the chosen group, only);
+        fail early, before any browser work."""
+        access = store_access()
+        os.umask(access.umask)
         try:
-            self.captures_dir.mkdir(parents=True, exist_ok=True)
-            self.incoming_dir.mkdir(parents=True, exist_ok=True)
+            for folder in (self.root, self.captures_dir, self.incoming_dir):
+                if not folder.is_dir():
+                    folder.mkdir(parents=True, mode=access.dir)
+                    folder.chmod(access.dir)  # mkdir's mode passes through the umask
+                    if access.gid is not None:
+                        os.chown(folder, -1, access.gid)
             probe = self.incoming_dir / f".probe-{secrets.token_hex(4)}"
             probe.write_bytes(b"")
             probe.unlink()
@@ -408,9 +474,38 @@ class CaptureWriter:
 
 
 def make_read_only(folder: Path) -> None:
+    access = store_access()
     for path in folder.iterdir():
-        path.chmod(READ_ONLY_FILE)
-    folder.chmod(READ_ONLY_DIR)
+        path.chmod(access.read_only_file)
+    folder.chmod(access.read_only_dir)
+
+
+def world_readable(store: EvidenceStore, limit: int = 5) -> tuple[int, list[str]]:
+    """Paths in the store that others than the owner and its group may read or enter
+    (stores made before collector kept them private): (how many, the first few)."""
+    found: list[str] = []
+    count = 0
+    stack = [store.root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for path in [
+            folder,
+            *(Path(e.path) for e in entries if not e.is_dir(follow_symlinks=False)),
+        ]:
+            try:
+                mode = path.lstat().st_mode
+            except OSError:
+                continue
+            if mode & 0o007 and not stat.S_ISLNK(mode):
+                count += 1
+                if len(found) < limit:
+                    found.append(f"{store.relative(path) or '.'} ({stat.filemode(mode)})")
+        stack.extend(Path(e.path) for e in entries if e.is_dir(follow_symlinks=False))
+    return count, found
 
 
 def _fsync_dir(path: Path) -> None:

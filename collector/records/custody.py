@@ -45,7 +45,7 @@ from typing import Any
 from collector.errors import CaptureNotFound, CollectorError, IndexError_, StoreError, UsageError
 from collector.evidence.hashing import sha256_bytes
 from collector.evidence.stamps import stored_records
-from collector.evidence.store import READ_ONLY_FILE, EvidenceStore, canonical_json, load_manifest
+from collector.evidence.store import EvidenceStore, canonical_json, load_manifest, store_access
 from collector.faults import fault
 from collector.models import FiledCapture, TimestampRecord
 from collector.records import anchor
@@ -507,7 +507,7 @@ class CustodyLog:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         try:
-            fd = os.open(self.store.root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.store.root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise StoreError(
                 f"cannot lock the custody log in {self.store.root}: {exc.strerror or exc}"
@@ -772,7 +772,7 @@ class CustodyLog:
         try:
             if path.exists():
                 path.chmod(path.stat().st_mode | stat.S_IWUSR)
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         except OSError as exc:
             raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
         return fd, os.fstat(fd).st_size
@@ -820,7 +820,7 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def _make_read_only(path: Path) -> None:
     with suppress(FileNotFoundError):
-        path.chmod(READ_ONLY_FILE)
+        path.chmod(store_access().read_only_file)
 
 
 def _last_entry(path: Path) -> Entry | str | None:

@@ -18,7 +18,7 @@ from collector.capture.browser import (
 )
 from collector.capture.runner import DEFAULT_MIN_FREE_DISK_MB
 from collector.errors import BrowserNotFound, CollectorError
-from collector.evidence.store import EvidenceStore
+from collector.evidence.store import EvidenceStore, store_access, world_readable
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,27 @@ def diagnose(
     else:
         lines.append(("fonts", f"not checked: {fonts.get('reason')}", False))
     lines.append(("store", _store_state(store), _store_ok(store)))
+    if store.exists():
+        lines.append(_access_line(store))
     lines.append(_disk_line(store, min_free_disk_mb))
     return DoctorReport(tuple(lines))
+
+
+def _access_line(store: EvidenceStore) -> tuple[str, str, bool]:
+    """Captures hold personal data: nobody but the owner (and a chosen group) may read."""
+    try:
+        access = store_access()
+    except CollectorError as exc:
+        return ("access", str(exc), False)
+    count, examples = world_readable(store)
+    if count:
+        return (
+            "access",
+            f"{count} path(s) in {store.root} others can read, e.g. {', '.join(examples)}; "
+            f"fix: chmod -R o-rwx {store.root}",
+            False,
+        )
+    return ("access", f"{access.describe()}: nothing in {store.root} is world-readable", True)
 
 
 def _disk_line(store: EvidenceStore, min_free_mb: int) -> tuple[str, str, bool]:
