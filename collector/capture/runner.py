@@ -50,6 +50,7 @@ from collector.models import (
     FiledCapture,
     PageCapture,
 )
+from collector.records.anchor import Anchor, stamp_head
 from collector.records.custody import CustodyLog, adopt_unfiled, entries, kept_rows, record_capture
 from collector.records.index import Index
 from collector.sites.classify import classify_page
@@ -561,6 +562,11 @@ class OpenRunner:
                 f"not be indexed ({exc}); its filing is journaled and the next collector "
                 "command that records completes it"
             ) from exc
+        head = self.index.custody_head()
+        if r.tsa is not None and r.tsa.urls and head is not None:
+            # the custody head goes to the TSAs too: an anchor outside the store
+            # (collector.records.anchor); a failing TSA never fails the capture
+            await asyncio.to_thread(stamp_head, r.store, Anchor(*head), r.tsa)
         for hook in r.after_filing:
             hook(self.index, job, filed)
         return filed

@@ -8,7 +8,14 @@ from typing import Any
 import click
 
 from collector.cli import cli
-from collector.cli.common import handle_errors, open_index, operator_option, store_option
+from collector.cli.common import (
+    handle_errors,
+    open_index,
+    operator_option,
+    store_option,
+    tsa_options,
+    tsa_settings,
+)
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.text import clean, json_text, table
@@ -165,17 +172,19 @@ def retire(
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the anchor as one JSON line.")
 @store_option
+@tsa_options
 @handle_errors
-def anchor(to_file: Path | None, as_json: bool, store: Path) -> None:
+def anchor(to_file: Path | None, as_json: bool, store: Path, **kw: Any) -> None:
     """Print the custody log's head (seq and SHA-256): a custody anchor to keep outside
     the store. `collector verify --anchor` later checks the log still holds it, which
     shows that no newer entry was cut off and the store was not replaced by an older or
     re-hashed copy (docs/custody.md, Anchors)."""
     from collector.errors import StoreError
     from collector.evidence.store import canonical_json
-    from collector.records.anchor import append_to_file, head_anchor
+    from collector.records.anchor import append_to_file, head_anchor, stamp_head
     from collector.records.custody import entries, verify_chain
 
+    tsa = tsa_settings(kw)
     s = EvidenceStore(store)
     with open_index(store) as index:
         chain = verify_chain(s, index)
@@ -190,6 +199,9 @@ def anchor(to_file: Path | None, as_json: bool, store: Path) -> None:
         raise UsageError("the custody log is empty: nothing to anchor yet")
     if to_file is not None:
         append_to_file(to_file, head, s.root)
+    stamped = stamp_head(s, head, tsa) if tsa is not None else []
+    for line in stamped:
+        click.echo(clean(line), err=True)
     if as_json:
         click.echo(canonical_json(head.record(s.root.absolute())).decode())
         return

@@ -28,17 +28,31 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
+import shutil
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from collector.errors import AnchorError, UsageError
-from collector.evidence.store import canonical_json
+from collector.errors import AnchorError, StoreError, UsageError
+from collector.evidence.hashing import HashingWriter, sha256_file
+from collector.evidence.rfc3161 import TimestampError, check_matches, parse_response
+from collector.evidence.stamps import Failure, TsaSettings, obtain, token_entry
+from collector.evidence.store import (
+    SUMS,
+    EvidenceStore,
+    canonical_json,
+    make_read_only,
+    pretty_json,
+)
 from collector.timeutil import rfc3339, utc_now
 
 ANCHOR_TYPE = "collector-custody-anchor"
+ANCHORS_DIR = "anchors"  # <store>/anchors/<seq>-<random>/: RFC 3161 tokens over heads
+TOKEN_RECORD = "anchor.json"
+HEAD_TSQ, HEAD_TSR = "head.tsq", "head.tsr"
 ANCHOR_FILE_ENV = "COLLECTOR_ANCHOR_FILE"
 META_NAME = "collector-custody-anchor"
 _META = re.compile(
@@ -221,3 +235,99 @@ def check_anchors(log: Sequence[Entry], anchors: Iterable[Anchor]) -> list[str]:
                 "removed or replaced and the chain re-hashed)"
             )
     return problems
+
+
+# --- RFC 3161 tokens over the head ----------------------------------------------------------
+
+
+def stamp_head(store: EvidenceStore, head: Anchor, settings: TsaSettings) -> list[str]:
+    """Ask each TSA for a token over the head's entry_hash (the SHA-256 of the entry, so
+    anyone can recompute it); the TSA's own records then hold the head. Each token is
+    kept in `<store>/anchors/<seq>-<random>/` (head.tsq, head.tsr, anchor.json,
+    SHA256SUMS, read-only). Returns one line per TSA; a failing TSA is told, not raised."""
+    lines = []
+    for url in settings.urls:
+        got = obtain(bytes.fromhex(head.entry_hash), url, settings.timeout)
+        if isinstance(got, Failure):
+            lines.append(f"custody anchor seq {head.seq}: TSA {got.tsa_url} failed: {got.message}")
+            continue
+        base = store.root / ANCHORS_DIR
+        folder = base / f"{head.seq:08d}-{secrets.token_hex(3)}"
+        try:
+            base.mkdir(exist_ok=True)
+            folder.mkdir()
+            tsq_sha = _write(folder / HEAD_TSQ, got.token.request_der)
+            tsr_sha = _write(folder / HEAD_TSR, got.token.response_der)
+            entry = {
+                **anchor_record(head),
+                **token_entry(
+                    got,
+                    HEAD_TSQ,
+                    HEAD_TSR,
+                    tsq_sha,
+                    tsr_sha,
+                    head.entry_hash,
+                    digest_key="entry_hash",
+                ),
+                "note": (
+                    "An RFC 3161 token over the entry_hash of custody entry seq (itself the "
+                    "SHA-256 of the entry's canonical JSON): the custody log held this entry "
+                    "by gen_time. Check: openssl ts -verify -in head.tsr -digest ENTRY_HASH "
+                    "-CAfile <the TSA's CA certificate>."
+                ),
+            }
+            record_sha = _write(folder / TOKEN_RECORD, pretty_json(entry))
+            sums = sorted([(HEAD_TSQ, tsq_sha), (HEAD_TSR, tsr_sha), (TOKEN_RECORD, record_sha)])
+            _write(folder / SUMS, "".join(f"{h}  {n}\n" for n, h in sums).encode())
+        except OSError as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise StoreError(f"cannot write {folder}: {exc.strerror or exc}") from exc
+        make_read_only(folder)
+        lines.append(
+            f"custody anchor seq {head.seq}: RFC 3161 token from {entry['tsa_url']}, "
+            f"genTime {entry['gen_time']} ({store.relative(folder)})"
+        )
+    return lines
+
+
+def anchor_record(head: Anchor) -> dict[str, Any]:
+    return {"type": ANCHOR_TYPE, "seq": head.seq, "entry_hash": head.entry_hash}
+
+
+def _write(path: Path, data: bytes) -> str:
+    with path.open("xb") as fh:
+        writer = HashingWriter(fh)
+        writer.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return writer.hexdigest()
+
+
+def stored_anchors(store: EvidenceStore) -> tuple[list[Anchor], list[str]]:
+    """The heads stamped by TSAs and kept in the store, each token checked (its files
+    against SHA256SUMS, its imprint and nonce against its record); with the problems."""
+    base = store.root / ANCHORS_DIR
+    anchors: list[Anchor] = []
+    problems: list[str] = []
+    if not base.is_dir():
+        return anchors, problems
+    for folder in sorted(p for p in base.iterdir() if p.is_dir()):
+        rel = store.relative(folder)
+        try:
+            record = json.loads((folder / TOKEN_RECORD).read_bytes())
+            listed = {}
+            for line in (folder / SUMS).read_text("utf-8").splitlines():
+                digest, _, name = line.partition("  ")
+                listed[name] = digest
+            actual = {p.name: sha256_file(p)[0] for p in folder.iterdir() if p.name != SUMS}
+            if listed != actual:
+                problems.append(f"{rel}: {SUMS} disagrees with the files (modified)")
+                continue
+            anchor = _checked(record, f"RFC 3161 token {rel}")
+            info = parse_response((folder / HEAD_TSR).read_bytes())
+            check_matches(info, bytes.fromhex(anchor.entry_hash), int(str(record["nonce"]), 16))
+        except (OSError, ValueError, KeyError, TypeError, UsageError, TimestampError) as exc:
+            problems.append(f"{rel}: not a valid custody anchor token: {exc}")
+            continue
+        anchors.append(Anchor(anchor.seq, anchor.entry_hash, rfc3339(info.gen_time), anchor.source))
+    return anchors, problems

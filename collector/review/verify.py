@@ -41,7 +41,7 @@ from collector.evidence.store import (
     load_manifest,
 )
 from collector.records import custody
-from collector.records.anchor import Anchor, check_anchors
+from collector.records.anchor import Anchor, check_anchors, stored_anchors
 from collector.records.custody import Action, ChainReport, NewEvent
 from collector.records.index import (
     TIMESTAMP_COLUMNS,
@@ -125,7 +125,11 @@ def verify_store(
     filed = {
         cid: e for e in log if e["action"] in custody.FILING_ACTIONS for cid in e["capture_ids"]
     }
+    # heads stamped by TSAs and kept in the store count as anchors too
+    stamped, stamp_problems = stored_anchors(store)
+    anchors = [*anchors, *stamped]
     store_problems: list[str] = [f"custody: {p}" for p in check_anchors(log, anchors)]
+    store_problems += [f"custody anchor token {p}" for p in stamp_problems]
     if not index.custody_guarded():
         store_problems.append(
             "index.db: the custody log's append-only triggers are missing (dropped?)"
