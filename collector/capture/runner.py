@@ -544,6 +544,12 @@ class OpenRunner:
                 file_capture, writer, job, page, self.info, self.environment, r.tsa
             )
         except OSError as exc:
+            if r.store.folder_for(writer.capture_id).is_dir():  # sealed and renamed already
+                raise StoreError(
+                    f"capture {writer.capture_id} is filed but could not be indexed "
+                    f"({exc.strerror or exc}); its filing is journaled and the next collector "
+                    "command that records completes it"
+                ) from exc
             writer.abandon()
             raise StoreError(
                 f"capture of {page.requested_url} could not be written to {r.store.root}: "
