@@ -19,7 +19,7 @@ from collector.cli.common import (
 )
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
-from collector.text import clean, table
+from collector.text import clean, json_text, table
 from collector.timeutil import rfc3339, utc_now, wib
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -133,7 +133,7 @@ def changes(
             item["changed"] = bool(r["changed"])
             item["details"] = json.loads(r["details"]) if r["details"] else None
             out.append(item)
-        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        click.echo(json_text(out))
         return
     if not rows:
         click.echo("no changes match", err=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from collector.capture.runner import DEFAULT_MIN_FREE_DISK_MB
 from collector.cli import cli
 from collector.cli.common import (
     EXIT_ENVIRONMENT,
@@ -18,13 +19,24 @@ from collector.evidence.store import EvidenceStore
 
 @cli.command()
 @click.option("--browser-path", envvar="COLLECTOR_BROWSER")
+@click.option(
+    "--min-free-disk",
+    type=click.IntRange(0, 10_000_000),
+    default=DEFAULT_MIN_FREE_DISK_MB,
+    show_default=True,
+    envvar="COLLECTOR_MIN_FREE_DISK_MB",
+    metavar="MB",
+    help="Warn when the store's disk has less free space than this.",
+)
 @store_option
 @handle_errors
-def doctor(browser_path: str | None, store: Path) -> None:
-    """Check the browser, fonts and store collector would use."""
+def doctor(
+    browser_path: str | None, store: Path, min_free_disk: int = DEFAULT_MIN_FREE_DISK_MB
+) -> None:
+    """Check the browser, fonts, store and free disk space collector would use."""
     from collector.review.doctor import diagnose
 
-    report = diagnose(browser_path, EvidenceStore(store))
+    report = diagnose(browser_path, EvidenceStore(store), min_free_disk)
     for key, value, ok in report.lines:
         click.echo(f"{'ok ' if ok else 'NO '} {key:<12} {value}")
     if not report.ok:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import signal
 import sys
 import threading
@@ -42,11 +41,13 @@ from collector.lists.run import (
     RunSettings,
 )
 from collector.models import Outcome
-from collector.text import clean, table
+from collector.text import clean, json_text, table
 from collector.timeutil import wib
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INTERRUPTED = 130  # the shell's convention for a process stopped by Ctrl-C
+EXIT_TERMINATED = 143  # ... and by SIGTERM
+STOP_GRACE_S = 5.0  # after Ctrl-C/SIGTERM, captures in flight get this long to finish
 
 
 def watchlist_errors(consequence: str) -> Callable[[F], F]:
@@ -141,13 +142,18 @@ def run(
     min_free_memory: int,
     notify_command: str | None,
     notify_timeout: float,
+    min_free_disk: int = 0,
     **kw: Any,
 ) -> None:
     """Capture every entry of a watch list (TOML), politely, recorded as one run; each
     capture is compared with the entry's previous one (`collector changes`).
 
-    Exit status: 0 when every entry is `ok`, 1 otherwise, 130 when interrupted
-    (resume with --resume RUN_ID), 2 for a bad list or option.
+    Ctrl-C or SIGTERM (`systemctl stop`) stops the run: nothing new starts, captures in
+    flight get a few seconds to finish (a second signal gives them up at once), the run
+    is marked `interrupted`.
+
+    Exit status: 0 when every entry is `ok`, 1 otherwise, 130 when interrupted by Ctrl-C,
+    143 by SIGTERM (resume with --resume RUN_ID), 2 for a bad list or option.
     """
     from collector.lists.format import load_watchlist
     from collector.lists.run import resume_settings, run_to_resume
@@ -166,6 +172,7 @@ def run(
         browser_path=browser_path,
         concurrency=concurrency,
         min_available_mb=min_free_memory,
+        min_free_disk_mb=min_free_disk,
         host_delay_s=host_delay,
         retries=retries,
         backoff_s=backoff,
@@ -193,9 +200,9 @@ def run(
     sys.exit(run_exit_code(result))
 
 
-def run_exit_code(result: RunResult) -> int:
+def run_exit_code(result: RunResult, signals: Sequence[int] = ()) -> int:
     if result.status == "interrupted":
-        return EXIT_INTERRUPTED
+        return EXIT_TERMINATED if signal.SIGTERM in signals else EXIT_INTERRUPTED
     return 0 if result.ok else EXIT_NOT_ALL_GOOD
 
 
@@ -214,7 +221,7 @@ def execute_run(
     from collector.lists.run import run_watchlist
 
     printer = RunPrinter(tty=sys.stdout.isatty())
-    stop = threading.Event()
+    stop, abandon = threading.Event(), threading.Event()
     runner = CaptureRunner(
         store,
         browser_path=settings.browser_path,
@@ -222,50 +229,72 @@ def execute_run(
         min_available_mb=settings.min_available_mb,
         tsa=settings.tsa,
         after_filing=[monitor.after_filing] if monitor is not None else [],
+        min_free_disk_mb=settings.min_free_disk_mb,
     )
-    try:
-        with graceful_ctrl_c(stop):
+    with graceful_stop(stop, abandon) as signals:
+        try:
             result = run_watchlist(
-                store, watchlist, settings, printer, stop=stop, resume=resume, runner=runner
+                store,
+                watchlist,
+                settings,
+                printer,
+                stop=stop,
+                resume=resume,
+                runner=runner,
+                abandon=abandon,
             )
-    except KeyboardInterrupt:
-        printer.close()
-        run_id = printer.run_id or "?"
-        click.echo(
-            f"\nrun {run_id} aborted: captures in progress were abandoned, finished ones are "
-            f"kept and indexed.\nresume with: collector run --resume {run_id}",
-            err=True,
-        )
-        sys.exit(EXIT_INTERRUPTED)
-    printer.close()
+        finally:
+            printer.close()
     click.echo(format_summary(result, time.monotonic() - printer.t0))
+    if result.status == "interrupted" and signals:
+        if monitor is not None:
+            finish_monitor(monitor)
+        sys.exit(run_exit_code(result, signals))
     if monitor is not None and not finish_monitor(monitor):
         sys.exit(EXIT_NOT_ALL_GOOD)  # change detection failed: say so by the exit status
     return result
 
 
 @contextmanager
-def graceful_ctrl_c(stop: threading.Event) -> Iterator[None]:
-    """First Ctrl-C: finish the captures in flight, start no more. Second: abort now."""
+def graceful_stop(
+    stop: threading.Event, abandon: threading.Event, grace_s: float = STOP_GRACE_S
+) -> Iterator[list[int]]:
+    """Ctrl-C (SIGINT) or SIGTERM (`systemctl stop`, `collector watch`): start no new
+    capture, give those in flight `grace_s` to finish, then give them up (their unfinished
+    folders removed); a second signal gives them up at once. Yields the signals received.
+    Handled as flags the run polls: no exception is thrown into the middle of filing."""
+    received: list[int] = []
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield received
         return
+    timers: list[threading.Timer] = []
 
-    def on_sigint(signum: int, frame: object) -> None:
+    def on_signal(signum: int, frame: object) -> None:
+        name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+        received.append(signum)
         if stop.is_set():
-            raise KeyboardInterrupt
+            abandon.set()
+            click.echo(f"\n{name} again: giving up the captures in progress", err=True)
+            return
         stop.set()
+        timer = threading.Timer(grace_s, abandon.set)
+        timer.daemon = True
+        timer.start()
+        timers.append(timer)
         click.echo(
-            "\nCtrl-C: finishing the captures in progress, then stopping "
-            "(Ctrl-C again to abandon them)",
+            f"\n{name}: finishing the captures in progress (up to {grace_s:g} s), then "
+            f"stopping ({name} again to abandon them)",
             err=True,
         )
 
-    previous = signal.signal(signal.SIGINT, on_sigint)
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        yield
+        yield received
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for timer in timers:
+            timer.cancel()
 
 
 class RunPrinter:
@@ -415,7 +444,7 @@ def runs(run_id: str | None, as_json: bool, store: Path) -> None:
         if run_id is None:
             rows = index.runs()
             if as_json:
-                click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+                click.echo(json_text(rows))
                 return
             if not rows:
                 click.echo("no runs yet", err=True)
@@ -442,13 +471,7 @@ def runs(run_id: str | None, as_json: bool, store: Path) -> None:
         entries = index.run_entries(row["id"])
         attempts = index.run_attempts(row["id"])
     if as_json:
-        click.echo(
-            json.dumps(
-                {"run": row, "entries": entries, "attempts": attempts},
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
+        click.echo(json_text({"run": row, "entries": entries, "attempts": attempts}))
         return
     click.echo(
         f"run      {row['id']}  {row['status']}\n"

@@ -38,15 +38,18 @@ def write_wacz_export(
 ) -> None:
     from collector.export.wacz import export_wacz as export
 
-    with open_index(store) as index:
+    s = EvidenceStore(store)
+    record = s.writable()
+    with open_index(store, write=record) as index:
         result = export(
-            EvidenceStore(store),
+            s,
             index,
             case=case,
             out=out,
             capture_ids=capture_ids,
             sign_key=sign_key,
             operator=operator,
+            record=record,
         )
     for c in result.captures:
         redacted = f"  ({len(c.redacted)} secret value(s) redacted)" if c.redacted else ""
@@ -61,8 +64,14 @@ def write_wacz_export(
         f"datapackage {w.datapackage_hash}"
         + (f", signed, public key {w.public_key}" if w.public_key else ", unsigned")
     )
-    entry = result.entry
-    click.echo(f"recorded custody entry {entry['seq']} (exported) sha256:{entry['entry_hash']}")
+    exported_line(result.entry)
+
+
+def exported_line(entry: dict[str, Any] | None) -> None:
+    if entry is None:
+        click.echo("not recorded in the custody log: the store is read-only")
+    else:
+        click.echo(f"recorded custody entry {entry['seq']} (exported) sha256:{entry['entry_hash']}")
 
 
 @cli.command()
@@ -104,7 +113,7 @@ def timestamp(
         raise UsageError("name the captures to timestamp, or give --missing (not both)")
     s = EvidenceStore(store)
     failed = False
-    with open_index(store) as index:
+    with open_index(store, write=True) as index:
         stamped = index.timestamped_ids()
         rows = (
             [index.resolve(ref) for ref in capture_ids]
