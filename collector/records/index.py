@@ -45,6 +45,7 @@ from collector.records.fts import (
     plain,
 )
 from collector.records.fts import search_form as _search_form
+from collector.sites.platforms import detect_platform
 from collector.timeutil import rfc3339, utc_now
 
 BUSY_TIMEOUT_S = 30.0
@@ -268,6 +269,85 @@ def _backfill_capture_text(db: sqlite_utils.Database) -> None:
         db.table("capture_text").insert_all(rows)
 
 
+def _migration_13(db: sqlite_utils.Database) -> None:
+    """The review desk (collector.desk, issue 13): its users, their sign-in sessions and the
+    reports taken at its intake (none derived from manifests: reindex keeps them); and two
+    derived columns on `captures` for its filters, backfilled from the manifests."""
+    captures = db.table("captures")
+    captures.add_column("platform", str)
+    captures.add_column("findings", int)
+    captures.create_index(["started_at", "id"])
+    captures.create_index(["platform", "started_at"])
+    main = next(r for r in db.execute("PRAGMA database_list").fetchall() if r[1] == "main")
+    if main[2]:  # an in-memory database has no store around it
+        root = Path(main[2]).parent
+        for capture_id, folder in db.execute("SELECT id, folder FROM captures").fetchall():
+            try:
+                manifest, _ = load_manifest(root / folder)
+            except (OSError, ValueError):
+                continue  # retired with its files deleted, or broken: `collector verify` says
+            if manifest.get("capture_id") == capture_id:
+                db.execute(
+                    "UPDATE captures SET platform = ?, findings = ? WHERE id = ?",
+                    [capture_platform(manifest), finding_count(manifest), capture_id],
+                )
+    db.table("desk_users").create(
+        {
+            "name": str,
+            "role": str,  # reviewer, investigator, admin
+            "password": str,  # scrypt$n$r$p$salt$hash (collector.desk.auth)
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="name",
+        not_null={"role", "password", "created_at"},
+    )
+    db.table("desk_sessions").create(
+        {
+            "token_sha256": str,  # the cookie holds the token; only its hash is stored
+            "user_name": str,
+            "csrf": str,
+            "created_at": str,
+            "expires_at": str,
+        },
+        pk="token_sha256",
+        not_null={"user_name", "csrf", "expires_at"},
+    )
+    db.table("desk_sessions").create_index(["user_name"])
+    db.table("intake_reports").create(
+        {
+            "id": str,
+            "created_at": str,
+            "created_by": str,  # the signed-in user (or user@host of the local operator)
+            "case_id": str,
+            "note": str,
+            # personal data: shown to signed-in staff only, never exported unasked
+            "reporter_name": str,
+            "reporter_contact": str,
+            "channel": str,  # whatsapp, email, form, phone, other
+        },
+        pk="id",
+        not_null={"created_at", "created_by"},
+    )
+    db.table("intake_reports").create_index(["created_at"])
+    db.table("intake_items").create(
+        {
+            "report_id": str,
+            "position": int,  # 1-based order of the URL in the report
+            "url": str,
+            "status": str,  # queued, capturing, done, failed, interrupted
+            "capture_id": str,
+            "outcome": str,
+            "reason": str,
+            "updated_at": str,
+        },
+        pk=("report_id", "position"),
+        foreign_keys=[("report_id", "intake_reports", "id")],
+    )
+    db.table("intake_items").create_index(["status"])
+    db.table("intake_items").create_index(["capture_id"])
+
+
 # (version, description, apply). Append only: never edit a released migration. Versions
 # are numbered per feature; the runner applies every one not yet applied, in list order.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
@@ -276,6 +356,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (3, "watch-list runs, their entries and attempts", _migration_3),
     (4, "capture text with full-text search; changes between captures", _migration_4),
     (5, "timestamps", _migration_5),
+    (13, "review desk: users, sessions, intake reports; capture platform, findings", _migration_13),
 ]
 # rebuilt by reindex, children first
 DERIVED_TABLES = ("changes", "capture_text", "timestamps", "artifacts", "captures")
@@ -386,7 +467,26 @@ def capture_row(manifest: dict[str, Any], folder: str, manifest_sha256: str) -> 
         "truncated": int(bool(shot.get("truncated"))),
         "run_id": run.get("run_id"),
         "entry_name": (run.get("entry") or {}).get("name"),
+        "platform": capture_platform(manifest),
+        "findings": finding_count(manifest),
     }
+
+
+def capture_platform(manifest: dict[str, Any]) -> str:
+    """Whose page this is: the platform whose markers judged it, else its watch-list
+    entry's, else the one its URL's host belongs to ("web" for any other site)."""
+    judged = (manifest.get("classification") or {}).get("platform")
+    if isinstance(judged, str) and judged:
+        return judged
+    entry = (manifest.get("run") or {}).get("entry")
+    if isinstance(entry, dict) and isinstance(entry.get("platform"), str) and entry["platform"]:
+        return str(entry["platform"])
+    return detect_platform(str(manifest.get("final_url") or manifest["requested_url"]))
+
+
+def finding_count(manifest: dict[str, Any]) -> int:
+    findings = manifest.get("findings")
+    return len(findings) if isinstance(findings, list) else 0
 
 
 def entry_key(manifest: dict[str, Any]) -> str:
@@ -947,6 +1047,181 @@ class Index:
             )
         )
 
+    # -- the review desk (collector.desk): pages, users, sessions, intake -------------------
+    def capture_page(
+        self,
+        *,
+        before: tuple[str, str] | None = None,
+        after: tuple[str, str] | None = None,
+        limit: int = 50,
+        **filters: Any,
+    ) -> list[dict[str, Any]]:
+        """One page of captures, newest first, for the desk's list (keyset paging: rows
+        older than `before`, or newer than `after`, as (started_at, id)). Filters: see
+        `_capture_filters`."""
+        where, params = _capture_filters(filters)
+        order = "DESC"
+        if before is not None:
+            where.append("(started_at < :b_at OR (started_at = :b_at AND id < :b_id))")
+            params.update(b_at=before[0], b_id=before[1])
+        elif after is not None:
+            where.append("(started_at > :a_at OR (started_at = :a_at AND id > :a_id))")
+            params.update(a_at=after[0], a_id=after[1])
+            order = "ASC"
+        sql = f"SELECT *, {_RETIRED_AT} AS retired_at FROM captures"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY started_at {order}, id {order} LIMIT {int(limit)}"
+        rows = list(self.db.query(sql, params))
+        return rows[::-1] if order == "ASC" else rows
+
+    def count_captures(self, **filters: Any) -> int:
+        where, params = _capture_filters(filters)
+        sql = "SELECT COUNT(*) FROM captures" + (" WHERE " + " AND ".join(where) if where else "")
+        return int(self.db.execute(sql, params).fetchone()[0])
+
+    def distinct_values(self, column: str) -> list[str]:
+        """Values present in an indexed `captures` column (case_id, platform, outcome)."""
+        if column not in ("case_id", "platform", "outcome"):
+            raise UsageError(f"no list of values for captures.{column}")
+        return [
+            r[0]
+            for r in self.db.execute(
+                f"SELECT DISTINCT {column} FROM captures WHERE {column} IS NOT NULL "
+                f"ORDER BY {column}"
+            ).fetchall()
+        ]
+
+    def cases(self) -> list[dict[str, Any]]:
+        """Every case with its number of captures, good captures and last capture time."""
+        return list(
+            self.db.query(
+                "SELECT case_id, COUNT(*) AS captures, SUM(outcome = 'ok') AS ok,"
+                " MIN(started_at) AS first_at, MAX(started_at) AS last_at FROM captures"
+                " WHERE case_id IS NOT NULL GROUP BY case_id ORDER BY last_at DESC"
+            )
+        )
+
+    def recent_captures_of(self, url: str, since: str) -> list[dict[str, Any]]:
+        """Captures of exactly this URL (requested or final) started at or after `since`."""
+        return list(
+            self.db.query(
+                f"SELECT *, {_RETIRED_AT} AS retired_at FROM captures"
+                " WHERE (requested_url = :u OR final_url = :u) AND started_at >= :s"
+                " ORDER BY started_at DESC, id DESC",
+                {"u": url, "s": since},
+            )
+        )
+
+    def custody_rows_of(self, capture_id: str) -> list[dict[str, Any]]:
+        """Custody rows (as stored) naming this capture, and whole-store ones (no ids):
+        everything `custody.history_of` may keep for it, without reading the whole log."""
+        return list(
+            self.db.query(
+                "SELECT * FROM custody_events e WHERE e.capture_ids = '[]' OR"
+                " (instr(e.capture_ids, :id) > 0 AND EXISTS"
+                " (SELECT 1 FROM json_each(e.capture_ids) j WHERE j.value = :id))"
+                " ORDER BY seq",
+                {"id": capture_id},
+            )
+        )
+
+    def desk_users(self) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM desk_users ORDER BY name"))
+
+    def desk_user(self, name: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM desk_users WHERE name = ?", [name]))
+        return rows[0] if rows else None
+
+    def save_desk_user(self, row: dict[str, Any]) -> None:
+        """Insert or replace a user; a changed password or role ends their sessions."""
+        with self.transaction():
+            self.db.table("desk_users").insert(row, replace=True)
+            self.db.execute("DELETE FROM desk_sessions WHERE user_name = ?", [row["name"]])
+
+    def remove_desk_user(self, name: str) -> bool:
+        with self.transaction():
+            self.db.execute("DELETE FROM desk_sessions WHERE user_name = ?", [name])
+            cursor = self.db.execute("DELETE FROM desk_users WHERE name = ?", [name])
+        return bool(cursor.rowcount)
+
+    def add_desk_session(self, row: dict[str, Any], now: str) -> None:
+        """Store a session (and forget expired ones)."""
+        with self.transaction():
+            self.db.execute("DELETE FROM desk_sessions WHERE expires_at <= ?", [now])
+            self.db.table("desk_sessions").insert(row)
+
+    def desk_session(self, token_sha256: str, now: str) -> dict[str, Any] | None:
+        """A live session with its user's current role (None: unknown, expired, or the
+        user was removed)."""
+        rows = list(
+            self.db.query(
+                "SELECT s.*, u.role FROM desk_sessions s JOIN desk_users u ON u.name = s.user_name"
+                " WHERE s.token_sha256 = ? AND s.expires_at > ?",
+                [token_sha256, now],
+            )
+        )
+        return rows[0] if rows else None
+
+    def remove_desk_session(self, token_sha256: str) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM desk_sessions WHERE token_sha256 = ?", [token_sha256])
+
+    def add_intake_report(self, report: dict[str, Any], items: Iterable[dict[str, Any]]) -> None:
+        with self.transaction():
+            self.db.table("intake_reports").insert(report)
+            self.db.table("intake_items").insert_all(items)
+
+    def intake_report(self, report_id: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM intake_reports WHERE id = ?", [report_id]))
+        return rows[0] if rows else None
+
+    def intake_reports(
+        self, *, case: str | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM intake_reports"
+        params: list[Any] = []
+        if case is not None:
+            sql += " WHERE case_id = ?"
+            params.append(case)
+        sql += " ORDER BY created_at DESC, id DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return list(self.db.query(sql, params))
+
+    def intake_items(self, report_id: str) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "SELECT * FROM intake_items WHERE report_id = ? ORDER BY position", [report_id]
+            )
+        )
+
+    def intake_items_of(self, capture_id: str) -> list[dict[str, Any]]:
+        """The intake items (with their reports) that led to this capture."""
+        return list(
+            self.db.query(
+                "SELECT i.*, r.created_at AS reported_at, r.created_by, r.case_id, r.note,"
+                " r.reporter_name, r.reporter_contact, r.channel FROM intake_items i"
+                " JOIN intake_reports r ON r.id = i.report_id WHERE i.capture_id = ?"
+                " ORDER BY r.created_at",
+                [capture_id],
+            )
+        )
+
+    def update_intake_item(self, report_id: str, position: int, fields: dict[str, Any]) -> None:
+        with self.transaction():
+            self.db.table("intake_items").update((report_id, position), fields)
+
+    def interrupt_intake(self, now: str) -> int:
+        """Items a stopped desk left queued or capturing: marked `interrupted`."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "UPDATE intake_items SET status = 'interrupted', updated_at = ?"
+                " WHERE status IN ('queued', 'capturing')",
+                [now],
+            )
+        return int(cursor.rowcount)
+
 
 @contextmanager
 def _setup_lock(path: Path) -> Iterator[None]:
@@ -960,6 +1235,35 @@ def _setup_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _capture_filters(filters: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """WHERE clauses for the desk's capture list: case, outcome, platform, run (ids, exact),
+    since/until (started_at, RFC 3339), findings (True: with findings, False: without),
+    url (substring of the requested or final URL)."""
+    known = {"case", "outcome", "platform", "run", "since", "until", "findings", "url"}
+    unknown = set(filters) - known
+    if unknown:
+        raise UsageError(f"unknown capture filter(s): {', '.join(sorted(unknown))}")
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    for key, column, op in (
+        ("case", "case_id", "="),
+        ("outcome", "outcome", "="),
+        ("platform", "platform", "="),
+        ("run", "run_id", "="),
+        ("since", "started_at", ">="),
+        ("until", "started_at", "<"),
+    ):
+        if filters.get(key) is not None:
+            where.append(f"{column} {op} :f_{key}")
+            params[f"f_{key}"] = filters[key]
+    if filters.get("findings") is not None:
+        where.append("findings > 0" if filters["findings"] else "COALESCE(findings, 0) = 0")
+    if filters.get("url"):
+        where.append("(requested_url LIKE :f_url ESCAPE '\\' OR final_url LIKE :f_url ESCAPE '\\')")
+        params["f_url"] = "%" + _like_escape(filters["url"]) + "%"
+    return where, params
 
 
 def _like_escape(text: str) -> str:
