@@ -297,7 +297,9 @@ def test_sign_in_is_rate_limited(users_desk: Desk) -> None:
         users_desk.handle(request("POST", "/signin", form, cookies=jar)).status for _ in range(6)
     ]
     assert statuses == [401] * 5 + [429]
-    right = users_desk.handle(request("POST", "/signin", {**form, "password": PASSWORD}, cookies=jar))
+    right = users_desk.handle(
+        request("POST", "/signin", {**form, "password": PASSWORD}, cookies=jar)
+    )
     assert right.status == 429  # even the right password waits
     assert right.header("Retry-After")
 

@@ -73,7 +73,11 @@ def test_sessions_end_when_the_password_or_role_changes(index: Index) -> None:
     assert user is not None
     token, who = auth.start_session(index, user)
     found = auth.session_identity(index, token)
-    assert found is not None and (found.name, found.role, found.csrf) == ("dwi", "investigator", who.csrf)
+    assert found is not None and (found.name, found.role, found.csrf) == (
+        "dwi",
+        "investigator",
+        who.csrf,
+    )
     assert index.desk_session(auth.token_hash(token), "9999") is None  # expired by then
     assert auth.session_identity(index, token + "x") is None
     assert auth.session_identity(index, None) is None

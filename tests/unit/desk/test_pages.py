@@ -11,7 +11,7 @@ from collector.desk.auth import Identity
 from collector.records.fts import HIGHLIGHT_END, HIGHLIGHT_START
 from tests.unit.desk.conftest import HOSTILE, file_capture, request
 
-CTX = pages.Context(Identity("<b>me</b>", "admin", "tok\"en"), 'tok"en', True, "/s<x>")
+CTX = pages.Context(Identity("<b>me</b>", "admin", 'tok"en'), 'tok"en', True, "/s<x>")
 TAGS = re.compile(r"<(script|img|svg|iframe)\b", re.IGNORECASE)
 
 
