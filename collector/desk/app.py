@@ -110,7 +110,8 @@ class Request:
         return value or None
 
     def field(self, name: str) -> str:
-        return (self.form.get(name) or [""])[0]
+        """A form field, with the CRLF line breaks browsers send made plain newlines."""
+        return (self.form.get(name) or [""])[0].replace("\r\n", "\n")
 
 
 @dataclass
@@ -1112,6 +1113,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.close_connection = True
 
     def _serve(self) -> None:
+        try:
+            self._respond()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the browser went away (a reload, a new page)
+
+    def _respond(self) -> None:
         length = self.headers.get("Content-Length")
         body = b""
         if self.command == "POST":

@@ -80,6 +80,18 @@ def e(value: Any, limit: int | None = None) -> str:
     return html.escape(clean(value, limit), quote=True)
 
 
+def e_lines(value: Any, limit: int | None = None) -> str:
+    """Like `e`, keeping line breaks (text areas, notes); other controls made visible."""
+    text = "" if value is None else str(value).replace("\r\n", "\n")
+    if limit is not None and len(text) > limit:
+        text = text[: max(limit - 1, 0)] + "…"
+    return "\n".join(e(line) for line in text.split("\n"))
+
+
+def lines(value: Any, limit: int | None = None) -> str:
+    return f'<span class="lines">{e_lines(value, limit)}</span>'
+
+
 def bi(id_: str, en: str) -> str:
     """A label in Indonesian with English beside it (both our own, trusted text)."""
     return f'{id_} <span class="en" lang="en">/ {en}</span>'
@@ -526,7 +538,7 @@ def _provenance(v: CaptureView) -> str:
         (bi("Mesin", "Host"), e(r.get("hostname") or "—")),
         (bi("Operator", "Operator"), e(r.get("operator") or "—")),
         (bi("Perkara", "Case"), case_link(r.get("case_id"))),
-        (bi("Keterangan", "Note"), e(r.get("note") or "—", 2000)),
+        (bi("Keterangan", "Note"), lines(r.get("note") or "—", 2000)),
         (bi("Klasifikasi", "Classification"), _classification(r, m)),
     ]
     run = m.get("run") or {}
@@ -620,7 +632,7 @@ def custody_table(events: Sequence[dict[str, Any]]) -> str:
             when(x.get("at")),
             e(x.get("actor"), 60),
             f'<span class="action">{e(x.get("action"))}</span>',
-            e(custody.summary(x), 600),
+            lines(custody.summary(x), 2000),
         )
         for x in events
     ]
@@ -1038,13 +1050,13 @@ def diff_page(ctx: Context, a: Any, b: Any, shots: Sequence[bool]) -> str:
     elif not unified:
         text_html = empty("Teks yang terlihat sama", "The visible text is the same")
     else:
-        lines = []
+        shown = []
         for line in unified.splitlines():
             cls = "ins" if line.startswith("+") else "del" if line.startswith("-") else "ctx"
             if line.startswith(("+++", "---", "@@")):
                 cls = "hdr"
-            lines.append(f'<span class="{cls}">{e(line, 2000)}</span>')
-        text_html = '<pre class="textdiff">' + "\n".join(lines) + "</pre>"
+            shown.append(f'<span class="{cls}">{e(line, 2000)}</span>')
+        text_html = '<pre class="textdiff">' + "\n".join(shown) + "</pre>"
     older_newer = f" ({e(order)}, {bi('lama ke baru', 'older to newer')})"
     body = (
         h(1, "Perbandingan", "Comparison")
@@ -1218,8 +1230,8 @@ def intake_form(
         again = '<input type="checkbox" name="force" value="1">'
         force = label("Tetap tangkap lagi", "Capture again anyway", again, "check")
     channel = select("channel", [("", "—"), *CHANNEL_NAMES.items()], values.get("channel"))
-    urls = f'<textarea name="urls" rows="5" required>{e(values.get("urls") or "")}</textarea>'
-    note = f'<textarea name="note" rows="2">{e(values.get("note") or "")}</textarea>'
+    urls = f'<textarea name="urls" rows="5" required>{e_lines(values.get("urls"))}</textarea>'
+    note = f'<textarea name="note" rows="2">{e_lines(values.get("note"))}</textarea>'
     reporter = bi(
         "Pelapor (data pribadi, tidak diekspor)", "Reporter (personal data, not exported)"
     )
@@ -1275,7 +1287,7 @@ def intake_page(
             (bi("Laporan", "Report"), f"<span class='mono'>{e(report['id'])}</span>"),
             (bi("Dibuat", "Created"), by),
             (bi("Perkara", "Case"), case_link(report.get("case_id"))),
-            (bi("Catatan", "Note"), e(report.get("note") or "—", 2000)),
+            (bi("Catatan", "Note"), lines(report.get("note") or "—", 2000)),
             (bi("Pelapor", "Reporter"), e(report.get("reporter_name") or "—")),
             (bi("Kontak", "Contact"), e(report.get("reporter_contact") or "—")),
             (bi("Saluran", "Channel"), _channel(report.get("channel"))),
