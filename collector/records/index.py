@@ -278,6 +278,10 @@ def _migration_13(db: sqlite_utils.Database) -> None:
     captures.add_column("findings", int)
     captures.create_index(["started_at", "id"])
     captures.create_index(["platform", "started_at"])
+    # few captures have findings: the list of those is read from this small index
+    db.execute(
+        "CREATE INDEX captures_with_findings ON captures (started_at, id) WHERE findings > 0"
+    )
     main = next(r for r in db.execute("PRAGMA database_list").fetchall() if r[1] == "main")
     if main[2]:  # an in-memory database has no store around it
         root = Path(main[2]).parent

@@ -214,6 +214,7 @@ def test_an_older_index_gets_the_new_columns_and_still_verifies(desk_store: Path
     conn = sqlite3.connect(path)
     conn.executescript(
         "DROP INDEX idx_captures_started_at_id; DROP INDEX idx_captures_platform_started_at;"
+        "DROP INDEX captures_with_findings;"
         "ALTER TABLE captures DROP COLUMN platform; ALTER TABLE captures DROP COLUMN findings;"
         "DROP TABLE intake_items; DROP TABLE intake_reports; DROP TABLE desk_sessions;"
         "DROP TABLE desk_users; DELETE FROM migrations WHERE version = 13;"
