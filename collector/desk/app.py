@@ -34,6 +34,7 @@ import shutil
 import socket
 import tempfile
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -306,6 +307,9 @@ class Desk:
             response = self._error(req, 400, str(exc))
         except CollectorError as exc:
             response = self._error(req, 500, str(exc))
+        except Exception:  # a bug: say so without details, keep them in the log
+            self.log(f"error on {req.method} {req.path}:\n{traceback.format_exc()}")
+            response = self._error(req, 500, "Kesalahan internal / internal error (see the log)")
         for name, value in SECURITY_HEADERS:
             if response.header(name) is None:
                 response.headers.append((name, value))

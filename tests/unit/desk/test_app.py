@@ -362,3 +362,23 @@ def test_list_filters_and_keyset_paging(store_root: Path) -> None:
     assert second.count('<tr data-id="') == 2
     assert 'rel="next"' not in second and 'rel="prev"' in second
     assert body(desk.handle(request("GET", "/?platform=x"))).count('<tr data-id="') == 1
+
+
+def test_a_retired_capture_with_its_files_deleted(local_desk: Desk) -> None:
+    cid = only_capture(local_desk)
+    token, jar = csrf_of(local_desk)
+    form = {"csrf": token, "reason": "salah orang", "delete_files": "yes"}
+    unconfirmed = local_desk.handle(request("POST", f"/captures/{cid}/retire", form, cookies=jar))
+    assert unconfirmed.status == 400 and "confirm" in body(unconfirmed)
+    done = local_desk.handle(
+        request("POST", f"/captures/{cid}/retire", {**form, "confirm": "yes"}, cookies=jar)
+    )
+    assert done.status == 303, body(done)
+    page = body(local_desk.handle(request("GET", f"/captures/{cid}")))
+    assert "DITARIK" in page and "files were deleted" in page
+    assert f"/captures/{cid}/verify" not in page  # nothing left to re-hash
+    assert local_desk.handle(request("GET", f"/captures/{cid}/files/dom.html")).status == 404
+    assert local_desk.handle(request("GET", f"/captures/{cid}/thumb")).status == 404
+    assert local_desk.handle(request("GET", f"/api/captures/{cid}")).status == 410
+    listed = body(local_desk.handle(request("GET", "/")))
+    assert "ditarik / retired" in listed
