@@ -89,6 +89,10 @@ def serve(
     def log(message: str) -> None:
         click.echo(clean(message), err=True)
 
+    from collector.evidence.store import EvidenceStore
+
+    if not EvidenceStore(store).index_path.exists():
+        click.echo(f"note: no evidence store at {store} yet: starting an empty one", err=True)
     try:
         with running_desk(store, host, port, settings, log) as server:
             click.echo(f"collector review desk on {store}: {server.url}  (Ctrl-C to stop)")
