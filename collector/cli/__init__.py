@@ -11,6 +11,8 @@ One module per command group, named after the commands it holds, registers them 
   export.py     export, verify-package, report
   timestamp.py  timestamp
   doctor.py     doctor
+  serve.py      serve (the review desk, collector.desk)
+  users.py      users add|list|remove|passwd|role
 common.py holds what they share: error handling and exit codes, the common options.
 Exit codes: 0 success; 1 done, but not everything was good (a capture that is not `ok`,
 a verification that failed); 2 the request was wrong (bad URL, unknown id, bad option);
@@ -53,6 +55,8 @@ from collector.cli import (  # noqa: E402, F401
     query,
     run,
     schedule,
+    serve,
     timestamp,
+    users,
     verify,
 )

@@ -189,5 +189,9 @@ def demo(store: Path, browser_path: str | None, serve: bool) -> None:
         operator="demo",
         store=store,
     )
+    click.echo(
+        f"\nto look through it in a browser, open the review desk on this store:\n"
+        f"  collector serve --store {store}    # then http://127.0.0.1:8700/"
+    )
     if unexpected or result.status != "finished":
         sys.exit(EXIT_NOT_ALL_GOOD)

@@ -16,13 +16,16 @@ from typing import Any
 from collector.evidence.store import read_verified_artifact
 from collector.models import TimestampRecord
 from collector.records.fts import search_form
+from collector.sites.platforms import detect_platform
 
 __all__ = [
     "TIMESTAMP_COLUMNS",
     "artifact_rows",
+    "capture_platform",
     "capture_row",
     "capture_text_row",
     "entry_key",
+    "finding_count",
     "timestamp_row",
 ]
 
@@ -79,7 +82,26 @@ def capture_row(manifest: dict[str, Any], folder: str, manifest_sha256: str) -> 
         "truncated": int(bool(shot.get("truncated"))),
         "run_id": run.get("run_id"),
         "entry_name": (run.get("entry") or {}).get("name"),
+        "platform": capture_platform(manifest),
+        "findings": finding_count(manifest),
     }
+
+
+def capture_platform(manifest: dict[str, Any]) -> str:
+    """Whose page this is: the platform whose markers judged it, else its watch-list
+    entry's, else the one its URL's host belongs to ("web" for any other site)."""
+    judged = (manifest.get("classification") or {}).get("platform")
+    if isinstance(judged, str) and judged:
+        return judged
+    entry = (manifest.get("run") or {}).get("entry")
+    if isinstance(entry, dict) and isinstance(entry.get("platform"), str) and entry["platform"]:
+        return str(entry["platform"])
+    return detect_platform(str(manifest.get("final_url") or manifest["requested_url"]))
+
+
+def finding_count(manifest: dict[str, Any]) -> int:
+    findings = manifest.get("findings")
+    return len(findings) if isinstance(findings, list) else 0
 
 
 def entry_key(manifest: dict[str, Any]) -> str:
