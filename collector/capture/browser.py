@@ -52,6 +52,7 @@ from playwright.async_api import (
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+from collector.capture.expand import find_matches
 from collector.capture.scripts import script
 from collector.errors import BrowserNotFound
 from collector.evidence.hashing import sha256_bytes
@@ -59,6 +60,7 @@ from collector.models import (
     BrowserInfo,
     CaptureOptions,
     MainResponse,
+    Needle,
     Outcome,
     PageCapture,
     RedirectHop,
@@ -336,11 +338,13 @@ class BrowserSession:
         options: CaptureOptions,
         workdir: Path,
         marker_selectors: frozenset[str] = frozenset(),
+        find: tuple[Needle, ...] = (),
     ) -> PageCapture:
         assert self._browser is not None, "use `async with BrowserSession(...)`"
         started = rfc3339(utc_now())
         try:
-            return await _PageRun(self._browser, url, options, workdir, marker_selectors).run()
+            run = _PageRun(self._browser, url, options, workdir, marker_selectors, find)
+            return await run.run()
         except PlaywrightError as exc:
             # the browser or its driver failed under us: file what we know, say why
             return _failed_capture(
@@ -358,8 +362,14 @@ class _PageRun:
         options: CaptureOptions,
         workdir: Path,
         marker_selectors: frozenset[str],
+        find: tuple[Needle, ...] = (),
     ) -> None:
         self.browser = browser
+        self.find = find
+        self.matches: tuple[dict[str, Any], ...] = ()
+        self.matches_screenshot: str | None = None
+        self.expand: dict[str, Any] | None = None
+        self.container_shots: list[tuple[bytes, dict[str, Any]]] = []
         self.url = url
         self.opt = options
         self.workdir = workdir
@@ -375,6 +385,7 @@ class _PageRun:
         self.downloads: list[dict[str, Any]] = []
         self.session: dict[str, Any] | None = None
         self.world: IsolatedWorld  # made with the page's CDP session, in run()
+        self.driver: _Driver  # what collector.capture.expand may do to the page, in run()
         self._tasks: set[asyncio.Future[None]] = set()
         self._download_tasks: set[asyncio.Future[None]] = set()
         self._closed = False
@@ -414,6 +425,7 @@ class _PageRun:
         page.on("download", self._on_download)
         cdp = await context.new_cdp_session(page)
         self.world = IsolatedWorld(cdp)
+        self.driver = _Driver(self, page, tracker, cdp)
         outcome, reason, response = await self._navigate(page, tracker, cdp)
         try:
             return await self._collect(
@@ -697,6 +709,7 @@ class _PageRun:
             return facts or {}
 
         facts = await read_facts()
+        await self._find("screenshot.png")
         shot, shot_info = await self._screenshot(cdp, facts, cap)  # the page as served
         thumb, thumb_info = await self._thumbnail(cdp, shot_info, cap) if shot else (None, {})
         consent: dict[str, Any] | None = {"enabled": False}
@@ -707,6 +720,7 @@ class _PageRun:
                 consent = await self._consent(page, tracker)
             if consent and consent["clicked"]:
                 facts = await read_facts() or facts
+                await self._find("screenshot-after-consent.png")  # runner.CONSENT_SCREENSHOT
                 consent_shot, after_info = await self._screenshot(cdp, facts, cap)
                 consent["screenshot"] = after_info
         dom = await self.bounded("reading DOM", lambda: _serialized_dom(cdp), cap)
@@ -776,7 +790,17 @@ class _PageRun:
             session=self.session,
             thumbnail=thumb,
             thumbnail_info=thumb_info,
+            expand=self.expand,
+            container_shots=tuple(self.container_shots),
+            matches=self.matches,
+            matches_screenshot=self.matches_screenshot,
         )
+
+    async def _find(self, screenshot: str) -> None:
+        """The job's needles, looked for in the render the next screenshot shows."""
+        if self.find:
+            self.matches = await find_matches(self.driver, self.find)
+            self.matches_screenshot = screenshot
 
     async def _consent(self, page: Page, tracker: NetworkTracker) -> dict[str, Any]:
         """Click a visible known consent button, then let the page settle again.
@@ -946,6 +970,20 @@ class _PageRun:
                 )
             request = request.redirected_from
         return tuple(reversed(hops))
+
+
+class _Driver:
+    """The page as collector.capture.expand sees it (its PageDriver): bounded calls that
+    record their failures in the capture, and no Playwright object."""
+
+    def __init__(self, run: _PageRun, page: Page, tracker: NetworkTracker, cdp: CDPSession):
+        self.run = run
+        self.page = page
+        self.tracker = tracker
+        self.cdp = cdp
+
+    async def call(self, what: str, name: str, arg: Any = None, cap: float = 5.0) -> Any:
+        return await self.run.bounded(what, lambda: self.run.world.call(script(name), arg), cap)
 
 
 class IsolatedWorld:
