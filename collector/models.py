@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from collector.manifest import ArtifactRecord, Manifest
+
 
 class Outcome(StrEnum):
     """What a capture really is. Only `ok` is a good capture (evidence rule 5)."""
@@ -174,7 +176,7 @@ class Artifact:
     size: int
     sha256: str
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> ArtifactRecord:
         return {
             "name": self.name,
             "media_type": self.media_type,
@@ -236,7 +238,7 @@ class FiledCapture:
 
     capture_id: str
     folder: str  # relative to the store root
-    manifest: dict[str, Any]
+    manifest: Manifest
     manifest_sha256: str
     artifacts: tuple[Artifact, ...]
     # Files written after the manifest (timestamps.json, manifest.tsq/.tsr), in SHA256SUMS only

@@ -268,7 +268,8 @@ def capture_line(filed: FiledCapture) -> str:
     m = filed.manifest
     reason = f"  ({clean(m['outcome_reason'], 120)})" if m.get("outcome_reason") else ""
     stamped = ""
-    asked = len((m.get("timestamping") or {}).get("tsa_urls") or ())
+    timestamping = m.get("timestamping")
+    asked = len(timestamping["tsa_urls"]) if timestamping else 0
     if asked:
         got = len(filed.timestamps)
         stamped = f"  [timestamped by {got} of {asked} TSA]"

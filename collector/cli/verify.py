@@ -173,13 +173,17 @@ def verify(
 def reindex(operator: str | None, store: Path) -> None:
     """Rebuild index.db's capture tables from the manifests on disk (the custody log is
     kept; if index.db was lost it is restored from custody.jsonl)."""
-    from collector.capture.runner import reindex_store
+    from collector.monitor.detect import derive_changes
     from collector.records.custody import default_actor
+    from collector.records.reindex import reindex_store
+
+    def warn(message: str) -> None:
+        click.echo(f"warning: {clean(message)}", err=True)
 
     result = reindex_store(
         EvidenceStore(store),
         operator or default_actor(),
-        warn=lambda message: click.echo(f"warning: {clean(message)}", err=True),
+        lambda found: derive_changes(store, found, warn),
     )
     click.echo(
         f"reindexed {result.captures} captures from their manifests into "

@@ -34,7 +34,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC
 from pathlib import Path
@@ -42,12 +42,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from collector.capture.admission import DEFAULT_CONCURRENCY, DEFAULT_MIN_AVAILABLE_MB
-from collector.capture.runner import (
-    CaptureRunner,
-    OpenRunner,
-    _run_to_completion,
-    gather_or_cancel,
-)
+from collector.capture.loop import gather_or_cancel, run_to_completion
+from collector.capture.runner import CaptureRunner, OpenRunner
 from collector.capture.sessions import check_session_file
 from collector.errors import UsageError
 from collector.evidence.stamps import TsaSettings
@@ -238,8 +234,8 @@ def retry_after_s(headers: Sequence[Sequence[str]], now: float | None = None) ->
 
 def retry_plan(filed: FiledCapture, tries: int, settings: RunSettings) -> tuple[bool, float, str]:
     """(retry?, seconds to wait first, why that wait) after the `tries`-th attempt."""
-    response = filed.manifest.get("response") or {}
-    status = response.get("status")
+    response = filed.manifest.get("response")
+    status = response["status"] if response else None
     outcome = Outcome(filed.outcome)
     retryable = outcome in RETRIED_OUTCOMES or (
         outcome is not Outcome.OK and isinstance(status, int) and (status == 429 or status >= 500)
@@ -249,7 +245,7 @@ def retry_plan(filed: FiledCapture, tries: int, settings: RunSettings) -> tuple[
     cap = settings.max_retry_after_s
     wait = min(settings.backoff_s * 2 ** (tries - 1), cap)
     note = f"backoff {wait:g} s"
-    asked = retry_after_s(response.get("headers") or [])
+    asked = retry_after_s(response["headers"] if response else [])
     if asked is not None:
         capped = f" (capped at {cap:g} s)" if asked > cap else ""
         note += f", Retry-After {asked:g} s{capped}"
@@ -300,7 +296,8 @@ async def _sleep_for(seconds: float, stopping: Callable[[], bool]) -> bool:
     return await _sleep_until(lambda: end, stopping)
 
 
-def _seconds(manifest: dict[str, Any]) -> float:
+def _seconds(manifest: Mapping[str, Any]) -> float:
+    """Capture time from a manifest or its `captures` row (both have the two times)."""
     try:
         start = parse_rfc3339(manifest["started_at"])
         end = parse_rfc3339(manifest["finished_at"])
@@ -388,7 +385,8 @@ class _Run:
                 held = PENDING, "not retried: the run is stopping"
             if held is not None:
                 decision, wait, note = STOPPED, 0.0, held[1]
-            status = (m.get("response") or {}).get("status")
+            response = m.get("response")
+            status = response["status"] if response else None
             attempt = AttemptResult(
                 attempt=attempt_no,
                 capture_id=filed.capture_id,
@@ -531,7 +529,7 @@ def run_watchlist(
         for e in (selected or watchlist.entries)
     ]
     executable, source = runner.prepare(probe)  # everything that can fail, before any capture
-    return _run_to_completion(
+    return run_to_completion(
         _run(runner, executable, source, watchlist, settings, selected, progress, stop, resume)
     )
 

@@ -40,6 +40,7 @@ from collector.evidence.store import (
     EvidenceStore,
     load_manifest,
 )
+from collector.manifest import Manifest
 from collector.records import custody
 from collector.records.custody import Action, ChainReport, NewEvent
 from collector.records.index import (
@@ -313,7 +314,7 @@ def _check_tokens(
     store: EvidenceStore,
     capture_id: str,
     folder: Path,
-    manifest: dict[str, Any],
+    manifest: Manifest,
     manifest_sha: str,
     sealed: dict[str, str],
     time_check: TimeCheck,
@@ -322,7 +323,8 @@ def _check_tokens(
     checks: list[TokenCheck] = []
     entries: list[dict[str, Any]] = []  # token records as stored (with "folder", "late")
     problems: list[str] = []
-    announced = (manifest.get("timestamping") or {}).get("record")
+    timestamping = manifest.get("timestamping")
+    announced = timestamping["record"] if timestamping else None
     if announced and TIMESTAMPS not in sealed:
         problems.append(f"{TIMESTAMPS}: missing (the manifest says timestamps were requested)")
     if TIMESTAMPS in sealed:
@@ -467,9 +469,7 @@ def _compare_timestamps(
     return [f"index: timestamps rows disagree with the token records for {names}"]
 
 
-def _clock_warnings(
-    manifest: dict[str, Any], entries: list[dict[str, Any]], bound_s: float
-) -> list[str]:
+def _clock_warnings(manifest: Manifest, entries: list[dict[str, Any]], bound_s: float) -> list[str]:
     try:
         sources = capture_time_sources(manifest, entries)
     except (KeyError, TypeError, ValueError):
@@ -509,7 +509,7 @@ def _check_sums(
 
 
 def _compare_index(
-    manifest: dict[str, Any], manifest_sha: str, row: dict[str, Any], index: Index, folder: str
+    manifest: Manifest, manifest_sha: str, row: dict[str, Any], index: Index, folder: str
 ) -> list[str]:
     problems = []
     if row["manifest_sha256"] != manifest_sha:
