@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -15,11 +15,13 @@ from collector.capture.admission import (
     MAX_CONCURRENCY,
 )
 from collector.errors import CollectorError, UsageError
-from collector.evidence.stamps import TsaSettings
 from collector.evidence.store import EvidenceStore
 from collector.models import CaptureOptions, FiledCapture, Viewport
 from collector.text import clean
 from collector.timeutil import parse_rfc3339, rfc3339
+
+if TYPE_CHECKING:
+    from collector.evidence.stamps import TsaSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_NOT_ALL_GOOD, EXIT_USAGE, EXIT_ENVIRONMENT = 1, 2, 3
@@ -232,6 +234,8 @@ def tsa_options(fn: F) -> F:
 
 def tsa_settings(kw: dict[str, Any]) -> TsaSettings | None:
     """Take --tsa/--tsa-timeout out of a command's keyword arguments."""
+    from collector.evidence.stamps import TsaSettings
+
     urls = tuple(kw.pop("tsa_urls", ()) or ())
     timeout = kw.pop("tsa_timeout", 10.0)
     if not urls:

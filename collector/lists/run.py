@@ -38,21 +38,25 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from collector.capture.admission import DEFAULT_CONCURRENCY, DEFAULT_MIN_AVAILABLE_MB
 from collector.capture.loop import gather_or_cancel, run_to_completion
-from collector.capture.runner import CaptureRunner, OpenRunner
 from collector.capture.sessions import check_session_file
 from collector.errors import UsageError
 from collector.evidence.stamps import TsaSettings
 from collector.evidence.store import EvidenceStore
 from collector.lists.format import WatchEntry, WatchList, filter_entries, redact_proxy
 from collector.models import CaptureJob, CaptureOptions, FiledCapture, Outcome, Viewport
-from collector.records.index import Index
 from collector.sites.urls import redact_url_credentials
 from collector.timeutil import parse_rfc3339, rfc3339, utc_now
+
+if TYPE_CHECKING:
+    # loaded when a run starts, not with this module: the CLI reads its defaults, and
+    # `collector --help` must not load Playwright (the runner) or sqlite_utils (the index)
+    from collector.capture.runner import CaptureRunner, OpenRunner
+    from collector.records.index import Index
 
 DEFAULT_HOST_DELAY_S = 5.0
 DEFAULT_JITTER = 0.5
@@ -513,6 +517,8 @@ def run_watchlist(
 
     Raises WatchListError for an unknown --only tag, UsageError for a bad session file or
     a run that cannot be resumed, before anything is captured."""
+    from collector.capture.runner import CaptureRunner
+
     stop = stop or threading.Event()
     runner = runner or CaptureRunner(
         store,
@@ -693,6 +699,8 @@ def run_to_resume(store: EvidenceStore, run_id: str) -> dict[str, Any]:
     """The `runs` row of a run to resume (for its list file, case, operator, tags)."""
     if not store.index_path.exists():
         raise UsageError(f"no evidence store at {store.root} (no index.db): nothing to resume")
+    from collector.records.index import Index
+
     with Index(store.index_path) as index:
         return index.resolve_run(run_id)
 
