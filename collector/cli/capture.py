@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from collections.abc import Sequence
@@ -15,10 +14,13 @@ from collector.cli import cli, query, verify
 from collector.cli.changes import finish_monitor, notify_options, start_monitor
 from collector.cli.common import (
     EXIT_NOT_ALL_GOOD,
+    browser_path_option,
     build_options,
     capture_line,
     capture_options,
+    case_option,
     handle_errors,
+    operator_option,
     store_option,
     tsa_settings,
 )
@@ -29,8 +31,8 @@ from collector.models import CaptureJob, Outcome
 
 @cli.command()
 @click.argument("urls", nargs=-1, required=True)
-@click.option("--case", help="Case number, e.g. BKPSDM-2024-017.")
-@click.option("--operator", help="Who is capturing (recorded in the manifest).")
+@case_option
+@operator_option("in each manifest", default=None)
 @click.option("--note", help="Free text recorded with the capture.")
 @click.option(
     "--platform",
@@ -77,7 +79,7 @@ def capture(
             normalise_target(u),
             options,
             case,
-            operator or _default_operator(),
+            operator,
             note,
             platform=platform,
         )
@@ -103,13 +105,9 @@ def capture(
 DEMO_LIST_SHOWN = "profiles/demo.toml"
 
 
-def _default_operator() -> str | None:
-    return os.environ.get("COLLECTOR_OPERATOR")
-
-
 @cli.command()
 @store_option
-@click.option("--browser-path", envvar="COLLECTOR_BROWSER")
+@browser_path_option
 @click.option(
     "--serve",
     is_flag=True,

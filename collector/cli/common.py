@@ -61,13 +61,30 @@ def store_option(fn: F) -> F:
     )(fn)
 
 
-def operator_option(fn: F) -> F:
+def operator_option(
+    recorded: str = "in the custody log", default: str | None = "user@host"
+) -> Callable[[F], F]:
+    """--operator, the same option for every command: who acts, from COLLECTOR_OPERATOR
+    when not given. `recorded` says where the command records it, `default` what it
+    records when there is no operator at all."""
+    fallback = f", default {default}" if default else ""
     return click.option(
         "--operator",
         envvar="COLLECTOR_OPERATOR",
-        help="Who does this (recorded in the custody log; env COLLECTOR_OPERATOR, "
-        "default user@host).",
-    )(fn)
+        help=f"Who does this (recorded {recorded}; env COLLECTOR_OPERATOR{fallback}).",
+    )
+
+
+# `capture` and `run`: the case every capture is filed under
+case_option = click.option(
+    "--case", help="Case number recorded with every capture, e.g. BKPSDM-2024-017."
+)
+# every command that starts a browser
+browser_path_option = click.option(
+    "--browser-path",
+    envvar="COLLECTOR_BROWSER",
+    help="Chromium executable (env COLLECTOR_BROWSER).",
+)
 
 
 def open_index(store: Path, *, must_exist: bool = True) -> Any:
@@ -98,7 +115,7 @@ def parse_when(value: str | None) -> str | None:
 
 
 def capture_options(fn: F) -> F:
-    """Options shared by every command that captures (capture, run, demo)."""
+    """Options shared by the commands that capture (capture, run)."""
     decorators = [
         click.option(
             "--viewport",
@@ -174,11 +191,7 @@ def capture_options(fn: F) -> F:
             help="Files the page triggers are kept up to this size; larger ones are "
             "refused and logged.",
         ),
-        click.option(
-            "--browser-path",
-            envvar="COLLECTOR_BROWSER",
-            help="Chromium executable (env COLLECTOR_BROWSER).",
-        ),
+        browser_path_option,
         click.option(
             "--concurrency",
             type=click.IntRange(1, MAX_CONCURRENCY),

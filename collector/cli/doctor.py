@@ -10,6 +10,7 @@ import click
 from collector.cli import cli
 from collector.cli.common import (
     EXIT_ENVIRONMENT,
+    browser_path_option,
     handle_errors,
     store_option,
 )
@@ -17,7 +18,7 @@ from collector.evidence.store import EvidenceStore
 
 
 @cli.command()
-@click.option("--browser-path", envvar="COLLECTOR_BROWSER")
+@browser_path_option
 @store_option
 @handle_errors
 def doctor(browser_path: str | None, store: Path) -> None:

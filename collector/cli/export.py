@@ -60,7 +60,7 @@ def _actor(operator: str | None) -> str:
     help="zip: the evidence package; wacz: a WACZ web archive of the captures' WARCs "
     "(ReplayWeb.page, pywb).",
 )
-@operator_option
+@operator_option()
 @store_option
 @tsa_options
 @handle_errors
@@ -221,7 +221,7 @@ def verify_package_cmd(package: Path, as_json: bool, tsa_ca: Path | None) -> Non
 @click.option("--case", required=True)
 @click.option("--capture", "capture_ids", multiple=True, help="Only these captures.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@operator_option
+@operator_option()
 @store_option
 @handle_errors
 def report(

@@ -20,10 +20,13 @@ from collector.cli.changes import notify_options, start_monitor
 from collector.cli.common import (
     EXIT_NOT_ALL_GOOD,
     UsageFailure,
+    browser_path_option,
     build_options,
     capture_options,
+    case_option,
     handle_errors,
     open_index,
+    operator_option,
     store_option,
     tsa_settings,
 )
@@ -73,8 +76,8 @@ def watchlist_errors(consequence: str) -> Callable[[F], F]:
 @cli.command()
 @click.argument("watchlist_file", required=False, type=click.Path(dir_okay=False))
 @click.option("--resume", "resume_id", metavar="RUN_ID", help="Capture what RUN_ID left missing.")
-@click.option("--case", help="Case number recorded with every capture.")
-@click.option("--operator", envvar="COLLECTOR_OPERATOR", help="Who runs the capture.")
+@case_option
+@operator_option("in each manifest", default=None)
 @click.option(
     "--only",
     "--only-tags",
@@ -579,7 +582,7 @@ def session() -> None:
 @click.option("--proxy", help="http://, https:// or socks5:// proxy.")
 @click.option("--ignore-https-errors", is_flag=True)
 @click.option("--timeout", "timeout_s", type=click.FloatRange(2, 600), default=30.0)
-@click.option("--browser-path", envvar="COLLECTOR_BROWSER")
+@browser_path_option
 @handle_errors
 def session_check(
     state_file: str,

@@ -77,7 +77,7 @@ def write_wacz_export(
     is_flag=True,
     help="Also timestamp captures that already have a token.",
 )
-@operator_option
+@operator_option()
 @store_option
 @tsa_options
 @handle_errors

@@ -45,7 +45,7 @@ from collector.text import clean
     help="Seconds by which system clock, server Date and TSA times may disagree before "
     "verify warns.",
 )
-@operator_option
+@operator_option()
 @store_option
 @handle_errors
 def verify(
@@ -167,7 +167,7 @@ def verify(
 
 
 @cli.command()
-@operator_option
+@operator_option()
 @store_option
 @handle_errors
 def reindex(operator: str | None, store: Path) -> None:
