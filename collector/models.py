@@ -163,7 +163,7 @@ class PageCapture:
     # files the page triggered: saved into the capture folder, or refused (and why)
     downloads: tuple[dict[str, Any], ...] = ()
     session: dict[str, Any] | None = None  # storage state used: file name and SHA-256
-    classification: dict[str, Any] | None = None  # platforms.classify verdict, see judging
+    classification: dict[str, Any] | None = None  # the collector.sites.classify verdict
     # a tiny PNG of the top of the page, for the perceptual hash (not stored as evidence)
     thumbnail: bytes | None = None
     thumbnail_info: dict[str, Any] = field(default_factory=dict)

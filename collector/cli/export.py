@@ -31,6 +31,44 @@ def _actor(operator: str | None) -> str:
     return operator or default_actor()
 
 
+def _write_wacz(
+    case: str,
+    capture_ids: Sequence[str],
+    out: Path,
+    sign_key: Path | None,
+    operator: str | None,
+    store: Path,
+) -> None:
+    """`export --format wacz`: collector.export.wacz.export_wacz, printed."""
+    from collector.export.wacz import export_wacz as export
+
+    with open_index(store) as index:
+        result = export(
+            EvidenceStore(store),
+            index,
+            case=case,
+            out=out,
+            capture_ids=capture_ids,
+            sign_key=sign_key,
+            operator=operator,
+        )
+    for c in result.captures:
+        redacted = f"  ({len(c.redacted)} secret value(s) redacted)" if c.redacted else ""
+        click.echo(f"{c.capture_id}  {clean(c.url)}{redacted}")
+    for line in result.skipped:
+        click.echo(f"skipped  {clean(line)}")
+    w = result.wacz
+    click.echo(
+        f"wrote {w.path} ({w.size} bytes, {len(result.captures)} capture(s)), sha256:{w.sha256}"
+    )
+    click.echo(
+        f"datapackage {w.datapackage_hash}"
+        + (f", signed, public key {w.public_key}" if w.public_key else ", unsigned")
+    )
+    entry = result.entry
+    click.echo(f"recorded custody entry {entry['seq']} (exported) sha256:{entry['entry_hash']}")
+
+
 @cli.command()
 @click.option("--case", required=True, help="The case to package.")
 @click.option(
@@ -82,8 +120,6 @@ def export(
 
     tsa = tsa_settings(kw)
     if format_ == "wacz":
-        from collector.cli.timestamp import write_wacz_export
-
         if tsa is not None:
             source = click.get_current_context().get_parameter_source("tsa_urls")
             if source != click.core.ParameterSource.ENVIRONMENT:
@@ -93,7 +129,7 @@ def export(
                 )
             click.echo("note  COLLECTOR_TSA is set: a WACZ is not timestamped (zip only)")
 
-        write_wacz_export(case, capture_ids, out, sign_key, operator, store)
+        _write_wacz(case, capture_ids, out, sign_key, operator, store)
         return
 
     with open_index(store) as index:

@@ -3,7 +3,7 @@
 Layout:
     <store>/captures/<YYYY-MM-DD>/<capture-id>/   finished captures (read-only)
     <store>/.incoming/<capture-id>/                captures being written
-    <store>/index.db                               the SQLite index (see index.py)
+    <store>/index.db                               the SQLite index (collector.records.index)
 
 A capture is written under `.incoming/`, hashed as it is written, closed with
 `manifest.json` and `SHA256SUMS`, and only then renamed into `captures/`. A crash leaves

@@ -2,7 +2,8 @@
 
     run_watchlist(store, watchlist, settings, progress) -> RunResult
 
-The CLI (`collector run`), and later `collector watch`/`schedule`, call this. A run:
+The CLI calls this (`collector run`, also as started by `collector watch` and by the
+schedules `collector schedule` writes). A run:
 
 * is recorded in the index before the first capture (`runs`, one `run_entries` row per
   selected entry, status `pending`), and every attempt as it is filed (`run_attempts`);

@@ -1,7 +1,7 @@
 """`collector diff`: two captures side by side, as terminal text or a static HTML page.
 
 Everything shown that came from a page is hostile: the terminal view passes it through
-`render.clean`, the HTML view through `html.escape`, and the HTML page carries no script
+`collector.text.clean`, the HTML view through `html.escape`, and the HTML page carries no script
 and a Content-Security-Policy that forbids loading anything (screenshots are embedded
 as data: URIs, so the file is self-contained and can be handed over as is).
 """
