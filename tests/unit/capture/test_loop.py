@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from collector.capture.loop import gather_or_cancel, run_to_completion
+from tests.support.helpers import run_async
 
 
 def test_a_failure_cancels_the_others_and_waits_for_them() -> None:
@@ -42,4 +43,4 @@ def test_run_to_completion_inside_a_running_loop() -> None:
         # gets its own loop in a worker thread instead of failing
         return run_to_completion(answer())
 
-    assert asyncio.run(outer()) == 42
+    assert run_async(outer()) == 42  # (in a thread: pytest-playwright may hold a loop here)
