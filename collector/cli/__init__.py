@@ -11,7 +11,10 @@ One module per command group, named after the commands it holds, registers them 
   export.py     export, verify-package, report
   timestamp.py  timestamp
   doctor.py     doctor
-common.py holds what they share: error handling and exit codes, the common options.
+common.py holds what they share: the `cli` group, error handling and exit codes, the
+common options. Command modules import only light modules at the top; the libraries a
+command needs (Playwright, sqlite_utils, ...) are imported when it runs, so
+`collector --help` stays fast (bench/cli_startup.py; tests/cli/test_startup.py).
 Exit codes: 0 success; 1 done, but not everything was good (a capture that is not `ok`,
 a verification that failed); 2 the request was wrong (bad URL, unknown id, bad option);
 3 collector cannot work here (no browser, store not writable, index unusable).
@@ -19,23 +22,8 @@ a verification that failed); 2 the request was wrong (bad URL, unknown id, bad o
 
 from __future__ import annotations
 
-import click
-
-from collector import __version__
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="collector")
-def cli() -> None:
-    """Preserve public web pages as hashed, indexed, verifiable evidence."""
-
-
-def main() -> None:
-    cli(prog_name="collector")
-
-
-# Registering the commands: imported last, they decorate `cli` above.
-from collector.cli import (  # noqa: E402, F401
+# Importing the command modules registers their commands on `cli`.
+from collector.cli import (  # noqa: F401
     capture,
     changes,
     custody,
@@ -47,3 +35,10 @@ from collector.cli import (  # noqa: E402, F401
     timestamp,
     verify,
 )
+from collector.cli.common import cli
+
+__all__ = ["cli", "main"]
+
+
+def main() -> None:
+    cli(prog_name="collector")

@@ -10,7 +10,6 @@ from typing import Any
 
 import click
 
-from collector.cli import cli, query, verify
 from collector.cli.changes import finish_monitor, notify_options, start_monitor
 from collector.cli.common import (
     EXIT_NOT_ALL_GOOD,
@@ -19,11 +18,14 @@ from collector.cli.common import (
     capture_line,
     capture_options,
     case_option,
+    cli,
     handle_errors,
     operator_option,
     store_option,
     tsa_settings,
 )
+from collector.cli.query import list_
+from collector.cli.verify import verify
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.models import CaptureJob, Outcome
@@ -158,7 +160,7 @@ def demo(store: Path, browser_path: str | None, serve: bool) -> None:
     click.echo("\n$ collector list --case DEMO-001")
     ctx = click.get_current_context()
     ctx.invoke(
-        query.list_,
+        list_,
         case="DEMO-001",
         url=None,
         outcome=None,
@@ -169,7 +171,7 @@ def demo(store: Path, browser_path: str | None, serve: bool) -> None:
     )
     click.echo("\n$ collector verify")
     ctx.invoke(
-        verify.verify,
+        verify,
         capture_ids=(),
         as_json=False,
         no_record=False,

@@ -1,4 +1,5 @@
-"""What every command module shares: error handling, exit codes, common options."""
+"""What every command module shares: the `cli` group they register on, error handling,
+exit codes, common options."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from collector import __version__
 from collector.capture.admission import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MIN_AVAILABLE_MB,
@@ -25,6 +27,12 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_NOT_ALL_GOOD, EXIT_USAGE, EXIT_ENVIRONMENT = 1, 2, 3
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="collector")
+def cli() -> None:
+    """Preserve public web pages as hashed, indexed, verifiable evidence."""
 
 
 class UsageFailure(click.ClickException):

@@ -8,8 +8,7 @@ from typing import Any
 
 import click
 
-from collector.cli import cli
-from collector.cli.common import handle_errors, open_index, operator_option, store_option
+from collector.cli.common import cli, handle_errors, open_index, operator_option, store_option
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.text import clean, table

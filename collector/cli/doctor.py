@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from collector.cli import cli
 from collector.cli.common import (
     EXIT_ENVIRONMENT,
     browser_path_option,
+    cli,
     handle_errors,
     store_option,
 )

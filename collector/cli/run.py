@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 
 import click
 
-from collector.cli import cli
 from collector.cli.changes import notify_options, start_monitor
 from collector.cli.common import (
     EXIT_NOT_ALL_GOOD,
@@ -24,6 +23,7 @@ from collector.cli.common import (
     build_options,
     capture_options,
     case_option,
+    cli,
     handle_errors,
     open_index,
     operator_option,

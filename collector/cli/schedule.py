@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 
 import click
 
-from collector.cli import cli
 from collector.cli.common import (
     EXIT_NOT_ALL_GOOD,
+    cli,
     handle_errors,
     operator_option,
     store_option,

@@ -10,9 +10,9 @@ from typing import Any
 
 import click
 
-from collector.cli import cli
 from collector.cli.common import (
     EXIT_NOT_ALL_GOOD,
+    cli,
     handle_errors,
     open_index,
     operator_option,
