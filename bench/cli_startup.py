@@ -6,7 +6,8 @@
 Runs `python -m collector --help` RUNS times from each source tree (this checkout, then
 every --baseline, e.g. an older commit checked out with `git worktree add /tmp/base
 98ca3bc`), alternating trees so machine load falls on all alike, and prints the median
-and spread of each, and which heavy modules importing the CLI loads. Each run is a fresh
+wall time (with its spread) and CPU time of each, and which heavy modules importing the
+CLI loads. On a loaded machine, compare the CPU times and the minimums. Each run is a fresh
 interpreter with the tree first on PYTHONPATH and a neutral working directory, so every
 tree is measured the same way with the same dependencies (this interpreter's).
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,11 +34,16 @@ PROBE = (
 )
 
 
-def run_once(tree: Path, cwd: str, argv: list[str]) -> float:
+def run_once(tree: Path, cwd: str, argv: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one run; CPU time says the same under machine load."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, *argv], cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
 
 
 def loaded(tree: Path, cwd: str) -> str:
@@ -62,8 +69,8 @@ def main() -> None:
     parser.add_argument("--baseline", type=Path, action="append", default=[])
     args = parser.parse_args()
     trees = [ROOT, *(p.resolve() for p in args.baseline)]
-    times: dict[Path, list[float]] = {t: [] for t in trees}
-    bare: list[float] = []  # the interpreter alone, for scale
+    times: dict[Path, list[tuple[float, float]]] = {t: [] for t in trees}
+    bare: list[tuple[float, float]] = []  # the interpreter alone, for scale
     with tempfile.TemporaryDirectory() as cwd:
         for tree in trees:  # warm the file cache and the bytecode of each tree once
             run_once(tree, cwd, ["-m", "collector", "--help"])
@@ -72,15 +79,20 @@ def main() -> None:
             for tree in trees:
                 times[tree].append(run_once(tree, cwd, ["-m", "collector", "--help"]))
         print(
-            f"collector --help, median of {args.runs} runs "
-            f"(python -c pass: {statistics.median(bare) * 1000:.0f} ms)"
+            f"collector --help, median of {args.runs} runs; load average {os.getloadavg()[0]:.1f}"
         )
+        print(f"  python -c pass: {summary(bare)}")
         for tree in trees:
-            t = sorted(times[tree])
-            print(
-                f"  {tree}: median {statistics.median(t) * 1000:.0f} ms "
-                f"(min {t[0] * 1000:.0f}, max {t[-1] * 1000:.0f}); {loaded(tree, cwd)}"
-            )
+            print(f"  {tree}: {summary(times[tree])}; {loaded(tree, cwd)}")
+
+
+def summary(runs: list[tuple[float, float]]) -> str:
+    wall = sorted(w for w, _ in runs)
+    cpu = statistics.median(c for _, c in runs)
+    return (
+        f"wall {statistics.median(wall) * 1000:.0f} ms (min {wall[0] * 1000:.0f}, "
+        f"max {wall[-1] * 1000:.0f}), CPU {cpu * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":
