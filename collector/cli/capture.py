@@ -122,7 +122,7 @@ def demo(store: Path, browser_path: str | None, serve: bool) -> None:
     served on localhost, through `collector run`; then list and verify."""
     from collector.cli.run import execute_run
     from collector.demo import DEMO_ORIGIN, DEMO_PORT, demo_watchlist, serve_demo, serve_demo_site
-    from collector.lists.run import RunSettings
+    from collector.lists.settings import RunSettings
 
     if serve:
         try:

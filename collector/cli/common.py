@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from collector import __version__
 from collector.capture.admission import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MIN_AVAILABLE_MB,
@@ -29,8 +28,25 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_NOT_ALL_GOOD, EXIT_USAGE, EXIT_ENVIRONMENT = 1, 2, 3
 
 
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """--version as click's own prints it; the version is looked up only when asked."""
+    if not value or ctx.resilient_parsing:
+        return
+    from collector import __version__
+
+    click.echo(f"collector, version {__version__}", color=ctx.color)
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="collector")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and exit.",
+)
 def cli() -> None:
     """Preserve public web pages as hashed, indexed, verifiable evidence."""
 

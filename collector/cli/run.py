@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -32,20 +32,19 @@ from collector.cli.common import (
 )
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
-from collector.lists.format import WatchListError
-from collector.lists.run import (
+from collector.lists.settings import (
     DEFAULT_BACKOFF_S,
     DEFAULT_BREAKER,
     DEFAULT_HOST_DELAY_S,
     DEFAULT_MAX_RETRY_AFTER_S,
     DEFAULT_RETRIES,
-    RETRY,
-    RunEvent,
-    RunResult,
     RunSettings,
 )
 from collector.text import clean, table
 from collector.timeutil import wib
+
+if TYPE_CHECKING:  # the run's machinery loads when a command runs, not for --help
+    from collector.lists.run import RunEvent, RunResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INTERRUPTED = 130  # the shell's convention for a process stopped by Ctrl-C
@@ -57,6 +56,8 @@ def watchlist_errors(consequence: str) -> Callable[[F], F]:
     def decorate(fn: F) -> F:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from collector.lists.format import WatchListError
+
             try:
                 return fn(*args, **kwargs)
             except WatchListError as exc:
@@ -316,6 +317,8 @@ class RunPrinter:
 
     @staticmethod
     def line(event: RunEvent) -> str:
+        from collector.lists.run import RETRY
+
         er = event.entry
         assert er is not None
         e = er.entry
@@ -529,7 +532,12 @@ def import_(csv_file: str, out: Path | None) -> None:
 def check(watchlist_file: str, only_tags: Sequence[str]) -> None:
     """Validate a watch list and print every entry's resolved URL."""
     from collector.capture.sessions import check_session_file
-    from collector.lists.format import check_report, filter_entries, load_watchlist
+    from collector.lists.format import (
+        WatchListError,
+        check_report,
+        filter_entries,
+        load_watchlist,
+    )
 
     watchlist = load_watchlist(watchlist_file)
     problems = []

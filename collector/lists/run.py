@@ -39,32 +39,20 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
-from collector.capture.admission import DEFAULT_CONCURRENCY, DEFAULT_MIN_AVAILABLE_MB
 from collector.capture.loop import gather_or_cancel, run_to_completion
+from collector.capture.runner import CaptureRunner, OpenRunner
 from collector.capture.sessions import check_session_file
 from collector.errors import UsageError
-from collector.evidence.stamps import TsaSettings
 from collector.evidence.store import EvidenceStore
 from collector.lists.format import WatchEntry, WatchList, filter_entries, redact_proxy
+from collector.lists.settings import RunSettings as RunSettings  # (also importable here)
 from collector.models import CaptureJob, CaptureOptions, FiledCapture, Outcome, Viewport
+from collector.records.index import Index
 from collector.sites.urls import redact_url_credentials
 from collector.timeutil import parse_rfc3339, rfc3339, utc_now
-
-if TYPE_CHECKING:
-    # loaded when a run starts, not with this module: the CLI reads its defaults, and
-    # `collector --help` must not load Playwright (the runner) or sqlite_utils (the index)
-    from collector.capture.runner import CaptureRunner, OpenRunner
-    from collector.records.index import Index
-
-DEFAULT_HOST_DELAY_S = 5.0
-DEFAULT_JITTER = 0.5
-DEFAULT_RETRIES = 2
-DEFAULT_BACKOFF_S = 5.0
-DEFAULT_MAX_RETRY_AFTER_S = 120.0
-DEFAULT_BREAKER = 3
 
 RETRIED_OUTCOMES = frozenset({Outcome.TIMEOUT, Outcome.NETWORK_ERROR})
 BREAKER_OUTCOMES = frozenset({Outcome.RATE_LIMITED, Outcome.LOGIN_WALL})
@@ -72,30 +60,6 @@ BREAKER_OUTCOMES = frozenset({Outcome.RATE_LIMITED, Outcome.LOGIN_WALL})
 PENDING, DONE, SKIPPED = "pending", "done", "skipped"
 RUNNING, FINISHED, INTERRUPTED = "running", "finished", "interrupted"
 FINAL, RETRY, STOPPED = "final", "retry", "stopped"
-
-
-@dataclass(frozen=True)
-class RunSettings:
-    """How a run captures. Entry settings (max_scrolls, wait_for, expect_text, viewport,
-    from the entry or the list's [defaults]) win over `options`; `storage_state` and
-    `proxy`, when given, win over the list's [sessions] and [proxy]."""
-
-    case: str | None = None
-    operator: str | None = None
-    only_tags: tuple[str, ...] = ()
-    options: CaptureOptions = field(default_factory=CaptureOptions)
-    storage_state: str | None = None
-    proxy: str | None = None
-    browser_path: str | None = None
-    concurrency: int = DEFAULT_CONCURRENCY
-    min_available_mb: int = DEFAULT_MIN_AVAILABLE_MB
-    host_delay_s: float = DEFAULT_HOST_DELAY_S
-    jitter: float = DEFAULT_JITTER
-    retries: int = DEFAULT_RETRIES
-    backoff_s: float = DEFAULT_BACKOFF_S
-    max_retry_after_s: float = DEFAULT_MAX_RETRY_AFTER_S
-    breaker: int = DEFAULT_BREAKER  # 0: never stop a platform
-    tsa: TsaSettings | None = None  # RFC 3161 authorities for each capture's manifest
 
 
 @dataclass(frozen=True)
@@ -518,8 +482,6 @@ def run_watchlist(
 
     Raises WatchListError for an unknown --only tag, UsageError for a bad session file or
     a run that cannot be resumed, before anything is captured."""
-    from collector.capture.runner import CaptureRunner
-
     stop = stop or threading.Event()
     runner = runner or CaptureRunner(
         store,
@@ -700,8 +662,6 @@ def run_to_resume(store: EvidenceStore, run_id: str) -> dict[str, Any]:
     """The `runs` row of a run to resume (for its list file, case, operator, tags)."""
     if not store.index_path.exists():
         raise UsageError(f"no evidence store at {store.root} (no index.db): nothing to resume")
-    from collector.records.index import Index
-
     with Index(store.index_path) as index:
         return index.resolve_run(run_id)
 

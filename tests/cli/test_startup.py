@@ -1,6 +1,7 @@
 """Starting the CLI stays light: `collector --help` and `collector list` load neither
-Playwright nor the browser module (and --help not sqlite_utils either); each command
-imports the heavy libraries it needs when it runs (bench/cli_startup.py measures it)."""
+Playwright nor the browser module (and --help not sqlite_utils or asyncio either); each
+command imports the heavy libraries it needs when it runs (bench/cli_startup.py measures
+it)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,8 @@ def test_importing_the_cli_and_its_help_load_no_browser_or_index(tmp_path: Path)
         loaded = modules_after(code, tmp_path)
         assert "collector.cli.query" in loaded  # the commands were registered
         assert not loaded & (BROWSER_ONLY | {"sqlite_utils"}), code
+        # nor the machinery of a run or of the index: each command loads what it uses
+        assert not loaded & {"asyncio", "collector.lists.run", "collector.records.index"}, code
 
 
 def test_list_loads_the_index_but_no_browser(tmp_path: Path) -> None:
