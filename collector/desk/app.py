@@ -538,7 +538,8 @@ class Desk:
         manifest: dict[str, Any] | None = None
         digest = None
         if folder.is_dir():
-            manifest, digest = load_manifest(folder)
+            loaded, digest = load_manifest(folder)
+            manifest = dict(loaded)  # read as JSON by the pages
         log = [
             {**r, "capture_ids": json.loads(r["capture_ids"]), "details": json.loads(r["details"])}
             for r in index.custody_rows_of(cid)

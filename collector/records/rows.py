@@ -10,6 +10,7 @@ hash); `timestamps` from the token records found on disk (collector.evidence.sta
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,7 @@ def timestamp_row(record: TimestampRecord) -> dict[str, Any]:
     return {key: row[key] for key in TIMESTAMP_COLUMNS}
 
 
-def capture_row(manifest: dict[str, Any], folder: str, manifest_sha256: str) -> dict[str, Any]:
+def capture_row(manifest: Mapping[str, Any], folder: str, manifest_sha256: str) -> dict[str, Any]:
     """The `captures` row for a manifest: the single definition used by add and reindex."""
     response = manifest.get("response") or {}
     shot = manifest.get("screenshot") or {}
@@ -87,7 +88,7 @@ def capture_row(manifest: dict[str, Any], folder: str, manifest_sha256: str) -> 
     }
 
 
-def capture_platform(manifest: dict[str, Any]) -> str:
+def capture_platform(manifest: Mapping[str, Any]) -> str:
     """Whose page this is: the platform whose markers judged it, else its watch-list
     entry's, else the one its URL's host belongs to ("web" for any other site)."""
     judged = (manifest.get("classification") or {}).get("platform")
@@ -99,12 +100,12 @@ def capture_platform(manifest: dict[str, Any]) -> str:
     return detect_platform(str(manifest.get("final_url") or manifest["requested_url"]))
 
 
-def finding_count(manifest: dict[str, Any]) -> int:
+def finding_count(manifest: Mapping[str, Any]) -> int:
     findings = manifest.get("findings")
     return len(findings) if isinstance(findings, list) else 0
 
 
-def entry_key(manifest: dict[str, Any]) -> str:
+def entry_key(manifest: Mapping[str, Any]) -> str:
     """What "the same page" means for change detection: the watch-list entry (its name,
     platform and URL) when the capture came from a run, else the requested URL."""
     entry = (manifest.get("run") or {}).get("entry")
@@ -114,7 +115,7 @@ def entry_key(manifest: dict[str, Any]) -> str:
     return "url:" + str(manifest["requested_url"])
 
 
-def capture_text_row(manifest: dict[str, Any], folder: str, root: Path) -> dict[str, Any]:
+def capture_text_row(manifest: Mapping[str, Any], folder: str, root: Path) -> dict[str, Any]:
     """The `capture_text` row: searchable title, URLs and visible text (from `text.txt`,
     only while it matches its recorded hash), in the FTS form (see collector.records.fts)."""
     data = read_verified_artifact(root / folder, manifest, "text.txt")
@@ -131,7 +132,7 @@ def capture_text_row(manifest: dict[str, Any], folder: str, root: Path) -> dict[
     }
 
 
-def artifact_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+def artifact_rows(manifest: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [
         {
             "capture_id": manifest["capture_id"],
