@@ -32,5 +32,15 @@ class BrowserNotFound(CollectorError):
     """No usable Chromium; the message says how to install one."""
 
 
+class EndpointLost(CollectorError):
+    """A browser endpoint (collector.capture.pool) went away or refused while a capture
+    ran on it: the capture is given to another endpoint, nothing is filed from this one."""
+
+    def __init__(self, endpoint: str, reason: str) -> None:
+        super().__init__(f"browser endpoint {endpoint}: {reason}")
+        self.endpoint = endpoint  # as redact_endpoint shows it
+        self.reason = reason
+
+
 class IndexError_(CollectorError):
     """The SQLite index is unusable or newer than this collector understands."""

@@ -108,6 +108,9 @@ class CaptureJob:
     watchlist: dict[str, Any] | None = field(default=None, hash=False)  # {file, sha256}
     # looked for in the rendered page by collector/capture/js/find.js (PageCapture.matches)
     find: tuple[Needle, ...] = ()
+    # browser endpoints that went away while this job ran on them, before the one that
+    # rendered it (collector.capture.pool): [{endpoint, reason, at}]
+    handoffs: tuple[dict[str, Any], ...] = field(default=(), hash=False)
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,9 @@ class BrowserInfo:
     # "headless shell" (the engine alone) or "headless" (the desktop browser, windowless)
     mode: str = "headless"
     launch_args: tuple[str, ...] = ()  # what collector adds to Playwright's own switches
+    # a browser on another machine (collector.capture.pool): its URL as redact_endpoint
+    # shows it; None for a browser collector launched itself
+    endpoint: str | None = None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ DEFAULT_MIN_AVAILABLE_MB = 1024
 # A capture (screenshots, DOM, MHTML, HAR, WARC) rarely needs more than ~100 MB; below
 # this much free space on the store's disk none is started (--min-free-disk).
 DEFAULT_MIN_FREE_DISK_MB = 500
+# Pages open at once on each browser endpoint (collector.capture.pool, --per-endpoint).
+DEFAULT_PER_ENDPOINT = 2
 # How often a capture held back for memory looks again.
 RECHECK_S = 0.2
 # What a page just opened may still come to use, and how long it takes to show.

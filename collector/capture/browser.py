@@ -54,7 +54,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from collector.capture.expand import expand_page, find_matches
 from collector.capture.scripts import script
-from collector.errors import BrowserNotFound
+from collector.errors import BrowserNotFound, EndpointLost
 from collector.evidence.hashing import sha256_bytes
 from collector.evidence.redact import redact_har_file
 from collector.models import (
@@ -68,7 +68,12 @@ from collector.models import (
 )
 from collector.sites.markers import CONSENT_CONTEXT, CONSENT_LABELS, CONSENT_SELECTORS
 from collector.sites.platforms import detect_platform
-from collector.sites.urls import ALLOWED_SCHEMES, parse_proxy, refused_scheme
+from collector.sites.urls import (
+    ALLOWED_SCHEMES,
+    BrowserEndpoint,
+    parse_proxy,
+    refused_scheme,
+)
 from collector.timeutil import rfc3339, utc_now
 
 T = TypeVar("T")
@@ -147,6 +152,12 @@ MAX_DOWNLOADS = 5
 THUMB_WIDTH = 64
 THUMB_VIEWPORTS = 3
 THUMB_CAP_S = 5.0
+# Connecting to a browser endpoint (docs/browsers.md): a worker that does not answer in
+# this time is taken as refused.
+CONNECT_TIMEOUT_S = 15.0
+# What a remote browser's executable is recorded as when the endpoint has no
+# `executable=` hint: Playwright's server does not report it.
+UNREPORTED = "reported: unknown"
 
 
 def playwright_version() -> str:
@@ -293,18 +304,37 @@ async def _start_playwright() -> Playwright:
         asyncio.create_subprocess_exec = spawn
 
 
-class BrowserSession:
-    """One launched browser for many captures; a fresh context (and HAR) per capture."""
+def worker_config(executable: str) -> dict[str, Any]:
+    """The launch config a browser worker (`playwright launch-server --config`) should
+    use so that its browser runs as collector's own would: same executable, headless,
+    the same switches collector adds (docs/browsers.md; bench/browser_worker.sh)."""
+    return {"executablePath": executable, "headless": True, "args": list(LAUNCH_ARGS)}
 
-    def __init__(self, executable: str, source: str) -> None:
+
+class BrowserSession:
+    """One browser for many captures, a fresh context (and HAR) per capture: launched
+    here, or, with `endpoint`, a browser server on another machine connected to over
+    Playwright's protocol (`playwright launch-server`). Either way the HAR, downloads and
+    every artifact are written by this process, into this machine's capture folder."""
+
+    def __init__(
+        self, executable: str, source: str, endpoint: BrowserEndpoint | None = None
+    ) -> None:
         self.executable = executable
         self.source = source
+        self.endpoint = endpoint
         self._pw: Playwright | None = None
         self._browser: Browser | None = None
         self.info: BrowserInfo | None = None
 
+    @property
+    def connected(self) -> bool:
+        return self._browser is not None and self._browser.is_connected()
+
     async def __aenter__(self) -> BrowserSession:
         self._pw = await _start_playwright()
+        if self.endpoint is not None:
+            return await self._connect(self.endpoint)
         try:
             self._browser = await self._pw.chromium.launch(
                 executable_path=self.executable, headless=True, args=list(LAUNCH_ARGS)
@@ -322,6 +352,30 @@ class BrowserSession:
             playwright_version=playwright_version(),
             mode=browser_mode(self.executable),
             launch_args=LAUNCH_ARGS,
+        )
+        return self
+
+    async def _connect(self, endpoint: BrowserEndpoint) -> BrowserSession:
+        assert self._pw is not None
+        try:
+            self._browser = await self._pw.chromium.connect(
+                endpoint.url, timeout=CONNECT_TIMEOUT_S * 1000
+            )
+        except PlaywrightError as exc:
+            await self._pw.stop()
+            raise EndpointLost(endpoint.shown, f"refused: {_connect_error(exc)}") from exc
+        hint = endpoint.executable
+        self.info = BrowserInfo(
+            name="chromium",
+            version=self._browser.version,
+            # Playwright's server reports the version, not the executable: the
+            # endpoint's `executable=` hint (the worker's launch config) or nothing
+            executable_path=hint or UNREPORTED,
+            source="endpoint",
+            playwright_version=playwright_version(),
+            mode=browser_mode(hint) if hint else UNREPORTED,
+            launch_args=(),  # chosen by the worker's launch config, not by collector
+            endpoint=endpoint.shown,
         )
         return self
 
@@ -345,14 +399,51 @@ class BrowserSession:
     ) -> PageCapture:
         assert self._browser is not None, "use `async with BrowserSession(...)`"
         started = rfc3339(utc_now())
+        remote = self.endpoint is not None
         try:
-            run = _PageRun(self._browser, url, options, workdir, marker_selectors, find)
-            return await run.run()
+            run = _PageRun(self._browser, url, options, workdir, marker_selectors, find, remote)
+            page = await run.run()
         except PlaywrightError as exc:
+            if remote and not self.connected:
+                raise EndpointLost(str(self.endpoint), f"went away: {_first_line(exc)}") from exc
             # the browser or its driver failed under us: file what we know, say why
             return _failed_capture(
                 url, started, Outcome.BROWSER_ERROR, f"browser failure: {_first_line(exc)}"
             )
+        if remote and not self.connected:
+            # the page run records failed calls instead of raising: whatever it holds was
+            # cut short by the endpoint going away, and is not filed
+            raise EndpointLost(str(self.endpoint), "went away during the capture")
+        return page
+
+
+async def check_endpoint(endpoint: BrowserEndpoint) -> dict[str, Any]:
+    """`collector doctor --browser-endpoint`: connect, open a context and a page, render a
+    line of HTML, screenshot it through CDP (what captures use), close. Returns the
+    browser's version and the seconds each step took; EndpointLost if it refuses."""
+    t0 = time.monotonic()
+    async with BrowserSession("", "endpoint", endpoint) as session:
+        connected = time.monotonic() - t0
+        assert session._browser is not None and session.info is not None
+        t1 = time.monotonic()
+        try:
+            context = await asyncio.wait_for(session._browser.new_context(), CONNECT_TIMEOUT_S)
+            page = await context.new_page()
+            await page.set_content("<p>collector doctor</p>")
+            cdp = await context.new_cdp_session(page)
+            shot = await cdp.send("Page.captureScreenshot", {"format": "png"})
+            await context.close()
+        except (PlaywrightError, TimeoutError) as exc:
+            raise EndpointLost(
+                endpoint.shown, f"connected, but a page failed: {_first_line(exc) or 'timeout'}"
+            ) from exc
+        return {
+            "version": session.info.version,
+            "executable": session.info.executable_path,
+            "connect_s": connected,
+            "page_s": time.monotonic() - t1,
+            "screenshot_bytes": len(base64.b64decode(shot["data"])),
+        }
 
 
 class _PageRun:
@@ -366,8 +457,10 @@ class _PageRun:
         workdir: Path,
         marker_selectors: frozenset[str],
         find: tuple[Needle, ...] = (),
+        remote: bool = False,
     ) -> None:
         self.browser = browser
+        self.remote = remote  # connected to an endpoint: downloads have no local path
         self.find = find
         self.matches: tuple[dict[str, Any], ...] = ()
         self.matches_screenshot: str | None = None
@@ -527,6 +620,9 @@ class _PageRun:
             record.update(status="refused", reason=f"more than {MAX_DOWNLOADS} downloads")
             await _quietly(download.cancel())
             return
+        if self.remote:
+            await self._keep_remote_download(download, record, n)
+            return
         try:
             path = await asyncio.wait_for(download.path(), timeout=max(self.remaining(), 1.0))
         except TimeoutError:
@@ -548,6 +644,35 @@ class _PageRun:
             await download.save_as(self.workdir / name)
         except PlaywrightError as exc:
             record.update(status="failed", reason=_first_line(exc))
+            return
+        media = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        record.update(status="saved", media_type=media)
+
+    async def _keep_remote_download(
+        self, download: Download, record: dict[str, Any], n: int
+    ) -> None:
+        """A download on a remote browser has no path here (Playwright: "Path is not
+        available when connecting remotely"): it is streamed into the capture folder by
+        save_as, bounded by the capture's time, and its size checked once it is here."""
+        cap = self.opt.max_download_bytes
+        name = f"download-{n}-{safe_file_name(download.suggested_filename)}"
+        target = self.workdir / name
+        record.update(status="saving", artifact=name)
+        try:
+            await asyncio.wait_for(download.save_as(target), timeout=max(self.remaining(), 1.0))
+        except TimeoutError:
+            record.update(status="refused", reason="not received within the capture's time")
+            await _quietly(download.cancel())
+            return
+        except PlaywrightError as exc:
+            record.update(status="failed", reason=_first_line(exc))
+            return
+        size = target.stat().st_size
+        record["size"] = size
+        if size > cap:
+            target.unlink(missing_ok=True)
+            record.pop("artifact")
+            record.update(status="refused", reason=f"{size} bytes is over the {cap}-byte cap")
             return
         media = mimetypes.guess_type(name)[0] or "application/octet-stream"
         record.update(status="saved", media_type=media)
@@ -1261,6 +1386,20 @@ def _classify_navigation_error(
     if "closed" in message.lower() or "crash" in message.lower():
         return Outcome.BROWSER_ERROR, message
     return Outcome.NETWORK_ERROR, message
+
+
+def _connect_error(exc: BaseException) -> str:
+    """Playwright's connect errors quote the URL (with its token) and a call log: the
+    cause alone, without either."""
+    text = _first_line(exc)
+    for cause in ("ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ETIMEDOUT", "ECONNRESET"):
+        if cause in text:
+            return cause
+    if "Timeout" in text or "timeout" in text:
+        return f"no answer within {CONNECT_TIMEOUT_S:g} s"
+    if re.search(r"\b(4\d\d|5\d\d)\b", text):
+        return "the server answered with an HTTP error (wrong path or token?)"
+    return re.sub(r"wss?://\S+", "<endpoint>", text)[:200]
 
 
 def _first_line(exc: BaseException) -> str:

@@ -170,7 +170,7 @@ def build_provenance(
         "expand": page.expand,
         "errors": list(page.errors),
         "options": options,
-        "browser": asdict(browser),
+        "browser": _browser_record(browser, job),
         "software": {"collector": __version__, "playwright": browser.playwright_version},
         "environment": environment,
         "run": _run_record(job),
@@ -255,6 +255,21 @@ def _timestamping_record(tsa: TsaSettings | None) -> TimestampingRecord | None:
     if tsa is None or not tsa.urls:
         return None
     return {"tsa_urls": [redact_url_credentials(u) for u in tsa.urls], "record": TIMESTAMPS}
+
+
+def _browser_record(browser: BrowserInfo, job: CaptureJob) -> dict[str, Any]:
+    """The browser that rendered the page. On a browser endpoint (another machine): its
+    URL as redact_endpoint shows it, and the endpoints that went away while this capture
+    ran on them before (`handed_over_from`); a launched browser's record is as before."""
+    record = asdict(browser)
+    if browser.endpoint is None:
+        del record["endpoint"]
+    else:
+        # fonts and OS are the worker's: `environment` is the machine that filed it
+        record["rendered_on"] = "the endpoint's machine, not the one in `environment`"
+    if job.handoffs:
+        record["handed_over_from"] = [dict(h) for h in job.handoffs]
+    return record
 
 
 def _run_record(job: CaptureJob) -> RunRecord | None:

@@ -17,12 +17,15 @@ import socket
 import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
-from typing import Any, TypeVar
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 from collector.capture.admission import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MIN_AVAILABLE_MB,
     DEFAULT_MIN_FREE_DISK_MB,
+    DEFAULT_PER_ENDPOINT,
     AdmissionGate,
     MemoryProbe,
     available_memory_mb,
@@ -30,18 +33,27 @@ from collector.capture.admission import (
 from collector.capture.browser import BrowserSession, find_browser, font_facts
 from collector.capture.filing import DISK_FULL, file_capture
 from collector.capture.loop import gather_or_cancel, run_to_completion
+from collector.capture.pool import EndpointPool, Warn
 from collector.capture.sessions import check_session_file
-from collector.errors import AnchorError, CollectorError, StoreError
+from collector.errors import AnchorError, CollectorError, EndpointLost, StoreError
 from collector.evidence.stamps import TsaSettings
 from collector.evidence.store import CaptureWriter, EvidenceStore, new_capture_id
 from collector.manifest import EnvironmentRecord
-from collector.models import CaptureJob, FiledCapture, PageCapture
+from collector.models import (
+    BrowserInfo,
+    CaptureJob,
+    CaptureOptions,
+    FiledCapture,
+    Needle,
+    PageCapture,
+)
 from collector.records.anchor import Anchor, stamp_head
 from collector.records.custody import CustodyLog, record_capture
 from collector.records.index import Index
 from collector.sites.classify import classify_page
 from collector.sites.classify import marker_selectors as all_marker_selectors
-from collector.sites.urls import normalise_target, parse_proxy
+from collector.sites.urls import BrowserEndpoint, normalise_target, parse_proxy
+from collector.timeutil import rfc3339, utc_now
 
 T = TypeVar("T")
 
@@ -61,8 +73,45 @@ def environment_facts() -> EnvironmentRecord:
     }
 
 
+class Browsers(Protocol):
+    """Where pages are rendered: one launched browser, or browser endpoints (pool.py)."""
+
+    @property
+    def info(self) -> BrowserInfo: ...
+
+    async def capture(
+        self,
+        url: str,
+        options: CaptureOptions,
+        workdir: Path,
+        marker_selectors: frozenset[str] = ...,
+        find: tuple[Needle, ...] = ...,
+    ) -> tuple[PageCapture, BrowserInfo]: ...
+
+
+class _Launched:
+    """The browser collector launched itself: every page is rendered by it."""
+
+    def __init__(self, session: BrowserSession) -> None:
+        assert session.info is not None
+        self.session = session
+        self.info = session.info
+
+    async def capture(
+        self,
+        url: str,
+        options: CaptureOptions,
+        workdir: Path,
+        marker_selectors: frozenset[str] = frozenset(),
+        find: tuple[Needle, ...] = (),
+    ) -> tuple[PageCapture, BrowserInfo]:
+        page = await self.session.capture(url, options, workdir, marker_selectors, find)
+        return page, self.info
+
+
 class CaptureRunner:
-    """Captures jobs into a store, several at a time in one browser."""
+    """Captures jobs into a store, several at a time in one browser, or spread over
+    browser endpoints on other machines (`endpoints`: collector.capture.pool)."""
 
     def __init__(
         self,
@@ -77,8 +126,14 @@ class CaptureRunner:
         min_available_mb: int = DEFAULT_MIN_AVAILABLE_MB,
         memory_probe: MemoryProbe = available_memory_mb,
         min_free_disk_mb: int = DEFAULT_MIN_FREE_DISK_MB,
+        endpoints: Sequence[BrowserEndpoint] = (),
+        per_endpoint: int = DEFAULT_PER_ENDPOINT,
+        warn: Warn | None = None,
     ) -> None:
         self.store = store
+        self.endpoints = tuple(endpoints)
+        self.per_endpoint = per_endpoint
+        self.warn = warn
         self.min_free_disk_mb = min_free_disk_mb
         self.browser_path = browser_path
         self.concurrency = max(1, concurrency)
@@ -110,7 +165,10 @@ class CaptureRunner:
             check_session_file(state)
         self.store.ensure_writable()
         check_free_space(self.store, self.min_free_disk_mb)
-        executable, source = find_browser(self.browser_path)
+        if self.endpoints:  # reached when the run opens: EndpointPool says which answer
+            executable, source = "", "endpoint"
+        else:
+            executable, source = find_browser(self.browser_path)
         with Index(self.store.index_path) as index:  # migrate, or fail, before launching
             CustodyLog(self.store, index).check_appendable()
         return executable, source
@@ -121,8 +179,15 @@ class CaptureRunner:
         themselves (collector.lists.run). SQLite is used only on the loop's thread."""
         with Index(self.store.index_path) as index:
             environment = await asyncio.to_thread(environment_facts)
+            if self.endpoints:
+                pool = EndpointPool(self.endpoints, self.per_endpoint, self.warn)
+                async with pool:
+                    # the pages' memory is the workers'; this machine only files
+                    gate = AdmissionGate(pool.slots, 0, lambda: None)
+                    yield OpenRunner(self, pool, index, environment, gate)
+                return
             async with BrowserSession(executable, source) as session:
-                yield OpenRunner(self, session, index, environment)
+                yield OpenRunner(self, _Launched(session), index, environment)
 
     async def _run(
         self,
@@ -151,17 +216,19 @@ class OpenRunner:
     def __init__(
         self,
         runner: CaptureRunner,
-        session: BrowserSession,
+        browsers: Browsers,
         index: Index,
         environment: EnvironmentRecord,
+        gate: AdmissionGate | None = None,
     ) -> None:
-        assert session.info is not None
         self.runner = runner
-        self.session = session
+        self.browsers = browsers
         self.index = index
         self.environment = environment
-        self.info = session.info
-        self.gate = AdmissionGate(runner.concurrency, runner.min_available_mb, runner.memory_probe)
+        self.info = browsers.info
+        self.gate = gate or AdmissionGate(
+            runner.concurrency, runner.min_available_mb, runner.memory_probe
+        )
 
     async def capture(
         self,
@@ -178,28 +245,41 @@ class OpenRunner:
         async with self.gate.admitted():
             if should_start is not None and not should_start():
                 raise CaptureAbandoned("not started: the run is stopping")
-            check_free_space(r.store, r.min_free_disk_mb)
-            writer = r.store.begin(new_capture_id())
-            try:
-                page = await _unless(
-                    abandon,
-                    self.session.capture(
-                        job.url, job.options, writer.folder, r.marker_selectors, job.find
-                    ),
-                )
-            except BaseException:
-                writer.abandon()  # its own partial work: never evidence
-                raise
+            handoffs: list[dict[str, Any]] = []
+            while True:
+                check_free_space(r.store, r.min_free_disk_mb)
+                writer = r.store.begin(new_capture_id())
+                try:
+                    page, info = await _unless(
+                        abandon,
+                        self.browsers.capture(
+                            job.url, job.options, writer.folder, r.marker_selectors, job.find
+                        ),
+                    )
+                except EndpointLost as exc:
+                    # that endpoint is gone: its half capture is not evidence; the page
+                    # is rendered again by another endpoint (or BrowserNotFound: none left)
+                    writer.abandon()
+                    handoffs.append(
+                        {"endpoint": exc.endpoint, "reason": exc.reason, "at": rfc3339(utc_now())}
+                    )
+                    continue
+                except BaseException:
+                    writer.abandon()  # its own partial work: never evidence
+                    raise
+                break
+        if handoffs:
+            job = replace(job, handoffs=(*job.handoffs, *handoffs))
         page = r.judge_page(job, page)
-        return await _to_the_end(self._file(writer, job, page))
+        return await _to_the_end(self._file(writer, job, page, info))
 
     async def _file(
-        self, writer: CaptureWriter, job: CaptureJob, page: PageCapture
+        self, writer: CaptureWriter, job: CaptureJob, page: PageCapture, info: BrowserInfo
     ) -> FiledCapture:
         r = self.runner
         try:
             filed = await asyncio.to_thread(
-                file_capture, writer, job, page, self.info, self.environment, r.tsa
+                file_capture, writer, job, page, info, self.environment, r.tsa
             )
         except OSError as exc:
             if r.store.folder_for(writer.capture_id).is_dir():  # sealed and renamed already

@@ -64,6 +64,8 @@ def capture(
     notify_command: str | None,
     notify_timeout: float,
     min_free_disk: int = 0,
+    browser_endpoints: tuple[str, ...] = (),
+    per_endpoint: int | None = None,
     **kw: Any,
 ) -> None:
     """Capture URLS now: screenshot, HTML as received and as rendered, MHTML, text, HAR,
@@ -74,9 +76,10 @@ def capture(
     is compared with the previous capture of the same URL (see `collector changes`); what
     changed is listed at the end.
     """
+    from collector.capture.admission import DEFAULT_PER_ENDPOINT
     from collector.capture.runner import CaptureRunner
     from collector.sites.platforms import PlatformError, resolve_platform
-    from collector.sites.urls import normalise_target
+    from collector.sites.urls import normalise_target, parse_browser_endpoint
 
     tsa = tsa_settings(kw)
     options = build_options(kw)
@@ -104,6 +107,9 @@ def capture(
         tsa=tsa,
         after_filing=[monitor.after_filing],
         min_free_disk_mb=min_free_disk,
+        endpoints=[parse_browser_endpoint(u) for u in browser_endpoints],
+        per_endpoint=per_endpoint or DEFAULT_PER_ENDPOINT,
+        warn=lambda message: click.echo(f"warning: {message}", err=True),
     )
     try:
         filed = runner.run(jobs, progress=lambda f: click.echo(capture_line(f)))

@@ -4,6 +4,7 @@ exit codes, common options."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -14,6 +15,7 @@ from collector.capture.admission import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MIN_AVAILABLE_MB,
     DEFAULT_MIN_FREE_DISK_MB,
+    DEFAULT_PER_ENDPOINT,
     MAX_CONCURRENCY,
 )
 from collector.errors import CollectorError, StoreError, UsageError
@@ -112,6 +114,36 @@ def operator_option(
 # `capture` and `run`: the case every capture is filed under
 case_option = click.option(
     "--case", help="Case number recorded with every capture, e.g. BKPSDM-2024-017."
+)
+
+
+def _split_endpoints(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Each value (and COLLECTOR_BROWSER_ENDPOINTS) may hold several, comma or space
+    separated; each is read by the one reading of endpoints (collector.sites.urls)."""
+    from collector.sites.urls import parse_browser_endpoint
+
+    urls = tuple(u for v in value for u in re.split(r"[,\s]+", v) if u)
+    try:
+        for u in urls:
+            parse_browser_endpoint(u)
+    except UsageError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return urls
+
+
+# commands that capture, and doctor: browsers on other machines (docs/browsers.md)
+browser_endpoint_option = click.option(
+    "--browser-endpoint",
+    "browser_endpoints",
+    multiple=True,
+    envvar="COLLECTOR_BROWSER_ENDPOINTS",
+    callback=_split_endpoints,
+    metavar="WS_URL",
+    help="Render pages on a browser server (`playwright launch-server`, docs/browsers.md) "
+    "instead of launching one here; repeatable, spread over all (env "
+    "COLLECTOR_BROWSER_ENDPOINTS, comma or space separated).",
 )
 # every command that starts a browser
 browser_path_option = click.option(
@@ -271,6 +303,15 @@ def capture_options(fn: F) -> F:
             "refused and logged.",
         ),
         browser_path_option,
+        browser_endpoint_option,
+        click.option(
+            "--per-endpoint",
+            type=click.IntRange(1, MAX_CONCURRENCY),
+            default=None,
+            metavar="N",
+            help=f"Pages at once on each --browser-endpoint (default "
+            f"{DEFAULT_PER_ENDPOINT}, or the watch list's [browsers] per_endpoint).",
+        ),
         click.option(
             "--concurrency",
             type=click.IntRange(1, MAX_CONCURRENCY),

@@ -10,6 +10,7 @@ import click
 from collector.capture.admission import DEFAULT_MIN_FREE_DISK_MB
 from collector.cli.common import (
     EXIT_ENVIRONMENT,
+    browser_endpoint_option,
     browser_path_option,
     cli,
     handle_errors,
@@ -29,15 +30,23 @@ from collector.evidence.store import EvidenceStore
     metavar="MB",
     help="Warn when the store's disk has less free space than this.",
 )
+@browser_endpoint_option
 @store_option
 @handle_errors
 def doctor(
-    browser_path: str | None, store: Path, min_free_disk: int = DEFAULT_MIN_FREE_DISK_MB
+    browser_path: str | None,
+    store: Path,
+    min_free_disk: int = DEFAULT_MIN_FREE_DISK_MB,
+    browser_endpoints: tuple[str, ...] = (),
 ) -> None:
-    """Check the browser, fonts, store and free disk space collector would use."""
+    """Check the browser, fonts, store and free disk space collector would use; with
+    --browser-endpoint, connect to each endpoint, open a page and report its version and
+    latency instead of looking for a browser here."""
     from collector.review.doctor import diagnose
+    from collector.sites.urls import parse_browser_endpoint
 
-    report = diagnose(browser_path, EvidenceStore(store), min_free_disk)
+    endpoints = tuple(parse_browser_endpoint(u) for u in browser_endpoints)
+    report = diagnose(browser_path, EvidenceStore(store), min_free_disk, endpoints)
     for key, value, ok in report.lines:
         click.echo(f"{'ok ' if ok else 'NO '} {key:<12} {value}")
     if not report.ok:

@@ -147,6 +147,8 @@ def run(
     notify_command: str | None,
     notify_timeout: float,
     min_free_disk: int = 0,
+    browser_endpoints: tuple[str, ...] = (),
+    per_endpoint: int | None = None,
     **kw: Any,
 ) -> None:
     """Capture every entry of a watch list (TOML), politely, recorded as one run; each
@@ -183,6 +185,8 @@ def run(
         max_retry_after_s=max_retry_after,
         breaker=breaker,
         tsa=tsa,
+        browser_endpoints=tuple(browser_endpoints),
+        per_endpoint=per_endpoint,
     )
     if resume_id:
         if case or only_tags:
@@ -220,20 +224,17 @@ def execute_run(
 ) -> RunResult:
     """Run with progress output and Ctrl-C handling; print the summary, then the changes
     the monitor found (when given); return the result."""
-    from collector.capture.runner import CaptureRunner
     from collector.cli.changes import finish_monitor
-    from collector.lists.run import run_watchlist
+    from collector.lists.run import make_runner, run_watchlist
 
     printer = RunPrinter(tty=sys.stdout.isatty())
     stop, abandon = threading.Event(), threading.Event()
-    runner = CaptureRunner(
+    runner = make_runner(
         store,
-        browser_path=settings.browser_path,
-        concurrency=settings.concurrency,
-        min_available_mb=settings.min_available_mb,
-        tsa=settings.tsa,
+        watchlist,
+        settings,
         after_filing=[monitor.after_filing] if monitor is not None else [],
-        min_free_disk_mb=settings.min_free_disk_mb,
+        warn=lambda message: click.echo(f"warning: {message}", err=True),
     )
     with graceful_stop(stop, abandon) as signals:
         try:

@@ -15,6 +15,10 @@ Format
     [proxy]               # optional: "*" (every platform) or a platform -> proxy URL
     "*" = "socks5://127.0.0.1:9050"
 
+    [browsers]            # optional: render on browser workers (docs/browsers.md)
+    endpoints = ["ws://10.8.0.2:3000/TOKEN"]   # what `playwright launch-server` printed
+    per_endpoint = 2                           # pages at once on each (default 2)
+
     [[entry]]
     name = "Budi S."
     nip = "198703122010011003"   # optional, 18 digits
@@ -105,7 +109,7 @@ from collector.sites.platforms import (
     resolve_platform,
 )
 from collector.sites.posts import canonical_url
-from collector.sites.urls import parse_proxy, redact_proxy
+from collector.sites.urls import parse_browser_endpoint, parse_proxy, redact_proxy
 
 _T = TypeVar("_T")
 
@@ -145,7 +149,8 @@ DEFAULT_KEYS: Final = (
     "viewport",
     "expand",
 )
-TOP_KEYS: Final = ("defaults", "sessions", "proxy", "entry")
+TOP_KEYS: Final = ("defaults", "sessions", "proxy", "browsers", "entry")
+BROWSERS_KEYS: Final = ("endpoints", "per_endpoint")
 MAX_SCROLLS_LIMIT: Final = 500
 VIEWPORT_RANGE: Final = (200, 10000)
 
@@ -184,6 +189,10 @@ class WatchList:
     entries: tuple[WatchEntry, ...]
     sessions: Mapping[str, Path] = field(default_factory=lambda: MappingProxyType({}))
     proxies: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # [browsers]: endpoint URLs as written (they may hold a token: shown only through
+    # collector.sites.urls.redact_endpoint), and pages at once on each
+    endpoints: tuple[str, ...] = ()
+    per_endpoint: int | None = None
 
     def session_for(self, platform: str) -> Path | None:
         """Storage-state file to load for a platform, if any."""
@@ -550,6 +559,7 @@ def load_watchlist(path: str | Path) -> WatchList:
         document.get("sessions"), path.absolute().parent, lines, section_error
     )
     proxies = _load_proxies(document.get("proxy"), lines, section_error)
+    endpoints, per_endpoint = _load_browsers(document.get("browsers"), lines, section_error)
 
     raw_entries = document.get("entry", [])
     if not isinstance(raw_entries, list) or not all(isinstance(e, dict) for e in raw_entries):
@@ -580,6 +590,8 @@ def load_watchlist(path: str | Path) -> WatchList:
         entries=tuple(entries),
         sessions=MappingProxyType(sessions),
         proxies=MappingProxyType(proxies),
+        endpoints=endpoints,
+        per_endpoint=per_endpoint,
     )
 
 
@@ -683,6 +695,36 @@ def _load_proxies(value: object, lines: _Lines, report: _SectionError) -> dict[s
             continue
         proxies[platform] = url
     return proxies
+
+
+def _load_browsers(
+    value: object, lines: _Lines, report: _SectionError
+) -> tuple[tuple[str, ...], int | None]:
+    table = _table(value, "browsers", lines, report)
+    start = lines.table_line("browsers")
+    endpoints: list[str] = []
+    per_endpoint = None
+    for key, raw in table.items():
+        at = lines.key_line(start, key)
+        if key == "endpoints":
+            if not isinstance(raw, list) or not all(isinstance(u, str) for u in raw):
+                report("browsers", "endpoints must be a list of ws:// URLs", at)
+                continue
+            for url in raw:
+                try:
+                    parse_browser_endpoint(url)
+                except UsageError as exc:
+                    report("browsers", str(exc), at)
+                    continue
+                endpoints.append(url)
+        elif key == "per_endpoint":
+            if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 32:
+                report("browsers", "per_endpoint must be a whole number from 1 to 32", at)
+                continue
+            per_endpoint = raw
+        else:
+            report("browsers", f'unknown key "{key}"{_did_you_mean(key, BROWSERS_KEYS)}', at)
+    return tuple(endpoints), per_endpoint
 
 
 # -- using a loaded list ----------------------------------------------------

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from collector.capture.admission import DEFAULT_PER_ENDPOINT
 from collector.capture.loop import gather_or_cancel, run_to_completion
 from collector.capture.runner import CaptureAbandoned, CaptureRunner, OpenRunner
 from collector.capture.sessions import check_session_file
@@ -53,7 +54,7 @@ from collector.lists.format import WatchEntry, WatchList, filter_entries
 from collector.lists.settings import RunSettings as RunSettings  # (also importable here)
 from collector.models import CaptureJob, CaptureOptions, FiledCapture, Outcome, Viewport
 from collector.records.index import Index
-from collector.sites.urls import redact_proxy
+from collector.sites.urls import parse_browser_endpoint, redact_endpoint, redact_proxy
 from collector.timeutil import parse_rfc3339, rfc3339, utc_now
 
 RETRIED_OUTCOMES = frozenset({Outcome.TIMEOUT, Outcome.NETWORK_ERROR})
@@ -76,6 +77,10 @@ class AttemptResult:
     decision: str  # final, retry, stopped
     wait_s: float | None = None
     note: str = ""
+    # the browser endpoint that rendered it, and those that went away under it before
+    # (collector.capture.pool); None and () for a browser collector launched itself
+    endpoint: str | None = None
+    handed_over_from: tuple[str, ...] = ()
 
 
 @dataclass
@@ -380,6 +385,11 @@ class _Run:
                 decision=decision,
                 wait_s=wait if decision == RETRY else None,
                 note=note,
+                endpoint=(m.get("browser") or {}).get("endpoint"),
+                handed_over_from=tuple(
+                    str(h.get("endpoint"))
+                    for h in (m.get("browser") or {}).get("handed_over_from", [])
+                ),
             )
             er.attempts.append(attempt)
             index.add_attempt(
@@ -479,7 +489,36 @@ def _settings_record(settings: RunSettings, watchlist: WatchList) -> dict[str, A
         "storage_state": Path(settings.storage_state).name if settings.storage_state else None,
         "list_sessions": {p: f.name for p, f in watchlist.sessions.items()},
         "list_proxies": {p: redact_proxy(u) for p, u in watchlist.proxies.items()},
+        "browser_endpoints": [
+            redact_endpoint(u) for u in (settings.browser_endpoints or watchlist.endpoints)
+        ],
+        "per_endpoint": settings.per_endpoint or watchlist.per_endpoint,
     }
+
+
+def make_runner(
+    store: EvidenceStore,
+    watchlist: WatchList,
+    settings: RunSettings,
+    *,
+    after_filing: Sequence[Callable[..., None]] = (),
+    warn: Callable[[str], None] | None = None,
+) -> CaptureRunner:
+    """The runner a run captures with: a browser launched here, or the browser
+    endpoints given (--browser-endpoint wins over the list's [browsers])."""
+    endpoints = settings.browser_endpoints or watchlist.endpoints
+    return CaptureRunner(
+        store,
+        browser_path=settings.browser_path,
+        concurrency=settings.concurrency,
+        min_available_mb=settings.min_available_mb,
+        tsa=settings.tsa,
+        after_filing=after_filing,
+        min_free_disk_mb=settings.min_free_disk_mb,
+        endpoints=[parse_browser_endpoint(u) for u in endpoints],
+        per_endpoint=settings.per_endpoint or watchlist.per_endpoint or DEFAULT_PER_ENDPOINT,
+        warn=warn,
+    )
 
 
 def run_watchlist(
@@ -492,20 +531,14 @@ def run_watchlist(
     resume: str | None = None,
     runner: CaptureRunner | None = None,
     abandon: threading.Event | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Capture the watch list (or what a run left missing); see the module docstring.
 
     Raises WatchListError for an unknown --only tag, UsageError for a bad session file or
     a run that cannot be resumed, before anything is captured."""
     stop = stop or threading.Event()
-    runner = runner or CaptureRunner(
-        store,
-        browser_path=settings.browser_path,
-        concurrency=settings.concurrency,
-        min_available_mb=settings.min_available_mb,
-        tsa=settings.tsa,
-        min_free_disk_mb=settings.min_free_disk_mb,
-    )
+    runner = runner or make_runner(store, watchlist, settings, warn=warn)
     selected = filter_entries(watchlist, settings.only_tags) if resume is None else ()
     for state in {s for s in (settings.storage_state, *watchlist.sessions.values()) if s}:
         check_session_file(state)

@@ -50,3 +50,7 @@ class RunSettings:
     max_retry_after_s: float = DEFAULT_MAX_RETRY_AFTER_S
     breaker: int = DEFAULT_BREAKER  # 0: never stop a platform
     tsa: TsaSettings | None = None  # RFC 3161 authorities for each capture's manifest
+    # browser endpoints on other machines (docs/browsers.md); when given they win over the
+    # list's [browsers] endpoints, and no browser is launched here
+    browser_endpoints: tuple[str, ...] = ()
+    per_endpoint: int | None = None  # None: the list's [browsers] per_endpoint, else 2

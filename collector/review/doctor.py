@@ -13,12 +13,15 @@ from collector.capture.browser import (
     HEADLESS_SHELL_PACKAGE,
     browser_mode,
     browser_version,
+    check_endpoint,
     find_browser,
     font_facts,
     playwright_version,
 )
-from collector.errors import BrowserNotFound, CollectorError
+from collector.capture.loop import run_to_completion
+from collector.errors import BrowserNotFound, CollectorError, EndpointLost
 from collector.evidence.store import EvidenceStore, store_access, world_readable
+from collector.sites.urls import BrowserEndpoint
 
 
 @dataclass(frozen=True)
@@ -34,27 +37,17 @@ def diagnose(
     browser_path: str | None,
     store: EvidenceStore,
     min_free_disk_mb: int = DEFAULT_MIN_FREE_DISK_MB,
+    endpoints: tuple[BrowserEndpoint, ...] = (),
 ) -> DoctorReport:
     lines: list[tuple[str, str, bool]] = [
         ("collector", __version__, True),
         ("playwright", playwright_version(), True),
     ]
-    try:
-        path, source = find_browser(browser_path)
-        version = browser_version(path) or "unknown version"
-        mode = browser_mode(path)
-        lines.append(("browser", f"{version} at {path} (found via {source}; {mode})", True))
-        if mode != HEADLESS_SHELL_MODE and source == "system":
-            lines.append(
-                (
-                    "hint",
-                    f"{HEADLESS_SHELL_PACKAGE} captures with ~30% less CPU "
-                    f"(apt-get install -y {HEADLESS_SHELL_PACKAGE})",
-                    True,
-                )
-            )
-    except BrowserNotFound as exc:
-        lines.append(("browser", str(exc).replace("\n", "\n" + " " * 17), False))
+    if endpoints:
+        # pages are rendered on the workers: no browser is needed on this machine
+        lines += [_endpoint_line(e) for e in endpoints]
+    else:
+        lines += _browser_lines(browser_path)
     fonts = font_facts()
     if fonts.get("checked"):
         emoji = fonts["color_emoji"]
@@ -78,6 +71,42 @@ def diagnose(
         lines.append(_access_line(store))
     lines.append(_disk_line(store, min_free_disk_mb))
     return DoctorReport(tuple(lines))
+
+
+def _browser_lines(browser_path: str | None) -> list[tuple[str, str, bool]]:
+    lines: list[tuple[str, str, bool]] = []
+    try:
+        path, source = find_browser(browser_path)
+        version = browser_version(path) or "unknown version"
+        mode = browser_mode(path)
+        lines.append(("browser", f"{version} at {path} (found via {source}; {mode})", True))
+        if mode != HEADLESS_SHELL_MODE and source == "system":
+            lines.append(
+                (
+                    "hint",
+                    f"{HEADLESS_SHELL_PACKAGE} captures with ~30% less CPU "
+                    f"(apt-get install -y {HEADLESS_SHELL_PACKAGE})",
+                    True,
+                )
+            )
+    except BrowserNotFound as exc:
+        lines.append(("browser", str(exc).replace("\n", "\n" + " " * 17), False))
+    return lines
+
+
+def _endpoint_line(endpoint: BrowserEndpoint) -> tuple[str, str, bool]:
+    """Connect to one browser endpoint, open a page, shoot it: version and latency."""
+    try:
+        facts = run_to_completion(check_endpoint(endpoint))
+    except EndpointLost as exc:
+        return ("endpoint", str(exc), False)
+    return (
+        "endpoint",
+        f"{endpoint.shown}: Chromium {facts['version']}, executable {facts['executable']}; "
+        f"connect {facts['connect_s'] * 1000:.0f} ms, page + screenshot "
+        f"{facts['page_s'] * 1000:.0f} ms",
+        True,
+    )
 
 
 def _access_line(store: EvidenceStore) -> tuple[str, str, bool]:

@@ -17,6 +17,13 @@ The policy (docs/urls.md says why each rule is there):
 
 Proxy URLs (`--proxy`, a watch list's `[proxy]`) are read by `parse_proxy` only, and
 shown or stored only as `redact_proxy` gives them: the server without credentials.
+
+Browser endpoints (`--browser-endpoint`, docs/browsers.md) are read by
+`parse_browser_endpoint` only: `ws://` or `wss://`, no user name or password; an
+`executable=` query parameter is collector's own hint (what the worker's launch config
+names; removed before connecting). They are shown or stored only as `redact_endpoint`
+gives them: the path Playwright's server puts its random token in, and every other query
+value, become `[redacted]`.
 """
 
 from __future__ import annotations
@@ -26,17 +33,20 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Final
-from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from collector.errors import TargetRefused, UsageError
 
 __all__ = [
     "ALLOWED_SCHEMES",
     "PROXY_SCHEMES",
+    "BrowserEndpoint",
     "Proxy",
     "check_url",
     "normalise_target",
+    "parse_browser_endpoint",
     "parse_proxy",
+    "redact_endpoint",
     "redact_proxy",
     "redact_url_credentials",
     "refused_scheme",
@@ -248,3 +258,77 @@ def redact_proxy(text: str) -> str:
         return parse_proxy(text).server
     except UsageError:
         return _shown(text.strip())
+
+
+# -- browser endpoints ---------------------------------------------------------------
+
+ENDPOINT_SCHEMES: Final = ("ws", "wss")
+REDACTED: Final = "[redacted]"
+# a path segment or query value that may be a token: long, from a token's alphabet
+_TOKENISH = re.compile(r"[A-Za-z0-9_\-.~+/=%]{12,}")
+
+
+@dataclass(frozen=True)
+class BrowserEndpoint:
+    """A browser server to connect to; `shown` is the only form printed or stored."""
+
+    url: str = field(repr=False)  # what Playwright connects to (may hold a token)
+    shown: str  # redact_endpoint(url)
+    executable: str | None = None  # the `executable=` hint, when given
+
+    def __str__(self) -> str:
+        return self.shown
+
+
+def parse_browser_endpoint(text: str) -> BrowserEndpoint:
+    """`ws[s]://host:port/path[?executable=/path/to/chromium]`, or UsageError showing no
+    secret."""
+    raw = text.strip()
+    shown = redact_endpoint(raw)
+    if not raw:
+        raise UsageError("empty browser endpoint")
+    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in raw):
+        raise UsageError(f'browser endpoint "{shown}" contains whitespace or control characters')
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError as exc:
+        raise UsageError(f'malformed browser endpoint "{shown}": {exc}') from None
+    if parts.scheme.lower() not in ENDPOINT_SCHEMES:
+        raise UsageError(
+            f'browser endpoint "{shown}" must be ws://host:port/... or wss://host:port/... '
+            "(what `playwright launch-server` prints)"
+        )
+    if parts.username is not None or parts.password is not None:
+        raise UsageError(
+            f'browser endpoint "{shown}" has a user name or password: put the worker on a '
+            "private network or behind a tunnel instead (docs/browsers.md)"
+        )
+    if not parts.hostname or not _valid_host(parts.hostname):
+        raise UsageError(f'browser endpoint "{shown}" has no valid host')
+    if port is None:
+        raise UsageError(f'browser endpoint "{shown}" has no port')
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    hints = [v for k, v in query if k == "executable"]
+    rest = [(k, v) for k, v in query if k != "executable"]
+    url = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(rest), ""))
+    return BrowserEndpoint(url, redact_endpoint(url), hints[-1] if hints else None)
+
+
+def redact_endpoint(text: str) -> str:
+    """A browser endpoint fit for a manifest, a log line or a message: no user name or
+    password, and every path segment or query value that may be a token `[redacted]`
+    (`playwright launch-server` puts a random one in the path; anyone who has it can drive
+    the browser). `executable=` stays: it names a file, not a secret."""
+    try:
+        parts = urlsplit(text.strip())
+        netloc = parts.netloc.rsplit("@", 1)[-1]
+        segments = [REDACTED if _TOKENISH.fullmatch(seg) else seg for seg in parts.path.split("/")]
+        query = [
+            (k, v if k == "executable" or not v else REDACTED)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        ]
+    except ValueError:
+        return _shown(text.strip())
+    shown_query = "&".join(f"{k}={v}" if v else k for k, v in query)
+    return urlunsplit((parts.scheme, netloc, "/".join(segments), shown_query, ""))
