@@ -729,6 +729,10 @@ class _PageRun:
                 None,
             )
         except PlaywrightError as exc:
+            if redirect.location is None and "ERR_ABORTED" in str(exc):
+                # the redirect's ExtraInfo event can trail goto's error by a moment (seen
+                # under load): let pending CDP events arrive before classifying
+                await asyncio.sleep(0.2)
             return (*_classify_navigation_error(exc, redirect.location), None)
         finally:
             await _quietly(cdp.send("Network.disable"))
