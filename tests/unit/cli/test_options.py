@@ -74,3 +74,31 @@ def test_schedule_writes_the_operator_from_the_environment(tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     (cron,) = [line for line in result.output.splitlines() if line.startswith("0 */6 * * *")]
     assert "--operator Sari" in cron  # cron has no COLLECTOR_OPERATOR of its own
+
+
+def test_browser_endpoints_from_the_environment_split_on_commas_and_spaces(
+    tmp_path: Path,
+) -> None:
+    from collector.cli.common import cli
+
+    seen: list[tuple[str, ...]] = []
+    doctor = cli.commands["doctor"]
+    param = next(p for p in doctor.params if p.name == "browser_endpoints")
+    ctx = click.Context(doctor)
+    value = ("ws://127.0.0.1:3000/aaaaaaaaaaaaaaaa, ws://127.0.0.1:3001/bbbbbbbbbbbbbbbb",)
+    assert param.callback is not None
+    seen.append(param.callback(ctx, param, value))
+    assert seen == [
+        ("ws://127.0.0.1:3000/aaaaaaaaaaaaaaaa", "ws://127.0.0.1:3001/bbbbbbbbbbbbbbbb")
+    ]
+    refused = run_cli(
+        "doctor", "--browser-endpoint", "http://127.0.0.1:3000/x", store=tmp_path / "s"
+    )
+    assert refused.exit_code == 2 and "must be ws://" in refused.output
+    envvar = run_cli(
+        "capture",
+        "http://127.0.0.1:9/",
+        store=tmp_path / "s",
+        env={"COLLECTOR_BROWSER_ENDPOINTS": "ftp://127.0.0.1:21/x"},
+    )
+    assert envvar.exit_code == 2 and "must be ws://" in envvar.output

@@ -842,3 +842,30 @@ def test_csv_expand_column(tmp_path: Path) -> None:
     csv_path.write_text("name;platform;handle;expand\nBudi;instagram;budi;mungkin\n", "utf-8")
     with pytest.raises(WatchListError, match='expand "mungkin" must be true or false'):
         import_csv(csv_path)
+
+
+def test_browsers_table_gives_endpoints_and_pages_per_endpoint(tmp_path: Path) -> None:
+    token = "0123456789abcdef0123456789abcdef"
+    path = write(
+        tmp_path,
+        f'[browsers]\nendpoints = ["ws://10.8.0.2:3000/{token}", "ws://10.8.0.3:3000/{token}"]\n'
+        'per_endpoint = 3\n\n[[entry]]\nname = "Budi"\nplatform = "web"\n'
+        'url = "https://example.org/"\n',
+    )
+    listed = load_watchlist(path)
+    assert listed.endpoints == (f"ws://10.8.0.2:3000/{token}", f"ws://10.8.0.3:3000/{token}")
+    assert listed.per_endpoint == 3
+
+
+def test_browsers_table_problems_are_reported_without_the_token(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[browsers]\nendpoints = ["http://10.8.0.2:3000/0123456789abcdef0123"]\n'
+        "per_endpoint = 0\nworkers = 2\n\n"
+        '[[entry]]\nname = "Budi"\nplatform = "web"\nurl = "https://example.org/"\n',
+    )
+    errors = errors_of(path)
+    assert len(errors) == 3, errors
+    assert "must be ws://" in errors[0] and "0123456789abcdef0123" not in errors[0]
+    assert "per_endpoint must be a whole number from 1 to 32" in errors[1]
+    assert 'unknown key "workers"' in errors[2]
