@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/throughput.py [--pages 40] [--runs 5] [--concurrency 3]
                                          [--expand-overhead] [--no-peer]
+                                         [--endpoints 2 [--per-endpoint 2]]
 
 Serves N generated ~3,000 px pages with images on 127.0.0.1, then alternates whole-process
 runs of
@@ -15,6 +16,15 @@ With --expand-overhead, each run also captures the same pages with `--no-expand`
 cost of looking for hidden content on pages that have none (issue 11: at most 5%) is
 measured in the same run: the ratio of the median wall times, and from the manifests the
 median time the expansion step itself took per page against the median capture time.
+
+With --endpoints N, N browser workers (`playwright launch-server` with collector's worker
+config, as bench/browser_worker.sh starts them; docs/browsers.md) run on this machine, and
+each run also captures the same pages through them (`--browser-endpoint` each). The CPU
+seconds per page are reported for each mode: the collector process tree, and for the
+endpoint mode the workers' trees separately (the part that moves to other machines). On
+one 2-core machine the workers share the cores with collector, so this checks correctness
+and the split of the work, not the gain; docs/browsers.md turns the per-page CPU into the
+throughput of N real worker machines.
 
 Both tools drive the same browser binary: the one collector finds (`COLLECTOR_BROWSER`, else
 the system's, see `collector doctor`). shot-scraper is installed into bench/.peer-venv on
@@ -43,9 +53,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from collector.capture.browser import find_browser  # noqa: E402
+from collector.capture.browser import find_browser, worker_config  # noqa: E402
 
 PEER_VENV = ROOT / "bench" / ".peer-venv"
+LAUNCH_SERVER = (sys.executable, "-m", "playwright", "launch-server", "--browser", "chromium")
 
 
 def png(rgb: tuple[int, int, int], w: int = 600, h: int = 400) -> bytes:
@@ -125,8 +136,72 @@ def tree_pss_kb(root_pid: int) -> int:
 SAMPLE_EVERY_S = 0.25
 
 
-def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Wall seconds and peak tree PSS (MB) of one whole-process run."""
+def tree_cpu_s(root_pid: int) -> float:
+    """CPU seconds used by a process tree so far, its reaped children included."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    total, stack = 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        stack.extend(children.get(pid, []))
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / tick
+
+
+class Workers:
+    """N local `playwright launch-server` processes with collector's worker config."""
+
+    def __init__(self, work: Path, browser: str, n: int) -> None:
+        config = work / "worker.json"
+        config.write_text(json.dumps(worker_config(browser)))
+        self.procs = []
+        self.urls = []
+        for _ in range(n):
+            proc = subprocess.Popen(
+                [*LAUNCH_SERVER, "--config", str(config)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                start_new_session=True,
+            )
+            assert proc.stdout is not None
+            self.urls.append(proc.stdout.readline().strip())
+            self.procs.append(proc)
+
+    def cpu_s(self) -> float:
+        return sum(tree_cpu_s(p.pid) for p in self.procs)
+
+    def stop(self) -> None:
+        import signal
+
+        for p in self.procs:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(p.pid, signal.SIGTERM)
+            p.wait(10)
+
+
+CPU: dict[str, list[float]] = {}  # per tool: CPU seconds of each run (collector's tree)
+
+
+def timed(
+    cmd: list[str], env: dict[str, str] | None = None, label: str | None = None
+) -> tuple[float, float]:
+    """Wall seconds and peak tree PSS (MB) of one whole-process run; its tree's CPU
+    seconds go to CPU[label]."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     peak = 0
@@ -139,6 +214,9 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, flo
         raise SystemExit(
             f"{cmd[0]} failed ({proc.returncode}): {proc.stderr.read().decode()[-2000:]}"
         )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    CPU.setdefault(label or cmd[0], []).append(cpu)
     return wall, peak / 1024
 
 
@@ -183,6 +261,14 @@ def main() -> None:
     )
     parser.add_argument("--no-peer", action="store_true", help="skip shot-scraper")
     parser.add_argument(
+        "--endpoints",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also capture through N local browser workers (--browser-endpoint)",
+    )
+    parser.add_argument("--per-endpoint", type=int, default=2, metavar="N")
+    parser.add_argument(
         "--expand-overhead",
         action="store_true",
         help="also capture with --no-expand and report what expansion costs",
@@ -208,14 +294,19 @@ def main() -> None:
     browser, _ = find_browser()
     print(f"browser for both: {browser}", file=sys.stderr)
     peer_cmd, env = ([], None) if args.no_peer else peer_env(work, browser)
+    workers = Workers(work, browser, args.endpoints) if args.endpoints else None
+    remote_name = f"collector, {args.endpoints} endpoints"
+    worker_cpu: list[float] = []
 
     results: dict[str, list[tuple[float, float]]] = {"collector": [], "shot-scraper": []}
+    if workers is not None:
+        results[remote_name] = []
     if args.expand_overhead:
         results["collector --no-expand"] = []
     per_page: dict[str, list[float]] = {"expand_ms": [], "capture_ms": [], "bare_ms": []}
     for run in range(args.runs):
         store = work / f"store{run}"
-        results["collector"].append(timed([*collector, "--store", str(store)]))
+        results["collector"].append(timed([*collector, "--store", str(store)], label="collector"))
         per_page["expand_ms"] += manifest_times(store, "expand")
         per_page["capture_ms"] += manifest_times(store, "capture")
         shutil.rmtree(store, ignore_errors=True)
@@ -226,14 +317,30 @@ def main() -> None:
             )
             per_page["bare_ms"] += manifest_times(bare, "capture")
             shutil.rmtree(bare, ignore_errors=True)
+        if workers is not None:
+            remote = work / f"remote{run}"
+            cmd = [*collector, "--store", str(remote), "--per-endpoint", str(args.per_endpoint)]
+            for url in workers.urls:
+                cmd += ["--browser-endpoint", f"{url}?executable={browser}"]
+            w0 = workers.cpu_s()
+            results[remote_name].append(timed(cmd, label=remote_name))
+            worker_cpu.append(workers.cpu_s() - w0)
+            filed = len(list(remote.glob("captures/*/*/manifest.json")))
+            if filed != args.pages:
+                raise SystemExit(f"endpoint run filed {filed} of {args.pages} pages")
+            shutil.rmtree(remote, ignore_errors=True)
         if not args.no_peer:
-            results["shot-scraper"].append(timed([*peer_cmd, "multi", str(shots)], env))
+            results["shot-scraper"].append(
+                timed([*peer_cmd, "multi", str(shots)], env, label="shot-scraper")
+            )
         print(
             f"run {run + 1}/{args.runs}: "
             + ", ".join(f"{k} {v[-1][0]:.2f} s {v[-1][1]:.0f} MB" for k, v in results.items() if v),
             file=sys.stderr,
         )
     server.shutdown()
+    if workers is not None:
+        workers.stop()
 
     print(f"\n{args.pages} pages, {args.runs} runs, {os.cpu_count()} cores; median (min-max)")
     print(f"{'tool':<22}{'wall s':>22}{'pages/s':>10}{'peak MB':>22}")
@@ -247,6 +354,17 @@ def main() -> None:
             f"{args.pages / med:>10.2f}"
             f"{statistics.median(peaks):>8.0f} ({min(peaks):.0f}-{max(peaks):.0f})"
         )
+    cpu_rows = [(k, v) for k, v in CPU.items() if v]
+    if cpu_rows:
+        print("\nCPU seconds per page (median of runs): the tool's own process tree")
+        for name, values in cpu_rows:
+            line = f"  {name:<26}{statistics.median(values) / args.pages:.3f}"
+            if name == remote_name and worker_cpu:
+                line += (
+                    f"   + workers' browsers {statistics.median(worker_cpu) / args.pages:.3f}"
+                    " (what moves to the worker machines)"
+                )
+            print(line)
     if args.expand_overhead:
         on = statistics.median(r[0] for r in results["collector"])
         off = statistics.median(r[0] for r in results["collector --no-expand"])
