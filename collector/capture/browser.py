@@ -404,17 +404,32 @@ class BrowserSession:
             run = _PageRun(self._browser, url, options, workdir, marker_selectors, find, remote)
             page = await run.run()
         except PlaywrightError as exc:
-            if remote and not self.connected:
+            if remote and not await self._endpoint_alive():
                 raise EndpointLost(str(self.endpoint), f"went away: {_first_line(exc)}") from exc
             # the browser or its driver failed under us: file what we know, say why
             return _failed_capture(
                 url, started, Outcome.BROWSER_ERROR, f"browser failure: {_first_line(exc)}"
             )
-        if remote and not self.connected:
-            # the page run records failed calls instead of raising: whatever it holds was
-            # cut short by the endpoint going away, and is not filed
-            raise EndpointLost(str(self.endpoint), "went away during the capture")
+        if remote and (page.errors or page.outcome is not Outcome.OK):
+            if not await self._endpoint_alive():
+                # the page run records failed calls instead of raising: whatever it holds
+                # was cut short by the endpoint going away, and is not filed
+                raise EndpointLost(str(self.endpoint), "went away during the capture")
         return page
+
+    async def _endpoint_alive(self) -> bool:
+        """Whether the endpoint still answers. Right after it dies, calls already fail
+        ("Target page, context or browser has been closed") while `is_connected()` can
+        still say True for a moment: ask the browser itself, briefly."""
+        if not self.connected:
+            return False
+        assert self._browser is not None
+        try:
+            probe = await asyncio.wait_for(self._browser.new_browser_cdp_session(), 5)
+            await asyncio.wait_for(probe.detach(), 5)
+        except (PlaywrightError, TimeoutError):
+            return False
+        return self.connected
 
 
 async def check_endpoint(endpoint: BrowserEndpoint) -> dict[str, Any]:

@@ -100,13 +100,24 @@ def test_killing_one_endpoint_mid_run_loses_no_entry(
     listed.write_text(
         f'[browsers]\nendpoints = ["{one.url}", "{two.url}"]\nper_endpoint = 2\n\n{entries}'
     )
-    # the first worker dies (browser and all) while its first pages are still loading
-    killer = threading.Timer(0.8, one.kill)
+    # the first worker dies (browser and all) while its first pages are still loading: once
+    # four captures are under way (two on each worker; each page takes 1.2 s to answer)
+    done = threading.Event()
+
+    def kill_when_busy() -> None:
+        while not done.wait(0.02):
+            if len(list((store / ".incoming").glob("*"))) >= 4:
+                one.kill()
+                return
+
+    killer = threading.Thread(target=kill_when_busy)
     killer.start()
     try:
         result = run_cli("run", str(listed), "--host-delay", "0", "--retries", "0", store=store)
     finally:
-        killer.cancel()
+        done.set()
+        killer.join()
+    assert one.proc.poll() is not None, "the worker was never killed"
     assert result.exit_code == 0, result.output
     assert "went away" in result.output
     found = manifests(store)
