@@ -410,11 +410,11 @@ class BrowserSession:
             return _failed_capture(
                 url, started, Outcome.BROWSER_ERROR, f"browser failure: {_first_line(exc)}"
             )
-        if remote and (page.errors or page.outcome is not Outcome.OK):
-            if not await self._endpoint_alive():
-                # the page run records failed calls instead of raising: whatever it holds
-                # was cut short by the endpoint going away, and is not filed
-                raise EndpointLost(str(self.endpoint), "went away during the capture")
+        troubled = page.errors or page.outcome is not Outcome.OK
+        if remote and troubled and not await self._endpoint_alive():
+            # the page run records failed calls instead of raising: whatever it holds was
+            # cut short by the endpoint going away, and is not filed
+            raise EndpointLost(str(self.endpoint), "went away during the capture")
         return page
 
     async def _endpoint_alive(self) -> bool:
