@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from collections.abc import Sequence
@@ -11,17 +10,22 @@ from typing import Any
 
 import click
 
-from collector.cli import cli, query, verify
 from collector.cli.changes import finish_monitor, notify_options, start_monitor
 from collector.cli.common import (
     EXIT_NOT_ALL_GOOD,
+    browser_path_option,
     build_options,
     capture_line,
     capture_options,
+    case_option,
+    cli,
     handle_errors,
+    operator_option,
     store_option,
     tsa_settings,
 )
+from collector.cli.query import list_
+from collector.cli.verify import verify
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.models import CaptureJob, Outcome
@@ -29,8 +33,8 @@ from collector.models import CaptureJob, Outcome
 
 @cli.command()
 @click.argument("urls", nargs=-1, required=True)
-@click.option("--case", help="Case number, e.g. BKPSDM-2024-017.")
-@click.option("--operator", help="Who is capturing (recorded in the manifest).")
+@case_option
+@operator_option("in each manifest", default=None)
 @click.option("--note", help="Free text recorded with the capture.")
 @click.option(
     "--platform",
@@ -85,7 +89,7 @@ def capture(
             normalise_target(u, allow_bare_host=allow_bare_host),
             options,
             case,
-            operator or _default_operator(),
+            operator,
             note,
             platform=platform,
         )
@@ -112,13 +116,9 @@ def capture(
 DEMO_LIST_SHOWN = "profiles/demo.toml"
 
 
-def _default_operator() -> str | None:
-    return os.environ.get("COLLECTOR_OPERATOR")
-
-
 @cli.command()
 @store_option
-@click.option("--browser-path", envvar="COLLECTOR_BROWSER")
+@browser_path_option
 @click.option(
     "--serve",
     is_flag=True,
@@ -131,7 +131,7 @@ def demo(store: Path, browser_path: str | None, serve: bool) -> None:
     served on localhost, through `collector run`; then list and verify."""
     from collector.cli.run import execute_run
     from collector.demo import DEMO_ORIGIN, DEMO_PORT, demo_watchlist, serve_demo, serve_demo_site
-    from collector.lists.run import RunSettings
+    from collector.lists.settings import RunSettings
 
     if serve:
         try:
@@ -171,7 +171,7 @@ def demo(store: Path, browser_path: str | None, serve: bool) -> None:
     click.echo("\n$ collector list --case DEMO-001")
     ctx = click.get_current_context()
     ctx.invoke(
-        query.list_,
+        list_,
         case="DEMO-001",
         url=None,
         outcome=None,
@@ -182,7 +182,7 @@ def demo(store: Path, browser_path: str | None, serve: bool) -> None:
     )
     click.echo("\n$ collector verify")
     ctx.invoke(
-        verify.verify,
+        verify,
         capture_ids=(),
         as_json=False,
         no_record=False,

@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 
 import click
 
-from collector.cli import cli
 from collector.cli.common import (
+    cli,
     handle_errors,
     open_index,
     parse_when,

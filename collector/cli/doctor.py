@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
-from collector.capture.runner import DEFAULT_MIN_FREE_DISK_MB
-from collector.cli import cli
+from collector.capture.admission import DEFAULT_MIN_FREE_DISK_MB
 from collector.cli.common import (
     EXIT_ENVIRONMENT,
+    browser_path_option,
+    cli,
     handle_errors,
     store_option,
 )
@@ -18,7 +19,7 @@ from collector.evidence.store import EvidenceStore
 
 
 @cli.command()
-@click.option("--browser-path", envvar="COLLECTOR_BROWSER")
+@browser_path_option
 @click.option(
     "--min-free-disk",
     type=click.IntRange(0, 10_000_000),

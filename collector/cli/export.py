@@ -9,9 +9,9 @@ from typing import Any
 
 import click
 
-from collector.cli import cli
 from collector.cli.common import (
     EXIT_NOT_ALL_GOOD,
+    cli,
     handle_errors,
     open_index,
     operator_option,
@@ -28,6 +28,53 @@ def _actor(operator: str | None) -> str:
     from collector.records.custody import default_actor
 
     return operator or default_actor()
+
+
+def _write_wacz(
+    case: str,
+    capture_ids: Sequence[str],
+    out: Path,
+    sign_key: Path | None,
+    operator: str | None,
+    store: Path,
+) -> None:
+    """`export --format wacz`: collector.export.wacz.export_wacz, printed."""
+    from collector.export.wacz import export_wacz as export
+
+    s = EvidenceStore(store)
+    record = s.writable()
+    with open_index(store, write=record) as index:
+        result = export(
+            s,
+            index,
+            case=case,
+            out=out,
+            capture_ids=capture_ids,
+            sign_key=sign_key,
+            operator=operator,
+            record=record,
+        )
+    for c in result.captures:
+        redacted = f"  ({len(c.redacted)} secret value(s) redacted)" if c.redacted else ""
+        click.echo(f"{c.capture_id}  {clean(c.url)}{redacted}")
+    for line in result.skipped:
+        click.echo(f"skipped  {clean(line)}")
+    w = result.wacz
+    click.echo(
+        f"wrote {w.path} ({w.size} bytes, {len(result.captures)} capture(s)), sha256:{w.sha256}"
+    )
+    click.echo(
+        f"datapackage {w.datapackage_hash}"
+        + (f", signed, public key {w.public_key}" if w.public_key else ", unsigned")
+    )
+    exported_line(result.entry)
+
+
+def exported_line(entry: dict[str, Any] | None) -> None:
+    if entry is None:
+        click.echo("not recorded in the custody log: the store is read-only")
+    else:
+        click.echo(f"recorded custody entry {entry['seq']} (exported) sha256:{entry['entry_hash']}")
 
 
 @cli.command()
@@ -59,7 +106,7 @@ def _actor(operator: str | None) -> str:
     help="zip: the evidence package; wacz: a WACZ web archive of the captures' WARCs "
     "(ReplayWeb.page, pywb).",
 )
-@operator_option
+@operator_option()
 @store_option
 @tsa_options
 @handle_errors
@@ -82,8 +129,6 @@ def export(
 
     tsa = tsa_settings(kw)
     if format_ == "wacz":
-        from collector.cli.timestamp import write_wacz_export
-
         if tsa is not None:
             source = click.get_current_context().get_parameter_source("tsa_urls")
             if source != click.core.ParameterSource.ENVIRONMENT:
@@ -93,10 +138,8 @@ def export(
                 )
             click.echo("note  COLLECTOR_TSA is set: a WACZ is not timestamped (zip only)")
 
-        write_wacz_export(case, capture_ids, out, sign_key, operator, store)
+        _write_wacz(case, capture_ids, out, sign_key, operator, store)
         return
-
-    from collector.cli.timestamp import exported_line
 
     s = EvidenceStore(store)
     record = s.writable()
@@ -222,7 +265,7 @@ def verify_package_cmd(package: Path, as_json: bool, tsa_ca: Path | None) -> Non
 @click.option("--case", required=True)
 @click.option("--capture", "capture_ids", multiple=True, help="Only these captures.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@operator_option
+@operator_option()
 @store_option
 @handle_errors
 def report(

@@ -8,14 +8,15 @@ from typing import Any
 
 import click
 
-from collector.cli import cli
 from collector.cli.common import (
+    cli,
     handle_errors,
     open_index,
     parse_when,
     store_option,
 )
 from collector.evidence.store import EvidenceStore
+from collector.manifest import Manifest, ResponseRecord
 from collector.models import Outcome
 from collector.text import clean, json_text, table
 from collector.timeutil import wib
@@ -98,13 +99,14 @@ def show(capture_id: str, as_json: bool, store: Path) -> None:
 
 
 def format_capture(
-    m: dict[str, Any],
+    m: Manifest,
     row: dict[str, Any],
     digest: str,
     artifacts: list[dict[str, Any]],
     timestamps: Sequence[dict[str, Any]] = (),
 ) -> str:
-    r = m.get("response") or {}
+    r: ResponseRecord | dict[str, Any] = m.get("response") or {}
+    tls = r.get("tls") or {}
     b = m.get("browser") or {}
     shot = m.get("screenshot") or {}
     lines = [
@@ -122,11 +124,7 @@ def format_capture(
     lines += [
         f"status    {r.get('status', '-')} {clean(r.get('status_text', ''))}",
         f"server    {r.get('server_ip') or '-'}:{r.get('server_port') or '-'}"
-        + (
-            f"  TLS {r['tls'].get('protocol')} issuer {clean(r['tls'].get('issuer'))}"
-            if r.get("tls")
-            else ""
-        ),
+        + (f"  TLS {tls.get('protocol')} issuer {clean(tls.get('issuer'))}" if tls else ""),
         f"title     {clean((m.get('page') or {}).get('title'))}",
         f"started   {m['started_at']}  ({wib(m['started_at'])})",
         f"finished  {m['finished_at']}  ({wib(m['finished_at'])})",

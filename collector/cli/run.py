@@ -10,39 +10,41 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from collector.cli import cli
 from collector.cli.changes import notify_options, start_monitor
 from collector.cli.common import (
     EXIT_NOT_ALL_GOOD,
     UsageFailure,
+    browser_path_option,
     build_options,
     capture_options,
+    case_option,
+    cli,
     handle_errors,
     open_index,
+    operator_option,
     store_option,
     tsa_settings,
 )
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
-from collector.lists.format import WatchListError
-from collector.lists.run import (
+from collector.lists.settings import (
     DEFAULT_BACKOFF_S,
     DEFAULT_BREAKER,
     DEFAULT_HOST_DELAY_S,
     DEFAULT_MAX_RETRY_AFTER_S,
     DEFAULT_RETRIES,
-    RETRY,
-    RunEvent,
-    RunResult,
     RunSettings,
 )
 from collector.models import Outcome
 from collector.text import clean, json_text, table
 from collector.timeutil import wib
+
+if TYPE_CHECKING:  # the run's machinery loads when a command runs, not for --help
+    from collector.lists.run import RunEvent, RunResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INTERRUPTED = 130  # the shell's convention for a process stopped by Ctrl-C
@@ -56,6 +58,8 @@ def watchlist_errors(consequence: str) -> Callable[[F], F]:
     def decorate(fn: F) -> F:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from collector.lists.format import WatchListError
+
             try:
                 return fn(*args, **kwargs)
             except WatchListError as exc:
@@ -75,8 +79,8 @@ def watchlist_errors(consequence: str) -> Callable[[F], F]:
 @cli.command()
 @click.argument("watchlist_file", required=False, type=click.Path(dir_okay=False))
 @click.option("--resume", "resume_id", metavar="RUN_ID", help="Capture what RUN_ID left missing.")
-@click.option("--case", help="Case number recorded with every capture.")
-@click.option("--operator", envvar="COLLECTOR_OPERATOR", help="Who runs the capture.")
+@case_option
+@operator_option("in each manifest", default=None)
 @click.option(
     "--only",
     "--only-tags",
@@ -345,6 +349,8 @@ class RunPrinter:
 
     @staticmethod
     def line(event: RunEvent) -> str:
+        from collector.lists.run import RETRY
+
         er = event.entry
         assert er is not None
         e = er.entry
@@ -552,7 +558,12 @@ def import_(csv_file: str, out: Path | None) -> None:
 def check(watchlist_file: str, only_tags: Sequence[str]) -> None:
     """Validate a watch list and print every entry's resolved URL."""
     from collector.capture.sessions import check_session_file
-    from collector.lists.format import check_report, filter_entries, load_watchlist
+    from collector.lists.format import (
+        WatchListError,
+        check_report,
+        filter_entries,
+        load_watchlist,
+    )
 
     watchlist = load_watchlist(watchlist_file)
     problems = []
@@ -605,7 +616,7 @@ def session() -> None:
 @click.option("--proxy", help="http://, https://, socks4:// or socks5:// proxy.")
 @click.option("--ignore-https-errors", is_flag=True)
 @click.option("--timeout", "timeout_s", type=click.FloatRange(2, 600), default=30.0)
-@click.option("--browser-path", envvar="COLLECTOR_BROWSER")
+@browser_path_option
 @handle_errors
 def session_check(
     state_file: str,

@@ -8,10 +8,16 @@ from typing import Any
 
 import click
 
-from collector.cli import cli
-from collector.cli.common import handle_errors, store_option, tsa_options, tsa_settings
+from collector.cli.common import (
+    browser_path_option,
+    cli,
+    handle_errors,
+    store_option,
+    tsa_options,
+    tsa_settings,
+)
 from collector.errors import UsageError
-from collector.lists.run import DEFAULT_HOST_DELAY_S
+from collector.lists.settings import DEFAULT_HOST_DELAY_S
 from collector.text import clean
 
 
@@ -23,11 +29,7 @@ from collector.text import clean
     is_flag=True,
     help="The desk is reached through an https proxy: send cookies over https only.",
 )
-@click.option(
-    "--browser-path",
-    envvar="COLLECTOR_BROWSER",
-    help="Chromium for the intake's captures (env COLLECTOR_BROWSER).",
-)
+@browser_path_option
 @click.option(
     "--timeout",
     "timeout_s",

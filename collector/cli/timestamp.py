@@ -1,8 +1,4 @@
-"""Commands for archives and trusted time: `timestamp`, and the WACZ side of `export`.
-
-`collector export --format wacz` (package.py) calls `write_wacz_export` here, a thin
-wrapper around collector.export.wacz.export_wacz.
-"""
+"""`timestamp`: RFC 3161 tokens for captures already sealed (late timestamps)."""
 
 from __future__ import annotations
 
@@ -13,9 +9,9 @@ from typing import Any
 
 import click
 
-from collector.cli import cli
 from collector.cli.common import (
     EXIT_NOT_ALL_GOOD,
+    cli,
     handle_errors,
     open_index,
     operator_option,
@@ -26,52 +22,6 @@ from collector.cli.common import (
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.text import clean
-
-
-def write_wacz_export(
-    case: str,
-    capture_ids: Sequence[str],
-    out: Path,
-    sign_key: Path | None,
-    operator: str | None,
-    store: Path,
-) -> None:
-    from collector.export.wacz import export_wacz as export
-
-    s = EvidenceStore(store)
-    record = s.writable()
-    with open_index(store, write=record) as index:
-        result = export(
-            s,
-            index,
-            case=case,
-            out=out,
-            capture_ids=capture_ids,
-            sign_key=sign_key,
-            operator=operator,
-            record=record,
-        )
-    for c in result.captures:
-        redacted = f"  ({len(c.redacted)} secret value(s) redacted)" if c.redacted else ""
-        click.echo(f"{c.capture_id}  {clean(c.url)}{redacted}")
-    for line in result.skipped:
-        click.echo(f"skipped  {clean(line)}")
-    w = result.wacz
-    click.echo(
-        f"wrote {w.path} ({w.size} bytes, {len(result.captures)} capture(s)), sha256:{w.sha256}"
-    )
-    click.echo(
-        f"datapackage {w.datapackage_hash}"
-        + (f", signed, public key {w.public_key}" if w.public_key else ", unsigned")
-    )
-    exported_line(result.entry)
-
-
-def exported_line(entry: dict[str, Any] | None) -> None:
-    if entry is None:
-        click.echo("not recorded in the custody log: the store is read-only")
-    else:
-        click.echo(f"recorded custody entry {entry['seq']} (exported) sha256:{entry['entry_hash']}")
 
 
 @cli.command()
@@ -86,7 +36,7 @@ def exported_line(entry: dict[str, Any] | None) -> None:
     is_flag=True,
     help="Also timestamp captures that already have a token.",
 )
-@operator_option
+@operator_option()
 @store_option
 @tsa_options
 @handle_errors

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from collector.cli import cli
-from collector.cli.common import handle_errors, store_option
+from collector.cli.common import cli, handle_errors, store_option
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.text import table

@@ -27,7 +27,7 @@ from collector.capture.runner import CaptureRunner, OpenRunner
 from collector.errors import CollectorError
 from collector.evidence.stamps import TsaSettings
 from collector.evidence.store import EvidenceStore
-from collector.lists.run import DEFAULT_HOST_DELAY_S, DEFAULT_JITTER
+from collector.lists.settings import DEFAULT_HOST_DELAY_S, DEFAULT_JITTER
 from collector.models import CaptureJob, CaptureOptions
 from collector.monitor.detect import ChangeMonitor
 from collector.records.index import Index

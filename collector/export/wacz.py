@@ -34,6 +34,7 @@ from collector.evidence.store import MANIFEST, EvidenceStore, load_manifest
 from collector.evidence.warc import WARC_NAME, ArchiveError
 from collector.evidence.warc_copy import copy_warc
 from collector.export.wacz_writer import Page, WaczSummary, WaczWarc, write_wacz
+from collector.manifest import Manifest
 from collector.records import custody
 from collector.records.custody import Action, NewEvent
 from collector.records.index import Index
@@ -231,7 +232,7 @@ def _select(index: Index, case: str, capture_ids: Sequence[str]) -> list[dict[st
     return rows
 
 
-def _checked_manifest(folder: Path, row: dict[str, Any]) -> tuple[dict[str, Any], str]:
+def _checked_manifest(folder: Path, row: dict[str, Any]) -> tuple[Manifest, str]:
     if not (folder / MANIFEST).is_file():
         raise ExportError(f"{row['folder']}/{MANIFEST} is missing; run `collector verify`")
     manifest, digest = load_manifest(folder)

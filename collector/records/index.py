@@ -23,6 +23,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from collector.errors import CaptureNotFound, IndexError_, UsageError
+from collector.manifest import Manifest
 from collector.models import FiledCapture, TimestampRecord
 from collector.records.fts import HIGHLIGHT_END, HIGHLIGHT_START, fts_query, plain
 from collector.records.migrations import MIGRATIONS
@@ -222,7 +223,7 @@ class Index:
 
     def _insert(
         self,
-        manifest: dict[str, Any],
+        manifest: Manifest,
         folder: str,
         manifest_sha256: str,
         text_row: dict[str, Any] | None = None,
@@ -237,7 +238,7 @@ class Index:
 
     def reindex(
         self,
-        captures: Iterable[tuple[dict[str, Any], str, str]],
+        captures: Iterable[tuple[Manifest, str, str]],
         kept_rows: Iterable[tuple[dict[str, Any], list[dict[str, Any]]]] = (),
         timestamps: Iterable[TimestampRecord] = (),
         *,
