@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from collector.capture.runner import CaptureRunner
-from collector.cli.monitor import finish_monitor, start_monitor
+from collector.cli.changes import finish_monitor, start_monitor
 from collector.evidence.store import EvidenceStore
 from collector.models import CaptureJob, CaptureOptions
 from tests.support.helpers import capture_folders, run_cli
