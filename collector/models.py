@@ -75,16 +75,20 @@ class CaptureOptions:
     storage_state: str | None = None  # path to a Playwright storage-state JSON
     consent_click: bool = True  # click a known consent button after the as-served shot
     max_download_bytes: int = 50 * 1024 * 1024  # downloads the page triggers, saved up to this
+    # open what the page hides (comments, replies, "see more", inner scroll containers)
+    # before the shot: collector.capture.expand; never a social action
+    expand: bool = True
+    max_expand: int = 150  # clicks at most, per capture
 
 
 @dataclass(frozen=True)
 class Needle:
-    """One thing to look for in a rendered page (collector/capture/js/find.js)."""
+    """One thing to look for in a rendered page (a watched person's handle, name, profile)."""
 
     id: str
     kind: str  # "handle" | "text" | "profile_url"
     value: str
-    platform: str | None
+    platform: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,7 @@ class CaptureJob:
     platform: str | None = None  # whose page markers classify it; None: from the URL's host
     attempt: int | None = None  # 1 for the first try of a run entry, 2.. for retries
     watchlist: dict[str, Any] | None = field(default=None, hash=False)  # {file, sha256}
+    # looked for in the rendered page by collector/capture/js/find.js (PageCapture.matches)
     find: tuple[Needle, ...] = ()
     # who the needles stand for, and whether a capture that finds none of them is
     # `expectation_failed` (`--expect-find`)
@@ -194,8 +199,16 @@ class PageCapture:
     # a tiny PNG of the top of the page, for the perceptual hash (not stored as evidence)
     thumbnail: bytes | None = None
     thumbnail_info: dict[str, Any] = field(default_factory=dict)
-    matches: tuple[dict[str, Any], ...] = ()
+    # what collector.capture.expand did to the page (clicks, container scrolls, refusals,
+    # navigations undone): the manifest's `expand`; None when expansion did not run
+    expand: dict[str, Any] | None = None
+    # each scrolled inner container's whole content as one PNG, and how it was made:
+    # filed as container-1.png, container-2.png, ... in this order
     container_shots: tuple[tuple[bytes, dict[str, Any]], ...] = ()
+    # what find.js returned for CaptureJob.find (raw, JSON-able), read in the render that
+    # `matches_screenshot` shows (screenshot.png, or the shot after a consent click)
+    matches: tuple[dict[str, Any], ...] = ()
+    matches_screenshot: str | None = None
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,15 @@ capture's deadline, because a hostile or broken server must never hang a capture
 navigation ends, so the load is stopped first). collector's own scripts (scrolling,
 waiting for images, reading title, text and links, the consent search) run in an isolated
 world and the DOM is serialised through CDP, where the page's own scripts cannot reach.
+
+What is split out, and why the page run stays here: the scripts are real `.js` files
+(collector/capture/js, read by collector.capture.scripts). The bounded page run (`_PageRun`)
+stays in this module because every one of its steps is a Playwright call whose Playwright
+errors it must catch and record; moved elsewhere, that module would have to import
+Playwright's error types too, or receive them as arguments. What needs no Playwright at
+all is kept out: the expansion of hidden content and the inner scroll containers
+(collector.capture.expand) decide what to click and scroll through a small driver this
+module hands them, and never see a Playwright object.
 """
 
 from __future__ import annotations
@@ -43,12 +52,15 @@ from playwright.async_api import (
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+from collector.capture.expand import find_matches
+from collector.capture.scripts import script
 from collector.errors import BrowserNotFound
 from collector.evidence.hashing import sha256_bytes
 from collector.models import (
     BrowserInfo,
     CaptureOptions,
     MainResponse,
+    Needle,
     Outcome,
     PageCapture,
     RedirectHop,
@@ -258,113 +270,6 @@ class NetworkTracker:
             await asyncio.sleep(0.02)
 
 
-# Two animation frames: lets IntersectionObserver callbacks run after a scroll.
-_FRAMES_JS = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
-_SCROLL_JS = (
-    """async (dy) => {
-  const el = document.scrollingElement || document.documentElement;
-  window.scrollBy(0, dy);
-  await FRAMES;
-  return {y: window.scrollY, height: el.scrollHeight, view: window.innerHeight};
-}"""
-).replace("FRAMES", _FRAMES_JS)
-_TOP_JS = "async () => { window.scrollTo(0, 0); await FRAMES; }".replace("FRAMES", _FRAMES_JS)
-_HEIGHT_JS = "() => document.scrollingElement.scrollHeight"
-_IMAGES_JS = """async ([timeoutMs, reachedY]) => {
-  const wanted = () => Array.from(document.images).filter(i => {
-    if (i.complete || !(i.currentSrc || i.src)) return false;
-    const top = i.getBoundingClientRect().top + window.scrollY;
-    return top <= reachedY;  // lazy images never scrolled to will not load: do not wait
-  });
-  const pending = wanted();
-  await Promise.race([
-    Promise.all(pending.map(i => new Promise(r => {
-      i.addEventListener('load', r, {once: true});
-      i.addEventListener('error', r, {once: true});
-    }))),
-    new Promise(r => setTimeout(r, timeoutMs)),
-  ]);
-  const imgs = Array.from(document.images);
-  return {total: imgs.length, waited_for: pending.length, still_pending: wanted().length,
-          broken: imgs.filter(i => i.complete && i.naturalWidth === 0
-                                   && (i.currentSrc || i.src)).length};
-}"""
-_FACTS_JS = """(probe) => {
-  const d = document.documentElement, b = document.body;
-  const media = Array.from(document.querySelectorAll('img,video,canvas,svg,iframe,picture'))
-    .filter(e => { const r = e.getBoundingClientRect(); return r.width > 1 && r.height > 1; });
-  return {
-    title: document.title,
-    user_agent: navigator.userAgent,
-    width: Math.max(d.scrollWidth, b ? b.scrollWidth : 0, d.clientWidth),
-    height: Math.max(d.scrollHeight, b ? b.scrollHeight : 0, d.clientHeight),
-    text: b ? b.innerText : '',
-    elements: document.getElementsByTagName('*').length,
-    body_html_length: b ? b.innerHTML.length : 0,
-    visible_media: media.length,
-    links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href).slice(0, 5000),
-    wait_for_found: probe.waitFor ? document.querySelector(probe.waitFor) !== null : null,
-    present_selectors: probe.selectors.filter(s => {
-      try { return document.querySelector(s) !== null; } catch (e) { return false; }
-    }),
-  };
-}"""
-# The first visible, unobstructed consent "accept" button: a known consent manager's
-# selector, else a button whose whole label is a known one inside a small box that talks
-# about cookies/consent. Reads the page only (scrolls it into view): the DOM is evidence.
-_CONSENT_JS = """([selectors, labels, context]) => {
-  const x0 = window.scrollX, y0 = window.scrollY;
-  const norm = s => (s || '').replace(/\\s+/g, ' ').trim().toLowerCase();
-  const labelOf = el => norm(el.innerText || el.value || el.getAttribute('aria-label'));
-  const usable = el => {
-    const st = getComputedStyle(el);
-    if (st.visibility === 'hidden' || st.display === 'none' || parseFloat(st.opacity) < 0.05)
-      return null;
-    let r = el.getBoundingClientRect();
-    if (r.width < 2 || r.height < 2) return null;
-    if (r.top < 0 || r.bottom > innerHeight || r.left < 0 || r.right > innerWidth) {
-      el.scrollIntoView({block: 'center', inline: 'center'});
-      r = el.getBoundingClientRect();
-    }
-    const x = r.left + r.width / 2, y = r.top + r.height / 2;
-    const top = document.elementFromPoint(x, y);
-    return top && (top === el || el.contains(top)) ? {x, y} : null;
-  };
-  const find = () => {
-  for (const sel of selectors) {
-    let found = [];
-    try { found = document.querySelectorAll(sel); } catch (e) { continue; }
-    for (const el of found) {
-      const at = usable(el);
-      if (at) return {...at, selector: sel, label: labelOf(el)};
-    }
-  }
-  const wanted = new Set(labels.map(norm));
-  const buttons = document.querySelectorAll(
-    'button, [role="button"], input[type="submit"], input[type="button"], a');
-  for (const el of buttons) {
-    const label = labelOf(el);
-    if (!wanted.has(label)) continue;
-    let about = false;
-    for (let box = el.parentElement, i = 0; box && i < 8 && !about; box = box.parentElement, i++) {
-      const text = norm(box.innerText);
-      if (text.length > 3000) break;
-      about = context.some(w => text.includes(w));
-    }
-    if (!about) continue;
-    const at = usable(el);
-    if (at) return {...at, selector: el.tagName.toLowerCase() + ' "' + label + '"', label};
-  }
-  return null;
-  };
-  let found = null;
-  try { found = find(); } finally {
-    if (!found) window.scrollTo(x0, y0);  // nothing to click: leave the page where it was
-  }
-  return found;
-}"""
-
-
 async def _start_playwright() -> Playwright:
     """Start Playwright's driver in its own session (process group).
 
@@ -433,11 +338,13 @@ class BrowserSession:
         options: CaptureOptions,
         workdir: Path,
         marker_selectors: frozenset[str] = frozenset(),
+        find: tuple[Needle, ...] = (),
     ) -> PageCapture:
         assert self._browser is not None, "use `async with BrowserSession(...)`"
         started = rfc3339(utc_now())
         try:
-            return await _PageRun(self._browser, url, options, workdir, marker_selectors).run()
+            run = _PageRun(self._browser, url, options, workdir, marker_selectors, find)
+            return await run.run()
         except PlaywrightError as exc:
             # the browser or its driver failed under us: file what we know, say why
             return _failed_capture(
@@ -455,8 +362,14 @@ class _PageRun:
         options: CaptureOptions,
         workdir: Path,
         marker_selectors: frozenset[str],
+        find: tuple[Needle, ...] = (),
     ) -> None:
         self.browser = browser
+        self.find = find
+        self.matches: tuple[dict[str, Any], ...] = ()
+        self.matches_screenshot: str | None = None
+        self.expand: dict[str, Any] | None = None
+        self.container_shots: list[tuple[bytes, dict[str, Any]]] = []
         self.url = url
         self.opt = options
         self.workdir = workdir
@@ -472,6 +385,7 @@ class _PageRun:
         self.downloads: list[dict[str, Any]] = []
         self.session: dict[str, Any] | None = None
         self.world: IsolatedWorld  # made with the page's CDP session, in run()
+        self.driver: _Driver  # what collector.capture.expand may do to the page, in run()
         self._tasks: set[asyncio.Future[None]] = set()
         self._download_tasks: set[asyncio.Future[None]] = set()
         self._closed = False
@@ -511,6 +425,7 @@ class _PageRun:
         page.on("download", self._on_download)
         cdp = await context.new_cdp_session(page)
         self.world = IsolatedWorld(cdp)
+        self.driver = _Driver(self, page, tracker, cdp)
         outcome, reason, response = await self._navigate(page, tracker, cdp)
         try:
             return await self._collect(
@@ -721,11 +636,11 @@ class _PageRun:
         images = await self.bounded(
             "waiting for images",
             lambda: self.world.call(
-                _IMAGES_JS, [int(min(5.0, self.settle_left()) * 1000), reached]
+                script("images"), [int(min(5.0, self.settle_left()) * 1000), reached]
             ),
             min(6.0, self.settle_left() + 1),
         )
-        await self.bounded("scrolling back to top", lambda: self.world.call(_TOP_JS), 3)
+        await self.bounded("scrolling back to top", lambda: self.world.call(script("top")), 3)
         return {"scroll": scroll, "images": images}
 
     async def _scroll(self, tracker: NetworkTracker) -> dict[str, Any]:
@@ -742,7 +657,7 @@ class _PageRun:
                 stopped_by = "time"
                 break
             new_state = await self.bounded(
-                "scrolling", lambda: self.world.call(_SCROLL_JS, step), 5
+                "scrolling", lambda: self.world.call(script("scroll"), step), 5
             )
             if new_state is None:
                 stopped_by = "error"
@@ -756,7 +671,9 @@ class _PageRun:
             if at_bottom:
                 # give an infinite feed its chance to append before calling it the bottom
                 await tracker.quiet(o.network_quiet_ms, min(3.0, self.settle_left()))
-                height = await self.bounded("measuring", lambda: self.world.call(_HEIGHT_JS), 3)
+                height = await self.bounded(
+                    "measuring", lambda: self.world.call(script("height")), 3
+                )
                 if not height or height <= new_state["height"]:
                     state = new_state
                     break
@@ -787,11 +704,12 @@ class _PageRun:
 
         async def read_facts() -> dict[str, Any]:
             facts = await self.bounded(
-                "reading page facts", lambda: self.world.call(_FACTS_JS, probe), cap
+                "reading page facts", lambda: self.world.call(script("facts"), probe), cap
             )
             return facts or {}
 
         facts = await read_facts()
+        await self._find("screenshot.png")
         shot, shot_info = await self._screenshot(cdp, facts, cap)  # the page as served
         thumb, thumb_info = await self._thumbnail(cdp, shot_info, cap) if shot else (None, {})
         consent: dict[str, Any] | None = {"enabled": False}
@@ -802,6 +720,7 @@ class _PageRun:
                 consent = await self._consent(page, tracker)
             if consent and consent["clicked"]:
                 facts = await read_facts() or facts
+                await self._find("screenshot-after-consent.png")  # runner.CONSENT_SCREENSHOT
                 consent_shot, after_info = await self._screenshot(cdp, facts, cap)
                 consent["screenshot"] = after_info
         dom = await self.bounded("reading DOM", lambda: _serialized_dom(cdp), cap)
@@ -871,7 +790,17 @@ class _PageRun:
             session=self.session,
             thumbnail=thumb,
             thumbnail_info=thumb_info,
+            expand=self.expand,
+            container_shots=tuple(self.container_shots),
+            matches=self.matches,
+            matches_screenshot=self.matches_screenshot,
         )
+
+    async def _find(self, screenshot: str) -> None:
+        """The job's needles, looked for in the render the next screenshot shows."""
+        if self.find:
+            self.matches = await find_matches(self.driver, self.find)
+            self.matches_screenshot = screenshot
 
     async def _consent(self, page: Page, tracker: NetworkTracker) -> dict[str, Any]:
         """Click a visible known consent button, then let the page settle again.
@@ -882,7 +811,8 @@ class _PageRun:
         found = await self.bounded(
             "looking for a consent button",
             lambda: self.world.call(
-                _CONSENT_JS, [list(CONSENT_SELECTORS), list(CONSENT_LABELS), list(CONSENT_CONTEXT)]
+                script("consent"),
+                [list(CONSENT_SELECTORS), list(CONSENT_LABELS), list(CONSENT_CONTEXT)],
             ),
             min(5.0, max(self.remaining(), 1.0)),
         )
@@ -1042,6 +972,20 @@ class _PageRun:
         return tuple(reversed(hops))
 
 
+class _Driver:
+    """The page as collector.capture.expand sees it (its PageDriver): bounded calls that
+    record their failures in the capture, and no Playwright object."""
+
+    def __init__(self, run: _PageRun, page: Page, tracker: NetworkTracker, cdp: CDPSession):
+        self.run = run
+        self.page = page
+        self.tracker = tracker
+        self.cdp = cdp
+
+    async def call(self, what: str, name: str, arg: Any = None, cap: float = 5.0) -> Any:
+        return await self.run.bounded(what, lambda: self.run.world.call(script(name), arg), cap)
+
+
 class IsolatedWorld:
     """collector's scripts run in an isolated world of the page's main frame: the same DOM,
     window and scroll position, but none of the page's own scripts, so a page can neither
@@ -1074,7 +1018,8 @@ class IsolatedWorld:
         result = await self.cdp.send(
             "Runtime.evaluate",
             {
-                "expression": f"({function_js})({json.dumps(arg)})",
+                # the newline ends a `//` comment on the script's last line
+                "expression": f"({function_js}\n)({json.dumps(arg)})",
                 "contextId": self._context,
                 "returnByValue": True,
                 "awaitPromise": True,

@@ -156,6 +156,7 @@ def build_manifest(
         "screenshot": page.screenshot_info,
         "settle": page.settle,
         "dialogs": list(page.dialogs),
+        "expand": page.expand,
         "errors": list(page.errors),
         "options": options,
         "browser": asdict(browser),
@@ -379,9 +380,12 @@ def write_archive(
 
 
 def _file_extras(writer: CaptureWriter, page: PageCapture) -> None:
-    """The screenshot after a consent click, and files the page triggered."""
+    """The screenshot after a consent click, the inner containers' whole-content shots
+    (named in the manifest's `expand`), and files the page triggered."""
     if page.consent_screenshot is not None:
         writer.write_bytes(CONSENT_SCREENSHOT, page.consent_screenshot, "image/png")
+    for i, (png, _info) in enumerate(page.container_shots, 1):
+        writer.write_bytes(f"container-{i}.png", png, "image/png")
     for download in page.downloads:
         if download.get("status") == "saved":
             # saved into the folder by the browser, like the HAR: hashed from disk
@@ -498,7 +502,7 @@ class OpenRunner:
         async with self.gate.admitted():
             writer = r.store.begin(new_capture_id())
             page = await self.session.capture(
-                job.url, job.options, writer.folder, r.marker_selectors
+                job.url, job.options, writer.folder, r.marker_selectors, job.find
             )
         page = r.judge_page(job, page)
         filed = await asyncio.to_thread(
