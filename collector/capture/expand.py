@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from collector.models import Needle
+from collector.sites.interactions import needle_payload
 
 
 class PageDriver(Protocol):
@@ -45,7 +46,8 @@ class PageDriver(Protocol):
 
 async def find_matches(driver: PageDriver, needles: Sequence[Needle]) -> tuple[dict[str, Any], ...]:
     """find.js over the rendered page (see the module docstring for the contract)."""
-    arg = [{"id": n.id, "kind": n.kind, "value": n.value, "platform": n.platform} for n in needles]
+    # the interface fields, plus the regex and link rule collector.sites.interactions builds
+    arg = [needle_payload(n) for n in needles]
     found = await driver.call("looking for the watched people", "find", arg, 10.0)
     if not isinstance(found, list):
         return ()

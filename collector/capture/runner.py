@@ -32,6 +32,7 @@ from collector.capture.admission import (
 from collector.capture.browser import BrowserSession, find_browser, font_facts
 from collector.capture.sessions import check_session_file
 from collector.errors import CollectorError, StoreError
+from collector.evidence.findings import expect_found, file_findings, find_record
 from collector.evidence.stamps import (
     TsaSettings,
     records_from_document,
@@ -257,7 +258,10 @@ def file_capture(
         writer.write_bytes("text.txt", page.text.encode("utf-8"), "text/plain; charset=utf-8")
     writer.adopt("network.har", "application/json")
     _file_extras(writer, page)
+    findings = file_findings(writer, job, page)  # find-N.png crops: collector.evidence.findings
     manifest = build_manifest(writer.capture_id, job, page, browser, environment, body_name)
+    manifest["find"] = find_record(job)
+    manifest["findings"] = [f.as_dict() for f in findings]
     if page.screenshot is not None:
         manifest["screenshot"] = {**manifest["screenshot"], **_png_size(page.screenshot)}
     if page.consent_screenshot is not None and manifest["consent"]:
@@ -505,6 +509,7 @@ class OpenRunner:
                 job.url, job.options, writer.folder, r.marker_selectors, job.find
             )
         page = r.judge_page(job, page)
+        page = expect_found(job, page)  # --expect-find
         filed = await asyncio.to_thread(
             file_capture, writer, job, page, self.info, self.environment, r.tsa
         )

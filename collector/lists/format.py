@@ -26,6 +26,8 @@ Format
     wait_for = "article"        #   CSS selector that must appear
     expect_text = "Budi"        #   text that must be present for 'ok'
     viewport = "1280x800"
+    find = ["@andi.tim", "Tim Pemenangan"]   # people/texts to look for on the page
+    lists = ["following"]       # also capture the profile's following list
 
 Entry keys
   ``name`` (required) the person, as the report should name them.
@@ -38,6 +40,11 @@ Entry keys
   ``tags`` free-form labels for ``--only-tags``; no spaces, commas or ";".
   ``max_scrolls`` 0..500; ``wait_for`` CSS selector; ``expect_text`` text;
   ``viewport`` "WIDTHxHEIGHT".
+  ``find`` handles ("@budi"), profile addresses or texts (names) to look for
+  in the capture (collector.lists.subjects; docs/interactions.md); in
+  ``[defaults]`` too, where they are added to every entry's.
+  ``lists`` "following" and/or "followers": the profile's list, captured as
+  its own capture linked to the entry (instagram, x, facebook, threads).
 
 Resolution
   The platform is the entry's ``platform``; otherwise, when a ``url`` is given,
@@ -67,10 +74,11 @@ CSV import
 ``import_csv`` turns a spreadsheet export into a watch list. The first row is
 the header; column names are case-insensitive: name, nip, unit, platform,
 handle, url, tags (separated by ";" or ","), max_scrolls, wait_for,
-expect_text, viewport. Only ``name`` is required as a column. Comma, ";" and
-tab delimiters are detected (Indonesian Excel writes ";"); a UTF-8 BOM is
-fine; a file that is not UTF-8 is read as Windows-1252, as Excel writes it,
-and the TOML says so. Empty cells mean "not set"; empty rows are skipped.
+expect_text, viewport, find and lists (separated by ";"). Only ``name`` is
+required as a column. Comma, ";" and tab delimiters are detected (Indonesian
+Excel writes ";"); a UTF-8 BOM is fine; a file that is not UTF-8 is read as
+Windows-1252, as Excel writes it, and the TOML says so. Empty cells mean "not
+set"; empty rows are skipped.
 """
 
 from __future__ import annotations
@@ -128,6 +136,8 @@ ENTRY_KEYS: Final = (
     "wait_for",
     "expect_text",
     "viewport",
+    "find",
+    "lists",
 )
 DEFAULT_KEYS: Final = (
     "platform",
@@ -137,7 +147,9 @@ DEFAULT_KEYS: Final = (
     "wait_for",
     "expect_text",
     "viewport",
+    "find",
 )
+MAX_FIND: Final = 100  # values in one find list
 TOP_KEYS: Final = ("defaults", "sessions", "proxy", "entry")
 MAX_SCROLLS_LIMIT: Final = 500
 VIEWPORT_RANGE: Final = (200, 10000)
@@ -167,6 +179,8 @@ class WatchEntry:
     expect_text: str | None
     viewport: tuple[int, int] | None  # (width, height)
     line: int | None  # line of the entry's [[entry]] header
+    find: tuple[str, ...] = ()  # looked for in the capture (with [defaults] find)
+    lists: tuple[str, ...] = ()  # "following", "followers": captured too
 
 
 @dataclass(frozen=True)
@@ -272,6 +286,38 @@ def _viewport(value: object) -> tuple[int, int]:
     return width, height
 
 
+def _find(value: object) -> tuple[str, ...]:
+    from collector.lists.subjects import check_find_value
+
+    if not isinstance(value, list):
+        raise _Invalid(
+            f'find must be a list of strings, e.g. find = ["@budi"], not {_type_name(value)}'
+        )
+    if len(value) > MAX_FIND:
+        raise _Invalid(f"find has {len(value)} values; at most {MAX_FIND}")
+    found: list[str] = []
+    for item in value:
+        try:
+            found.append(check_find_value(item))
+        except ValueError as exc:
+            raise _Invalid(str(exc)) from None
+    return tuple(dict.fromkeys(found))
+
+
+def _lists(value: object) -> tuple[str, ...]:
+    from collector.sites.interactions import LIST_KINDS
+
+    if not isinstance(value, list):
+        raise _Invalid(f'lists must be a list, e.g. lists = ["following"], not {_type_name(value)}')
+    out: list[str] = []
+    for item in value:
+        if not isinstance(item, str) or item.strip().lower() not in LIST_KINDS:
+            hint = _did_you_mean(str(item), LIST_KINDS) if isinstance(item, str) else ""
+            raise _Invalid(f'unknown list "{item}"{hint} (known: {", ".join(LIST_KINDS)})')
+        out.append(item.strip().lower())
+    return tuple(dict.fromkeys(out))
+
+
 def _platform(value: object) -> str:
     text = _text("platform", value)
     try:
@@ -299,6 +345,7 @@ class _Defaults:
     wait_for: str | None = None
     expect_text: str | None = None
     viewport: tuple[int, int] | None = None
+    find: tuple[str, ...] = ()
 
 
 # A problem: message and, if known, the line it is on.
@@ -347,6 +394,8 @@ def _build_entry(
     wait_for = get("wait_for", lambda v: _text("wait_for", v))
     expect_text = get("expect_text", lambda v: _text("expect_text", v))
     viewport = get("viewport", _viewport)
+    find = get("find", _find) or ()
+    lists = get("lists", _lists) or ()
 
     platform_failed = "platform" in raw and own_platform is None
     platform: str | None = own_platform
@@ -383,6 +432,14 @@ def _build_entry(
             except PlatformError as exc:
                 bad("handle", str(exc))
 
+    if lists and platform is not None and url is not None:
+        from collector.sites.interactions import ListPageError, list_url
+
+        for which in lists:
+            try:
+                list_url(platform, url, which)
+            except ListPageError as exc:
+                bad("lists", str(exc))
     if problems or name is None or platform is None or url is None:
         return None, problems
     return (
@@ -400,6 +457,8 @@ def _build_entry(
             expect_text=expect_text if expect_text is not None else defaults.expect_text,
             viewport=viewport if viewport is not None else defaults.viewport,
             line=line,
+            find=tuple(dict.fromkeys((*defaults.find, *find))),
+            lists=lists,
         ),
         [],
     )
@@ -622,6 +681,7 @@ def _load_defaults(value: object, lines: _Lines, report: _SectionError) -> _Defa
         wait_for=get("wait_for", lambda v: _text("wait_for", v)),
         expect_text=get("expect_text", lambda v: _text("expect_text", v)),
         viewport=get("viewport", _viewport),
+        find=get("find", _find) or (),
     )
     for at, message in sorted(problems, key=lambda p: p[0]):
         report("defaults", message, at or None)
@@ -789,6 +849,9 @@ def _row_to_raw(cells: Mapping[str, str]) -> tuple[dict[str, object], list[str]]
             continue
         if key == "tags":
             raw[key] = [t.strip() for t in re.split(r"[;,]", value) if t.strip()]
+        elif key in ("find", "lists"):
+            # names may hold commas ("Budi, S.Pd."): only ";" separates
+            raw[key] = [t.strip() for t in value.split(";") if t.strip()]
         elif key == "max_scrolls":
             if _CSV_INT.fullmatch(value):
                 raw[key] = int(value)

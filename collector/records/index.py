@@ -36,6 +36,7 @@ import sqlite_utils
 from collector.errors import CaptureNotFound, IndexError_, UsageError
 from collector.evidence.store import load_manifest, read_verified_artifact
 from collector.models import FiledCapture, TimestampRecord
+from collector.records import findings as _findings
 from collector.records.fts import (
     COLUMNS,
     HIGHLIGHT_END,
@@ -276,9 +277,10 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (3, "watch-list runs, their entries and attempts", _migration_3),
     (4, "capture text with full-text search; changes between captures", _migration_4),
     (5, "timestamps", _migration_5),
+    (_findings.VERSION, _findings.DESCRIPTION, _findings.migration),
 ]
 # rebuilt by reindex, children first
-DERIVED_TABLES = ("changes", "capture_text", "timestamps", "artifacts", "captures")
+DERIVED_TABLES = ("findings", "changes", "capture_text", "timestamps", "artifacts", "captures")
 CUSTODY_COLUMNS = (
     "seq",
     "at",
@@ -541,6 +543,9 @@ class Index:
         if text_row is None:
             text_row = capture_text_row(manifest, folder, self.root)
         self.db.table("capture_text").insert(text_row)
+        found = _findings.rows(manifest)
+        if found:
+            self.db.table(_findings.TABLE).insert_all(found)
 
     def reindex(
         self,
@@ -621,6 +626,8 @@ class Index:
                 [capture_id, capture_id],
             )
             self.db.execute("DELETE FROM capture_text WHERE capture_id = ?", [capture_id])
+            # findings quote the page (the enclosing item's text) too
+            self.db.execute("DELETE FROM findings WHERE capture_id = ?", [capture_id])
 
     # -- changes --------------------------------------------------------------------------
     def previous_capture(

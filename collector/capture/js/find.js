@@ -122,7 +122,7 @@
   const containerOf = (el) => {
     let best = -1;
     containers.forEach((c, i) => {
-      if (c && c !== el && c.contains(el) && (best < 0 || containers[best].contains(c))) best = i;
+      if (c && c.isConnected && c !== el && c.contains(el) && (best < 0 || containers[best].contains(c))) best = i;
     });
     return best;
   };
@@ -138,7 +138,9 @@
     }
     const c = containers[i];
     const cr = c.getBoundingClientRect();
-    const rel = (r) => ({x: r.left - cr.left + c.scrollLeft, y: r.top - cr.top + c.scrollTop,
+    // container-N.png's geometry (collector.capture.expand): the padding box's content
+    const rel = (r) => ({x: r.left - cr.left - c.clientLeft + c.scrollLeft,
+                         y: r.top - cr.top - c.clientTop + c.scrollTop,
                          width: r.width, height: r.height});
     return {surface: `container-${i + 1}`, surface_box: rel(rect), surface_item_box: rel(itemRect),
             visible_on_page: inBox(rect, c)};

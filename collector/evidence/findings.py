@@ -1,0 +1,284 @@
+"""Findings: the watched people find.js located in a capture, filed as evidence.
+
+For each match (`PageCapture.matches`, see collector/capture/js/find.js) one `Finding`:
+who (the subject: name, NIP, unit, the handle that matched), what was matched and the
+whole enclosing item's text, where (CSS selector, XPath, box in page CSS px, and the
+image that shows it: `screenshot.png` (or the shot after a consent click) or a scrolled
+container's `container-N.png`, with the box in that image's pixels), the kind of
+interaction and the rule that decided it (collector.sites.interactions), and a crop
+`find-N.png` cut from that same image's bytes, losslessly (collector.evidence.png), plus
+`find-N-annotated.png`, the same crop with a box drawn around the match: a derived
+picture, never the evidence itself. Both are artifacts like any other: hashed as written,
+in the manifest and SHA256SUMS. The manifest's `findings` lists the findings, `find` what
+was looked for (so change detection knows whom a later capture looked for too).
+
+One finding per person and item: a person's handle and name in the same comment are one
+finding (the handle's), as are a name link and its avatar.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from typing import Any
+
+from collector.evidence.png import PngError, crop_png, draw_box, encode_png, png_size
+from collector.evidence.store import CaptureWriter
+from collector.models import CaptureJob, Finding, Outcome, PageCapture, Subject
+from collector.sites.classify import job_platform
+from collector.sites.interactions import LIST_KINDS, classify_kind
+
+# Context around a match in a crop, CSS px; an item taller or wider than this is not
+# cropped whole (a thread of 60 replies), only the part around the match.
+CROP_MARGIN = 16
+MAX_ITEM_HEIGHT = 600
+MAX_ITEM_WIDTH = 2000
+AROUND_MATCH = (320, 160)  # x, y context when the item is too large
+MAX_CROP_PIXELS = 4_000_000
+BOX_COLOUR = (220, 0, 0)
+
+
+def find_record(job: CaptureJob) -> dict[str, Any] | None:
+    """The manifest's `find`: whom this capture looked for, and how."""
+    if not job.find:
+        return None
+    entry = job.entry or {}
+    return {
+        "subjects": [subject_record(s) for s in job.subjects],
+        "needles": [
+            {"id": n.id, "kind": n.kind, "value": n.value, "platform": n.platform} for n in job.find
+        ],
+        "expect_find": job.expect_find,
+        "list": entry.get("list"),
+    }
+
+
+def subject_record(subject: Subject) -> dict[str, Any]:
+    return {
+        "id": subject.id,
+        "name": subject.name,
+        "nip": subject.nip,
+        "unit": subject.unit,
+        "handles": [{"platform": p, "handle": h} for p, h in subject.handles],
+        "source": subject.source,
+    }
+
+
+def subject_key(subject: dict[str, Any]) -> str:
+    """Who a finding is about, across captures and runs: the NIP, else the name, else
+    the first handle."""
+    if subject.get("nip"):
+        return f"nip:{subject['nip']}"
+    if subject.get("name"):
+        return "name:" + " ".join(str(subject["name"]).casefold().split())
+    handles = subject.get("handles") or []
+    if handles:
+        first = handles[0]
+        return f"handle:{first.get('platform')}:{str(first.get('handle')).lower()}"
+    return "subject:" + str(subject.get("id"))
+
+
+def finding_identity(finding: dict[str, Any]) -> str:
+    """What "the same finding" means in two captures of one page (change detection):
+    the same person, kind and enclosing item's text, with white space collapsed, case
+    folded and numbers left out ("2 j" becomes "3 j", like counts move)."""
+    subject = finding.get("subject") or {}
+    text = " ".join(str(finding.get("item_text") or "").casefold().split())
+    text = re.sub(r"\d+([.,]\d+)*", "#", text)[:300]
+    return json.dumps(
+        [subject.get("key") or subject.get("id"), finding.get("kind"), text],
+        ensure_ascii=False,
+    )
+
+
+def expect_found(job: CaptureJob, page: PageCapture) -> PageCapture:
+    """`--expect-find`: an `ok` page on which none of the watched people was found is
+    `expectation_failed`, like a missing `--expect-text`."""
+    if not (job.expect_find and job.find) or page.outcome is not Outcome.OK or page.matches:
+        return page
+    names = [s.name or (s.handles[0][1] if s.handles else s.id) for s in job.subjects]
+    shown = ", ".join(str(n) for n in names[:5]) + (", …" if len(names) > 5 else "")
+    reason = f"none of the watched people was found on the page (--expect-find): {shown}"
+    return replace(page, outcome=Outcome.EXPECTATION_FAILED, reason=reason)
+
+
+def file_findings(writer: CaptureWriter, job: CaptureJob, page: PageCapture) -> list[Finding]:
+    """Build the findings of a capture and write their crops (see the module docstring)."""
+    if not job.find or not page.matches:
+        return []
+    by_needle: dict[str, Subject] = {n.id: s for s in job.subjects for n in s.needles}
+    needles = {n.id: n for n in job.find}
+    platform = job_platform(job)
+    which = (job.entry or {}).get("list")
+    list_kind = LIST_KINDS.get(which) if isinstance(which, str) else None
+    dsf = float(job.options.device_scale_factor or 1.0)
+    seen: dict[tuple[str, str], int] = {}
+    findings: list[Finding] = []
+    for match in page.matches:
+        needle_id = str(match.get("needle") or "")
+        needle = needles.get(needle_id)
+        if needle is None:
+            continue
+        subject = by_needle.get(needle_id)
+        item = str(match.get("item_xpath") or match.get("item_selector") or "")
+        key = (subject.id if subject else needle_id, item)
+        if key in seen:
+            continue  # the same person in the same item: one finding
+        seen[key] = len(findings)
+        kind, rule = classify_kind(
+            match, platform=platform, page_url=page.final_url, list_kind=list_kind
+        )
+        n = len(findings) + 1
+        surface = str(match.get("surface") or "page")
+        css = _box(match.get("surface_box"))
+        crop = _file_crop(writer, page, n, surface, match, dsf)
+        who: dict[str, Any] = {
+            "id": subject.id if subject else None,
+            "name": subject.name if subject else None,
+            "nip": subject.nip if subject else None,
+            "unit": subject.unit if subject else None,
+            "platform": needle.platform,
+            "handle": needle.value.lstrip("@") if needle.kind == "handle" else None,
+            "looked_for": {"kind": needle.kind, "value": needle.value},
+            "source": subject.source if subject else None,
+        }
+        who["key"] = subject_key(
+            {**who, "handles": [{"platform": p, "handle": h} for p, h in subject.handles]}
+            if subject
+            else who
+        )
+        findings.append(
+            Finding(
+                n=n,
+                needle_id=needle_id,
+                subject=who,
+                matched_text=str(match.get("matched") or ""),
+                item_text=str(match.get("item_text") or ""),
+                selector=str(match.get("selector") or ""),
+                xpath=str(match.get("xpath") or ""),
+                box=_box(match.get("box")),
+                surface=_surface_name(surface, page),
+                surface_box={k: round(v * dsf, 1) for k, v in css.items()},
+                kind=kind,
+                rule=rule,
+                how=str(match.get("how") or "text"),
+                crop=crop,
+            )
+        )
+    return findings
+
+
+def _surface_name(surface: str, page: PageCapture) -> str:
+    if surface == "page":
+        return page.matches_screenshot or "screenshot.png"
+    return f"{surface}.png"
+
+
+def _box(value: Any) -> dict[str, float]:
+    box = value if isinstance(value, dict) else {}
+    out = {}
+    for key in ("x", "y", "width", "height"):
+        try:
+            out[key] = round(float(box.get(key) or 0.0), 1)
+        except (TypeError, ValueError):
+            out[key] = 0.0
+    return out
+
+
+def _surface_png(page: PageCapture, surface: str) -> bytes | None:
+    if surface == "page":
+        if page.matches_screenshot and page.matches_screenshot != "screenshot.png":
+            return page.consent_screenshot
+        return page.screenshot
+    if surface.startswith("container-"):
+        try:
+            i = int(surface.split("-", 1)[1])
+        except ValueError:
+            return None
+        if 1 <= i <= len(page.container_shots):
+            return page.container_shots[i - 1][0]
+    return None
+
+
+def crop_box(
+    match_box: dict[str, float], item_box: dict[str, float], dsf: float
+) -> tuple[int, int, int, int]:
+    """Pixel box (x0, y0, x1, y1) to cut: the whole item with a margin when it is small
+    enough, else the match with some context around it."""
+    mx0, my0 = match_box["x"], match_box["y"]
+    mx1, my1 = mx0 + match_box["width"], my0 + match_box["height"]
+    if 0 < item_box["height"] <= MAX_ITEM_HEIGHT and 0 < item_box["width"] <= MAX_ITEM_WIDTH:
+        x0, y0 = min(mx0, item_box["x"]), min(my0, item_box["y"])
+        x1 = max(mx1, item_box["x"] + item_box["width"])
+        y1 = max(my1, item_box["y"] + item_box["height"])
+    else:
+        dx, dy = AROUND_MATCH
+        x0, y0, x1, y1 = mx0 - dx, my0 - dy, mx1 + dx, my1 + dy
+    m = CROP_MARGIN
+    return (
+        int((x0 - m) * dsf),
+        int((y0 - m) * dsf),
+        int((x1 + m) * dsf + 0.999),
+        int((y1 + m) * dsf + 0.999),
+    )
+
+
+def _file_crop(
+    writer: CaptureWriter,
+    page: PageCapture,
+    n: int,
+    surface: str,
+    match: dict[str, Any],
+    dsf: float,
+) -> dict[str, Any]:
+    source_name = _surface_name(surface, page)
+    png = _surface_png(page, surface)
+    if png is None:
+        return {"error": f"{source_name} was not taken: no crop", "source": source_name}
+    match_box = _box(match.get("surface_box"))
+    wanted = crop_box(match_box, _box(match.get("surface_item_box")), dsf)
+    try:
+        width, height = png_size(png)
+        box = (
+            max(0, wanted[0]),
+            max(0, wanted[1]),
+            min(width, wanted[2]),
+            min(height, wanted[3]),
+        )
+        if box[2] <= box[0] or box[3] <= box[1]:
+            return {
+                "error": f"the match lies outside {source_name} ({width}x{height} px; "
+                "a truncated or clipped screenshot)",
+                "source": source_name,
+            }
+        data, image = crop_png(png, box, max_pixels=MAX_CROP_PIXELS)
+    except PngError as exc:
+        return {"error": f"cannot crop {source_name}: {exc}", "source": source_name}
+    name = f"find-{n}.png"
+    artifact = writer.write_bytes(name, data, "image/png")
+    mark = (
+        int(match_box["x"] * dsf) - box[0] - 2,
+        int(match_box["y"] * dsf) - box[1] - 2,
+        int((match_box["x"] + match_box["width"]) * dsf) - box[0] + 3,
+        int((match_box["y"] + match_box["height"]) * dsf) - box[1] + 3,
+    )
+    thickness = max(2, round(2 * dsf))
+    annotated = encode_png(draw_box(image, mark, colour=BOX_COLOUR, thickness=thickness))
+    derived = writer.write_bytes(f"find-{n}-annotated.png", annotated, "image/png")
+    return {
+        "artifact": name,
+        "sha256": artifact.sha256,
+        "source": source_name,
+        "box": list(box),  # pixels of the source image: x0, y0, x1, y1 (exclusive)
+        "width": image.width,
+        "height": image.height,
+        "method": "decoded from the source PNG, cut, re-encoded losslessly (8-bit RGB)",
+        "annotated": {
+            "artifact": derived.name,
+            "sha256": derived.sha256,
+            "derived_from": name,
+            "box": list(mark),  # where the box is drawn, in the crop's pixels
+            "note": "a copy of the crop with a red box drawn around the match",
+        },
+    }
