@@ -67,6 +67,16 @@ def load_subject_list(path: str | None) -> SubjectList | None:
         raise UsageFailure("\n".join(lines)) from exc
 
 
+def check_find_values(values: Sequence[str]) -> tuple[str, ...]:
+    """--find values, checked now (before anything is captured)."""
+    from collector.lists.subjects import check_find_value
+
+    try:
+        return tuple(check_find_value(v) for v in values)
+    except ValueError as exc:
+        raise UsageError(f"--find: {exc}") from None
+
+
 def job_subjects(
     find: Sequence[str], platform: str | None, subject_list: SubjectList | None
 ) -> tuple[Subject, ...]:

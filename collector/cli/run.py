@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,6 +28,7 @@ from collector.cli.common import (
     store_option,
     tsa_settings,
 )
+from collector.cli.findings import find_options
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.lists.format import WatchListError
@@ -41,6 +43,7 @@ from collector.lists.run import (
     RunResult,
     RunSettings,
 )
+from collector.models import FiledCapture
 from collector.text import clean, table
 from collector.timeutil import wib
 
@@ -118,6 +121,7 @@ def watchlist_errors(consequence: str) -> Callable[[F], F]:
     show_default=True,
     help="Stop a platform after this many consecutive rate_limited/login_wall; 0: never.",
 )
+@find_options
 @store_option
 @capture_options
 @notify_options
@@ -129,6 +133,9 @@ def run(
     case: str | None,
     operator: str | None,
     only_tags: Sequence[str],
+    find: Sequence[str],
+    subjects_file: str | None,
+    expect_find: bool,
     host_delay: float,
     retries: int,
     backoff: float,
@@ -145,9 +152,13 @@ def run(
     """Capture every entry of a watch list (TOML), politely, recorded as one run; each
     capture is compared with the entry's previous one (`collector changes`).
 
+    With --subjects FILE (and --find), every person in it is looked for in every
+    capture; the people found are listed at the end (`collector findings`).
+
     Exit status: 0 when every entry is `ok`, 1 otherwise, 130 when interrupted
     (resume with --resume RUN_ID), 2 for a bad list or option.
     """
+    from collector.cli.findings import check_find_values, load_subject_list
     from collector.lists.format import load_watchlist
     from collector.lists.run import resume_settings, run_to_resume
 
@@ -171,7 +182,14 @@ def run(
         max_retry_after_s=max_retry_after,
         breaker=breaker,
         tsa=tsa,
+        find=check_find_values(find),
+        expect_find=expect_find,
     )
+    subject_list = load_subject_list(subjects_file)
+    if subject_list is not None:
+        settings = replace(
+            settings, subjects=subject_list.subjects, subjects_file=subject_list.record()
+        )
     if resume_id:
         if case or only_tags:
             raise UsageError("--resume keeps the run's case and --only tags")
@@ -238,6 +256,10 @@ def execute_run(
         sys.exit(EXIT_INTERRUPTED)
     printer.close()
     click.echo(format_summary(result, time.monotonic() - printer.t0))
+    if settings.subjects or settings.find or any(e.entry.find for e in result.entries):
+        from collector.cli.findings import echo_findings
+
+        echo_findings(printer.filed)
     if monitor is not None and not finish_monitor(monitor):
         sys.exit(EXIT_NOT_ALL_GOOD)  # change detection failed: say so by the exit status
     return result
@@ -276,8 +298,11 @@ class RunPrinter:
         self.run_id: str | None = None
         self.bar: Any = None
         self.shown = 0
+        self.filed: list[FiledCapture] = []  # final attempts, for the findings at the end
 
     def __call__(self, event: RunEvent) -> None:
+        if event.filed is not None and event.attempt and event.attempt.decision != RETRY:
+            self.filed.append(event.filed)
         if event.kind == "started":
             self.run_id = event.run.run_id
             missing = len(event.run.missing())
@@ -296,6 +321,9 @@ class RunPrinter:
             self._echo(f"!! {event.message}")
             return
         if event.kind == "finished":
+            return
+        if event.kind == "list":
+            self._echo(self.line(event))
             return
         if self.bar is not None:
             self.bar.update(event.done - self.shown)
@@ -322,7 +350,11 @@ class RunPrinter:
             return f"{where} {'skipped':<18} {who}  {clean(e.url)}  ({clean(er.reason)})"
         a = event.attempt
         assert a is not None
-        text = f"{where} {a.outcome:<18} {who}  {a.capture_id}  {clean(e.url)}"
+        url = e.url
+        if event.kind == "list" and event.filed is not None:
+            where = " " * len(where)
+            url = event.filed.manifest["requested_url"]
+        text = f"{where} {a.outcome:<18} {who}  {a.capture_id}  {clean(url)}"
         if a.reason:
             text += f"  ({clean(a.reason, 160)})"
         if a.decision == RETRY:

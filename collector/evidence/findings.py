@@ -61,6 +61,7 @@ def subject_record(subject: Subject) -> dict[str, Any]:
         "nip": subject.nip,
         "unit": subject.unit,
         "handles": [{"platform": p, "handle": h} for p, h in subject.handles],
+        "looked_for": [n.value for n in subject.needles],
         "source": subject.source,
     }
 
@@ -76,6 +77,9 @@ def subject_key(subject: dict[str, Any]) -> str:
     if handles:
         first = handles[0]
         return f"handle:{first.get('platform')}:{str(first.get('handle')).lower()}"
+    looked = subject.get("looked_for") or []
+    if looked:
+        return "find:" + " ".join(str(looked[0]).casefold().split())
     return "subject:" + str(subject.get("id"))
 
 
@@ -90,6 +94,25 @@ def finding_identity(finding: dict[str, Any]) -> str:
         [subject.get("key") or subject.get("id"), finding.get("kind"), text],
         ensure_ascii=False,
     )
+
+
+def finding_facts(manifest: dict[str, Any]) -> dict[str, Any]:
+    """`findings` and `find_subjects` of collector.monitor.changes.CaptureFacts: what
+    change detection compares (None: the capture looked for no one)."""
+    find = manifest.get("find")
+    if not isinstance(find, dict):
+        return {"findings": None, "find_subjects": None}
+    subjects = frozenset(subject_key(s) for s in find.get("subjects") or [] if isinstance(s, dict))
+    found = []
+    for f in manifest.get("findings") or []:
+        if not isinstance(f, dict):
+            continue
+        subject = f.get("subject") or {}
+        who = subject.get("name") or (f"@{subject['handle']}" if subject.get("handle") else "")
+        text = " ".join(str(f.get("item_text") or "").split())
+        summary = f"{who or subject.get('key')} ({f.get('kind')}): {text}"
+        found.append((finding_identity(f), str(subject.get("key")), summary))
+    return {"findings": tuple(found), "find_subjects": subjects}
 
 
 def expect_found(job: CaptureJob, page: PageCapture) -> PageCapture:
@@ -143,11 +166,7 @@ def file_findings(writer: CaptureWriter, job: CaptureJob, page: PageCapture) -> 
             "looked_for": {"kind": needle.kind, "value": needle.value},
             "source": subject.source if subject else None,
         }
-        who["key"] = subject_key(
-            {**who, "handles": [{"platform": p, "handle": h} for p, h in subject.handles]}
-            if subject
-            else who
-        )
+        who["key"] = subject_key(subject_record(subject)) if subject else f"find:{needle.value}"
         findings.append(
             Finding(
                 n=n,

@@ -99,7 +99,8 @@ class RunSettings:
     max_retry_after_s: float = DEFAULT_MAX_RETRY_AFTER_S
     breaker: int = DEFAULT_BREAKER  # 0: never stop a platform
     tsa: TsaSettings | None = None  # RFC 3161 authorities for each capture's manifest
-    # people looked for in every capture (--subjects), on top of each entry's `find`
+    # people looked for in every capture (--find, --subjects), on top of each entry's `find`
+    find: tuple[str, ...] = ()
     subjects: tuple[Subject, ...] = ()
     subjects_file: dict[str, str] | None = None  # {file, sha256} of --subjects
     expect_find: bool = False  # a capture that finds none of them is expectation_failed
@@ -223,7 +224,8 @@ def entry_subjects(
     own = subjects_from_find(
         entry.find, entry.platform, f"{watchlist.path.name} entry {entry.index} find"
     )
-    return combine(own, settings.subjects)
+    given = subjects_from_find(settings.find, entry.platform, "--find")
+    return combine(own, given, settings.subjects)
 
 
 def entry_options(entry: WatchEntry, watchlist: WatchList, settings: RunSettings) -> CaptureOptions:
@@ -579,6 +581,7 @@ def _settings_record(settings: RunSettings, watchlist: WatchList) -> dict[str, A
         "storage_state": Path(settings.storage_state).name if settings.storage_state else None,
         "list_sessions": {p: f.name for p, f in watchlist.sessions.items()},
         "list_proxies": {p: redact_proxy(u) for p, u in watchlist.proxies.items()},
+        "find": list(settings.find),
         "subjects": settings.subjects_file,
         "subjects_count": len(settings.subjects),
         "expect_find": settings.expect_find,

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from collector.errors import UsageError
+from collector.evidence.findings import finding_facts
 from collector.evidence.store import load_manifest, read_verified_artifact
 from collector.monitor.changes import CaptureFacts, ChangeSet, compare
 from collector.records.index import entry_key
@@ -112,6 +113,7 @@ def _facts(manifest: dict[str, Any], folder: Path, *, text: bool) -> CaptureFact
         text=body.decode("utf-8", errors="replace") if body is not None else None,
         screenshot_dhash=_dhash(manifest)[0],
         post_links=tuple(links) if isinstance(links, list) else None,
+        **finding_facts(manifest),
     )
 
 

@@ -106,7 +106,8 @@ def handle_pattern(handle: str, platform: str | None) -> str:
     value = handle.strip().lstrip("@")
     chars = handle_chars(platform)
     # "." may end a sentence: only a "." followed by more handle characters continues it
-    more = f"[{chars.replace('.', '')}]" + (f"|\\.[{chars}]" if "." in chars else "")
+    more = f"[{chars.replace('.', '')}@]" + (f"|\\.[{chars}]" if "." in chars else "")
+    # and not the user part of an e-mail address ("budi@example.com")
     return f"(?<![{chars}@])@?{_escape(value)}(?!{more})"
 
 

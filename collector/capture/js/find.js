@@ -34,7 +34,7 @@
     if (!source && n.kind === 'handle') {
       // no pattern from Python: a plain handle rule (the common handle characters)
       source = '(?<![A-Za-z0-9._@])@?' + escapeRe(n.value.replace(/^@/, '')) +
-        '(?![A-Za-z0-9_]|\\.[A-Za-z0-9_])';
+        '(?![A-Za-z0-9_@]|\\.[A-Za-z0-9_])';
     } else if (!source && n.kind === 'text' && norm(n.value)) {
       source = norm(n.value).split(' ').map(escapeRe).join('\\s+');
     }
