@@ -88,16 +88,17 @@ def job_subjects(
     return combine(own, subject_list.subjects if subject_list else ())
 
 
-def who(row: dict[str, Any]) -> str:
-    """A finding's person, from an index row or a manifest finding's `subject`."""
+def who(row: dict[str, Any], *, nip: bool = True) -> str:
+    """A finding's person, from an index row or a manifest finding's `subject`: name,
+    the handle that matched, and (unless `nip=False`, for narrow tables) the NIP."""
     name = row.get("subject_name") or row.get("name")
     handle = row.get("subject_handle") or row.get("handle")
-    nip = row.get("subject_nip") or row.get("nip")
+    number = row.get("subject_nip") or row.get("nip")
     parts = [str(name)] if name else []
     if handle:
         parts.append("@" + str(handle))
-    if nip:
-        parts.append(f"NIP {nip}")
+    if number and nip:
+        parts.append(f"NIP {number}")
     if not parts:
         looked = row.get("looked_for") or ""
         parts.append(str(looked.get("value") if isinstance(looked, dict) else looked))
@@ -137,7 +138,7 @@ def findings_table(rows: Sequence[dict[str, Any]]) -> str:
             [
                 r["capture_id"],
                 r["n"],
-                clean(who(r), 40),
+                clean(who(r, nip=False), 32),
                 r["kind"],
                 r.get("crop") or "-",
                 clean(r["url"], 60),
@@ -233,7 +234,7 @@ def findings(
                         r["capture_id"],
                         r["n"],
                         wib(r["captured_at"]),
-                        clean(who(r), 40),
+                        clean(who(r, nip=False), 32),
                         r["kind"],
                         clean(r["url"], 60),
                         clean(r["item_text"], ITEM_SHOWN),

@@ -23,7 +23,14 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from collector.evidence.png import PngError, crop_png, draw_box, encode_png, png_size
+from collector.evidence.png import (
+    PngError,
+    RgbImage,
+    decode_rgb_regions,
+    draw_box,
+    encode_png,
+    png_size,
+)
 from collector.evidence.store import CaptureWriter
 from collector.models import CaptureJob, Finding, Outcome, PageCapture, Subject
 from collector.sites.classify import job_platform
@@ -36,6 +43,7 @@ MAX_ITEM_HEIGHT = 600
 MAX_ITEM_WIDTH = 2000
 AROUND_MATCH = (320, 160)  # x, y context when the item is too large
 MAX_CROP_PIXELS = 4_000_000
+MAX_CROPS = 300  # crops per capture; findings beyond it are kept, without a crop
 BOX_COLOUR = (220, 0, 0)
 
 
@@ -138,6 +146,7 @@ def file_findings(writer: CaptureWriter, job: CaptureJob, page: PageCapture) -> 
     dsf = float(job.options.device_scale_factor or 1.0)
     seen: dict[tuple[str, str], int] = {}
     findings: list[Finding] = []
+    wanted: list[tuple[int, str, dict[str, Any], dict[str, Any]]] = []
     for match in page.matches:
         needle_id = str(match.get("needle") or "")
         needle = needles.get(needle_id)
@@ -155,7 +164,8 @@ def file_findings(writer: CaptureWriter, job: CaptureJob, page: PageCapture) -> 
         n = len(findings) + 1
         surface = str(match.get("surface") or "page")
         css = _box(match.get("surface_box"))
-        crop = _file_crop(writer, page, n, surface, match, dsf)
+        crop: dict[str, Any] = {}  # filled in below, once every crop is known
+        wanted.append((n, surface, match, crop))
         who: dict[str, Any] = {
             "id": subject.id if subject else None,
             "name": subject.name if subject else None,
@@ -185,6 +195,8 @@ def file_findings(writer: CaptureWriter, job: CaptureJob, page: PageCapture) -> 
                 crop=crop,
             )
         )
+    _file_crops(writer, page, wanted, dsf)
+
     return findings
 
 
@@ -243,39 +255,64 @@ def crop_box(
     )
 
 
-def _file_crop(
+def _file_crops(
     writer: CaptureWriter,
     page: PageCapture,
+    wanted: list[tuple[int, str, dict[str, Any], dict[str, Any]]],
+    dsf: float,
+) -> None:
+    """Cut every finding's crop: one pass over each source image, however many crops
+    it gives (a list of 300 followers is one decode, not 300)."""
+    by_surface: dict[
+        str, list[tuple[int, tuple[int, int, int, int], dict[str, Any], dict[str, Any]]]
+    ] = {}
+    for count, (n, surface, match, crop) in enumerate(wanted):
+        source_name = _surface_name(surface, page)
+        crop["source"] = source_name
+        if count >= MAX_CROPS:
+            crop["error"] = f"more than {MAX_CROPS} findings in one capture: no crop"
+            continue
+        if _surface_png(page, surface) is None:
+            crop["error"] = f"{source_name} was not taken: no crop"
+            continue
+        box = crop_box(_box(match.get("surface_box")), _box(match.get("surface_item_box")), dsf)
+        by_surface.setdefault(surface, []).append((n, box, match, crop))
+    for surface, requests in by_surface.items():
+        png = _surface_png(page, surface)
+        assert png is not None
+        source_name = _surface_name(surface, page)
+        try:
+            width, height = png_size(png)
+            images = decode_rgb_regions(png, [r[1] for r in requests], max_pixels=MAX_CROP_PIXELS)
+        except PngError as exc:
+            for _, _, _, crop in requests:
+                crop["error"] = f"cannot crop {source_name}: {exc}"
+            continue
+        for (n, wanted_box, match, crop), image in zip(requests, images, strict=True):
+            if isinstance(image, PngError):
+                outside = "outside" in str(image)
+                crop["error"] = (
+                    f"the match lies outside {source_name} ({width}x{height} px; "
+                    "a truncated or clipped screenshot)"
+                    if outside
+                    else f"cannot crop {source_name}: {image}"
+                )
+                continue
+            origin = (max(0, wanted_box[0]), max(0, wanted_box[1]))
+            crop.update(_write_crop(writer, n, image, origin, _box(match.get("surface_box")), dsf))
+
+
+def _write_crop(
+    writer: CaptureWriter,
     n: int,
-    surface: str,
-    match: dict[str, Any],
+    image: RgbImage,
+    origin: tuple[int, int],
+    match_box: dict[str, float],
     dsf: float,
 ) -> dict[str, Any]:
-    source_name = _surface_name(surface, page)
-    png = _surface_png(page, surface)
-    if png is None:
-        return {"error": f"{source_name} was not taken: no crop", "source": source_name}
-    match_box = _box(match.get("surface_box"))
-    wanted = crop_box(match_box, _box(match.get("surface_item_box")), dsf)
-    try:
-        width, height = png_size(png)
-        box = (
-            max(0, wanted[0]),
-            max(0, wanted[1]),
-            min(width, wanted[2]),
-            min(height, wanted[3]),
-        )
-        if box[2] <= box[0] or box[3] <= box[1]:
-            return {
-                "error": f"the match lies outside {source_name} ({width}x{height} px; "
-                "a truncated or clipped screenshot)",
-                "source": source_name,
-            }
-        data, image = crop_png(png, box, max_pixels=MAX_CROP_PIXELS)
-    except PngError as exc:
-        return {"error": f"cannot crop {source_name}: {exc}", "source": source_name}
     name = f"find-{n}.png"
-    artifact = writer.write_bytes(name, data, "image/png")
+    artifact = writer.write_bytes(name, encode_png(image), "image/png")
+    box = (origin[0], origin[1], origin[0] + image.width, origin[1] + image.height)
     mark = (
         int(match_box["x"] * dsf) - box[0] - 2,
         int(match_box["y"] * dsf) - box[1] - 2,
@@ -288,7 +325,6 @@ def _file_crop(
     return {
         "artifact": name,
         "sha256": artifact.sha256,
-        "source": source_name,
         "box": list(box),  # pixels of the source image: x0, y0, x1, y1 (exclusive)
         "width": image.width,
         "height": image.height,

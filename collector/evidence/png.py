@@ -28,7 +28,7 @@ from __future__ import annotations
 import os
 import struct
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +43,7 @@ __all__ = [
     "crop_png",
     "decode_grey",
     "decode_rgb_region",
+    "decode_rgb_regions",
     "draw_box",
     "encode_png",
     "png_size",
@@ -436,19 +437,50 @@ def decode_rgb_region(
     Raises `PngTooLarge` when the clamped box has more than `max_pixels` pixels,
     `PngError` when the box lies outside the image or the data is malformed.
     """
+    (result,) = decode_rgb_regions(source, [box], max_pixels=max_pixels)
+    if isinstance(result, PngError):
+        raise result
+    return result
+
+
+def decode_rgb_regions(
+    source: PngSource,
+    boxes: Sequence[tuple[int, int, int, int]],
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> list[RgbImage | PngError]:
+    """`decode_rgb_region` for several boxes in one pass over the image (each row is
+    unfiltered once, whatever the number of crops). A box that is outside the image or
+    over `max_pixels` gets its `PngError` in its place; a malformed image raises."""
     data = bytes(source) if isinstance(source, bytes | bytearray | memoryview) else None
     if data is None:
         data = Path(source).read_bytes()  # type: ignore[arg-type]
     header = _parse_header(data[:_HEADER_LEN])
     _check_supported(header)
-    x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
-    x1, y1 = min(header.width, int(box[2])), min(header.height, int(box[3]))
-    if x1 <= x0 or y1 <= y0:
-        raise PngError(f"crop box {tuple(box)} is outside the {header.width}x{header.height} image")
-    if (x1 - x0) * (y1 - y0) > max_pixels:
-        raise PngTooLarge(
-            f"crop {x1 - x0}x{y1 - y0} is over the {max_pixels:,} pixel budget for a crop"
-        )
+    results: list[RgbImage | PngError] = []
+    wanted: list[tuple[int, int, int, int, int]] = []  # y0, y1, x0, x1, index
+    for i, box in enumerate(boxes):
+        x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
+        x1, y1 = min(header.width, int(box[2])), min(header.height, int(box[3]))
+        if x1 <= x0 or y1 <= y0:
+            results.append(
+                PngError(
+                    f"crop box {tuple(box)} is outside the {header.width}x{header.height} image"
+                )
+            )
+        elif (x1 - x0) * (y1 - y0) > max_pixels:
+            results.append(
+                PngTooLarge(
+                    f"crop {x1 - x0}x{y1 - y0} is over the {max_pixels:,} pixel budget for a crop"
+                )
+            )
+        else:
+            results.append(RgbImage(x1 - x0, y1 - y0, ()))
+            wanted.append((y0, y1, x0, x1, i))
+    if not wanted:
+        return results
+    wanted.sort()
+    rows: dict[int, list[bytes]] = {w[4]: [] for w in wanted}
     palette, trns, idat = _read_chunks(data, header)
     channels = _CHANNELS[header.colour_type]
     stride = (header.width * channels * header.bit_depth + 7) // 8
@@ -463,8 +495,9 @@ def decode_rgb_region(
     prev_int = 0
     low7 = int.from_bytes(bytes([_LOW7]) * stride, "big")
     high1 = int.from_bytes(bytes([_HIGH1]) * stride, "big")
-    rows: list[bytes] = []
-    for y in range(y1):
+    active: list[tuple[int, int, int, int, int]] = []
+    upcoming = 0
+    for y in range(max(w[1] for w in wanted)):
         while len(buffer) < stride + 1:
             try:
                 chunk = inflater.decompress(pending, 1 << 16)
@@ -490,11 +523,21 @@ def decode_rgb_region(
                 prev = bytearray(prev_int.to_bytes(stride, "big"))
             line = _unfilter(ftype, bytearray(raw), prev, bpp)
             prev = line
-        if y >= y0:
+        while upcoming < len(wanted) and wanted[upcoming][0] <= y:
+            active.append(wanted[upcoming])
+            upcoming += 1
+        active = [w for w in active if y < w[1]]
+        if active:
             if line is None:
                 line = bytearray(prev_int.to_bytes(stride, "big"))
-            rows.append(convert(line)[3 * x0 : 3 * x1])
-    return RgbImage(x1 - x0, y1 - y0, tuple(rows))
+            rgb = convert(line)
+            for _, _, x0, x1, i in active:
+                rows[i].append(rgb[3 * x0 : 3 * x1])
+    for _, _, _, _, i in wanted:
+        done = results[i]
+        assert isinstance(done, RgbImage)
+        results[i] = RgbImage(done.width, done.height, tuple(rows[i]))
+    return results
 
 
 def _rgb_converter(

@@ -44,7 +44,7 @@ Entry keys
   in the capture (collector.lists.subjects; docs/interactions.md); in
   ``[defaults]`` too, where they are added to every entry's.
   ``lists`` "following" and/or "followers": the profile's list, captured as
-  its own capture linked to the entry (instagram, x, facebook, threads).
+  its own capture linked to the entry (instagram, x, facebook).
 
 Resolution
   The platform is the entry's ``platform``; otherwise, when a ``url`` is given,

@@ -529,11 +529,12 @@ class ListPageError(ValueError):
 
 
 # platform -> list -> how the list page's address follows from the profile's:
-# "{path}" is the profile URL's path without its trailing "/".
+# "{path}" is the profile URL's path without its trailing "/". TikTok and Threads show
+# these lists only in a dialog opened from the profile's counts: no address to capture.
 _SLASHED = MappingProxyType({"following": "{path}/following/", "followers": "{path}/followers/"})
 _PLAIN = MappingProxyType({"following": "{path}/following", "followers": "{path}/followers"})
 LIST_PAGES: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
-    {"instagram": _SLASHED, "x": _PLAIN, "facebook": _PLAIN, "threads": _PLAIN}
+    {"instagram": _SLASHED, "x": _PLAIN, "facebook": _PLAIN}
 )
 
 

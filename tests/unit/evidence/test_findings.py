@@ -229,3 +229,21 @@ def test_manifest_records_and_identities() -> None:
     assert facts["find_subjects"] == {"handle:instagram:budi", "name:budi santoso"}
     assert len(facts["findings"]) == 1
     assert finding_facts({"findings": []}) == {"findings": None, "find_subjects": None}
+
+
+def test_many_findings_one_decode_and_a_crop_limit(
+    writer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import collector.evidence.findings as findings_module
+
+    monkeypatch.setattr(findings_module, "MAX_CROPS", 3)
+    subjects = subjects_from_find([f"@warga{i}" for i in range(5)], "instagram", "--find")
+    j = CaptureJob("https://x.test/", find=all_needles(subjects), subjects=subjects)
+    matches = [m(f"s{i + 1}.1", 100, 40 + 50 * i) for i in range(5)]
+    found = file_findings(writer, j, page(matches))
+    assert [f.n for f in found] == [1, 2, 3, 4, 5]
+    assert [bool((f.crop or {}).get("artifact")) for f in found] == [True] * 3 + [False] * 2
+    assert (found[4].crop or {})["error"] == "more than 3 findings in one capture: no crop"
+    # each crop is its own region of the one screenshot
+    boxes = [(f.crop or {}).get("box") for f in found[:3]]
+    assert [b[1] for b in boxes if b] == [19, 69, 119]
