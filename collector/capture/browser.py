@@ -52,7 +52,7 @@ from playwright.async_api import (
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-from collector.capture.expand import find_matches
+from collector.capture.expand import expand_page, find_matches
 from collector.capture.scripts import script
 from collector.errors import BrowserNotFound
 from collector.evidence.hashing import sha256_bytes
@@ -65,7 +65,12 @@ from collector.models import (
     PageCapture,
     RedirectHop,
 )
-from collector.sites.platforms import CONSENT_CONTEXT, CONSENT_LABELS, CONSENT_SELECTORS
+from collector.sites.platforms import (
+    CONSENT_CONTEXT,
+    CONSENT_LABELS,
+    CONSENT_SELECTORS,
+    detect_platform,
+)
 from collector.sites.urls import ALLOWED_SCHEMES
 from collector.timeutil import rfc3339, utc_now
 
@@ -258,12 +263,15 @@ class NetworkTracker:
         self.inflight.discard(request)
         self.last_activity = time.monotonic()
 
-    async def quiet(self, quiet_ms: int, cap_s: float) -> bool:
-        """Wait until nothing is in flight for `quiet_ms`; give up after `cap_s`."""
+    async def quiet(self, quiet_ms: int, cap_s: float, since: float = 0.0) -> bool:
+        """Wait until nothing is in flight for `quiet_ms` (counted from `since` at the
+        earliest: what an action starts is reported a moment after it); give up after
+        `cap_s`."""
         end = time.monotonic() + max(cap_s, 0.0)
         while True:
             now = time.monotonic()
-            if not self.inflight and (now - self.last_activity) * 1000 >= quiet_ms:
+            last = max(self.last_activity, since)
+            if not self.inflight and (now - last) * 1000 >= quiet_ms:
                 return True
             if now >= end:
                 return False
@@ -370,6 +378,8 @@ class _PageRun:
         self.matches_screenshot: str | None = None
         self.expand: dict[str, Any] | None = None
         self.container_shots: list[tuple[bytes, dict[str, Any]]] = []
+        self.response: Response | None = None  # of the navigation
+        self.main: MainResponse | None = None  # read early when expansion runs
         self.url = url
         self.opt = options
         self.workdir = workdir
@@ -582,6 +592,7 @@ class _PageRun:
         try:
             # "commit" hands back the response even when a subresource later hangs the load
             response = await page.goto(self.url, wait_until="commit", timeout=nav_budget * 1000)
+            self.response = response
         except PlaywrightTimeout:
             await self.bounded("stop loading", lambda: cdp.send("Page.stopLoading"), 3)
             return (
@@ -627,7 +638,33 @@ class _PageRun:
             )
             self.settle["wait_for"] = {"selector": o.wait_for, "found": found is not None}
         self.settle.update(await self._scroll_through(tracker))
+        await self._expand(page)
         self.settle["settle_ms"] = round((time.monotonic() - t0) * 1000)
+
+    async def _expand(self, page: Page) -> None:
+        """Open what the page hides (collector.capture.expand); once as served, once more
+        after a consent click (recorded under `after_consent`)."""
+        if not self.opt.expand:
+            self.expand = {"enabled": False}
+            return
+        if self.main is None and self.response is not None:
+            # a click may still navigate (it is undone, but the browser may then no
+            # longer hold the body as served): read the main response first
+            self.main = await self._main_response(self.response, max(self.remaining(), 3.0))
+        done = await expand_page(
+            self.driver,
+            detect_platform(page.url) if urlsplit(page.url).scheme in ALLOWED_SCHEMES else None,
+            max_clicks=self.opt.max_expand - len((self.expand or {}).get("clicks", [])),
+            quiet_ms=self.opt.network_quiet_ms,
+            max_height=self.opt.max_height,
+            device_scale_factor=self.opt.device_scale_factor,
+            first_artifact=len(self.container_shots) + 1,
+        )
+        self.container_shots += done.shots
+        if self.expand is None:
+            self.expand = done.record
+        else:
+            self.expand["after_consent"] = done.record
 
     async def _scroll_through(self, tracker: NetworkTracker) -> dict[str, Any]:
         """Scroll to the bottom, wait for the images scrolled past, go back to the top."""
@@ -728,7 +765,7 @@ class _PageRun:
             "MHTML snapshot", lambda: cdp.send("Page.captureSnapshot", {"format": "mhtml"}), cap
         )
         title, user_agent = facts.get("title"), facts.get("user_agent")
-        main = await self._main_response(response, cap) if response else None
+        main = self.main or (await self._main_response(response, cap) if response else None)
         redirects = await self._redirects(response) if response else ()
         final_url = (
             page.url
@@ -846,6 +883,7 @@ class _PageRun:
         if page.url != url_before:
             record["navigated_to"] = page.url
         self.settle["after_consent"] = await self._scroll_through(tracker)
+        await self._expand(page)
         self.settle["after_consent"]["settle_ms"] = round((time.monotonic() - t0) * 1000)
         return record
 
@@ -984,6 +1022,54 @@ class _Driver:
 
     async def call(self, what: str, name: str, arg: Any = None, cap: float = 5.0) -> Any:
         return await self.run.bounded(what, lambda: self.run.world.call(script(name), arg), cap)
+
+    async def network_quiet(self, quiet_ms: int, cap: float, since: float) -> bool:
+        return await self.tracker.quiet(quiet_ms, cap, since)
+
+    def requests(self) -> int:
+        return self.tracker.requests
+
+    def url(self) -> str:
+        return self.page.url
+
+    async def go_back(self, to_url: str, cap: float) -> str:
+        def home() -> bool:
+            return urlsplit(self.page.url)._replace(fragment="") == urlsplit(to_url)._replace(
+                fragment=""
+            )
+
+        await self.run.bounded(
+            "going back after a navigation",
+            lambda: self.page.go_back(wait_until="load", timeout=cap * 1000),
+            cap,
+        )
+        if home():
+            return "back"
+        await self.run.bounded(
+            "loading the page again after a navigation",
+            lambda: self.page.goto(to_url, wait_until="load", timeout=cap * 1000),
+            cap,
+        )
+        return "reloaded" if home() else "failed"
+
+    async def shot(self, clip: dict[str, float], cap: float) -> bytes | None:
+        params = {
+            "format": "png",
+            "captureBeyondViewport": False,
+            "optimizeForSpeed": True,  # still lossless PNG
+            "fromSurface": True,
+            "clip": {**clip, "scale": self.run.opt.device_scale_factor},
+        }
+        result = await self.run.bounded(
+            "screenshot of an inner container", _shot(self.cdp, params), cap
+        )
+        return base64.b64decode(result["data"]) if result else None
+
+    def time_left(self) -> float:
+        return self.run.settle_left()
+
+    async def scroll_window(self) -> dict[str, Any]:
+        return await self.run._scroll_through(self.tracker)
 
 
 class IsolatedWorld:

@@ -528,7 +528,7 @@ def import_(csv_file: str, out: Path | None) -> None:
 
     Columns (header row, any order, case-insensitive): name (required), nip, unit,
     platform, handle, url, tags (separated by ";" or ","), max_scrolls, wait_for,
-    expect_text, viewport. Delimiter ",", ";" or tab.
+    expect_text, viewport, expand (true/false, ya/tidak). Delimiter ",", ";" or tab.
     """
     from collector.lists.format import import_csv, load_watchlist
 

@@ -10,6 +10,10 @@ Pixels become luma (ITU-R BT.601 weights, 0-255). Transparency (alpha channel or
 is composited over white, the background a browser would show, so a transparent
 screenshot and an opaque one of the same page decode alike.
 
+`stack_png` puts PNG tiles of one width under one another into one PNG without decoding
+them: only the first row of each tile is unfiltered (a filter that looks at the row above
+would otherwise read the previous tile's last row), the rest is copied as filtered bytes.
+
 Pure-Python decoding costs up to about a second per million pixels, and a full-page
 screenshot of a long profile has tens of millions, so images above a pixel budget are
 refused before any decompression: callers should ask Chromium for a small thumbnail
@@ -47,6 +51,7 @@ __all__ = [
     "draw_box",
     "encode_png",
     "png_size",
+    "stack_png",
 ]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -631,13 +636,68 @@ def encode_png(image: RgbImage, *, level: int = 6) -> bytes:
     )
 
 
-def _chunk(kind: bytes, body: bytes) -> bytes:
+# --- stacking ----------------------------------------------------------------------
+
+
+def stack_png(tiles: Sequence[bytes], *, level: int = 6) -> bytes:
+    """One PNG holding `tiles` (same width, colour type and bit depth) top to bottom.
+
+    Lossless: every pixel is the tile's pixel. Each tile is inflated, its first scanline
+    unfiltered against a zero row (how it was filtered) and stored unfiltered; the other
+    scanlines keep their filters, whose row above is the same row as in the tile. The
+    chunks between IHDR and the first IDAT of the first tile (colour profile, gamma,
+    density) are kept. Raises `PngError` for tiles that do not fit together.
+    """
+    if not tiles:
+        raise PngError("no tiles to stack")
+    first = _parse_header(bytes(tiles[0][:_HEADER_LEN]))
+    _check_supported(first)
+    if first.colour_type == 3 or first.bit_depth != 8:
+        raise PngUnsupported("stacking needs 8-bit grey, RGB or RGBA tiles")
+    channels = _CHANNELS[first.colour_type]
+    stride = first.width * channels
+    body = bytearray()
+    height = 0
+    for n, tile in enumerate(tiles):
+        data = bytes(tile)
+        header = _parse_header(data[:_HEADER_LEN])
+        if (header.width, header.bit_depth, header.colour_type, header.interlace) != (
+            first.width,
+            first.bit_depth,
+            first.colour_type,
+            first.interlace,
+        ):
+            raise PngError(f"tile {n + 1} does not match the first tile's width or format")
+        _, _, idat = _read_chunks(data, header)
+        raw = _inflate(idat, header.height * (stride + 1))
+        line = _unfilter(raw[0], bytearray(raw[1 : 1 + stride]), bytearray(stride), channels)
+        body += b"\x00" + line + raw[1 + stride : header.height * (stride + 1)]
+        height += header.height
+    ihdr = struct.pack(">IIBBBBB", first.width, height, 8, first.colour_type, 0, 0, 0)
     return (
-        struct.pack(">I", len(body))
-        + kind
-        + body
-        + struct.pack(">I", zlib.crc32(body, zlib.crc32(kind)))
+        PNG_SIGNATURE
+        + _chunk(b"IHDR", ihdr)
+        + b"".join(_chunk(k, v) for k, v in _ancillary_before_idat(bytes(tiles[0])))
+        + _chunk(b"IDAT", zlib.compress(bytes(body), level))
+        + _chunk(b"IEND", b"")
     )
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _ancillary_before_idat(data: bytes) -> list[tuple[bytes, bytes]]:
+    found = []
+    pos = len(PNG_SIGNATURE)
+    while pos + 8 <= len(data):
+        length, ctype = struct.unpack_from(">I4s", data, pos)
+        if ctype in (b"IDAT", b"IEND"):
+            break
+        if ctype != b"IHDR":
+            found.append((ctype, data[pos + 8 : pos + 8 + length]))
+        pos += 12 + length
+    return found
 
 
 def _sub_bytes(a: bytes, b: bytes) -> bytes:

@@ -26,6 +26,7 @@ Format
     wait_for = "article"        #   CSS selector that must appear
     expect_text = "Budi"        #   text that must be present for 'ok'
     viewport = "1280x800"
+    expand = false              #   do not open hidden comments, replies, lists
     find = ["@andi.tim", "Tim Pemenangan"]   # people/texts to look for on the page
     lists = ["following"]       # also capture the profile's following list
 
@@ -39,7 +40,9 @@ Entry keys
   URL (a profile, a single post, or any page); exactly one of the two.
   ``tags`` free-form labels for ``--only-tags``; no spaces, commas or ";".
   ``max_scrolls`` 0..500; ``wait_for`` CSS selector; ``expect_text`` text;
-  ``viewport`` "WIDTHxHEIGHT".
+  ``viewport`` "WIDTHxHEIGHT". ``expand`` true/false: open what the page hides
+  (comments, replies, "see more", inner scroll lists) before the shot (default true;
+  ``--no-expand`` turns it off for a whole run).
   ``find`` handles ("@budi"), profile addresses or texts (names) to look for
   in the capture (collector.lists.subjects; docs/interactions.md); in
   ``[defaults]`` too, where they are added to every entry's.
@@ -52,8 +55,8 @@ Resolution
   the platform's canonical profile URL; a url is canonicalised the same way
   when it is a profile or post, otherwise only its scheme/host case, default
   port and fragment change. ``[defaults]`` may set platform, unit, tags,
-  max_scrolls, wait_for, expect_text and viewport; an entry's own value wins,
-  except ``tags``, which are added to the defaults' tags.
+  max_scrolls, wait_for, expect_text, viewport, expand and find; an entry's own value
+  wins, except ``tags``, which are added to the defaults' tags.
 
 Checks
   Everything is validated and every problem reported at once, one message per
@@ -74,11 +77,11 @@ CSV import
 ``import_csv`` turns a spreadsheet export into a watch list. The first row is
 the header; column names are case-insensitive: name, nip, unit, platform,
 handle, url, tags (separated by ";" or ","), max_scrolls, wait_for,
-expect_text, viewport, find and lists (separated by ";"). Only ``name`` is
-required as a column. Comma, ";" and tab delimiters are detected (Indonesian
-Excel writes ";"); a UTF-8 BOM is fine; a file that is not UTF-8 is read as
-Windows-1252, as Excel writes it, and the TOML says so. Empty cells mean "not
-set"; empty rows are skipped.
+expect_text, viewport, expand (true/false, ya/tidak), find and lists
+(separated by ";"). Only ``name`` is required as a column. Comma, ";" and tab
+delimiters are detected (Indonesian Excel writes ";"); a UTF-8 BOM is fine; a
+file that is not UTF-8 is read as Windows-1252, as Excel writes it, and the
+TOML says so. Empty cells mean "not set"; empty rows are skipped.
 """
 
 from __future__ import annotations
@@ -136,6 +139,7 @@ ENTRY_KEYS: Final = (
     "wait_for",
     "expect_text",
     "viewport",
+    "expand",
     "find",
     "lists",
 )
@@ -147,6 +151,7 @@ DEFAULT_KEYS: Final = (
     "wait_for",
     "expect_text",
     "viewport",
+    "expand",
     "find",
 )
 MAX_FIND: Final = 100  # values in one find list
@@ -179,6 +184,8 @@ class WatchEntry:
     expect_text: str | None
     viewport: tuple[int, int] | None  # (width, height)
     line: int | None  # line of the entry's [[entry]] header
+    # false: do not open what the page hides (comments, replies, lists); None: default
+    expand: bool | None = None
     find: tuple[str, ...] = ()  # looked for in the capture (with [defaults] find)
     lists: tuple[str, ...] = ()  # "following", "followers": captured too
 
@@ -274,6 +281,12 @@ def _max_scrolls(value: object) -> int:
     return value
 
 
+def _expand(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid(f"expand must be true or false, not {_type_name(value)}")
+    return value
+
+
 def _viewport(value: object) -> tuple[int, int]:
     text = _text("viewport", value)
     hit = re.fullmatch(r"(\d+)\s*[x\u00d7]\s*(\d+)", text, re.IGNORECASE)
@@ -345,6 +358,7 @@ class _Defaults:
     wait_for: str | None = None
     expect_text: str | None = None
     viewport: tuple[int, int] | None = None
+    expand: bool | None = None
     find: tuple[str, ...] = ()
 
 
@@ -394,6 +408,7 @@ def _build_entry(
     wait_for = get("wait_for", lambda v: _text("wait_for", v))
     expect_text = get("expect_text", lambda v: _text("expect_text", v))
     viewport = get("viewport", _viewport)
+    expand = get("expand", _expand)
     find = get("find", _find) or ()
     lists = get("lists", _lists) or ()
 
@@ -457,6 +472,7 @@ def _build_entry(
             expect_text=expect_text if expect_text is not None else defaults.expect_text,
             viewport=viewport if viewport is not None else defaults.viewport,
             line=line,
+            expand=expand if expand is not None else defaults.expand,
             find=tuple(dict.fromkeys((*defaults.find, *find))),
             lists=lists,
         ),
@@ -681,6 +697,7 @@ def _load_defaults(value: object, lines: _Lines, report: _SectionError) -> _Defa
         wait_for=get("wait_for", lambda v: _text("wait_for", v)),
         expect_text=get("expect_text", lambda v: _text("expect_text", v)),
         viewport=get("viewport", _viewport),
+        expand=get("expand", _expand),
         find=get("find", _find) or (),
     )
     for at, message in sorted(problems, key=lambda p: p[0]):
@@ -837,6 +854,10 @@ def _delimiter(text: str) -> str:
 
 
 _CSV_INT = re.compile(r"\d+")
+_CSV_BOOL: Final = {
+    **dict.fromkeys(("true", "ya", "yes", "1", "benar"), True),
+    **dict.fromkeys(("false", "tidak", "no", "0", "salah"), False),
+}
 
 
 def _row_to_raw(cells: Mapping[str, str]) -> tuple[dict[str, object], list[str]]:
@@ -857,6 +878,12 @@ def _row_to_raw(cells: Mapping[str, str]) -> tuple[dict[str, object], list[str]]
                 raw[key] = int(value)
             else:
                 problems.append(f'max_scrolls "{value}" must be a whole number')
+        elif key == "expand":
+            flag = _CSV_BOOL.get(value.lower())
+            if flag is None:
+                problems.append(f'expand "{value}" must be true or false (ya/tidak)')
+            else:
+                raw[key] = flag
         elif key == "nip" and re.fullmatch(r"[\d.,]+[eE]\+?\d+", value):
             problems.append(
                 f'nip "{value}" was turned into a number by the spreadsheet; '
@@ -940,6 +967,8 @@ def import_csv(csv_path: str | Path) -> str:
 def _toml_value(value: object) -> str:
     if isinstance(value, str):
         return toml_string(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, list):

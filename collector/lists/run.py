@@ -239,6 +239,8 @@ def entry_options(entry: WatchEntry, watchlist: WatchList, settings: RunSettings
         changes["expect_text"] = entry.expect_text
     if entry.viewport is not None:
         changes["viewport"] = Viewport(*entry.viewport)
+    if entry.expand is False:  # an entry can turn expansion off, never back on over --no-expand
+        changes["expand"] = False
     session = settings.storage_state or watchlist.session_for(entry.platform)
     changes["storage_state"] = str(session) if session else None
     changes["proxy"] = settings.proxy or watchlist.proxy_for(entry.platform)
