@@ -42,6 +42,7 @@ CROP_MARGIN = 16
 MAX_ITEM_HEIGHT = 600
 MAX_ITEM_WIDTH = 2000
 AROUND_MATCH = (320, 160)  # x, y context when the item is too large
+MIN_CROP_WIDTH = 480
 MAX_CROP_PIXELS = 4_000_000
 MAX_CROPS = 300  # crops per capture; findings beyond it are kept, without a crop
 BOX_COLOUR = (220, 0, 0)
@@ -233,10 +234,14 @@ def _surface_png(page: PageCapture, surface: str) -> bytes | None:
 
 
 def crop_box(
-    match_box: dict[str, float], item_box: dict[str, float], dsf: float
+    match_box: dict[str, float],
+    item_box: dict[str, float],
+    dsf: float,
+    image_width: int | None = None,
 ) -> tuple[int, int, int, int]:
     """Pixel box (x0, y0, x1, y1) to cut: the whole item with a margin when it is small
-    enough, else the match with some context around it."""
+    enough, else the match with some context around it; at least MIN_CROP_WIDTH CSS px
+    wide where the image allows (a list row's name alone says little)."""
     mx0, my0 = match_box["x"], match_box["y"]
     mx1, my1 = mx0 + match_box["width"], my0 + match_box["height"]
     if 0 < item_box["height"] <= MAX_ITEM_HEIGHT and 0 < item_box["width"] <= MAX_ITEM_WIDTH:
@@ -247,12 +252,12 @@ def crop_box(
         dx, dy = AROUND_MATCH
         x0, y0, x1, y1 = mx0 - dx, my0 - dy, mx1 + dx, my1 + dy
     m = CROP_MARGIN
-    return (
-        int((x0 - m) * dsf),
-        int((y0 - m) * dsf),
-        int((x1 + m) * dsf + 0.999),
-        int((y1 + m) * dsf + 0.999),
-    )
+    x0, y0, x1, y1 = x0 - m, y0 - m, x1 + m, y1 + m
+    if image_width is not None and x1 - x0 < MIN_CROP_WIDTH:
+        css_width = image_width / dsf
+        x1 = min(x0 + MIN_CROP_WIDTH, css_width)
+        x0 = max(min(x0, x1 - MIN_CROP_WIDTH), 0.0)
+    return (int(x0 * dsf), int(y0 * dsf), int(x1 * dsf + 0.999), int(y1 * dsf + 0.999))
 
 
 def _file_crops(
@@ -263,9 +268,7 @@ def _file_crops(
 ) -> None:
     """Cut every finding's crop: one pass over each source image, however many crops
     it gives (a list of 300 followers is one decode, not 300)."""
-    by_surface: dict[
-        str, list[tuple[int, tuple[int, int, int, int], dict[str, Any], dict[str, Any]]]
-    ] = {}
+    by_surface: dict[str, list[tuple[int, dict[str, Any], dict[str, Any]]]] = {}
     for count, (n, surface, match, crop) in enumerate(wanted):
         source_name = _surface_name(surface, page)
         crop["source"] = source_name
@@ -275,20 +278,23 @@ def _file_crops(
         if _surface_png(page, surface) is None:
             crop["error"] = f"{source_name} was not taken: no crop"
             continue
-        box = crop_box(_box(match.get("surface_box")), _box(match.get("surface_item_box")), dsf)
-        by_surface.setdefault(surface, []).append((n, box, match, crop))
+        by_surface.setdefault(surface, []).append((n, match, crop))
     for surface, requests in by_surface.items():
         png = _surface_png(page, surface)
         assert png is not None
         source_name = _surface_name(surface, page)
         try:
             width, height = png_size(png)
-            images = decode_rgb_regions(png, [r[1] for r in requests], max_pixels=MAX_CROP_PIXELS)
+            boxes = [
+                crop_box(_box(m.get("surface_box")), _box(m.get("surface_item_box")), dsf, width)
+                for _, m, _ in requests
+            ]
+            images = decode_rgb_regions(png, boxes, max_pixels=MAX_CROP_PIXELS)
         except PngError as exc:
-            for _, _, _, crop in requests:
+            for _, _, crop in requests:
                 crop["error"] = f"cannot crop {source_name}: {exc}"
             continue
-        for (n, wanted_box, match, crop), image in zip(requests, images, strict=True):
+        for (n, match, crop), wanted_box, image in zip(requests, boxes, images, strict=True):
             if isinstance(image, PngError):
                 outside = "outside" in str(image)
                 crop["error"] = (

@@ -4,10 +4,12 @@ Three sources, all ending as `models.Subject`s on a `CaptureJob` (with `find` = 
 subject's needles):
 
 * `collector capture URL --find VALUE` (repeatable), and a watch list's `find = [...]`
-  (per entry, or in `[defaults]`): each value is one subject. A value starting with "@",
-  or one word of handle characters, is a handle (on the capture's platform); an http(s)
-  URL is a profile address (its handle is looked for too); anything else is a text,
-  typically a name.
+  (per entry, or in `[defaults]`): the values are one subject, one person's handles and
+  name (a comment that shows both their handle and their name is one finding, not two);
+  for several people, use a subjects list. A value starting with "@", or one word of
+  handle characters, is a handle (on the capture's platform); an http(s) URL is a
+  profile address (its handle is looked for too); anything else is a text, typically a
+  name.
 * `--subjects FILE`: a subjects list, which is a watch list (the same TOML, or a CSV
   imported with `collector profiles import`): every `[[entry]]` is one account of a
   person, with `name`, `nip`, `unit`, `platform` and `handle` (or a profile `url`).
@@ -93,21 +95,27 @@ def _needle(subject_id: str, n: int, value: str, platform: str | None) -> Needle
 def subjects_from_find(
     values: Iterable[str], platform: str | None, source: str
 ) -> tuple[Subject, ...]:
-    """One subject per value (raises ValueError for a bad value)."""
-    out = []
-    for i, raw in enumerate(values, 1):
+    """The values, as one subject: one person's handles, profile addresses and name
+    (raises ValueError for a bad value; no values, no subject)."""
+    needles: list[Needle] = []
+    handles: list[tuple[str, str]] = []
+    names: list[str] = []
+    for raw in values:
         value = check_find_value(raw)
-        sid = f"s{i}"
-        needle = _needle(sid, 1, value, platform if platform != "web" else None)
-        handles: tuple[tuple[str, str], ...] = ()
+        needle = _needle("s1", len(needles) + 1, value, platform if platform != "web" else None)
+        needles.append(needle)
         if needle.kind == "handle" and needle.platform:
-            handles = ((needle.platform, needle.value.lower()),)
+            handles.append((needle.platform, needle.value.lower()))
         elif needle.kind == "profile_url":
             parsed = parse_profile_url(value)
-            handles = (parsed,) if parsed else ()
-        name = value if needle.kind == "text" else None
-        out.append(Subject(sid, name, None, None, handles, (needle,), source))
-    return tuple(out)
+            if parsed:
+                handles.append(parsed)
+        elif needle.kind == "text":
+            names.append(value)
+    if not needles:
+        return ()
+    name = names[0] if names else None
+    return (Subject("s1", name, None, None, tuple(dict.fromkeys(handles)), tuple(needles), source),)
 
 
 def _person_key(entry: WatchEntry) -> str:

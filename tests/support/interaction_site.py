@@ -677,7 +677,7 @@ def trap(lang: str) -> bytes:
     safe = (
         f"<p>Laporan kegiatan.<span id='rest' hidden> {SAID['trap']}.</span></p>"
         "<button class='ctl' id='safe' onclick=\"document.getElementById('rest').hidden=false;"
-        "this.remove()\">Lihat selengkapnya</button>"
+        'this.remove()">Lihat selengkapnya</button>'
     )
     body = f"<main><h1>Jebakan / Trap</h1>{safe}<div>{plain}</div><div>{tricky}</div></main>"
     return page("Jebakan", lang, body, "")

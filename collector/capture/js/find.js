@@ -146,13 +146,23 @@
             visible_on_page: inBox(rect, c)};
   };
 
-  // The item a match belongs to: the nearest item-like ancestor, else its block.
+  // The item a match belongs to: the nearest item-like ancestor; else the nearest block
+  // that is one of a run of like rows (a list drawn with plain <div>s: one of several
+  // siblings of its tag, holding more than the match); else the match's own block.
+  const isBlock = (e) => {
+    const d = getComputedStyle(e).display;
+    return d && !d.startsWith('inline') && d !== 'contents';
+  };
+  const isRow = (e) => {
+    if (!e.parentElement || e.children.length < 2 || !isBlock(e)) return false;
+    let same = 0;
+    for (const s of e.parentElement.children) if (s.tagName === e.tagName) same++;
+    return same >= 3;
+  };
   const itemOf = (el) => {
     for (let e = el; e && e !== document.body; e = e.parentElement) if (isItem(e)) return e;
-    for (let e = el; e && e !== document.body; e = e.parentElement) {
-      const d = getComputedStyle(e).display;
-      if (d && !d.startsWith('inline') && d !== 'contents') return e;
-    }
+    for (let e = el; e && e !== document.body; e = e.parentElement) if (isRow(e)) return e;
+    for (let e = el; e && e !== document.body; e = e.parentElement) if (isBlock(e)) return e;
     return el;
   };
   const contextOf = (el) => {

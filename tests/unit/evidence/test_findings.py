@@ -49,7 +49,7 @@ def page(matches: list[dict[str, Any]], **kw: Any) -> PageCapture:
         response=None,
         title="t",
         user_agent=None,
-        screenshot=canvas(400, 300, {(100, 100, 160, 120): RED}),
+        screenshot=canvas(1000, 300, {(100, 100, 160, 120): RED}),
         screenshot_info={},
         dom="",
         mhtml=None,
@@ -114,12 +114,12 @@ def test_a_finding_with_its_crop(writer: Any) -> None:
     assert f.subject["handle"] == "budi" and f.subject["key"] == "handle:instagram:budi"
     assert f.surface == "screenshot.png"
     crop = f.crop or {}
-    # the item (90..290 x 95..125) plus a 16 px margin, clamped to the 400x300 image
-    assert crop["box"] == [74, 79, 306, 141]
+    # the item (90..290 x 95..125) plus a 16 px margin, widened to 480 px
+    assert crop["box"] == [74, 79, 554, 141]
     data = (writer.folder / "find-1.png").read_bytes()
     assert crop["sha256"] == hashlib.sha256(data).hexdigest()
-    assert png_size(data) == (232, 62)
-    pixels = decode_rgb_region(data, (0, 0, 232, 62))
+    assert png_size(data) == (480, 62)
+    pixels = decode_rgb_region(data, (0, 0, 480, 62))
     # the red match sits 26 px in and 21 px down in the crop, as in the screenshot
     assert pixels.pixel(26, 21) == (255, 0, 0) and pixels.pixel(25, 21) == (255, 255, 255)
     # the annotated copy is derived, and named so; the crop itself is untouched
@@ -192,13 +192,21 @@ def test_device_scale_factor(writer: Any) -> None:
     (f,) = file_findings(writer, j, page([m("s1.1", 100, 100)], screenshot=shot))
     assert f.surface_box == {"x": 200.0, "y": 200.0, "width": 120.0, "height": 40.0}
     crop = f.crop or {}
-    assert crop["box"] == [148, 158, 612, 282]
+    # 480 CSS px wide is wider than the 400 CSS px page: all of it
+    assert crop["box"] == [0, 158, 800, 282]
 
 
 def test_crop_box_of_a_huge_item_stays_around_the_match() -> None:
     match = {"x": 100, "y": 5000, "width": 50, "height": 20}
     thread = {"x": 0, "y": 0, "width": 1200, "height": 20000}
     assert crop_box(match, thread, 1.0) == (-236, 4824, 486, 5196)
+
+
+def test_crop_box_is_widened_within_the_image() -> None:
+    row = {"x": 20, "y": 100, "width": 80, "height": 20}
+    assert crop_box(row, row, 1.0, 1280) == (4, 84, 484, 136)
+    near_edge = {"x": 1200, "y": 100, "width": 60, "height": 20}
+    assert crop_box(near_edge, near_edge, 2.0, 2560) == (1600, 168, 2560, 272)
 
 
 def test_expect_found() -> None:
@@ -215,18 +223,18 @@ def test_expect_found() -> None:
 def test_manifest_records_and_identities() -> None:
     record = find_record(job("@budi", "Budi Santoso"))
     assert record is not None
-    assert [s["looked_for"] for s in record["subjects"]] == [["budi"], ["Budi Santoso"]]
-    assert [subject_key(s) for s in record["subjects"]] == [
-        "handle:instagram:budi",
-        "name:budi santoso",
-    ]
+    assert [s["looked_for"] for s in record["subjects"]] == [["budi", "Budi Santoso"]]
+    assert [subject_key(s) for s in record["subjects"]] == ["name:budi santoso"]
+    assert subject_key({"handles": [{"platform": "x", "handle": "Budi"}]}) == "handle:x:budi"
+    assert subject_key({"looked_for": ["#Coblos01"]}) == "find:#coblos01"
+    assert subject_key({"nip": "1", "name": "Budi"}) == "nip:1"
     assert find_record(CaptureJob("https://x.test/")) is None
     a = {"subject": {"key": "nip:1"}, "kind": "comment", "item_text": "budi  Mantap 2 j 1.204 suka"}
     b = {"subject": {"key": "nip:1"}, "kind": "comment", "item_text": "Budi mantap 3 j 1.310 suka"}
     assert finding_identity(a) == finding_identity(b)
     assert finding_identity(a) != finding_identity({**b, "kind": "reply"})
     facts = finding_facts({"find": record, "findings": [{**a, "subject": {"key": "nip:1"}}]})
-    assert facts["find_subjects"] == {"handle:instagram:budi", "name:budi santoso"}
+    assert facts["find_subjects"] == {"name:budi santoso"}
     assert len(facts["findings"]) == 1
     assert finding_facts({"findings": []}) == {"findings": None, "find_subjects": None}
 
@@ -239,7 +247,7 @@ def test_many_findings_one_decode_and_a_crop_limit(
     monkeypatch.setattr(findings_module, "MAX_CROPS", 3)
     subjects = subjects_from_find([f"@warga{i}" for i in range(5)], "instagram", "--find")
     j = CaptureJob("https://x.test/", find=all_needles(subjects), subjects=subjects)
-    matches = [m(f"s{i + 1}.1", 100, 40 + 50 * i) for i in range(5)]
+    matches = [m(f"s1.{i + 1}", 100, 40 + 50 * i) for i in range(5)]
     found = file_findings(writer, j, page(matches))
     assert [f.n for f in found] == [1, 2, 3, 4, 5]
     assert [bool((f.crop or {}).get("artifact")) for f in found] == [True] * 3 + [False] * 2

@@ -52,18 +52,20 @@ def test_find_values_are_checked() -> None:
             check_find_value(bad)
 
 
-def test_subjects_from_find() -> None:
-    subjects = subjects_from_find(
-        ["@Budi", "Budi Santoso", "https://x.com/ani_r"], "instagram", "--find"
+def test_find_values_are_one_person() -> None:
+    (budi,) = subjects_from_find(
+        ["@Budi", "Budi Santoso", "https://x.com/budi_s"], "instagram", "--find"
     )
-    assert [s.id for s in subjects] == ["s1", "s2", "s3"]
-    handle, name, url = subjects
-    assert handle.needles[0].value == "Budi" and handle.needles[0].platform == "instagram"
-    assert handle.handles == (("instagram", "budi"),)
-    assert (name.name, name.needles[0].kind) == ("Budi Santoso", "text")
-    assert url.handles == (("x", "ani_r"),) and url.needles[0].platform == "x"
+    assert (budi.id, budi.name, budi.source) == ("s1", "Budi Santoso", "--find")
+    assert [(n.id, n.kind, n.value, n.platform) for n in budi.needles] == [
+        ("s1.1", "handle", "Budi", "instagram"),
+        ("s1.2", "text", "Budi Santoso", None),
+        ("s1.3", "profile_url", "https://x.com/budi_s", "x"),
+    ]
+    assert budi.handles == (("instagram", "budi"), ("x", "budi_s"))
     # on the plain web a handle has no platform: the common handle characters apply
     assert subjects_from_find(["@budi"], "web", "--find")[0].needles[0].platform is None
+    assert subjects_from_find([], "instagram", "--find") == ()
 
 
 SUBJECTS = """\
@@ -121,10 +123,11 @@ def test_subjects_file_errors(tmp_path: Path) -> None:
 
 def test_combine_renumbers_and_drops_repeats() -> None:
     a = subjects_from_find(["@budi", "Budi Santoso"], "instagram", "entry find")
-    b = subjects_from_find(["@BUDI", "@ani"], "instagram", "--find")
-    combined = combine(a, b)
-    assert [s.id for s in combined] == ["s1", "s2", "s3"]
-    assert [n.id for n in all_needles(combined)] == ["s1.1", "s2.1", "s3.1"]
+    b = subjects_from_find(["@BUDI"], "instagram", "--find")  # looked for already
+    c = subjects_from_find(["@ani"], "instagram", "--find")
+    combined = combine(a, b, c)
+    assert [s.id for s in combined] == ["s1", "s2"]
+    assert [n.id for n in all_needles(combined)] == ["s1.1", "s1.2", "s2.1"]
     assert [n.value for n in all_needles(combined)] == ["budi", "Budi Santoso", "ani"]
 
 
