@@ -145,20 +145,27 @@ def file_findings(writer: CaptureWriter, job: CaptureJob, page: PageCapture) -> 
     which = (job.entry or {}).get("list")
     list_kind = LIST_KINDS.get(which) if isinstance(which, str) else None
     dsf = float(job.options.device_scale_factor or 1.0)
-    seen: dict[tuple[str, str], int] = {}
     findings: list[Finding] = []
     wanted: list[tuple[int, str, dict[str, Any], dict[str, Any]]] = []
+    # the same person in the same item is one finding: the handle's match (what the
+    # platform itself links to the account) rather than the name's, else the first
+    best: dict[tuple[str, str], dict[str, Any]] = {}
     for match in page.matches:
-        needle_id = str(match.get("needle") or "")
-        needle = needles.get(needle_id)
+        needle = needles.get(str(match.get("needle") or ""))
         if needle is None:
             continue
-        subject = by_needle.get(needle_id)
+        subject = by_needle.get(needle.id)
         item = str(match.get("item_xpath") or match.get("item_selector") or "")
-        key = (subject.id if subject else needle_id, item)
-        if key in seen:
-            continue  # the same person in the same item: one finding
-        seen[key] = len(findings)
+        key = (subject.id if subject else needle.id, item)
+        held = best.get(key)
+        if held is None or (needles[held["needle"]].kind == "text" and needle.kind != "text"):
+            best[key] = match
+    for match in best.values():
+        needle = needles[str(match["needle"])]
+        needle_id = needle.id
+        subject = by_needle.get(needle_id)
+        if not match.get("lead") and subject is not None and _named_first(match, subject):
+            match = {**match, "lead": True}
         kind, rule = classify_kind(
             match, platform=platform, page_url=page.final_url, list_kind=list_kind
         )
@@ -199,6 +206,22 @@ def file_findings(writer: CaptureWriter, job: CaptureJob, page: PageCapture) -> 
     _file_crops(writer, page, wanted, dsf)
 
     return findings
+
+
+def _named_first(match: dict[str, Any], subject: Subject) -> bool:
+    """The item starts with the person's own name and then the match ("Budi Santoso
+    @budi_santoso · 2j Setuju ..."): they head the item, as its author, even where the
+    name is not a link to their profile."""
+    text = " ".join(str(match.get("item_text") or "").split()).casefold()
+    matched = " ".join(str(match.get("matched") or "").split()).casefold()
+    at = text.find(matched) if matched else -1
+    if at <= 0:
+        return False
+    before = text[:at].strip()
+    names = {" ".join(n.value.split()).casefold() for n in subject.needles if n.kind == "text"}
+    if subject.name:
+        names.add(" ".join(subject.name.split()).casefold())
+    return before in names
 
 
 def _surface_name(surface: str, page: PageCapture) -> str:

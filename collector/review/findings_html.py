@@ -32,9 +32,10 @@ KIND_LABELS = {
 }
 
 STYLE = """
-.finding{display:grid;grid-template-columns:1fr 70mm;gap:3mm;border:.5pt solid #999;
- padding:2mm;margin:0 0 2mm;break-inside:avoid}
-.finding img{max-width:100%;max-height:45mm;border:.5pt solid #777}
+.finding{border:.5pt solid #999;padding:2mm;margin:0 0 2mm;break-inside:avoid}
+.finding figure{margin-top:2mm}
+.finding img{display:block;width:auto;max-width:100%;max-height:70mm;object-fit:contain;
+ border:.5pt solid #777}
 .quote{border-left:2pt solid #b3261e;padding:1mm 2mm;background:#fbf3f2;white-space:pre-wrap;
  font-size:9pt;overflow-wrap:anywhere}
 .kind{font-weight:600;color:#b3261e}

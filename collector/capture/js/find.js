@@ -214,14 +214,22 @@
     return header !== null;
   };
   // The match heads its item: nothing but its own profile's links comes before it.
-  const leads = (item, node, offset, href) => {
+  // (A display name linked to the same profile may come first: "Budi S. @budi · 2j".)
+  const lastSegment = (href) => {
+    try {
+      const parts = new URL(href).pathname.toLowerCase().split('/').filter(Boolean);
+      return parts.length ? decodeURIComponent(parts[parts.length - 1]).replace(/^@/, '') : '';
+    } catch (e) { return ''; }
+  };
+  const leads = (item, node, offset, href, handle) => {
+    const theirs = (a) => a.href === href || (handle && lastSegment(a.href) === handle);
     const walker = document.createTreeWalker(item, NodeFilter.SHOW_TEXT);
     for (let t = walker.nextNode(); t; t = walker.nextNode()) {
       const before = t === node ? t.data.slice(0, offset) : t.data;
       if (t === node || (t.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING)) {
         if (before.trim()) {
           const a = t.parentElement && t.parentElement.closest('a[href]');
-          if (!href || !a || !item.contains(a) || a.href !== href) return false;
+          if (!a || !item.contains(a) || !theirs(a)) return false;
         }
         if (t === node) return true;
       } else {
@@ -272,7 +280,8 @@
       context: ctx.context,
       items: ctx.items,
       lists: ctx.lists,
-      lead: leads(item, node || (el.firstChild || el), node ? start : 0, matchHref),
+      lead: leads(item, node || (el.firstChild || el), node ? start : 0, matchHref,
+                  needle.handle),
       in_header: inHeader(el),
     });
   };

@@ -149,9 +149,11 @@ def test_one_finding_per_person_and_item(writer: Any) -> None:
 
     subjects = combine(subjects)
     j = CaptureJob("https://x.test/", find=all_needles(subjects), subjects=subjects)
-    same_item = [m("s1.1", 100, 100), m("s1.2", 100, 100, how="text")]
+    # the name comes first in the comment, the handle after it: the handle's match wins
+    same_item = [m("s1.2", 100, 100, matched="Budi Santoso"), m("s1.1", 100, 100)]
     findings = file_findings(writer, j, page(same_item))
     assert [f.needle_id for f in findings] == ["s1.1"]
+    assert findings[0].subject["handle"] == "budi"
     assert findings[0].subject["nip"] == "198703122010011003"
     assert findings[0].subject["key"] == "nip:198703122010011003"
 
@@ -255,3 +257,24 @@ def test_many_findings_one_decode_and_a_crop_limit(
     # each crop is its own region of the one screenshot
     boxes = [(f.crop or {}).get("box") for f in found[:3]]
     assert [b[1] for b in boxes if b] == [19, 69, 119]
+
+
+def test_a_handle_after_the_persons_own_name_heads_the_item(tmp_path: Path) -> None:
+    # X: "Budi Santoso @budi_santoso Setuju ..." where the name is plain text
+    store = EvidenceStore(tmp_path / "evidence")
+    store.ensure_writable()
+    j = job("@budi_santoso", "Budi Santoso", platform="x")
+    reply = m(
+        "s1.1",
+        100,
+        100,
+        matched="@budi_santoso",
+        item_text="Budi Santoso @budi_santoso Setuju sekali",
+        lead=False,
+        context=[{"level": 1, "source": "attr", "text": "reply"}],
+    )
+    (f,) = file_findings(store.begin("20261207T010000000Z-aaaaaa"), j, page([reply]))
+    assert f.kind == "reply"
+    other = {**reply, "item_text": "Andi @budi_santoso Setuju sekali"}
+    (g,) = file_findings(store.begin("20261207T010000000Z-bbbbbb"), j, page([other]))
+    assert g.kind == "mention"
