@@ -229,7 +229,7 @@ EXPAND_RULES: Final = {
 
 def rules_for(platform: str | None) -> tuple[ExpandRule, ...]:
     """The page's platform rules, then the generic ones."""
-    own = EXPAND_RULES.get(platform or "web", ()) if platform != "web" else ()
+    own = EXPAND_RULES.get(platform, ()) if platform and platform != "web" else ()
     return (*own, *WEB)
 
 

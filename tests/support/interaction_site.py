@@ -81,14 +81,46 @@ SAID = {
     "navigasi": "Budi Santoso membalas: hadir di posko pemenangan",
 }
 
-_FIRST = (
-    "Andi Siti Dewi Agus Rina Eko Putri Rudi Wati Joko Sri Hendra Yuni Bayu Lina Fajar Indah "
-    "Dimas Maya Teguh"
-).split()
-_LAST = (
-    "Pratama Wijaya Saputra Lestari Hidayat Kurniawan Permata Nugroho Sari Gunawan Utami "
-    "Setiawan Rahayu Hakim Purnama Susanto"
-).split()
+_FIRST = [
+    "Andi",
+    "Siti",
+    "Dewi",
+    "Agus",
+    "Rina",
+    "Eko",
+    "Putri",
+    "Rudi",
+    "Wati",
+    "Joko",
+    "Sri",
+    "Hendra",
+    "Yuni",
+    "Bayu",
+    "Lina",
+    "Fajar",
+    "Indah",
+    "Dimas",
+    "Maya",
+    "Teguh",
+]
+_LAST = [
+    "Pratama",
+    "Wijaya",
+    "Saputra",
+    "Lestari",
+    "Hidayat",
+    "Kurniawan",
+    "Permata",
+    "Nugroho",
+    "Sari",
+    "Gunawan",
+    "Utami",
+    "Setiawan",
+    "Rahayu",
+    "Hakim",
+    "Purnama",
+    "Susanto",
+]
 
 
 def person(i: int, x: bool = False) -> dict[str, str]:
