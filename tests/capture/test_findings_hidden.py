@@ -11,11 +11,8 @@ the container's whole-content shot) and shows text where the match is.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from collector.evidence.png import decode_rgb_region, png_size
 from tests.support import interaction_site as site
@@ -23,13 +20,6 @@ from tests.support.helpers import capture_folders, run_cli
 from tests.support.interaction_site import InteractionSite
 
 NIP = "198703122010011003"
-
-
-@pytest.fixture(scope="module")
-def hidden_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InteractionSite]:
-    server = InteractionSite(tmp_path_factory.mktemp("hidden-tls"))
-    yield server
-    server.stop()
 
 
 def write_subjects(path: Path, people: list[tuple[str, str | None, list[tuple[str, str]]]]) -> Path:
@@ -73,7 +63,7 @@ def check_crop(folder: Path, finding: dict[str, Any]) -> None:
 
 
 def test_found_behind_expansion_with_kind_and_crop(
-    hidden_site: InteractionSite, store: Path, tmp_path: Path
+    interaction_site: InteractionSite, store: Path, tmp_path: Path
 ) -> None:
     asn = write_subjects(
         tmp_path / "asn.toml",
@@ -99,11 +89,11 @@ def test_found_behind_expansion_with_kind_and_crop(
         "--expect-find",
         "--timeout",
         "90",
-        *hidden_site.proxy_args(),
+        *interaction_site.proxy_args(),
         store=store,
     )
     assert result.exit_code == 0, result.output
-    assert hidden_site.social_hits == []
+    assert interaction_site.social_hits == []
     found = by_url(store)
     expected = {
         site.IG_POST: {"reply", "like"},
@@ -144,7 +134,7 @@ def test_found_behind_expansion_with_kind_and_crop(
 
 
 def test_following_list_of_the_watched_person(
-    hidden_site: InteractionSite, store: Path, tmp_path: Path
+    interaction_site: InteractionSite, store: Path, tmp_path: Path
 ) -> None:
     # the list page itself (a watch list's `lists = ["following"]` captures it after the
     # profile: tests/capture/test_findings.py); here the dialog titles decide the kind
@@ -159,11 +149,11 @@ def test_following_list_of_the_watched_person(
         str(campaign),
         "--timeout",
         "90",
-        *hidden_site.proxy_args(),
+        *interaction_site.proxy_args(),
         store=store,
     )
     assert result.exit_code == 0, result.output
-    assert hidden_site.social_hits == []
+    assert interaction_site.social_hits == []
     folder, m = by_url(store)[site.IG_FOLLOWING]
     (f,) = m["findings"]
     assert f["kind"] == "following" and f["subject"]["name"] == site.CAMPAIGN["name"]
