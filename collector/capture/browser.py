@@ -31,7 +31,7 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any, TypeVar
@@ -1022,6 +1022,20 @@ class _Driver:
 
     async def call(self, what: str, name: str, arg: Any = None, cap: float = 5.0) -> Any:
         return await self.run.bounded(what, lambda: self.run.world.call(script(name), arg), cap)
+
+    async def call_all(
+        self, what: str, calls: Sequence[tuple[str, Any]], cap: float = 5.0
+    ) -> list[Any] | None:
+        # one function calling each script in turn: one round trip to the page
+        body = ", ".join(
+            f"await (\n{script(name)}\n)(args[{i}])" for i, (name, _) in enumerate(calls)
+        )
+        result = await self.run.bounded(
+            what,
+            lambda: self.run.world.call(f"async (args) => [{body}]", [a for _, a in calls]),
+            cap,
+        )
+        return result if isinstance(result, list) else None
 
     async def network_quiet(self, quiet_ms: int, cap: float, since: float) -> bool:
         return await self.tracker.quiet(quiet_ms, cap, since)

@@ -82,6 +82,12 @@ class PageDriver(Protocol):
         """Run collector/capture/js/<name>.js in the isolated world; None on failure."""
         ...
 
+    async def call_all(
+        self, what: str, calls: Sequence[tuple[str, Any]], cap: float = 5.0
+    ) -> list[Any] | None:
+        """Several scripts one after the other in one round trip: their results."""
+        ...
+
     async def network_quiet(self, quiet_ms: int, cap: float, since: float) -> bool:
         """Wait until no request has been in flight for `quiet_ms` since `since`."""
         ...
@@ -187,6 +193,7 @@ class _Expander:
         self.dialog_opened = False
         self.stopped_by = "nothing_new"
         self.submits_blocked = 0  # form submissions a clicked control tried, cancelled
+        self.survey_social: Any = None
 
     def out_of_time(self) -> bool:
         return self.d.time_left() <= SHOT_RESERVE_S
@@ -194,37 +201,24 @@ class _Expander:
     async def run(self) -> Expansion:
         t0 = time.monotonic()
         started = rfc3339(utc_now())
-        for _ in range(MAX_ROUNDS):
-            t1 = time.monotonic()
-            changed = await self.click_round(dialogs=False)
-            t2 = time.monotonic()
-            changed = await self.scroll_containers() or changed
-            self.timing["clicks"] += t2 - t1
-            self.timing["containers"] += time.monotonic() - t2
-            if self.stopped_by not in ("nothing_new",):
-                break
-            if not changed and not self.dialog_opened and not self.out_of_time():
-                # everything in the page is open: now one dialog (it will cover the page)
-                self.dialog_opened = await self.click_round(dialogs=True, limit=1)
-                if self.dialog_opened:
-                    continue
-            if not changed:
-                break
-            t1 = time.monotonic()
-            self.rescrolls.append(await self.d.scroll_window())
-            self.timing["window"] += time.monotonic() - t1
+        social: Any = None
+        if await self.survey():
+            # nothing to click, no container: one round trip in all (a plain page)
+            social = self.survey_social
         else:
-            self.stopped_by = "max_rounds"
-        t1 = time.monotonic()
+            await self.rounds()
         shots = await self.shoot_containers()
-        self.timing["container_shots"] = time.monotonic() - t1
-        shot_indices = [int(i["index"]) for _, i in shots]
-        registered = await self.d.call(
-            "scrolling containers back to top", "containers_top", shot_indices, 3
-        )
+        registered = 0
         if self.containers:
+            registered = await self.d.call(
+                "scrolling containers back to top",
+                "containers_top",
+                [int(i["index"]) for _, i in shots],
+                3,
+            )
             await self.d.call("scrolling back to top", "top", None, 3)
-        social = await self.d.call("counting social controls", "social_count", self.social, 5)
+        if social is None:
+            social = await self.d.call("counting social controls", "social_count", self.social, 5)
         record: dict[str, Any] = {
             "enabled": True,
             "platform": self.platform,
@@ -248,45 +242,93 @@ class _Expander:
         }
         return Expansion(record, shots)
 
+    async def survey(self) -> bool:
+        """The first step, the containers and the social controls in one round trip.
+        True when there is nothing to do at all."""
+        if self.max_clicks < 1 or self.out_of_time():
+            return False
+        found = await self.d.call_all(
+            "looking for what to expand",
+            [
+                ("expand", self.click_arg()),
+                ("containers", {"minSize": CONTAINER_MIN_PX}),
+                ("social_count", self.social),
+            ],
+            10,
+        )
+        if not isinstance(found, list) or len(found) != 3 or not isinstance(found[0], dict):
+            return False
+        step, containers, self.survey_social = found
+        control = self.take_step(step)
+        if control is not None:
+            await self.after_click(control, step.get("before") or {})
+            return False
+        return not (isinstance(containers, list) and containers)
+
+    async def rounds(self) -> None:
+        """Click, scroll the containers, scroll the window, until nothing changes."""
+        for _ in range(MAX_ROUNDS):
+            t1 = time.monotonic()
+            changed = await self.click_round()
+            t2 = time.monotonic()
+            changed = await self.scroll_containers() or changed
+            self.timing["clicks"] += t2 - t1
+            self.timing["containers"] += time.monotonic() - t2
+            if self.stopped_by != "nothing_new" or not changed:
+                break
+            t1 = time.monotonic()
+            self.rescrolls.append(await self.d.scroll_window())
+            self.timing["window"] += time.monotonic() - t1
+        else:
+            self.stopped_by = "max_rounds"
+        await self.check_still_home()  # a navigation the last click started late
+
     # -- clicking ------------------------------------------------------------------------
 
-    async def click_round(self, *, dialogs: bool, limit: int | None = None) -> bool:
+    def click_arg(self) -> dict[str, Any]:
+        return {
+            "rules": self.rules,
+            "social": self.social,
+            "skip": sorted(self.skip),
+            "dialogs": not self.dialog_opened,
+            "lastGrew": self.last_grew,
+            "maxSame": MAX_SAME_CONTROL,
+        }
+
+    def take_step(self, step: dict[str, Any]) -> dict[str, Any] | None:
+        """Note what one expand.js step refused; the control it clicked, if any."""
+        self.submits_blocked = max(self.submits_blocked, int(step.get("submitsBlocked") or 0))
+        for refusal in step.get("refused") or []:
+            reason = str(refusal.get("reason"))
+            self.refused_count[reason] = self.refused_count.get(reason, 0) + 1
+            self.refused.append({**refusal, "at": rfc3339(utc_now())})
+        control = step.get("clicked")
+        if not isinstance(control, dict):
+            return None
+        self.last_key = str(control.get("key"))
+        if control.get("dialog"):
+            self.dialog_opened = True  # one per capture: it covers the page
+        return control
+
+    async def click_round(self) -> bool:
         """Click until no rule matches a safe control; True if anything was clicked."""
         clicked_any = False
-        done_here = 0
         while True:
             if len(self.clicks) >= self.max_clicks:
                 self.stopped_by = "max_expand"
                 return clicked_any
-            if limit is not None and done_here >= limit:
-                return clicked_any
             if self.out_of_time():
                 self.stopped_by = "time"
                 return clicked_any
-            await self.check_still_home(None)
-            arg = {
-                "rules": self.rules,
-                "social": self.social,
-                "skip": sorted(self.skip),
-                "dialogs": dialogs,
-                "lastGrew": self.last_grew,
-                "maxSame": MAX_SAME_CONTROL,
-            }
-            step = await self.d.call("looking for what to expand", "expand", arg, 10)
+            await self.check_still_home()
+            step = await self.d.call("looking for what to expand", "expand", self.click_arg(), 10)
             if not isinstance(step, dict):
                 self.stopped_by = "error"
                 return clicked_any
-            self.submits_blocked = max(self.submits_blocked, int(step.get("submitsBlocked") or 0))
-            for refusal in step.get("refused") or []:
-                reason = str(refusal.get("reason"))
-                self.refused_count[reason] = self.refused_count.get(reason, 0) + 1
-                self.refused.append({**refusal, "at": rfc3339(utc_now())})
-            control = step.get("clicked")
-            if not control:
+            control = self.take_step(step)
+            if control is None:
                 return clicked_any
             clicked_any = True
-            done_here += 1
-            self.last_key = str(control.get("key"))
             await self.after_click(control, step.get("before") or {})
 
     async def after_click(self, control: dict[str, Any], before: dict[str, Any]) -> None:
@@ -308,17 +350,22 @@ class _Expander:
             "selector": control.get("selector"),
             "rule": control.get("rule"),
         }
-        navigated = (
-            not isinstance(after, dict)
-            or after.get("doc") != control.get("doc")
-            or not _same_page(str(after.get("url")), self.home)
-        )
-        if navigated:
+        if not _same_page(self.d.url(), self.home):
+            # another page: go back (a reload of this page is no navigation away)
             record["navigated"] = True
             self.clicks.append(record)
             self.skip.add(str(control.get("key")))
             self.last_grew = None
             await self.undo_navigation(record)
+            return
+        if not isinstance(after, dict) or after.get("doc") != control.get("doc"):
+            # the document was replaced in place (a reload) or could not be measured
+            record["loaded"] = None
+            record["document_replaced"] = isinstance(after, dict)
+            self.clicks.append(record)
+            self.skip.add(str(control.get("key")))
+            self.last_grew = None
+            self.rescrolls.append(await self.d.scroll_window())
             return
         nodes = int(after.get("nodes", 0)) - int(before.get("nodes", 0))
         chars = int(after.get("text", 0)) - int(before.get("text", 0))
@@ -337,7 +384,7 @@ class _Expander:
             if self.idle[key] >= 2:  # re-rendered controls that never load anything
                 self.skip.add(key)
 
-    async def check_still_home(self, record: dict[str, Any] | None) -> None:
+    async def check_still_home(self) -> None:
         """A page may navigate a moment after a click (a timer): undo it too."""
         if _same_page(self.d.url(), self.home):
             return
@@ -362,6 +409,10 @@ class _Expander:
                 "url_after": self.d.url(),
             }
         )
+        if self.containers:
+            # the document was loaded again: its containers are new elements
+            self.navigations[-1]["containers_reset"] = sorted(self.containers)
+            self.containers.clear()
         if how == "failed":
             self.stopped_by = "navigation_not_undone"
         # a document loaded again has lost what was opened in it
@@ -452,6 +503,7 @@ class _Expander:
     # -- container shots -----------------------------------------------------------------
 
     async def shoot_containers(self) -> list[tuple[bytes, dict[str, Any]]]:
+        t0 = time.monotonic()
         shots: list[tuple[bytes, dict[str, Any]]] = []
         for index in sorted(self.containers):
             entry = self.containers[index]
@@ -468,6 +520,7 @@ class _Expander:
             shots.append(
                 (png, {"artifact": name, "index": index, "selector": entry["selector"], **info})
             )
+        self.timing["container_shots"] = time.monotonic() - t0
         return shots
 
     async def shoot_one(self, index: int) -> tuple[bytes | None, dict[str, Any]]:

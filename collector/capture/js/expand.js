@@ -4,9 +4,9 @@
 // and for what makes a control unsafe; this script applies them.
 // arg: {rules, social, skip, dialogs, lastGrew, maxSame}
 //   rules: [{id, labels, selector, dialog}]; social: one regular expression source;
-//   skip: control keys never to click again (they navigated); dialogs: whether rules
-//   that open a dialog may be used now; lastGrew: whether the previous click loaded
-//   anything (null on the first step).
+//   skip: control keys never to click again (they navigated); dialogs: whether a rule
+//   that opens a dialog may be used, when no other rule finds a control; lastGrew:
+//   whether the previous click loaded anything (null on the first step).
 // Returns {clicked: {text, selector, rule, key, doc} | null, refused: [...], before,
 //          submitsBlocked}.
 (arg) => {
@@ -111,8 +111,9 @@
     S.last = null;
   }
   const refused = [];
-  for (const rule of arg.rules) {
-    if (rule.dialog !== arg.dialogs) continue;
+  // controls in the page first; a dialog (it covers the page) only when none is left
+  const ordered = [...arg.rules.filter(r => !r.dialog), ...(arg.dialogs ? arg.rules.filter(r => r.dialog) : [])];
+  for (const rule of ordered) {
     const patterns = rule.labels.map(p => new RegExp(p, 'i'));
     let found = [];
     try { found = document.querySelectorAll(rule.selector); } catch (e) { continue; }
@@ -142,7 +143,7 @@
       S.last = el;
       el.click();
       return {clicked: {text: text.slice(0, 120), selector, rule: rule.id, key,
-                        doc: performance.timeOrigin}, refused, before,
+                        dialog: rule.dialog, doc: performance.timeOrigin}, refused, before,
               submitsBlocked: S.submitsBlocked};
     }
   }
