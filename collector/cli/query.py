@@ -15,6 +15,7 @@ from collector.cli.common import (
     parse_when,
     store_option,
 )
+from collector.cli.findings import finding_lines
 from collector.evidence.store import EvidenceStore
 from collector.manifest import Manifest, ResponseRecord
 from collector.models import Outcome
@@ -94,6 +95,8 @@ def show(capture_id: str, as_json: bool, store: Path) -> None:
         click.echo(json_text(manifest))
         return
     click.echo(format_capture(manifest, row, digest, artifacts, timestamps))
+    for line in finding_lines(manifest):
+        click.echo(line)
     if row.get("retired_at"):
         click.echo(f"RETIRED   {row['retired_at']} ({wib(row['retired_at'])})")
 

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -29,6 +30,7 @@ from collector.cli.common import (
     store_option,
     tsa_settings,
 )
+from collector.cli.findings import find_options
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.lists.settings import (
@@ -39,7 +41,7 @@ from collector.lists.settings import (
     DEFAULT_RETRIES,
     RunSettings,
 )
-from collector.models import Outcome
+from collector.models import FiledCapture, Outcome
 from collector.text import clean, json_text, table
 from collector.timeutil import wib
 
@@ -124,6 +126,7 @@ def watchlist_errors(consequence: str) -> Callable[[F], F]:
     show_default=True,
     help="Stop a platform after this many consecutive rate_limited/login_wall; 0: never.",
 )
+@find_options
 @store_option
 @capture_options
 @notify_options
@@ -135,6 +138,9 @@ def run(
     case: str | None,
     operator: str | None,
     only_tags: Sequence[str],
+    find: Sequence[str],
+    subjects_file: str | None,
+    expect_find: bool,
     host_delay: float,
     retries: int,
     backoff: float,
@@ -152,6 +158,9 @@ def run(
     """Capture every entry of a watch list (TOML), politely, recorded as one run; each
     capture is compared with the entry's previous one (`collector changes`).
 
+    With --subjects FILE (and --find), every person in it is looked for in every
+    capture; the people found are listed at the end (`collector findings`).
+
     Ctrl-C or SIGTERM (`systemctl stop`) stops the run: nothing new starts, captures in
     flight get a few seconds to finish (a second signal gives them up at once), the run
     is marked `interrupted`.
@@ -159,6 +168,7 @@ def run(
     Exit status: 0 when every entry is `ok`, 1 otherwise, 130 when interrupted by Ctrl-C,
     143 by SIGTERM (resume with --resume RUN_ID), 2 for a bad list or option.
     """
+    from collector.cli.findings import check_find_values, load_subject_list
     from collector.lists.format import load_watchlist
     from collector.lists.run import resume_settings, run_to_resume
 
@@ -183,7 +193,14 @@ def run(
         max_retry_after_s=max_retry_after,
         breaker=breaker,
         tsa=tsa,
+        find=check_find_values(find),
+        expect_find=expect_find,
     )
+    subject_list = load_subject_list(subjects_file)
+    if subject_list is not None:
+        settings = replace(
+            settings, subjects=subject_list.subjects, subjects_file=subject_list.record()
+        )
     if resume_id:
         if case or only_tags:
             raise UsageError("--resume keeps the run's case and --only tags")
@@ -250,6 +267,10 @@ def execute_run(
         finally:
             printer.close()
     click.echo(format_summary(result, time.monotonic() - printer.t0))
+    if settings.subjects or settings.find or any(e.entry.find for e in result.entries):
+        from collector.cli.findings import echo_findings
+
+        echo_findings(printer.filed)
     if result.status == "interrupted" and signals:
         if monitor is not None:
             finish_monitor(monitor)
@@ -310,8 +331,13 @@ class RunPrinter:
         self.run_id: str | None = None
         self.bar: Any = None
         self.shown = 0
+        self.filed: list[FiledCapture] = []  # final attempts, for the findings at the end
 
     def __call__(self, event: RunEvent) -> None:
+        from collector.lists.run import RETRY
+
+        if event.filed is not None and event.attempt and event.attempt.decision != RETRY:
+            self.filed.append(event.filed)
         if event.kind == "started":
             self.run_id = event.run.run_id
             missing = len(event.run.missing())
@@ -330,6 +356,9 @@ class RunPrinter:
             self._echo(f"!! {event.message}")
             return
         if event.kind == "finished":
+            return
+        if event.kind == "list":
+            self._echo(self.line(event))
             return
         if self.bar is not None:
             self.bar.update(event.done - self.shown)
@@ -360,7 +389,11 @@ class RunPrinter:
             return f"{where} {'skipped':<18} {who}  {clean(e.url)}  ({clean(er.reason)})"
         a = event.attempt
         assert a is not None
-        text = f"{where} {a.outcome:<18} {who}  {a.capture_id}  {clean(e.url)}"
+        url = e.url
+        if event.kind == "list" and event.filed is not None:
+            where = " " * len(where)
+            url = event.filed.manifest["requested_url"]
+        text = f"{where} {a.outcome:<18} {who}  {a.capture_id}  {clean(url)}"
         if a.reason:
             text += f"  ({clean(a.reason, 160)})"
         if a.decision == RETRY:
@@ -528,7 +561,7 @@ def import_(csv_file: str, out: Path | None) -> None:
 
     Columns (header row, any order, case-insensitive): name (required), nip, unit,
     platform, handle, url, tags (separated by ";" or ","), max_scrolls, wait_for,
-    expect_text, viewport. Delimiter ",", ";" or tab.
+    expect_text, viewport, expand (true/false, ya/tidak). Delimiter ",", ";" or tab.
     """
     from collector.lists.format import import_csv, load_watchlist
 
