@@ -236,14 +236,14 @@ def main() -> None:
     server.shutdown()
 
     print(f"\n{args.pages} pages, {args.runs} runs, {os.cpu_count()} cores; median (min-max)")
-    print(f"{'tool':<14}{'wall s':>22}{'pages/s':>10}{'peak MB':>22}")
+    print(f"{'tool':<22}{'wall s':>22}{'pages/s':>10}{'peak MB':>22}")
     for name, rows in results.items():
         if not rows:
             continue
         walls, peaks = [r[0] for r in rows], [r[1] for r in rows]
         med = statistics.median(walls)
         print(
-            f"{name:<14}{med:>8.2f} ({min(walls):.2f}-{max(walls):.2f})"
+            f"{name:<22}{med:>8.2f} ({min(walls):.2f}-{max(walls):.2f})"
             f"{args.pages / med:>10.2f}"
             f"{statistics.median(peaks):>8.0f} ({min(peaks):.0f}-{max(peaks):.0f})"
         )
