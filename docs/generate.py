@@ -17,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "collector"
+sys.path.insert(0, str(ROOT))  # the CLI and schema sections import collector from here
 
 
 def _summary(path: Path) -> str:
@@ -38,8 +39,50 @@ def modules_table() -> str:
     return "\n".join(rows)
 
 
-SECTIONS: dict[str, Callable[[], str]] = {"modules": modules_table}
-FILES = [ROOT / "docs" / "architecture.md"]
+HELP_WIDTH = 100  # docs/cli.md shows --help as an 100-column terminal would
+
+
+def cli_reference() -> str:
+    """Every command's `--help`, in the order `collector --help` lists them, subcommands
+    after their group."""
+    import click
+
+    from collector.cli import cli
+
+    sections: list[str] = []
+
+    def add(command: click.Command, name: str, parent: click.Context | None) -> None:
+        ctx = click.Context(
+            command,
+            info_name=name,
+            parent=parent,
+            terminal_width=HELP_WIDTH,
+            max_content_width=HELP_WIDTH,
+        )
+        title = ctx.command_path
+        sections.append(f"### `{title}`\n\n```text\n{command.get_help(ctx)}\n```")
+        if isinstance(command, click.Group):
+            for sub in command.list_commands(ctx):
+                child = command.get_command(ctx, sub)
+                if child is not None and not child.hidden:
+                    add(child, sub, ctx)
+
+    add(cli, "collector", None)
+    return "\n\n".join(sections)
+
+
+def exit_statuses() -> str:
+    from collector.exits import exit_statuses_table
+
+    return exit_statuses_table()
+
+
+SECTIONS: dict[str, Callable[[], str]] = {
+    "modules": modules_table,
+    "cli": cli_reference,
+    "exit_statuses": exit_statuses,
+}
+FILES = [ROOT / "docs" / "architecture.md", ROOT / "docs" / "cli.md", ROOT / "README.md"]
 _BLOCK = re.compile(r"(<!-- generated: (\w+) -->\n)(.*?)(<!-- end generated -->)", re.S)
 
 

@@ -11,30 +11,38 @@ from typing import Any
 
 import click
 
-from collector.cli import cli, query, verify
+from collector import exits
+from collector.cli import cli, query, shapes, verify
 from collector.cli.changes import finish_monitor, notify_options, start_monitor
 from collector.cli.common import (
-    EXIT_NOT_ALL_GOOD,
+    EXIT_FAILED,
+    browser_path_option,
     build_options,
     capture_line,
     capture_options,
     handle_errors,
+    json_option,
     store_option,
     tsa_settings,
 )
+from collector.cli.complete import complete_case
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
-from collector.models import CaptureJob, Outcome
+from collector.models import CaptureJob
 
 
 @cli.command()
 @click.argument("urls", nargs=-1, required=True)
-@click.option("--case", help="Case number, e.g. BKPSDM-2024-017.")
+@click.option("--case", help="Case number, e.g. BKPSDM-2024-017.", shell_complete=complete_case)
 @click.option("--operator", help="Who is capturing (recorded in the manifest).")
 @click.option("--note", help="Free text recorded with the capture.")
 @click.option(
     "--platform",
     help="Whose page markers classify the page (default: from each URL's host).",
+)
+@json_option(
+    "The filed captures (the keys of `list --json`) and the changes found, as one JSON "
+    "object; progress goes to standard error."
 )
 @store_option
 @capture_options
@@ -46,6 +54,7 @@ def capture(
     operator: str | None,
     note: str | None,
     platform: str | None,
+    as_json: bool,
     store: Path,
     browser_path: str | None,
     concurrency: int,
@@ -58,9 +67,10 @@ def capture(
     and a WARC of it all; with --tsa, an RFC 3161 timestamp over each manifest.
 
     Each page is classified (login wall, not found, rate limited, captcha, private,
-    consent wall, empty, ...); exit status 0 only when every capture is `ok`. Each capture
-    is compared with the previous capture of the same URL (see `collector changes`); what
-    changed is listed at the end.
+    consent wall, empty, ...). Exit status 0 when every capture is `ok`, 4 when every page
+    was captured but not all are `ok` (findings), 1 when a capture could not be made
+    (timeout, network_error, browser_error). Each capture is compared with the previous
+    capture of the same URL (see `collector changes`); what changed is listed at the end.
     """
     from collector.capture.runner import CaptureRunner
     from collector.sites.platforms import PlatformError, resolve_platform
@@ -93,11 +103,24 @@ def capture(
         after_filing=[monitor.after_filing],
     )
     try:
-        filed = runner.run(jobs, progress=lambda f: click.echo(capture_line(f)))
+        filed = runner.run(jobs, progress=lambda f: click.echo(capture_line(f), err=as_json))
     finally:
-        detected = finish_monitor(monitor)
-    if any(f.outcome != Outcome.OK for f in filed) or not detected:
-        sys.exit(EXIT_NOT_ALL_GOOD)
+        detected = finish_monitor(monitor, err=as_json)
+    status = exits.captures_status([f.outcome for f in filed])
+    if not detected:
+        status = EXIT_FAILED
+    if as_json:
+        click.echo(
+            shapes.dumps(
+                {
+                    "exit_status": status,
+                    "captures": [shapes.filed_capture(f) for f in filed],
+                    "changes": [shapes.change(r.row) for r in monitor.changed],
+                }
+            )
+        )
+    if status:
+        sys.exit(status)
 
 
 DEMO_LIST_SHOWN = "profiles/demo.toml"
@@ -109,7 +132,7 @@ def _default_operator() -> str | None:
 
 @cli.command()
 @store_option
-@click.option("--browser-path", envvar="COLLECTOR_BROWSER")
+@browser_path_option
 @click.option(
     "--serve",
     is_flag=True,
@@ -147,7 +170,8 @@ def demo(store: Path, browser_path: str | None, serve: bool) -> None:
             browser_path=browser_path,
             host_delay_s=0,  # our own localhost server: no politeness needed
         )
-        result = execute_run(s, watchlist, settings, monitor=start_monitor(None, 30.0))
+        monitor = start_monitor(None, 30.0)
+        result = execute_run(s, watchlist, settings, monitor=monitor)
     unexpected = [
         e for e in result.entries if e.label != ("not_found" if "dihapus" in e.entry.tags else "ok")
     ]
@@ -167,6 +191,7 @@ def demo(store: Path, browser_path: str | None, serve: bool) -> None:
         since=None,
         until=None,
         as_json=False,
+        as_csv=False,
         store=store,
     )
     click.echo("\n$ collector verify")
@@ -178,5 +203,5 @@ def demo(store: Path, browser_path: str | None, serve: bool) -> None:
         operator="demo",
         store=store,
     )
-    if unexpected or result.status != "finished":
-        sys.exit(EXIT_NOT_ALL_GOOD)
+    if unexpected or result.status != "finished" or monitor.problems:
+        sys.exit(EXIT_FAILED)

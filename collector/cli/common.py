@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
+import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from collector import exits
 from collector.capture.admission import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MIN_AVAILABLE_MB,
@@ -22,7 +25,7 @@ from collector.text import clean
 from collector.timeutil import parse_rfc3339, rfc3339
 
 F = TypeVar("F", bound=Callable[..., Any])
-EXIT_NOT_ALL_GOOD, EXIT_USAGE, EXIT_ENVIRONMENT = 1, 2, 3
+EXIT_FAILED, EXIT_USAGE, EXIT_ENVIRONMENT = exits.FAILED, exits.USAGE, exits.ENVIRONMENT
 
 
 class UsageFailure(click.ClickException):
@@ -57,6 +60,57 @@ def store_option(fn: F) -> F:
         show_default=True,
         help="Evidence store folder (env COLLECTOR_STORE).",
     )(fn)
+
+
+def browser_path_option(fn: F) -> F:
+    return click.option(
+        "--browser-path",
+        envvar="COLLECTOR_BROWSER",
+        help="Chromium executable (env COLLECTOR_BROWSER).",
+    )(fn)
+
+
+def json_option(help: str) -> Callable[[F], F]:
+    """`--json`: what the command found, as JSON on standard output (shapes.py)."""
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+def fitted_echo(width: int | None) -> Callable[..., None]:
+    """An echo for line-oriented output on a terminal `width` wide (None: as is).
+
+    `say(text)` wraps a long line, continuing at column `indent`, so no message is cut;
+    `say(text, tail)` shortens `tail` (a folder, a URL) in the middle to fit the line."""
+    import textwrap
+
+    from collector.text import shorten, width_of
+
+    def say(text: str, tail: str = "", *, indent: int = 0) -> None:
+        if width is None:
+            click.echo(text + tail)
+        elif tail:
+            click.echo(text + shorten(tail, max(width - width_of(text), 12)))
+        elif width_of(text) <= width:
+            click.echo(text)
+        else:
+            click.echo(
+                textwrap.fill(
+                    text,
+                    width,
+                    subsequent_indent=" " * indent,
+                    break_long_words=True,
+                    break_on_hyphens=False,
+                )
+            )
+
+    return say
+
+
+def table_width() -> int | None:
+    """The terminal's width when standard output is one (tables are fitted to it), else
+    None: piped or redirected output keeps every value whole."""
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
 
 
 def operator_option(fn: F) -> F:
@@ -114,8 +168,18 @@ def capture_options(fn: F) -> F:
             help="Device scale factor.",
         ),
         click.option("--user-agent", help="Override the browser's user agent."),
-        click.option("--locale", default="id-ID", show_default=True),
-        click.option("--timezone", default="Asia/Jakarta", show_default=True),
+        click.option(
+            "--locale",
+            default="id-ID",
+            show_default=True,
+            help="Browser locale the page sees (Accept-Language, navigator.language).",
+        ),
+        click.option(
+            "--timezone",
+            default="Asia/Jakarta",
+            show_default=True,
+            help="IANA time zone the page's scripts see (stored times stay UTC).",
+        ),
         click.option(
             "--proxy",
             help="http://, https:// or socks5:// proxy (credentials are "
@@ -172,11 +236,7 @@ def capture_options(fn: F) -> F:
             help="Files the page triggers are kept up to this size; larger ones are "
             "refused and logged.",
         ),
-        click.option(
-            "--browser-path",
-            envvar="COLLECTOR_BROWSER",
-            help="Chromium executable (env COLLECTOR_BROWSER).",
-        ),
+        browser_path_option,
         click.option(
             "--concurrency",
             type=click.IntRange(1, MAX_CONCURRENCY),

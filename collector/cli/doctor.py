@@ -7,25 +7,31 @@ from pathlib import Path
 
 import click
 
-from collector.cli import cli
+from collector.cli import cli, shapes
 from collector.cli.common import (
     EXIT_ENVIRONMENT,
+    browser_path_option,
     handle_errors,
+    json_option,
     store_option,
 )
 from collector.evidence.store import EvidenceStore
 
 
 @cli.command()
-@click.option("--browser-path", envvar="COLLECTOR_BROWSER")
+@browser_path_option
+@json_option("The checks as JSON: {ok, checks: [{name, value, ok}]}.")
 @store_option
 @handle_errors
-def doctor(browser_path: str | None, store: Path) -> None:
-    """Check the browser, fonts and store collector would use."""
+def doctor(browser_path: str | None, as_json: bool, store: Path) -> None:
+    """Check the browser, fonts and store collector would use (exit 3 when one is
+    missing)."""
     from collector.review.doctor import diagnose
 
     report = diagnose(browser_path, EvidenceStore(store))
-    for key, value, ok in report.lines:
+    if as_json:
+        click.echo(shapes.dumps(shapes.doctor(report)))
+    for key, value, ok in () if as_json else report.lines:
         click.echo(f"{'ok ' if ok else 'NO '} {key:<12} {value}")
     if not report.ok:
         sys.exit(EXIT_ENVIRONMENT)

@@ -10,16 +10,18 @@ from typing import Any
 
 import click
 
-from collector.cli import cli
+from collector.cli import cli, shapes
 from collector.cli.common import (
-    EXIT_NOT_ALL_GOOD,
+    EXIT_FAILED,
     handle_errors,
+    json_option,
     open_index,
     operator_option,
     store_option,
     tsa_options,
     tsa_settings,
 )
+from collector.cli.complete import complete_capture, complete_case
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.text import clean
@@ -32,12 +34,13 @@ def _actor(operator: str | None) -> str:
 
 
 @cli.command()
-@click.option("--case", required=True, help="The case to package.")
+@click.option("--case", required=True, help="The case to package.", shell_complete=complete_case)
 @click.option(
     "--capture",
     "capture_ids",
     multiple=True,
     help="Only these captures of the case (repeatable; id or unique prefix).",
+    shell_complete=complete_capture,
 )
 @click.option(
     "--out",
@@ -60,6 +63,7 @@ def _actor(operator: str | None) -> str:
     help="zip: the evidence package; wacz: a WACZ web archive of the captures' WARCs "
     "(ReplayWeb.page, pywb).",
 )
+@json_option("What was written (path, hashes, captures, custody entry) as JSON.")
 @operator_option
 @store_option
 @tsa_options
@@ -70,6 +74,7 @@ def export(
     out: Path,
     sign_key: Path | None,
     format_: str,
+    as_json: bool,
     operator: str | None,
     store: Path,
     **kw: Any,
@@ -91,9 +96,11 @@ def export(
                     "--tsa timestamps the evidence package (--format zip) only; a WACZ has "
                     "no place for a token over its datapackage.json"
                 )
-            click.echo("note  COLLECTOR_TSA is set: a WACZ is not timestamped (zip only)")
+            click.echo(
+                "note  COLLECTOR_TSA is set: a WACZ is not timestamped (zip only)", err=as_json
+            )
 
-        write_wacz_export(case, capture_ids, out, sign_key, operator, store)
+        write_wacz_export(case, capture_ids, out, sign_key, operator, store, as_json=as_json)
         return
 
     with open_index(store) as index:
@@ -107,6 +114,9 @@ def export(
             sign_key=sign_key,
             tsa=tsa,
         )
+    if as_json:
+        click.echo(shapes.dumps(shapes.package(done)))
+        return
     click.echo(f"wrote {done.path}  ({len(done.captures)} captures, case {clean(case)})")
     click.echo(f"package  sha256:{done.sha256}")
     click.echo(f"package.json  sha256:{done.package_json_sha256}")
@@ -139,7 +149,7 @@ for _param in export.params:
 
 @cli.command(name="verify-package")
 @click.argument("package", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True)
+@json_option("The checks' results as JSON.")
 @click.option(
     "--tsa-ca",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -214,13 +224,24 @@ def verify_package_cmd(package: Path, as_json: bool, tsa_ca: Path | None) -> Non
             f"{report.custody_entries} custody entries, signature {sig}{stamped}"
         )
     if not report.ok:
-        sys.exit(EXIT_NOT_ALL_GOOD)
+        sys.exit(EXIT_FAILED)
 
 
 @cli.command()
-@click.option("--case", required=True)
-@click.option("--capture", "capture_ids", multiple=True, help="Only these captures.")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--case", required=True, help="The case to report on.", shell_complete=complete_case)
+@click.option(
+    "--capture",
+    "capture_ids",
+    multiple=True,
+    help="Only these captures of the case (repeatable; id or unique prefix).",
+    shell_complete=complete_capture,
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The HTML file to write (never overwritten).",
+)
 @operator_option
 @store_option
 @handle_errors

@@ -9,13 +9,16 @@ from typing import Any
 
 import click
 
-from collector.cli import cli
+from collector.cli import cli, shapes
 from collector.cli.common import (
     handle_errors,
+    json_option,
     open_index,
     parse_when,
     store_option,
+    table_width,
 )
+from collector.cli.complete import complete_capture, complete_case
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.models import Outcome
@@ -24,12 +27,23 @@ from collector.timeutil import wib
 
 
 @cli.command(name="list")
-@click.option("--case")
+@click.option("--case", help="Only captures of this case.", shell_complete=complete_case)
 @click.option("--url", help="Substring of the requested or final URL.")
-@click.option("--outcome", type=click.Choice([o.value for o in Outcome]))
+@click.option(
+    "--outcome",
+    type=click.Choice([o.value for o in Outcome]),
+    help="Only captures with this outcome.",
+)
 @click.option("--since", help="Captures started at or after this date/time (UTC).")
 @click.option("--until", help="Captures started before this date/time (UTC).")
-@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@json_option("JSON instead of a table: every column of the index, values whole.")
+@click.option(
+    "--csv",
+    "as_csv",
+    is_flag=True,
+    help="CSV for spreadsheets (UTF-8 with BOM, the columns of --json; a cell a spreadsheet "
+    "would run as a formula starts with an apostrophe).",
+)
 @store_option
 @handle_errors
 def list_(
@@ -39,19 +53,27 @@ def list_(
     since: str | None,
     until: str | None,
     as_json: bool,
+    as_csv: bool,
     store: Path,
 ) -> None:
     """List captures in the index."""
+    if as_json and as_csv:
+        raise UsageError("give --json or --csv, not both")
     with open_index(store) as index:
         rows = index.captures(
             case=case, url=url, outcome=outcome, since=parse_when(since), until=parse_when(until)
         )
+    shaped = [shapes.capture(r) for r in rows]
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(shapes.dumps(shaped))
+        return
+    if as_csv:
+        click.echo(csv_text(shaped, shapes.capture_columns()), nl=False)
         return
     if not rows:
         click.echo("no captures match", err=True)
         return
+    width = table_width()  # on a terminal the table is fitted, so no cell is capped
     click.echo(
         table(
             ["ID", "CAPTURED (WIB)", "OUTCOME", "CASE", "URL"],
@@ -61,17 +83,44 @@ def list_(
                     wib(r["started_at"]),
                     r["outcome"] + (" (retired)" if r.get("retired_at") else ""),
                     r["case_id"] or "",
-                    clean(r["requested_url"], 70),
+                    clean(r["requested_url"], None if width else 70),
                 ]
                 for r in rows
             ],
+            width=width,
+            keep=(0, 2),
+            drop=(1,),  # the id starts with the capture's UTC time
         )
     )
 
 
+def csv_text(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    """RFC 4180 CSV with a UTF-8 byte order mark (spreadsheets then read UTF-8, emoji and
+    all). Captured text is hostile: a cell starting with = + - @ or a tab/CR would run as a
+    formula in a spreadsheet, so it gets a leading apostrophe (OWASP's advice); --json keeps
+    every value exact."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(c)) for c in columns])
+    return "\ufeff" + buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 @cli.command()
-@click.argument("capture_id")
-@click.option("--json", "as_json", is_flag=True, help="Print the manifest as stored.")
+@click.argument("capture_id", shell_complete=complete_capture)
+@json_option("Print the manifest as stored.")
 @store_option
 @handle_errors
 def show(capture_id: str, as_json: bool, store: Path) -> None:
@@ -94,7 +143,7 @@ def show(capture_id: str, as_json: bool, store: Path) -> None:
     if as_json:
         click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
         return
-    click.echo(format_capture(manifest, row, digest, artifacts, timestamps))
+    click.echo(format_capture(manifest, row, digest, artifacts, timestamps, width=table_width()))
     if row.get("retired_at"):
         click.echo(f"RETIRED   {row['retired_at']} ({wib(row['retired_at'])})")
 
@@ -105,6 +154,8 @@ def format_capture(
     digest: str,
     artifacts: list[dict[str, Any]],
     timestamps: Sequence[dict[str, Any]] = (),
+    *,
+    width: int | None = None,
 ) -> str:
     r = m.get("response") or {}
     b = m.get("browser") or {}
@@ -168,6 +219,8 @@ def format_capture(
         table(
             ["NAME", "TYPE", "BYTES", "SHA-256"],
             [[a["name"], a["media_type"], a["size"], a["sha256"]] for a in artifacts],
+            width=width,
+            keep=(3,),
         )
     )
     return "\n".join(lines)
@@ -175,12 +228,18 @@ def format_capture(
 
 @cli.command()
 @click.argument("query")
-@click.option("--case", help="Only captures of this case.")
+@click.option("--case", help="Only captures of this case.", shell_complete=complete_case)
 @click.option("--since", help="Captures started at or after this date/time (UTC).")
 @click.option("--until", help="Captures started before this date/time (UTC).")
 @click.option("--outcome", help="Only captures with this outcome (e.g. ok).")
-@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="JSON; matches marked as [[…]].")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 10_000),
+    default=50,
+    show_default=True,
+    help="Matches to show at most.",
+)
+@json_option("JSON; matches marked as [[…]].")
 @store_option
 @handle_errors
 def search(
@@ -249,7 +308,7 @@ def _highlight(snippet: str, limit: int) -> str:
 
 @cli.command()
 @click.argument("query")
-@click.option("--json", "as_json", is_flag=True, help="JSON rows instead of a table.")
+@json_option("JSON rows instead of a table.")
 @store_option
 @handle_errors
 def sql(query: str, as_json: bool, store: Path) -> None:
@@ -271,5 +330,11 @@ def sql(query: str, as_json: bool, store: Path) -> None:
             )
         )
         return
-    click.echo(table(columns, [["NULL" if v is None else v for v in row] for row in rows]))
+    click.echo(
+        table(
+            columns,
+            [["NULL" if v is None else v for v in row] for row in rows],
+            width=table_width(),
+        )
+    )
     click.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", err=True)

@@ -12,19 +12,23 @@ import click
 
 from collector.cli import cli
 from collector.cli.common import (
-    EXIT_NOT_ALL_GOOD,
+    EXIT_FAILED,
+    fitted_echo,
     handle_errors,
+    json_option,
     open_index,
     operator_option,
     store_option,
+    table_width,
 )
+from collector.cli.complete import complete_capture
 from collector.evidence.store import EvidenceStore
 from collector.text import clean
 
 
 @cli.command()
-@click.argument("capture_ids", nargs=-1)
-@click.option("--json", "as_json", is_flag=True)
+@click.argument("capture_ids", nargs=-1, shell_complete=complete_capture)
+@json_option("The results as JSON: each capture, its tokens, the custody chain.")
 @click.option(
     "--no-record",
     is_flag=True,
@@ -118,38 +122,42 @@ def verify(
             )
         )
     else:
+        say = fitted_echo(table_width())
         for c in report.captures:
             flag = "  (retired)" if c.retired and c.status != "retired" else ""
-            click.echo(
-                f"{c.status.upper():<5} {c.capture_id}  {c.checked_files} files  {c.folder}{flag}"
+            say(
+                f"{c.status.upper():<5} {c.capture_id}  {c.checked_files} files  ",
+                c.folder + flag,
             )
             for problem in c.problems:
-                click.echo(f"      - {clean(problem)}")
+                say(f"      - {clean(problem)}", indent=8)
             for t in c.tokens:
-                click.echo(
+                say(
                     f"      token {t.status.upper()}: {clean(t.path)}  TSA {clean(t.tsa_url)}  "
-                    f"genTime {clean(t.gen_time)}" + (" (later)" if t.late else "")
+                    f"genTime {clean(t.gen_time)}" + (" (later)" if t.late else ""),
+                    indent=12,
                 )
-                click.echo(f"            {clean(t.message)}")
+                say(f"            {clean(t.message)}", indent=12)
             for warning in c.warnings:
-                click.echo(f"WARN  {c.capture_id}: {clean(warning)}")
+                say(f"WARN  {c.capture_id}: {clean(warning)}", indent=6)
         for problem in report.store_problems:
-            click.echo(f"FAIL  store: {clean(problem)}")
+            say(f"FAIL  store: {clean(problem)}", indent=6)
         if chain is not None:
             if chain.ok:
                 head = f"sha256:{chain.head}" if chain.head else "(empty)"
-                click.echo(f"PASS  custody log: {chain.entries} entries, head {head}")
+                say(f"PASS  custody log: {chain.entries} entries, head {head}", indent=6)
             else:
-                click.echo(
+                say(
                     f"FAIL  custody log: first broken entry is seq {chain.first_broken}: "
-                    f"{clean(chain.problems[0])}"
+                    f"{clean(chain.problems[0])}",
+                    indent=6,
                 )
                 for more in chain.problems[1:12]:
-                    click.echo(f"      - {clean(more)}")
+                    say(f"      - {clean(more)}", indent=8)
                 if len(chain.problems) > 12:
-                    click.echo(f"      - … and {len(chain.problems) - 12} more")
+                    say(f"      - … and {len(chain.problems) - 12} more")
         for warning in report.warnings:
-            click.echo(f"WARN  {clean(warning)}")
+            say(f"WARN  {clean(warning)}", indent=6)
         passed = sum(c.status == "pass" for c in report.captures)
         retired = sum(c.status == "retired" for c in report.captures)
         checked = len(report.captures) - retired
@@ -163,7 +171,7 @@ def verify(
         elif not no_record and chain is not None and not chain.ok:
             click.echo("not recorded in the custody log: the chain is broken")
     if not report.ok:
-        sys.exit(EXIT_NOT_ALL_GOOD)
+        sys.exit(EXIT_FAILED)
 
 
 @cli.command()

@@ -359,6 +359,32 @@ _AUTH_OK = frozenset(
 )
 
 
+# The columns of `captures`, in the table's order (capture_row() builds exactly these).
+CAPTURE_COLUMNS = (
+    "id",
+    "requested_url",
+    "final_url",
+    "outcome",
+    "reason",
+    "http_status",
+    "title",
+    "case_id",
+    "operator",
+    "note",
+    "started_at",
+    "finished_at",
+    "folder",
+    "manifest_sha256",
+    "collector_version",
+    "browser_version",
+    "hostname",
+    "screenshot_height",
+    "truncated",
+    "run_id",
+    "entry_name",
+)
+
+
 def capture_row(manifest: dict[str, Any], folder: str, manifest_sha256: str) -> dict[str, Any]:
     """The `captures` row for a manifest: the single definition used by add and reindex."""
     response = manifest.get("response") or {}
@@ -946,6 +972,43 @@ class Index:
                 [run_id],
             )
         )
+
+
+# Shell completion (collector/cli/complete.py): value, description.
+_COMPLETIONS = {
+    "capture": (
+        "SELECT id, outcome || '  ' || requested_url FROM captures"
+        " WHERE id LIKE :p ESCAPE '\\' ORDER BY started_at DESC, id DESC LIMIT :n"
+    ),
+    "case": (
+        "SELECT case_id, count(*) || ' capture(s)' FROM captures"
+        " WHERE case_id LIKE :p ESCAPE '\\' GROUP BY case_id ORDER BY case_id LIMIT :n"
+    ),
+    "run": (
+        "SELECT id, status || '  ' || list_file FROM runs"
+        " WHERE id LIKE :p ESCAPE '\\' ORDER BY started_at DESC LIMIT :n"
+    ),
+}
+
+
+def completions(path: Path, kind: str, prefix: str, limit: int = 200) -> list[tuple[str, str]]:
+    """(value, description) pairs starting with `prefix`, for shell completion: read-only,
+    with a short lock wait, and never an error (a missing or busy index completes nothing)."""
+    if kind not in _COMPLETIONS or not path.is_file():
+        return []
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.5)
+    except sqlite3.Error:
+        return []
+    try:
+        rows = conn.execute(
+            _COMPLETIONS[kind], {"p": _like_escape(prefix) + "%", "n": int(limit)}
+        ).fetchall()
+    except sqlite3.Error:
+        return []
+    finally:
+        conn.close()
+    return [(str(value), str(about or "")) for value, about in rows if value]
 
 
 @contextmanager
