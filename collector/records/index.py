@@ -45,6 +45,7 @@ from collector.records.fts import (
     plain,
 )
 from collector.records.fts import search_form as _search_form
+from collector.records.schema import FTS_SHADOW_SUFFIXES, Column, Relation, create_views
 from collector.timeutil import rfc3339, utc_now
 
 BUSY_TIMEOUT_S = 30.0
@@ -268,6 +269,11 @@ def _backfill_capture_text(db: sqlite_utils.Database) -> None:
         db.table("capture_text").insert_all(rows)
 
 
+def _migration_14(db: sqlite_utils.Database) -> None:
+    """Views that spell out the relations (collector.records.schema explains why views)."""
+    create_views(db.execute)
+
+
 # (version, description, apply). Append only: never edit a released migration. Versions
 # are numbered per feature; the runner applies every one not yet applied, in list order.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
@@ -276,6 +282,11 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (3, "watch-list runs, their entries and attempts", _migration_3),
     (4, "capture text with full-text search; changes between captures", _migration_4),
     (5, "timestamps", _migration_5),
+    (
+        14,
+        "views: custody events by capture, retired captures, run entries with captures",
+        _migration_14,
+    ),
 ]
 # rebuilt by reindex, children first
 DERIVED_TABLES = ("changes", "capture_text", "timestamps", "artifacts", "captures")
@@ -516,9 +527,7 @@ class Index:
         known = {version for version, _, _ in MIGRATIONS}
         with self.transaction():
             if "migrations" not in self.db.table_names():
-                self.db.table("migrations").create(
-                    {"version": int, "description": str, "applied_at": str}, pk="version"
-                )
+                _create_migrations_table(self.db)
             applied = self.applied_versions()
             unknown = sorted(applied - known)
             if unknown:
@@ -972,6 +981,53 @@ class Index:
                 [run_id],
             )
         )
+
+
+def _create_migrations_table(db: sqlite_utils.Database) -> None:
+    db.table("migrations").create(
+        {"version": int, "description": str, "applied_at": str}, pk="version"
+    )
+
+
+def describe_schema() -> list[Relation]:
+    """Every table and view of a fresh index.db, in creation order, with the migration that
+    created it and its columns as SQLite reports them (docs/schema.md is made from this)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = sqlite_utils.Database(Path(tmp) / "index.db")
+        try:
+            _create_migrations_table(db)
+            made: dict[str, tuple[str, int]] = {}
+
+            def note(version: int) -> None:
+                for name, kind in db.execute(
+                    "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')"
+                    " AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
+                ).fetchall():
+                    made.setdefault(name, (kind, version))
+
+            note(0)
+            for version, _, apply in MIGRATIONS:
+                apply(db)
+                note(version)
+            relations = []
+            for name, (kind, version) in made.items():
+                if name.endswith(FTS_SHADOW_SUFFIXES) and name.startswith("capture_text_fts_"):
+                    continue
+                keys = {
+                    r[3]: f"{r[2]}.{r[4]}"
+                    for r in db.execute(f"PRAGMA foreign_key_list([{name}])").fetchall()
+                }
+                columns = tuple(
+                    Column(r[1], r[2] or "", bool(r[5]), bool(r[3]), keys.get(r[1]))
+                    for r in db.execute(f"PRAGMA table_xinfo([{name}])").fetchall()
+                    if not r[6]  # hidden columns of a virtual table
+                )
+                relations.append(Relation(name, kind, version, columns))
+            return relations
+        finally:
+            db.conn.close()
 
 
 # Shell completion (collector/cli/complete.py): value, description.
