@@ -157,28 +157,40 @@ def format_capture(
     *,
     width: int | None = None,
 ) -> str:
+    from collector.review.transport import transport
+
     r = m.get("response") or {}
     b = m.get("browser") or {}
     shot = m.get("screenshot") or {}
+    how = transport(m)
     lines = [
         f"capture   {m['capture_id']}",
         f"folder    {row['folder']}",
         f"outcome   {m['outcome']}"
         + (f" — {clean(m['outcome_reason'])}" if m.get("outcome_reason") else ""),
+    ]
+    for warning in how.warnings:  # first, where a reader cannot miss them
+        lines.append(click.style(f"WARNING   {clean(warning.en)}", fg="red", bold=True))
+        lines.append(f"          {clean(warning.id)}")
+    lines += [
         f"requested {clean(m['requested_url'])}",
         f"final     {clean(m.get('final_url'))}",
     ]
-    for hop in m.get("redirects", []):
+    if how.redirects:
+        lines.append(f"redirects {len(how.redirects)}, in order:")
+    for hop in how.redirects:
         lines.append(
             f"  via     {hop['status']} {clean(hop['url'])} -> {clean(hop.get('location'))}"
         )
     lines += [
         f"status    {r.get('status', '-')} {clean(r.get('status_text', ''))}",
-        f"server    {r.get('server_ip') or '-'}:{r.get('server_port') or '-'}"
+        f"server    {r.get('server_ip') or '-'}:{r.get('server_port') or '-'}",
+        f"tls       {clean(how.tls_line())}",
+        "certs     "
         + (
-            f"  TLS {r['tls'].get('protocol')} issuer {clean(r['tls'].get('issuer'))}"
-            if r.get("tls")
-            else ""
+            "checks OFF (--ignore-https-errors): any certificate was accepted"
+            if how.checks_off
+            else "checked by the browser (an invalid certificate fails the capture)"
         ),
         f"title     {clean((m.get('page') or {}).get('title'))}",
         f"started   {m['started_at']}  ({wib(m['started_at'])})",
