@@ -370,6 +370,12 @@ def write_archive(
         "har_entries": summary.har_entries,
         "exchanges": summary.response_count,
         "missing_bodies": summary.missing_bodies,
+        # of those, responses left out of the WARC (not redirects): never an empty 200
+        "responses_left_out": summary.responses_left_out,
+        "lost_bodies": [
+            {"index": x.index, "url": x.url, "status": x.status, "written": x.written}
+            for x in summary.lost_bodies
+        ],
         "skipped": [{"index": e.index, "url": e.url, "reason": e.reason} for e in summary.skipped],
         "resources": [r.uri for r in resources],
         "metadata_uri": metadata_uri,

@@ -213,10 +213,18 @@ def format_capture(
         lines.append(f"problem   {clean(e, 200)}")
     archive = m.get("archive") or {}
     if archive.get("file"):
+        lost = archive["missing_bodies"]
+        left_out = archive.get("responses_left_out")
         lines.append(
             f"warc      {archive['file']}: {archive['records']} records, "
             f"{archive['exchanges']} HTTP exchanges, {len(archive['skipped'])} HAR entries "
-            f"skipped, {archive['missing_bodies']} bodies missing"
+            f"skipped, {lost} bodies missing"
+            + (
+                f" (the browser kept none: {left_out} response(s) left out of the WARC, "
+                f"{lost - left_out} redirect(s) marked WARC-Truncated; see network.har)"
+                if lost and left_out is not None
+                else ""
+            )
         )
     server = (m.get("time_sources") or {}).get("server_date") or {}
     if server.get("time"):

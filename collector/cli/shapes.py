@@ -106,6 +106,7 @@ def wacz(result: Any) -> dict[str, Any]:
             for c in result.captures
         ],
         "skipped": list(result.skipped),
+        "not_in_pages": [dict(x) for x in result.not_in_pages],
         "custody_entry": custody_entry(result.entry),
     }
 

@@ -60,6 +60,11 @@ def write_wacz_export(
         click.echo(f"{c.capture_id}  {clean(c.url)}{redacted}")
     for line in result.skipped:
         click.echo(f"skipped  {clean(line)}")
+    for left in result.not_in_pages:
+        click.echo(
+            f"no page  {left['capture_id']}  {left['outcome']}  {clean(left['requested_url'])}"
+            "  (no HTTP response archived for it; its WARC is in the archive)"
+        )
     w = result.wacz
     click.echo(
         f"wrote {w.path} ({w.size} bytes, {len(result.captures)} capture(s)), sha256:{w.sha256}"

@@ -3,7 +3,10 @@
 Package layout (https://specs.webrecorder.net/wacz/1.1.1/):
 
     archive/<name>.warc.gz     ZIP_STORED so replay tools can range-read records
-    indexes/index.cdxj         sorted CDXJ, built from the writer's summaries (no re-reading)
+    indexes/index.cdx.gz       sorted CDXJ, gzip, ZIP_STORED; built from the writer's summaries
+                               (no re-reading). The name is the spec's example and what py-wacz
+                               writes: pywb's `wb-manager add --unpack-wacz` imports only
+                               `*.cdx`/`*.cdx.gz` indexes, ReplayWeb.page reads these too
     pages/pages.jsonl          header line, then one page per line
     datapackage.json           Frictionless data package: every file's sha256 and size
     datapackage-digest.json    sha256 of datapackage.json, optionally signed
@@ -21,6 +24,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import gzip
 import hashlib
 import json
 import os
@@ -40,6 +44,7 @@ from collector.evidence.warc import ArchiveError, WarcSummary
 from collector.timeutil import rfc3339
 
 __all__ = [
+    "INDEX_PATH",
     "WACZ_VERSION",
     "Page",
     "WaczSummary",
@@ -53,6 +58,7 @@ __all__ = [
 ]
 
 WACZ_VERSION = "1.1.1"
+INDEX_PATH = "indexes/index.cdx.gz"
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
 
 _INDEXED_TYPES = ("response", "resource", "metadata")  # what cdxj-indexer indexes by default
@@ -188,7 +194,9 @@ def write_wacz(
                 _add_warc(zf, name, path, summary, zip_time) for name, path, summary in warcs
             ]
             index = "".join(line + "\n" for line in cdxj_index(warcs)).encode("utf-8")
-            resources.append(_add_bytes(zf, "indexes/index.cdxj", index, zip_time))
+            # mtime=0: the same index always compresses to the same bytes
+            packed = gzip.compress(index, mtime=0)
+            resources.append(_add_bytes(zf, INDEX_PATH, packed, zip_time, zipfile.ZIP_STORED))
             resources.append(_add_bytes(zf, "pages/pages.jsonl", _pages_jsonl(pages), zip_time))
 
             package: dict[str, object] = {
@@ -354,9 +362,13 @@ def _add_warc(
 
 
 def _add_bytes(
-    zf: zipfile.ZipFile, name: str, data: bytes, zip_time: _ZipTime
+    zf: zipfile.ZipFile,
+    name: str,
+    data: bytes,
+    zip_time: _ZipTime,
+    compression: int = zipfile.ZIP_DEFLATED,
 ) -> dict[str, object]:
-    zf.writestr(_zip_info(name, zip_time, zipfile.ZIP_DEFLATED), data)
+    zf.writestr(_zip_info(name, zip_time, compression), data)
     return _resource(name, sha256_bytes(data), len(data))
 
 

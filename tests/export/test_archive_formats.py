@@ -202,7 +202,7 @@ def test_wacz_export_validates_lists_the_page_and_is_signed(
         assert len(warcs) == 2
         assert all(zf.getinfo(n).compress_type == zipfile.ZIP_STORED for n in warcs)
         pages = [json.loads(line) for line in zf.read("pages/pages.jsonl").splitlines()]
-        cdxj = zf.read("indexes/index.cdxj").decode()
+        cdxj = gzip.decompress(zf.read("indexes/index.cdx.gz")).decode()
         package = json.loads(zf.read("datapackage.json"))
         digest = json.loads(zf.read("datapackage-digest.json"))
     assert pages[0]["format"] == "json-pages-1.0"

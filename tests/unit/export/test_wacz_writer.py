@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 import subprocess
@@ -126,12 +127,14 @@ def test_layout_and_compression(capture: Capture, tmp_path: Path) -> None:
         infos = {i.filename: i for i in zf.infolist()}
         assert list(infos) == [
             "archive/capture.warc.gz",
-            "indexes/index.cdxj",
+            "indexes/index.cdx.gz",
             "pages/pages.jsonl",
             "datapackage.json",
             "datapackage-digest.json",
         ]
         assert infos["archive/capture.warc.gz"].compress_type == zipfile.ZIP_STORED
+        # gzip inside: stored, as the spec asks of index/*.cdx.gz
+        assert infos["indexes/index.cdx.gz"].compress_type == zipfile.ZIP_STORED
         assert zf.read("archive/capture.warc.gz") == capture.warc.read_bytes()
         package = json.loads(zf.read("datapackage.json"))
         digest = json.loads(zf.read("datapackage-digest.json"))
@@ -152,7 +155,7 @@ def test_layout_and_compression(capture: Capture, tmp_path: Path) -> None:
     assert package["case"]["number"] == "12/PL/PP/2029"
     assert [r["path"] for r in package["resources"]] == [
         "archive/capture.warc.gz",
-        "indexes/index.cdxj",
+        "indexes/index.cdx.gz",
         "pages/pages.jsonl",
     ]
 
@@ -177,7 +180,7 @@ def test_cdxj_lists_the_page_and_matches_cdxj_indexer(capture: Capture, tmp_path
     out = tmp_path / "bukti.wacz"
     build(capture, out)
     with zipfile.ZipFile(out) as zf:
-        text = zf.read("indexes/index.cdxj").decode("utf-8")
+        text = gzip.decompress(zf.read("indexes/index.cdx.gz")).decode("utf-8")
     lines = text.splitlines()
     assert text.endswith("\n")
     assert lines == sorted(lines)
