@@ -40,7 +40,13 @@ from collector.evidence.stamps import (
     time_sources_record,
 )
 from collector.evidence.store import TIMESTAMPS, CaptureWriter, EvidenceStore, new_capture_id
-from collector.evidence.warc import ArchiveError, WarcInfo, WarcResource, write_capture_warc
+from collector.evidence.warc import (
+    ArchiveError,
+    WarcInfo,
+    WarcResource,
+    warc_name,
+    write_capture_warc,
+)
 from collector.models import (
     BrowserInfo,
     CaptureJob,
@@ -61,7 +67,6 @@ from collector.sites.urls import normalise_target, redact_url_credentials
 from collector.timeutil import parse_rfc3339, utc_now
 
 MANIFEST_VERSION = 1
-WARC_NAME = "archive.warc.gz"
 WARC_MEDIA = "application/warc"
 CONSENT_SCREENSHOT = "screenshot-after-consent.png"
 T = TypeVar("T")
@@ -294,7 +299,7 @@ def write_archive(
     manifest: dict[str, Any],
     dom: bytes | None,
 ) -> dict[str, Any]:
-    """`archive.warc.gz`: the page's HTTP traffic (from the HAR), the screenshot, DOM and
+    """`<capture id>.warc.gz`: the page's HTTP traffic (from the HAR), the screenshot, DOM and
     MHTML as resource records, the provenance as the metadata record.
 
     The manifest cannot be inside the WARC and also list the WARC's hash, so the metadata
@@ -314,6 +319,7 @@ def write_archive(
     else:
         har_problem = "network.har was not written: the WARC has no HTTP records"
     cid = writer.capture_id
+    warc = warc_name(cid)  # after the capture: WARCs gathered from many never collide
     when = parse_rfc3339(page.finished_at)
     resources = []
     for name, data, media in (
@@ -328,7 +334,7 @@ def write_archive(
         "artifacts": [a.as_dict() for a in writer.artifacts],
         "artifacts_note": (
             "The artifacts written before this WARC, with their SHA-256. manifest.json is "
-            "written after the WARC and lists these plus archive.warc.gz; it is not inside "
+            f"written after the WARC and lists these plus {warc}; it is not inside "
             "the WARC (it could not then record the WARC's hash)."
         ),
     }
@@ -339,12 +345,12 @@ def write_archive(
         hostname=str(manifest["environment"].get("hostname") or ""),
         user_agent=page.user_agent or "",
         created=utc_now(),
-        filename=WARC_NAME,
+        filename=warc,
         description=f"Capture {cid} of {page.requested_url}",
         is_part_of=job.case or cid,
     )
     try:
-        with writer.open_stream(WARC_NAME, WARC_MEDIA) as out:
+        with writer.open_stream(warc, WARC_MEDIA) as out:
             summary = write_capture_warc(
                 out,
                 har=har,
@@ -356,12 +362,12 @@ def write_archive(
             if (summary.sha256, summary.size) != (out.hexdigest(), out.size):
                 raise ArchiveError("the bytes written differ from the bytes described")
     except (ArchiveError, OSError) as exc:
-        return {"file": None, "error": f"{WARC_NAME} could not be written: {exc}"}
+        return {"file": None, "error": f"{warc} could not be written: {exc}"}
     counts: dict[str, int] = {}
     for record in summary.records:
         counts[record.record_type] = counts.get(record.record_type, 0) + 1
     return {
-        "file": WARC_NAME,
+        "file": warc,
         "format": "WARC/1.1 (ISO 28500), one gzip member per record",
         "size": summary.size,
         "sha256": summary.sha256,

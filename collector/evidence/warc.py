@@ -44,6 +44,10 @@ Decisions, also stated in the metadata record so the file explains itself:
   level 0 16 ms, level 1 48 ms, level 9 67 ms of CPU; 2.4, 1.44 and 1.40 MB). Everything
   else uses level 6.
 
+A capture's WARC is named after the capture, `<capture id>.warc.gz` (`warc_name`), so WARCs
+gathered from several captures never collide; captures filed before were `archive.warc.gz`,
+and `capture_warc` finds either among a manifest's artifacts (every reader goes through it).
+
 `copy_warc` reads a file written here back with the standard library only (one gzip member
 per record), rebuilding the `WarcSummary` an index needs, and can redact secrets (`Cookie`,
 `Set-Cookie`, `Authorization`, `Proxy-Authorization`) in the copy it writes: the store keeps
@@ -73,6 +77,7 @@ from collector.evidence.hashing import HashingWriter, Sink
 from collector.timeutil import parse_rfc3339, rfc3339
 
 __all__ = [
+    "LEGACY_WARC_NAME",
     "ORIGINAL_HEADER_PREFIX",
     "ArchiveError",
     "LostBody",
@@ -81,8 +86,10 @@ __all__ = [
     "WarcRecordInfo",
     "WarcResource",
     "WarcSummary",
+    "capture_warc",
     "copy_warc",
     "warc_digest",
+    "warc_name",
     "write_capture_warc",
 ]
 
@@ -112,6 +119,25 @@ REDACTED = "[redacted by collector]"
 
 class ArchiveError(Exception):
     """The archive (WARC or WACZ) cannot be written or read as asked."""
+
+
+LEGACY_WARC_NAME = "archive.warc.gz"  # what captures filed before named their WARC
+
+
+def warc_name(capture_id: str) -> str:
+    """The file name of a capture's WARC, in its folder."""
+    return f"{capture_id}.warc.gz"
+
+
+def capture_warc(manifest: Mapping[str, Any]) -> str | None:
+    """The file name of a capture's WARC among its manifest's artifacts, whichever
+    collector filed it (`<capture id>.warc.gz`, or `archive.warc.gz` from before); None
+    when it has none."""
+    names = {a.get("name") for a in manifest.get("artifacts") or () if isinstance(a, Mapping)}
+    for name in (warc_name(str(manifest.get("capture_id"))), LEGACY_WARC_NAME):
+        if name in names:
+            return name
+    return None
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Export a case's captures as one WACZ 1.1.1 package (the format: export.wacz_writer).
 
-    archive/<capture-id>.warc.gz   each capture's archive.warc.gz, secrets redacted
-    indexes/index.cdx.gz           every response, resource and metadata record (CDXJ)
+    archive/<capture-id>.warc.gz   each capture's WARC, secrets redacted
+    indexes/index.cdx              every response, resource and metadata record (CDXJ)
     pages/pages.jsonl              one page per capture whose page the index holds: url (the
                                    final URL, else the requested one, whichever has a response
                                    record), ts (started_at), title (and the outcome if not ok)
@@ -31,14 +31,12 @@ from typing import Any
 from collector import __version__
 from collector.errors import CaptureNotFound, CollectorError, UsageError
 from collector.evidence.store import MANIFEST, EvidenceStore, load_manifest
-from collector.evidence.warc import ArchiveError, WarcSummary, copy_warc
+from collector.evidence.warc import ArchiveError, WarcSummary, capture_warc, copy_warc
 from collector.export.wacz_writer import Page, WaczSummary, WaczWarc, write_wacz
 from collector.records import custody
 from collector.records.custody import Action, NewEvent
 from collector.records.index import Index
 from collector.timeutil import parse_rfc3339, rfc3339, utc_now
-
-WARC_NAME = "archive.warc.gz"
 
 
 class ExportError(CollectorError):
@@ -49,7 +47,7 @@ class ExportError(CollectorError):
 class ExportedCapture:
     capture_id: str
     url: str
-    warc_sha256: str  # of the stored archive.warc.gz
+    warc_sha256: str  # of the stored WARC
     packaged_sha256: str  # of the copy inside the WACZ (differs only when redacted)
     redacted: tuple[str, ...]
 
@@ -103,18 +101,19 @@ def export_wacz(
             folder = store.root / row["folder"]
             manifest, manifest_sha = _checked_manifest(folder, row)
             listed = {a["name"]: a for a in manifest.get("artifacts", [])}
-            if WARC_NAME not in listed:
-                skipped.append(f"{row['id']}: no {WARC_NAME} (captured before WARC support)")
+            warc = capture_warc(manifest)
+            if warc is None:
+                skipped.append(f"{row['id']}: no WARC (captured before WARC support)")
                 continue
             copy_path = Path(tmp) / f"{row['id']}.warc.gz"
             try:
                 with copy_path.open("xb") as fh:
-                    copied = copy_warc(folder / WARC_NAME, fh, redact=True)
+                    copied = copy_warc(folder / warc, fh, redact=True)
             except (ArchiveError, OSError) as exc:
                 raise ExportError(f"capture {row['id']}: {exc}") from exc
-            if copied.source_sha256 != listed[WARC_NAME]["sha256"]:
+            if copied.source_sha256 != listed[warc]["sha256"]:
                 raise ExportError(
-                    f"{row['folder']}/{WARC_NAME}: SHA-256 differs from the manifest "
+                    f"{row['folder']}/{warc}: SHA-256 differs from the manifest "
                     "(modified); run `collector verify` — refusing to export it"
                 )
             warcs.append(WaczWarc(copy_path.name, copy_path, copied.summary))

@@ -3,10 +3,11 @@
 Package layout (https://specs.webrecorder.net/wacz/1.1.1/):
 
     archive/<name>.warc.gz     ZIP_STORED so replay tools can range-read records
-    indexes/index.cdx.gz       sorted CDXJ, gzip, ZIP_STORED; built from the writer's summaries
-                               (no re-reading). The name is the spec's example and what py-wacz
-                               writes: pywb's `wb-manager add --unpack-wacz` imports only
-                               `*.cdx`/`*.cdx.gz` indexes, ReplayWeb.page reads these too
+    indexes/index.cdx          sorted CDXJ built from the writer's summaries (no re-reading).
+                               The name is what both replay tools look for: pywb's `wb-manager
+                               add --unpack-wacz` imports `*.cdx`/`*.cdx.gz` only (not .cdxj),
+                               and ReplayWeb.page (wabac.js) loads a plain `*.cdx`/`*.cdxj`, or
+                               a `.cdx.gz` only through a ZipNum `.idx` beside it
     pages/pages.jsonl          header line, then one page per line
     datapackage.json           Frictionless data package: every file's sha256 and size
     datapackage-digest.json    sha256 of datapackage.json, optionally signed
@@ -24,7 +25,6 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import gzip
 import hashlib
 import json
 import os
@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 WACZ_VERSION = "1.1.1"
-INDEX_PATH = "indexes/index.cdx.gz"
+INDEX_PATH = "indexes/index.cdx"
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
 
 _INDEXED_TYPES = ("response", "resource", "metadata")  # what cdxj-indexer indexes by default
@@ -194,9 +194,7 @@ def write_wacz(
                 _add_warc(zf, name, path, summary, zip_time) for name, path, summary in warcs
             ]
             index = "".join(line + "\n" for line in cdxj_index(warcs)).encode("utf-8")
-            # mtime=0: the same index always compresses to the same bytes
-            packed = gzip.compress(index, mtime=0)
-            resources.append(_add_bytes(zf, INDEX_PATH, packed, zip_time, zipfile.ZIP_STORED))
+            resources.append(_add_bytes(zf, INDEX_PATH, index, zip_time))
             resources.append(_add_bytes(zf, "pages/pages.jsonl", _pages_jsonl(pages), zip_time))
 
             package: dict[str, object] = {
@@ -362,13 +360,9 @@ def _add_warc(
 
 
 def _add_bytes(
-    zf: zipfile.ZipFile,
-    name: str,
-    data: bytes,
-    zip_time: _ZipTime,
-    compression: int = zipfile.ZIP_DEFLATED,
+    zf: zipfile.ZipFile, name: str, data: bytes, zip_time: _ZipTime
 ) -> dict[str, object]:
-    zf.writestr(_zip_info(name, zip_time, compression), data)
+    zf.writestr(_zip_info(name, zip_time, zipfile.ZIP_DEFLATED), data)
     return _resource(name, sha256_bytes(data), len(data))
 
 

@@ -23,10 +23,14 @@ EXPECTED_FILES = {
     "page.mhtml",
     "text.txt",
     "network.har",
-    "archive.warc.gz",
     "manifest.json",
     "SHA256SUMS",
 }
+
+
+def expected_files(capture_id: str) -> set[str]:
+    """The files of a capture folder: the WARC is named after the capture."""
+    return EXPECTED_FILES | {f"{capture_id}.warc.gz"}
 
 
 def capture(store: Path, *args: str) -> tuple[int, str]:
@@ -48,7 +52,7 @@ def test_capture_files_every_artifact_hashed_and_read_only(site: SiteServer, sto
     )
     assert code == 0, out
     folder, m = only_capture(store)
-    assert {p.name for p in folder.iterdir()} == EXPECTED_FILES
+    assert {p.name for p in folder.iterdir()} == expected_files(m["capture_id"])
     # the one line per capture: id, outcome, URL, folder
     assert out.split()[:3] == [m["capture_id"], "ok", url]
     assert str(folder.relative_to(store)) in out
@@ -57,7 +61,7 @@ def test_capture_files_every_artifact_hashed_and_read_only(site: SiteServer, sto
         ["sha256sum", "-c", "SHA256SUMS"], cwd=folder, capture_output=True, text=True
     )
     assert check.returncode == 0, check.stdout + check.stderr
-    assert check.stdout.count(": OK") == len(EXPECTED_FILES) - 1
+    assert check.stdout.count(": OK") == len(expected_files(m["capture_id"])) - 1
     # manifest provenance
     assert m["requested_url"] == url and m["final_url"] == url
     assert m["outcome"] == "ok" and m["case"] == "BKPSDM-2024-017" and m["operator"] == "Dwi A."
@@ -79,7 +83,7 @@ def test_capture_files_every_artifact_hashed_and_read_only(site: SiteServer, sto
     )
     assert m["environment"]["hostname"]
     listed = {a["name"]: a for a in m["artifacts"]}
-    assert set(listed) == EXPECTED_FILES - {"manifest.json", "SHA256SUMS"}
+    assert set(listed) == expected_files(m["capture_id"]) - {"manifest.json", "SHA256SUMS"}
     for name, artifact in listed.items():
         data = (folder / name).read_bytes()
         import hashlib

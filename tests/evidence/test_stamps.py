@@ -71,7 +71,7 @@ def test_capture_with_two_tsas_stores_tokens_that_verify(
     assert names <= {p.name for p in folder.iterdir()}
     assert all(not (folder / n).stat().st_mode & stat.S_IWUSR for n in names)
     checked = sha256sum_c(folder)
-    for name in names | {"manifest.json", "archive.warc.gz"}:
+    for name in names | {"manifest.json", f"{m['capture_id']}.warc.gz"}:
         assert f"{name}: OK" in checked
     assert not names & {a["name"] for a in m["artifacts"]}  # written after the manifest
     record = json.loads((folder / "timestamps.json").read_text())
