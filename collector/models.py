@@ -21,7 +21,7 @@ class Outcome(StrEnum):
     DOWNLOAD = "download"  # the URL answered with a file, not a page
     EMPTY = "empty"  # rendered, but no visible content
     BROWSER_ERROR = "browser_error"  # the browser failed under us
-    # what the rendered page really is (collector.sites.platforms.classify; same strings)
+    # what the rendered page really is (collector.sites.classify)
     LOGIN_WALL = "login_wall"  # a login form or redirect instead of the content
     NOT_FOUND = "not_found"  # account/post gone, even when the platform answers 200
     RATE_LIMITED = "rate_limited"  # HTTP 429 or a challenge/throttling page

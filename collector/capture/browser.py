@@ -45,6 +45,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from collector.errors import BrowserNotFound
 from collector.evidence.hashing import sha256_bytes
+from collector.evidence.redact import redact_har_file
 from collector.models import (
     BrowserInfo,
     CaptureOptions,
@@ -53,8 +54,8 @@ from collector.models import (
     PageCapture,
     RedirectHop,
 )
-from collector.sites.platforms import CONSENT_CONTEXT, CONSENT_LABELS, CONSENT_SELECTORS
-from collector.sites.urls import ALLOWED_SCHEMES
+from collector.sites.markers import CONSENT_CONTEXT, CONSENT_LABELS, CONSENT_SELECTORS
+from collector.sites.urls import ALLOWED_SCHEMES, parse_proxy, refused_scheme
 from collector.timeutil import rfc3339, utc_now
 
 T = TypeVar("T")
@@ -124,8 +125,6 @@ STEP_QUIET_MS = 120
 STEP_WAIT_CAP_S = 1.5
 # The isolated world collector's scripts run in (page scripts cannot reach into it).
 ISOLATED_WORLD = "collector-reader"
-# where a failed or blank page sits; anything else non-http(s) is a refused target
-NEUTRAL_SCHEMES = ALLOWED_SCHEMES | {"about", "chrome-error"}
 STREAMING_TYPES = frozenset({"fetch", "xhr", "eventsource", "websocket", "ping", "other"})
 # Downloads a page may trigger in one capture; more are refused and logged.
 MAX_DOWNLOADS = 5
@@ -533,9 +532,7 @@ class _PageRun:
         elif self.session is not None:
             # the HAR would carry the investigator's login cookies out with the evidence
             try:
-                self.session["har_cookies_redacted"] = await asyncio.to_thread(
-                    redact_har_cookies, har
-                )
+                self.session["har_cookies_redacted"] = await asyncio.to_thread(redact_har_file, har)
             except (OSError, ValueError) as exc:
                 self.errors.append(f"redacting session cookies from network.har: {exc}")
                 har.unlink(missing_ok=True)
@@ -664,6 +661,10 @@ class _PageRun:
         self, page: Page, tracker: NetworkTracker, cdp: CDPSession
     ) -> tuple[Outcome, str, Response | None]:
         nav_budget = self.settle_left()
+        # Chromium aborts a redirect to javascript: or view-source: before Playwright sees a
+        # response: only CDP's network events, on until the commit, show where it led
+        redirect = _LastRedirect(cdp)
+        await cdp.send("Network.enable")
         try:
             # "commit" hands back the response even when a subresource later hangs the load
             response = await page.goto(self.url, wait_until="commit", timeout=nav_budget * 1000)
@@ -676,7 +677,9 @@ class _PageRun:
                 None,
             )
         except PlaywrightError as exc:
-            return (*_classify_navigation_error(exc), None)
+            return (*_classify_navigation_error(exc, redirect.location), None)
+        finally:
+            await _quietly(cdp.send("Network.disable"))
         try:
             await page.wait_for_load_state("load", timeout=self.settle_left() * 1000)
             self.settle["load"] = "reached"
@@ -1144,31 +1147,6 @@ def _failed_capture(url: str, started: str, outcome: Outcome, reason: str) -> Pa
     )
 
 
-REDACTED = "[redacted: investigator session]"
-
-
-def redact_har_cookies(path: Path) -> int:
-    """Blank every cookie value in a HAR (Cookie and Set-Cookie headers, cookie lists),
-    before the file is hashed: with a logged-in session they are the account's keys.
-    Returns how many values were blanked."""
-    har = json.loads(path.read_bytes())
-    count = 0
-    for entry in har.get("log", {}).get("entries", []):
-        for part, header in (("request", "cookie"), ("response", "set-cookie")):
-            message = entry.get(part) or {}
-            for h in message.get("headers", []):
-                if str(h.get("name", "")).lower() == header:
-                    h["value"] = REDACTED
-                    count += 1
-            for cookie in message.get("cookies", []):
-                cookie["value"] = REDACTED
-                count += 1
-    tmp = path.with_name(path.name + ".redacting")
-    tmp.write_bytes(json.dumps(har, ensure_ascii=False, indent=2).encode("utf-8"))
-    os.replace(tmp, path)
-    return count
-
-
 def safe_file_name(name: str, limit: int = 80) -> str:
     """A download's suggested name made safe as an artifact name (hostile input)."""
     cleaned = re.sub(r"(?:[^A-Za-z0-9._-]|\.\.+|_)+", "_", name).strip("._-")
@@ -1190,20 +1168,38 @@ def _tls_facts(details: Any) -> dict[str, Any]:
 
 
 def _proxy_settings(proxy: str) -> dict[str, str]:
-    parts = urlsplit(proxy)
-    server = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    settings = {"server": server}
-    if parts.username:
-        settings["username"] = parts.username
-    if parts.password:
-        settings["password"] = parts.password
+    parsed = parse_proxy(proxy)  # the one strict reading: never a password taken as a host
+    settings = {"server": parsed.server}
+    if parsed.username:
+        settings["username"] = parsed.username
+    if parsed.password:
+        settings["password"] = parsed.password
     return settings
 
 
-def _classify_navigation_error(exc: PlaywrightError) -> tuple[Outcome, str]:
+class _LastRedirect:
+    """The Location of the last redirect answered while CDP's Network domain is on."""
+
+    def __init__(self, cdp: CDPSession) -> None:
+        self.location: str | None = None
+        cdp.on("Network.responseReceivedExtraInfo", self._received)
+
+    def _received(self, event: dict[str, Any]) -> None:
+        if 300 <= int(event.get("statusCode") or 0) < 400:
+            headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
+            self.location = str(headers.get("location") or "") or None
+
+
+def _classify_navigation_error(
+    exc: PlaywrightError, redirect_to: str | None = None
+) -> tuple[Outcome, str]:
     message = _first_line(exc)
     if "Download is starting" in message:
         return Outcome.DOWNLOAD, "the URL answered with a file download, not a page"
+    # a redirect to javascript:, view-source: or ftp: ends in net::ERR_ABORTED
+    scheme = refused_scheme(redirect_to) if redirect_to else None
+    if scheme is not None:
+        return Outcome.BLOCKED_TARGET, f"a redirect to a refused target ({scheme}:) was blocked"
     if any(
         code in message
         for code in (

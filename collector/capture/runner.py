@@ -32,6 +32,8 @@ from collector.capture.admission import (
 from collector.capture.browser import BrowserSession, find_browser, font_facts
 from collector.capture.sessions import check_session_file
 from collector.errors import CollectorError, StoreError
+from collector.evidence.png import png_size_fields
+from collector.evidence.redact import redact_response_headers
 from collector.evidence.stamps import (
     TsaSettings,
     records_from_document,
@@ -56,14 +58,15 @@ from collector.models import (
 from collector.records.custody import CustodyLog, adopt_unfiled, entries, kept_rows, record_capture
 from collector.records.index import Index
 from collector.sites.classify import classify_page
-from collector.sites.platforms import (
-    PlatformError,
-    detect_platform,
-    extract_post_links,
-    resolve_platform,
+from collector.sites.classify import marker_selectors as all_marker_selectors
+from collector.sites.platforms import PlatformError, detect_platform, resolve_platform
+from collector.sites.posts import extract_post_links
+from collector.sites.urls import (
+    normalise_target,
+    parse_proxy,
+    redact_proxy,
+    redact_url_credentials,
 )
-from collector.sites.platforms import marker_selectors as all_marker_selectors
-from collector.sites.urls import normalise_target, redact_url_credentials
 from collector.timeutil import parse_rfc3339, utc_now
 
 MANIFEST_VERSION = 1
@@ -118,7 +121,7 @@ def build_manifest(
     """Provenance of one capture. Artifacts are appended by the writer as it closes."""
     options = asdict(job.options)
     options["viewport"] = str(job.options.viewport)
-    options["proxy"] = redact_url_credentials(job.options.proxy) if job.options.proxy else None
+    options["proxy"] = redact_proxy(job.options.proxy) if job.options.proxy else None
     if job.options.storage_state:
         options["storage_state"] = Path(job.options.storage_state).name
     response: dict[str, Any] | None = None
@@ -128,7 +131,8 @@ def build_manifest(
             "url": r.url,
             "status": r.status,
             "status_text": r.status_text,
-            "headers": [[k, v] for k, v in r.headers],
+            # secret values (Set-Cookie...) as a hash: collector.evidence.redact
+            "headers": redact_response_headers(r.headers),
             "content_type": r.header("content-type"),
             "content_encoding": r.header("content-encoding"),
             # Playwright hands over the body already decoded from any Content-Encoding
@@ -263,12 +267,12 @@ def file_capture(
     _file_extras(writer, page)
     manifest = build_manifest(writer.capture_id, job, page, browser, environment, body_name)
     if page.screenshot is not None:
-        manifest["screenshot"] = {**manifest["screenshot"], **_png_size(page.screenshot)}
+        manifest["screenshot"] = {**manifest["screenshot"], **png_size_fields(page.screenshot)}
     if page.consent_screenshot is not None and manifest["consent"]:
         consent = dict(manifest["consent"])
         consent["screenshot"] = {
             **consent.get("screenshot", {}),
-            **_png_size(page.consent_screenshot),
+            **png_size_fields(page.consent_screenshot),
             "artifact": CONSENT_SCREENSHOT,
         }
         manifest["consent"] = consent
@@ -400,15 +404,6 @@ def _file_extras(writer: CaptureWriter, page: PageCapture) -> None:
             writer.adopt(download["artifact"], download["media_type"])
 
 
-def _png_size(data: bytes) -> dict[str, int]:
-    if data[:8] != b"\x89PNG\r\n\x1a\n" or len(data) < 24:
-        return {}
-    return {
-        "png_width": int.from_bytes(data[16:20], "big"),
-        "png_height": int.from_bytes(data[20:24], "big"),
-    }
-
-
 class CaptureRunner:
     """Captures jobs into a store, several at a time in one browser."""
 
@@ -448,7 +443,10 @@ class CaptureRunner:
         """Every check that can fail, before anything is written or launched:
         targets, session files, the store, the browser, the index's schema."""
         for job in jobs:
-            normalise_target(job.url)
+            # a plausible host is asked of what people type (cli, watch lists), not here
+            normalise_target(job.url, allow_bare_host=True)
+            if job.options.proxy:
+                parse_proxy(job.options.proxy)
         for state in sorted({j.options.storage_state for j in jobs if j.options.storage_state}):
             check_session_file(state)
         self.store.ensure_writable()

@@ -20,7 +20,8 @@ from typing import Any
 from collector.errors import UsageError
 from collector.evidence.hashing import sha256_bytes
 from collector.models import CaptureJob, CaptureOptions, Outcome, PageCapture
-from collector.sites.platforms import SESSION_PROBES, resolve_platform
+from collector.sites.markers import SESSION_PROBES
+from collector.sites.platforms import resolve_platform
 from collector.timeutil import rfc3339
 
 
@@ -116,9 +117,8 @@ def check_session(
     """Load the session in the browser, visit a logged-in-only page, classify it."""
     from collector.capture.browser import BrowserSession, find_browser
     from collector.capture.runner import _run_to_completion
-    from collector.sites.classify import classify_page
-    from collector.sites.platforms import marker_selectors
-    from collector.sites.urls import normalise_target
+    from collector.sites.classify import classify_page, marker_selectors
+    from collector.sites.urls import normalise_target, parse_proxy
 
     name = resolve_platform(platform)
     state = check_session_file(path)
@@ -128,6 +128,8 @@ def check_session(
             raise UsageError(f'platform "{name}" has no known logged-in page: give --url')
         url = probe.url
     url = normalise_target(url)
+    if options is not None and options.proxy:
+        parse_proxy(options.proxy)
     opts = replace(options or CaptureOptions(), storage_state=str(path), max_scrolls=0)
     opts = replace(opts, consent_click=False)
     executable, source = find_browser(browser_path)

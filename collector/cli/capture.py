@@ -28,7 +28,7 @@ from collector.cli.common import (
 from collector.cli.complete import complete_case
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
-from collector.models import CaptureJob
+from collector.models import CaptureJob, Outcome
 
 
 @cli.command()
@@ -39,6 +39,12 @@ from collector.models import CaptureJob
 @click.option(
     "--platform",
     help="Whose page markers classify the page (default: from each URL's host).",
+)
+@click.option(
+    "--allow-bare-host",
+    is_flag=True,
+    help="Accept a host without a dot (an intranet name such as http://arsip/); "
+    "otherwise refused as a likely typo.",
 )
 @json_option(
     "The filed captures (the keys of `list --json`) and the changes found, as one JSON "
@@ -54,6 +60,7 @@ def capture(
     operator: str | None,
     note: str | None,
     platform: str | None,
+    allow_bare_host: bool,
     as_json: bool,
     store: Path,
     browser_path: str | None,
@@ -84,7 +91,7 @@ def capture(
         raise UsageError(str(exc)) from None
     jobs = [
         CaptureJob(
-            normalise_target(u),
+            normalise_target(u, allow_bare_host=allow_bare_host),
             options,
             case,
             operator or _default_operator(),
@@ -173,7 +180,9 @@ def demo(store: Path, browser_path: str | None, serve: bool) -> None:
         monitor = start_monitor(None, 30.0)
         result = execute_run(s, watchlist, settings, monitor=monitor)
     unexpected = [
-        e for e in result.entries if e.label != ("not_found" if "dihapus" in e.entry.tags else "ok")
+        e
+        for e in result.entries
+        if e.label != (Outcome.NOT_FOUND if "dihapus" in e.entry.tags else Outcome.OK)
     ]
     click.echo(
         "\ndemo: the deleted post came out not_found (never an `ok` capture of a post), "

@@ -182,8 +182,8 @@ def capture_options(fn: F) -> F:
         ),
         click.option(
             "--proxy",
-            help="http://, https:// or socks5:// proxy (credentials are "
-            "never written to the manifest).",
+            help="http://, https://, socks4:// or socks5:// proxy; in a password write "
+            '"@" as %40 and "/" as %2F (credentials are never written anywhere).',
         ),
         click.option(
             "--ignore-https-errors",
@@ -301,10 +301,12 @@ def tsa_settings(kw: dict[str, Any]) -> TsaSettings | None:
 
 def build_options(kw: dict[str, Any]) -> CaptureOptions:
     if kw.get("proxy"):
-        from urllib.parse import urlsplit
+        from collector.sites.urls import parse_proxy
 
-        if urlsplit(kw["proxy"]).scheme not in ("http", "https", "socks5"):
-            raise UsageError(f"--proxy must be http://, https:// or socks5://, not {kw['proxy']!r}")
+        try:
+            parse_proxy(kw["proxy"])
+        except UsageError as exc:
+            raise UsageError(f"--proxy: {exc}") from None
     return CaptureOptions(
         viewport=kw["viewport"],
         device_scale_factor=kw["device_scale_factor"],

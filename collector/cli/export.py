@@ -83,7 +83,8 @@ def export(
     (--format wacz); either is recorded in the custody log. With --tsa (zip only), each
     TSA is asked for an RFC 3161 token over package.json; a failing TSA never fails the
     export."""
-    from collector.export.package import TIMESTAMPS_FILE, export_package
+    from collector.export.package import export_package
+    from collector.export.package_check import TIMESTAMPS_FILE
 
     tsa = tsa_settings(kw)
     if format_ == "wacz":
@@ -161,7 +162,7 @@ for _param in export.params:
 @handle_errors
 def verify_package_cmd(package: Path, as_json: bool, tsa_ca: Path | None) -> None:
     """Check a package (ZIP or unzipped folder) without any store or database."""
-    from collector.export.package import verify_package
+    from collector.export.package_check import verify_package
 
     report = verify_package(package, tsa_ca)
     if as_json:

@@ -45,6 +45,7 @@ from collector.lists.run import (
     RunResult,
     RunSettings,
 )
+from collector.models import Outcome
 from collector.text import clean, table
 from collector.timeutil import wib
 
@@ -348,7 +349,9 @@ class RunPrinter:
         if self.bar is not None:
             self.bar.update(event.done - self.shown)
             self.shown = event.done
-            if event.kind == "skipped" or (event.attempt and event.attempt.outcome != "ok"):
+            if event.kind == "skipped" or (
+                event.attempt and event.attempt.outcome is not Outcome.OK
+            ):
                 self._echo(self.line(event))
             return
         click.echo(self.line(event), err=self.err)
@@ -417,7 +420,7 @@ def format_summary(result: RunResult, elapsed_s: float, *, width: int | None = N
                 keep=(3,),
             ),
         ]
-    bad = [e for e in result.entries if e.label != "ok"]
+    bad = [e for e in result.entries if e.label != Outcome.OK]
     if bad:
         lines += [
             "",
@@ -646,7 +649,7 @@ def session() -> None:
     help="Whose session it is: instagram, facebook, x, tiktok, youtube, threads.",
 )
 @click.option("--url", help="Page to visit instead of the platform's logged-in-only page.")
-@click.option("--proxy", help="http://, https:// or socks5:// proxy.")
+@click.option("--proxy", help="http://, https://, socks4:// or socks5:// proxy.")
 @click.option("--ignore-https-errors", is_flag=True, help="Accept invalid TLS certificates.")
 @click.option(
     "--timeout",

@@ -17,7 +17,7 @@ from collector.models import FiledCapture
 
 def capture_columns() -> tuple[str, ...]:
     """The keys of `capture()`, in order (`list --csv` writes them as its header)."""
-    from collector.records.index import CAPTURE_COLUMNS
+    from collector.records.rows import CAPTURE_COLUMNS
 
     return (*CAPTURE_COLUMNS, "retired_at")
 
@@ -31,7 +31,7 @@ def capture(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def filed_capture(filed: FiledCapture) -> dict[str, Any]:
     """A capture just filed: the same keys as `capture()`, from its manifest."""
-    from collector.records.index import capture_row
+    from collector.records.rows import capture_row
 
     return capture(capture_row(filed.manifest, filed.folder, filed.manifest_sha256))
 

@@ -119,7 +119,7 @@ def timestamp(
         raise UsageError("give a time-stamping authority: --tsa URL (or env COLLECTOR_TSA)")
     if bool(capture_ids) == missing:
         raise UsageError("name the captures to timestamp, or give --missing (not both)")
-    from collector.records.index import timestamp_row
+    from collector.records.rows import timestamp_row
 
     s = EvidenceStore(store)
     failed = False

@@ -115,6 +115,7 @@ def verify(
                         "first_broken_seq": chain.first_broken,
                         "problems": [str(p) for p in chain.problems],
                     },
+                    "index_tables_checked": list(report.index_tables),
                     "recorded_seq": recorded["seq"] if recorded else None,
                 },
                 indent=2,
@@ -133,7 +134,8 @@ def verify(
                 say(f"      - {clean(problem)}", indent=8)
             for t in c.tokens:
                 say(
-                    f"      token {t.status.upper()}: {clean(t.path)}  TSA {clean(t.tsa_url)}  "
+                    f"      token {t.status.replace('_', ' ').upper()}: {clean(t.path)}  "
+                    f"TSA {clean(t.tsa_url)}  "
                     f"genTime {clean(t.gen_time)}" + (" (later)" if t.late else ""),
                     indent=12,
                 )
@@ -156,6 +158,12 @@ def verify(
                     say(f"      - {clean(more)}", indent=8)
                 if len(chain.problems) > 12:
                     say(f"      - … and {len(chain.problems) - 12} more")
+        if report.index_tables:
+            say(
+                "index tables recomputed from the manifests and compared: "
+                + ", ".join(report.index_tables),
+                indent=6,
+            )
         for warning in report.warnings:
             say(f"WARN  {clean(warning)}", indent=6)
         passed = sum(c.status == "pass" for c in report.captures)

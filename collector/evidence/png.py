@@ -33,6 +33,7 @@ __all__ = [
     "PngUnsupported",
     "decode_grey",
     "png_size",
+    "png_size_fields",
 ]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -99,6 +100,16 @@ def png_size(source: PngSource) -> tuple[int, int]:
     """Return (width, height) from the IHDR chunk, reading only the first 33 bytes."""
     header = _parse_header(_read_head(source))
     return header.width, header.height
+
+
+def png_size_fields(data: bytes) -> dict[str, int]:
+    """`png_width` and `png_height` as a manifest records them; empty when `data` is not a
+    well-formed PNG header."""
+    try:
+        width, height = png_size(data)
+    except PngError:
+        return {}
+    return {"png_width": width, "png_height": height}
 
 
 def decode_grey(source: PngSource, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> GreyImage:

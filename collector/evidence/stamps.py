@@ -25,6 +25,10 @@ and each TSA's `genTime`. Each non-system time is recorded with the window of sy
 time in which it was read; `skew_ms` is how far it lies outside that window (0 inside).
 `pair_skews` compares every pair of sources the same way, which `collector verify` uses to
 warn when two of them disagree by more than a bound.
+
+Checking a stored token against its record (`check_token`) is one function for captures
+(`collector verify`) and evidence packages (`collector verify-package`), with one status
+vocabulary: `pass`, `fail`, `not_checked`.
 """
 
 from __future__ import annotations
@@ -35,24 +39,30 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from collector.errors import CollectorError, UsageError
-from collector.evidence.hashing import HashingWriter, sha256_file
+from collector.evidence.hashing import HashingWriter, sha256_bytes, sha256_file
 from collector.evidence.rfc3161 import (
+    SHA256_OID,
     TimestampError,
     TimestampFormatError,
     TimestampMismatch,
     TimestampRejected,
     TimestampToken,
     TimestampTransportError,
+    VerifyStatus,
+    check_matches,
+    parse_request,
     parse_response,
     request_token,
+    verify_token,
 )
 from collector.evidence.store import (
     MANIFEST,
@@ -63,6 +73,7 @@ from collector.evidence.store import (
     make_read_only,
     pretty_json,
 )
+from collector.evidence.sums import format_sums
 from collector.models import MainResponse, TimestampRecord
 from collector.sites.urls import redact_url_credentials
 from collector.timeutil import parse_rfc3339, rfc3339, utc_now
@@ -392,6 +403,93 @@ def read_json(path: Path) -> dict[str, Any]:
     return value
 
 
+# --------------------------------------------------------------------------- checking
+
+
+NOT_CHECKED: VerifyStatus = "not_checked"
+
+
+@dataclass(frozen=True)
+class TokenVerdict:
+    """One stored token, as checked: `pass`, `fail` or `not_checked` (the one vocabulary of
+    collector.evidence.rfc3161 `VerifyStatus`), why, and the file the verdict is about."""
+
+    status: VerifyStatus
+    message: str
+    about: str  # the .tsr, its .tsq, or the stamped file
+
+
+def check_token(
+    entry: Mapping[str, Any],
+    files: Mapping[str, bytes],
+    digest: bytes,
+    *,
+    subject: str,
+    record: str,
+    tsa_ca: Path | None,
+) -> TokenVerdict:
+    """Check a stored token against its record (`token_entry`'s shape), offline first.
+
+    `files`: the token files by the names the record gives; `digest`: SHA-256 of the stamped
+    file (`subject`, e.g. manifest.json); `record`: the file the entry comes from, for
+    messages. Checks the files' hashes against the record, the request's imprint and nonce,
+    the reply's imprint and nonce against them, serial and genTime; with `tsa_ca`, the TSA's
+    signature with `openssl ts -verify` as of genTime (a token stays valid after its TSA
+    certificate expires). Without `tsa_ca` the result is `not_checked`, never `pass`.
+    Shared by `collector verify` (captures) and `collector verify-package` (packages).
+    """
+    tsq, tsr = str(entry.get("tsq")), str(entry.get("tsr"))
+
+    def verdict(status: VerifyStatus, message: str, about: str = tsr) -> TokenVerdict:
+        return TokenVerdict(status, message, about)
+
+    for name, key in ((tsq, "tsq_sha256"), (tsr, "tsr_sha256")):
+        if name not in files:
+            return verdict("fail", f"missing (listed in {record})", name)
+        if sha256_bytes(files[name]) != entry.get(key):
+            return verdict("fail", f"SHA-256 differs from {record} (file changed)", name)
+    try:
+        request = parse_request(files[tsq])
+    except TimestampError as exc:
+        return verdict("fail", str(exc), tsq)
+    try:
+        info = parse_response(files[tsr])
+    except TimestampError as exc:
+        return verdict("fail", str(exc))
+    if info.hash_algorithm != SHA256_OID or info.hashed_message != digest:
+        return verdict(
+            "fail",
+            f"not a token over this {subject} (its imprint is {info.hashed_message.hex()}, "
+            f"SHA-256 of {subject} is {digest.hex()})",
+        )
+    if request.hash_algorithm != SHA256_OID or request.hashed_message != digest:
+        return verdict("fail", f"not a request over this {subject}", tsq)
+    if request.nonce is None or f"{request.nonce:x}" != entry.get("nonce"):
+        return verdict("fail", f"its nonce is not the one {record} records", tsq)
+    try:
+        check_matches(info, digest, request.nonce)
+    except TimestampError as exc:
+        return verdict("fail", f"does not answer {tsq}: {exc}")
+    if str(info.serial) != str(entry.get("serial")) or rfc3339(info.gen_time) != entry.get(
+        "gen_time"
+    ):
+        return verdict("fail", f"serial or genTime differ from {record}")
+    if tsa_ca is None:
+        return verdict(
+            NOT_CHECKED,
+            f"imprint and nonce match {subject} and {tsq}; signature not checked "
+            "(give --tsa-ca, the TSA's CA file)",
+        )
+    with tempfile.TemporaryDirectory(prefix="collector-verify-") as tmp:
+        token_path = Path(tmp, "token.tsr")
+        token_path.write_bytes(files[tsr])
+        try:
+            checked = verify_token(token_path, digest, tsa_ca, at_time=info.gen_time)
+        except TimestampError as exc:
+            return verdict("fail", str(exc))
+    return verdict(checked.status, f"openssl ts -verify: {checked.message}")
+
+
 # --------------------------------------------------------------------------- later
 
 
@@ -481,11 +579,8 @@ def _write_late(
             ),
         }
         record_sha = _write_file(tmp / LATE_RECORD, pretty_json(entry))
-        sums = "".join(
-            f"{sha}  {name}\n"
-            for name, sha in sorted([(tsq, tsq_sha), (tsr, tsr_sha), (LATE_RECORD, record_sha)])
-        )
-        _write_file(tmp / SUMS, sums.encode())
+        sums = format_sums([(tsq, tsq_sha), (tsr, tsr_sha), (LATE_RECORD, record_sha)])
+        _write_file(tmp / SUMS, sums)
         final = _rename_numbered(tmp, base)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -517,7 +612,3 @@ def _rename_numbered(tmp: Path, base: Path) -> Path:
                 pass
         n += 1
     raise CollectorError(f"cannot find a free folder name under {base}")
-
-
-def with_folder(records: Sequence[TimestampRecord], folder: str) -> tuple[TimestampRecord, ...]:
-    return tuple(replace(r, folder=folder) for r in records)

@@ -35,6 +35,7 @@ from typing import Any
 
 from collector.errors import StoreError
 from collector.evidence.hashing import HashingWriter, sha256_bytes, sha256_file
+from collector.evidence.sums import format_sums
 from collector.models import Artifact, FiledCapture
 from collector.timeutil import utc_now
 
@@ -233,8 +234,7 @@ class CaptureWriter:
             raise StoreError("write the manifest before sealing the capture")
         manifest, manifest_artifact = self._manifest
         listed = [*self.artifacts, manifest_artifact, *self.sealed]
-        lines = [f"{a.sha256}  {a.name}\n" for a in sorted(listed, key=lambda a: a.name)]
-        self._write_control(SUMS, "".join(lines).encode())
+        self._write_control(SUMS, format_sums((a.name, a.sha256) for a in listed))
         final = self.store.folder_for(self.capture_id)
         final.parent.mkdir(parents=True, exist_ok=True)
         _fsync_dir(self.folder)
@@ -279,6 +279,20 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def json_object(data: bytes, label: str, problems: list[str]) -> dict[str, Any] | None:
+    """A JSON object read for checking (a record, package.json), or None with the problem
+    named under `label` (the verifiers report, they do not raise)."""
+    try:
+        value = json.loads(data)
+    except ValueError as exc:
+        problems.append(f"{label}: not valid JSON ({exc})")
+        return None
+    if not isinstance(value, dict):
+        problems.append(f"{label}: not a JSON object")
+        return None
+    return value
 
 
 def load_manifest(folder: Path) -> tuple[dict[str, Any], str]:

@@ -48,10 +48,8 @@ A capture's WARC is named after the capture, `<capture id>.warc.gz` (`warc_name`
 gathered from several captures never collide; captures filed before were `archive.warc.gz`,
 and `capture_warc` finds either among a manifest's artifacts (every reader goes through it).
 
-`copy_warc` reads a file written here back with the standard library only (one gzip member
-per record), rebuilding the `WarcSummary` an index needs, and can redact secrets (`Cookie`,
-`Set-Cookie`, `Authorization`, `Proxy-Authorization`) in the copy it writes: the store keeps
-them as the page sent them; exported copies do not.
+Reading a file written here back, and copying it with secrets redacted for an export, is
+collector.evidence.warc_copy; both encode records with `encode_record`.
 """
 
 from __future__ import annotations
@@ -64,13 +62,12 @@ import ipaddress
 import json
 import re
 import uuid
-import zlib
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 from urllib.parse import urlsplit
 
 from collector.evidence.hashing import HashingWriter, Sink
@@ -79,6 +76,7 @@ from collector.timeutil import parse_rfc3339, rfc3339
 __all__ = [
     "LEGACY_WARC_NAME",
     "ORIGINAL_HEADER_PREFIX",
+    "WARC_VERSION",
     "ArchiveError",
     "LostBody",
     "SkippedEntry",
@@ -86,8 +84,9 @@ __all__ = [
     "WarcRecordInfo",
     "WarcResource",
     "WarcSummary",
+    "bare_mime",
     "capture_warc",
-    "copy_warc",
+    "encode_record",
     "warc_digest",
     "warc_name",
     "write_capture_warc",
@@ -113,8 +112,6 @@ _COMPRESSED_MEDIA = re.compile(
     r"image/(jpeg|gif|webp|avif)|font/woff2|(audio|video)/.*"
     r"|application/(zip|gzip|x-gzip|zstd|x-7z-compressed)"
 )
-SECRET_HEADERS = frozenset({"cookie", "set-cookie", "authorization", "proxy-authorization"})
-REDACTED = "[redacted by collector]"
 
 
 class ArchiveError(Exception):
@@ -322,13 +319,7 @@ class _RecordWriter:
         fields.append(("Content-Type", content_type))
         fields.append(("Content-Length", str(len(block))))
 
-        head = _CRLF.join([WARC_VERSION.encode("ascii")] + [_field_line(n, v) for n, v in fields])
-        # mtime=0 keeps the gzip member a pure function of the record.
-        member = gzip.compress(
-            head + _CRLF + _CRLF + block + _CRLF + _CRLF,
-            compresslevel=_compress_level(mime),
-            mtime=0,
-        )
+        member = encode_record(fields, block, mime)
         offset = self.out.size
         self.out.write(member)
         self.records.append(
@@ -440,7 +431,7 @@ class _RecordWriter:
             extra=[("WARC-Warcinfo-ID", warcinfo_id)],
             content_type=resource.media_type,
             payload=data,
-            mime=_bare_mime(resource.media_type),
+            mime=bare_mime(resource.media_type),
         )
 
     def metadata(self, uri: str, date: datetime, block: bytes, warcinfo_id: str) -> None:
@@ -454,6 +445,18 @@ class _RecordWriter:
             content_type="application/json",
             mime="application/json",
         )
+
+
+def encode_record(fields: Sequence[tuple[str, str]], block: bytes, mime: str | None) -> bytes:
+    """One record as its own gzip member: version line, header fields, block. `mime` (of the
+    payload) picks the compression level."""
+    head = _CRLF.join([WARC_VERSION.encode("ascii")] + [_field_line(n, v) for n, v in fields])
+    # mtime=0 keeps the gzip member a pure function of the record.
+    return gzip.compress(
+        head + _CRLF + _CRLF + block + _CRLF + _CRLF,
+        compresslevel=_compress_level(mime),
+        mtime=0,
+    )
 
 
 def _compress_level(mime: str | None) -> int:
@@ -487,7 +490,7 @@ def _aware(moment: datetime, what: str) -> datetime:
     return moment
 
 
-def _bare_mime(content_type: str) -> str | None:
+def bare_mime(content_type: str) -> str | None:
     mime = content_type.split(";", 1)[0].strip().lower()
     return mime or None
 
@@ -589,7 +592,7 @@ def _exchange(entry: object) -> _Exchange:
     request_block = _message_head(f"{method} {target} {line_version}", req_headers) + req_body
 
     # Only the stored header: the HAR's mimeType is Chromium's guess ("x-unknown" for none).
-    mime = next((_bare_mime(v) for n, v in resp_headers if n.lower() == "content-type"), None)
+    mime = next((bare_mime(v) for n, v in resp_headers if n.lower() == "content-type"), None)
 
     return _Exchange(
         url=url,
@@ -801,238 +804,3 @@ def _json_default(value: object) -> object:
     if isinstance(value, set | frozenset):
         return sorted(value, key=str)  # stable output for an unordered collection
     raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
-
-
-# --- reading back, copying, redacting ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WarcCopy:
-    """What `copy_warc` wrote: the copy's summary and what it changed."""
-
-    summary: WarcSummary  # of the copy (offsets, digests and hash of the bytes written)
-    source_sha256: str  # hex digest of the file that was read
-    source_size: int
-    redacted: tuple[str, ...]  # one line per redacted value: "<record uri>: <header>"
-
-
-def copy_warc(src: Path, out: Sink, *, redact: bool = False) -> WarcCopy:
-    """Copy a `.warc.gz` written by `write_capture_warc` to `out`, record by record.
-
-    Reads with the standard library only (one gzip member per record) and returns the
-    summary an index needs. With `redact`, the values of secret HTTP headers (Cookie,
-    Set-Cookie, Authorization, Proxy-Authorization) in request/response records, and in the
-    provenance of the metadata record, are replaced by `[redacted by collector]`; a changed
-    record gets a new `WARC-Block-Digest` and `Content-Length` (its payload, and so its
-    `WARC-Payload-Digest`, is unchanged). Unchanged records are copied byte for byte, so
-    without redaction, or with nothing to redact, the copy is identical to the source.
-    """
-    writer = HashingWriter(out)
-    source = hashlib.sha256()
-    source_size = 0
-    records: list[WarcRecordInfo] = []
-    links: dict[str, list[str]] = {}  # response record id -> its WARC-Concurrent-To ids
-    redacted: list[str] = []
-    try:
-        fh = src.open("rb")
-    except OSError as exc:
-        raise ArchiveError(f"cannot read {src}: {exc}") from exc
-    with fh:
-        for raw, member in _gzip_members(fh, src):
-            source.update(raw)
-            source_size += len(raw)
-            fields, block = _parse_record(member, src, source_size - len(raw))
-            changes: list[str] = []
-            if redact:
-                block, changes = _redact_block(fields, block)
-            if changes:
-                fields = _with_block(fields, block)
-                uri = _field(fields, "WARC-Target-URI") or "?"
-                redacted.extend(f"{uri}: {name}" for name in changes)
-                head = _CRLF.join(
-                    [WARC_VERSION.encode("ascii")] + [_field_line(n, v) for n, v in fields]
-                )
-                raw = gzip.compress(
-                    head + _CRLF + _CRLF + block + _CRLF + _CRLF,
-                    compresslevel=_compress_level(_record_mime(fields, block)),
-                    mtime=0,
-                )
-            info = _record_info(fields, block, writer.size, len(raw))
-            writer.write(raw)
-            if info.record_type == "response":
-                links[info.record_id] = [v for n, v in fields if n.lower() == "warc-concurrent-to"]
-            records.append(info)
-    # A response's method is its request's (its WARC-Concurrent-To), as the writer records it.
-    methods = {r.record_id: r.method for r in records if r.record_type == "request"}
-    fixed = []
-    for rec in records:
-        if rec.record_type == "response":
-            method = next((methods[i] for i in links[rec.record_id] if methods.get(i)), None)
-            rec = replace(rec, method=method or "GET")
-        fixed.append(rec)
-    summary = WarcSummary(
-        records=tuple(fixed),
-        skipped=(),
-        har_entries=sum(1 for r in fixed if r.record_type == "response"),
-        missing_bodies=0,
-        size=writer.size,
-        sha256=writer.hexdigest(),
-    )
-    return WarcCopy(summary, source.hexdigest(), source_size, tuple(redacted))
-
-
-_READ_CHUNK = 1 << 16
-
-
-def _gzip_members(fh: BinaryIO, src: Path) -> Iterator[tuple[bytes, bytes]]:
-    """(compressed bytes, decompressed bytes) of each gzip member, in order."""
-    pending = b""
-    while True:
-        if not pending:
-            pending = fh.read(_READ_CHUNK)
-            if not pending:
-                return
-        inflater = zlib.decompressobj(wbits=31)  # gzip framing
-        raw: list[bytes] = []
-        out: list[bytes] = []
-        while True:
-            try:
-                out.append(inflater.decompress(pending))
-            except zlib.error as exc:
-                raise ArchiveError(f"{src}: corrupt gzip member: {exc}") from exc
-            if inflater.eof:
-                used = len(pending) - len(inflater.unused_data)
-                raw.append(pending[:used])
-                pending = inflater.unused_data
-                break
-            raw.append(pending)
-            pending = fh.read(_READ_CHUNK)
-            if not pending:
-                raise ArchiveError(f"{src}: truncated gzip member at the end of the file")
-        yield b"".join(raw), b"".join(out)
-
-
-def _parse_record(member: bytes, src: Path, offset: int) -> tuple[list[tuple[str, str]], bytes]:
-    head, sep, rest = member.partition(_CRLF + _CRLF)
-    lines = head.decode("utf-8", "replace").split("\r\n")
-    if not sep or lines[0] != WARC_VERSION:
-        raise ArchiveError(f"{src}: no WARC/1.1 record at offset {offset}")
-    fields: list[tuple[str, str]] = []
-    for line in lines[1:]:
-        name, colon, value = line.partition(":")
-        if not colon:
-            raise ArchiveError(f"{src}: malformed WARC header line at offset {offset}")
-        fields.append((name.strip(), value.strip()))
-    try:
-        length = int(_field(fields, "Content-Length") or "")
-    except ValueError:
-        raise ArchiveError(f"{src}: record at offset {offset} has no Content-Length") from None
-    if rest[length:] != _CRLF + _CRLF:
-        raise ArchiveError(f"{src}: record at offset {offset} does not end where it says")
-    return fields, rest[:length]
-
-
-def _field(fields: Sequence[tuple[str, str]], name: str) -> str | None:
-    wanted = name.lower()
-    return next((v for n, v in fields if n.lower() == wanted), None)
-
-
-def _with_block(fields: list[tuple[str, str]], block: bytes) -> list[tuple[str, str]]:
-    updated = {"warc-block-digest": warc_digest(block), "content-length": str(len(block))}
-    return [(n, updated.get(n.lower(), v)) for n, v in fields]
-
-
-def _http_head(block: bytes) -> tuple[str, list[tuple[str, str]], bytes]:
-    head, _, body = block.partition(_CRLF + _CRLF)
-    lines = head.decode("utf-8", "surrogateescape").split("\r\n")
-    headers = []
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers.append((name, value.strip()))
-    return lines[0], headers, body
-
-
-def _record_mime(fields: Sequence[tuple[str, str]], block: bytes) -> str | None:
-    content_type = _field(fields, "Content-Type") or ""
-    if content_type.startswith("application/http"):
-        if "msgtype=response" not in content_type:
-            return None
-        _, headers, _ = _http_head(block)
-        value = next((v for n, v in headers if n.lower() == "content-type"), None)
-        return _bare_mime(value) if value else None
-    return _bare_mime(content_type)
-
-
-def _record_info(
-    fields: Sequence[tuple[str, str]], block: bytes, offset: int, length: int
-) -> WarcRecordInfo:
-    record_type = _field(fields, "WARC-Type") or ""
-    status = method = None
-    if record_type in ("request", "response"):
-        start, _, _ = _http_head(block)
-        words = start.split()
-        if record_type == "response" and len(words) >= 2 and words[1].isdigit():
-            status = int(words[1])
-        if record_type == "request" and words:
-            method = words[0]
-    return WarcRecordInfo(
-        record_type=record_type,
-        record_id=_field(fields, "WARC-Record-ID") or "",
-        uri=_field(fields, "WARC-Target-URI"),
-        date=parse_rfc3339(_field(fields, "WARC-Date") or "1970-01-01T00:00:00Z"),
-        offset=offset,
-        length=length,
-        block_digest=_field(fields, "WARC-Block-Digest") or warc_digest(block),
-        payload_digest=_field(fields, "WARC-Payload-Digest"),
-        status=status,
-        mime=None if record_type == "warcinfo" else _record_mime(fields, block),
-        method=method,
-    )
-
-
-def _redact_block(fields: Sequence[tuple[str, str]], block: bytes) -> tuple[bytes, list[str]]:
-    record_type = _field(fields, "WARC-Type")
-    if record_type in ("request", "response"):
-        start, headers, body = _http_head(block)
-        changed = [n for n, v in headers if n.lower() in SECRET_HEADERS and v != REDACTED]
-        if not changed:
-            return block, []
-        lines = [start] + [
-            f"{n}: {REDACTED if n.lower() in SECRET_HEADERS else v}" for n, v in headers
-        ]
-        head = "\r\n".join(lines).encode("utf-8", "surrogateescape")
-        return head + _CRLF + _CRLF + body, changed
-    if record_type == "metadata" and (_field(fields, "Content-Type") or "").startswith(
-        "application/json"
-    ):
-        try:
-            document = json.loads(block)
-        except ValueError:
-            return block, []
-        changed = _redact_provenance(document)
-        if not changed:
-            return block, []
-        text = json.dumps(document, ensure_ascii=False, indent=2)
-        return text.encode("utf-8", "surrogatepass"), changed
-    return block, []
-
-
-def _redact_provenance(document: object) -> list[str]:
-    """Secret header values in the provenance's `response.headers` ([name, value] pairs)."""
-    if not isinstance(document, dict):
-        return []
-    provenance = document.get("provenance")
-    response = provenance.get("response") if isinstance(provenance, dict) else None
-    headers = response.get("headers") if isinstance(response, dict) else None
-    changed: list[str] = []
-    for pair in headers if isinstance(headers, list) else []:
-        if (
-            isinstance(pair, list)
-            and len(pair) == 2
-            and isinstance(pair[0], str)
-            and pair[0].lower() in SECRET_HEADERS
-            and pair[1] != REDACTED
-        ):
-            changed.append(f"provenance {pair[0]}")
-            pair[1] = REDACTED
-    return changed

@@ -1,5 +1,5 @@
-"""Evidence packages: a case's captures, their custody segment and a report, in one ZIP that
-anyone can check without collector, with `sha256sum -c` and a JSON viewer.
+"""Writing evidence packages: a case's captures, their custody segment and a report, in one
+ZIP that anyone can check without collector, with `sha256sum -c` and a JSON viewer.
 
 Layout (everything under one folder named after the ZIP):
 
@@ -19,10 +19,16 @@ Layout (everything under one folder named after the ZIP):
     <name>/captures/<id>/...      each capture folder exactly as stored, except:
 
 Secrets never leave: a file holding cookies, `Authorization` or `Set-Cookie` values (the
-HAR; the manifest's response headers) is not copied; a redacted copy goes in its place
-under another name (`network.redacted.har`, `manifest.redacted.json`), and package.json
-records the original's SHA-256 (the one the capture's SHA256SUMS lists) and the copy's.
-So `sha256sum -c --ignore-missing SHA256SUMS` still passes inside a capture folder.
+HAR; the WARC's request and response records and its provenance record; the manifest's
+response headers in captures filed before collector redacted them at capture time) is not
+copied; a redacted copy (collector.evidence.redact, the same redaction as the WACZ export)
+goes in its place under another name (`network.redacted.har`, `archive.redacted.warc.gz`,
+`manifest.redacted.json`), and package.json records the original's SHA-256 (the one the
+capture's SHA256SUMS lists) and the copy's. So `sha256sum -c --ignore-missing SHA256SUMS`
+still passes inside a capture folder.
+
+Checking a package (`collector verify-package`) is collector.export.package_check, which also
+holds the names of the format's files.
 
 Time-stamp tokens (`--tsa URL`, repeatable) are requested after package.json is written,
 over its SHA-256, so package.json cannot list them; the top-level SHA256SUMS does, and
@@ -39,30 +45,21 @@ of the ZIP and of package.json.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import json
 import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from collector import __version__
-from collector.errors import CollectorError, StoreError, UsageError
+from collector.errors import StoreError, UsageError
 from collector.evidence import openssl
 from collector.evidence.hashing import sha256_bytes, sha256_file
-from collector.evidence.rfc3161 import (
-    SHA256_OID,
-    TimestampError,
-    check_matches,
-    parse_request,
-    parse_response,
-    verify_token,
-)
+from collector.evidence.redact import SECRET_HEADERS, redact_har, redact_manifest
 from collector.evidence.stamps import (
     TIMESTAMPS_VERSION,
     Failure,
@@ -71,96 +68,39 @@ from collector.evidence.stamps import (
     token_entry,
     token_file_names,
 )
-from collector.evidence.store import MANIFEST, SUMS, TIMESTAMPS, EvidenceStore, pretty_json
+from collector.evidence.store import MANIFEST, SUMS, EvidenceStore, pretty_json
+from collector.evidence.sums import format_sums
+from collector.evidence.warc import ArchiveError, capture_warc
+from collector.evidence.warc_copy import copy_warc
+from collector.export.package_check import (
+    CUSTODY_FILE,
+    FORMAT,
+    FORMAT_VERSION,
+    PACKAGE_JSON,
+    PUBLIC_KEY,
+    SIGNATURE,
+    TIMESTAMPS_FILE,
+    TOKEN_STEM,
+    run_openssl,
+)
 from collector.records import custody
-from collector.records.custody import Action, Located, NewEvent
+from collector.records.custody import Action, NewEvent
 from collector.records.index import Index
 from collector.review.report import CaptureData, ReportData, gather, render
 from collector.review.verify import verify_capture
 from collector.sites.urls import redact_url_credentials
-from collector.timeutil import parse_rfc3339, rfc3339, utc_now
+from collector.timeutil import rfc3339, utc_now
 
-FORMAT = "collector-evidence-package"
-FORMAT_VERSION = 1
-PACKAGE_JSON = "package.json"
-SIGNATURE = "package.json.sig"
-PUBLIC_KEY = "signing-key.pem"
-CUSTODY_FILE = "custody/custody.jsonl"
-SECRET_HEADERS = frozenset({"cookie", "set-cookie", "authorization", "proxy-authorization"})
-REDACTED = "[REDACTED by collector]"
-TOKEN_STEM = "package"  # package.tsq/.tsr, package.2.tsq/.tsr, ...
-TIMESTAMPS_FILE = "package-timestamps.json"
-UNHASHED = frozenset({SUMS, PACKAGE_JSON, SIGNATURE, PUBLIC_KEY, TIMESTAMPS_FILE})
-_TOKEN_FILE = re.compile(r"package(?:\.[1-9][0-9]*)?\.ts[qr]")
-_CAPTURE_TOKEN_FILE = re.compile(r"manifest(?:\.[1-9][0-9]*)?\.ts[qr]")
-_OPENSSL_TIMEOUT = 30
 _NAME = re.compile(r"[^0-9A-Za-z._-]+")
+# a redacted copy is first written to memory, then to a temporary file beyond this size
+_SPOOL_BYTES = 32 << 20
 
-
-class PackageError(CollectorError):
-    """A package cannot be written or read at all (not: a package that fails its checks)."""
-
-
-# --- redaction ------------------------------------------------------------------------------
-
-
-def _redact_pairs(headers: Any) -> int:
-    """HAR headers/cookies: [{name, value}, ...]; manifest headers: [[name, value], ...]."""
-    count = 0
-    if not isinstance(headers, list):
-        return 0
-    for h in headers:
-        if isinstance(h, dict) and str(h.get("name", "")).lower() in SECRET_HEADERS:
-            if h.get("value") != REDACTED:
-                h["value"] = REDACTED
-                count += 1
-        elif (
-            isinstance(h, list)
-            and len(h) == 2
-            and str(h[0]).lower() in SECRET_HEADERS
-            and h[1] != REDACTED
-        ):
-            h[1] = REDACTED
-            count += 1
-    return count
-
-
-def _redact_cookies(cookies: Any) -> int:
-    count = 0
-    if isinstance(cookies, list):
-        for c in cookies:
-            if isinstance(c, dict) and c.get("value") not in (None, REDACTED):
-                c["value"] = REDACTED
-                count += 1
-    return count
-
-
-def redact_har(data: bytes) -> tuple[bytes, int]:
-    """Redact cookie and authorization values in a HAR; (new bytes, values redacted)."""
-    har = json.loads(data)
-    count = 0
-    entries = ((har.get("log") or {}).get("entries")) if isinstance(har, dict) else None
-    for entry in entries or []:
-        for part in ("request", "response"):
-            msg = entry.get(part) if isinstance(entry, dict) else None
-            if isinstance(msg, dict):
-                count += _redact_pairs(msg.get("headers"))
-                count += _redact_cookies(msg.get("cookies"))
-    if not count:
-        return data, 0
-    return (json.dumps(har, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), count
-
-
-def redact_manifest(data: bytes) -> tuple[bytes, int]:
-    manifest = json.loads(data)
-    count = _redact_pairs((manifest.get("response") or {}).get("headers"))
-    if not count:
-        return data, 0
-    return pretty_json(manifest), count
+__all__ = ["Exported", "export_package", "redacted_name", "verify_text"]
 
 
 def redacted_name(name: str) -> str:
-    stem, dot, ext = name.rpartition(".")
+    """`network.har` -> `network.redacted.har`, `archive.warc.gz` -> `archive.redacted.warc.gz`."""
+    stem, dot, ext = name.partition(".")
     return f"{stem}.redacted.{ext}" if dot else f"{name}.redacted"
 
 
@@ -172,32 +112,40 @@ class _Writer:
     zf: zipfile.ZipFile
     root: str
     zip_time: tuple[int, int, int, int, int, int]
+    spool_dir: Path  # where a large redacted copy waits before it goes into the ZIP
     hashes: dict[str, str] = field(default_factory=dict)
 
-    def add(self, path: str, data: bytes) -> str:
-        digest = sha256_bytes(data)
+    def _info(self, path: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(f"{self.root}/{path}", date_time=self.zip_time)
         info.compress_type = zipfile.ZIP_STORED if path.endswith(".png") else zipfile.ZIP_DEFLATED
         info.external_attr = 0o444 << 16
-        self.zf.writestr(info, data)
+        return info
+
+    def add(self, path: str, data: bytes) -> str:
+        digest = sha256_bytes(data)
+        self.zf.writestr(self._info(path), data)
         self.hashes[path] = digest
         return digest
 
     def add_file(self, path: str, source: Path, expected: str | None) -> str:
         """Copy a stored file as is, hashing the bytes as they go into the package."""
-        info = zipfile.ZipInfo(f"{self.root}/{path}", date_time=self.zip_time)
-        info.compress_type = zipfile.ZIP_STORED if path.endswith(".png") else zipfile.ZIP_DEFLATED
-        info.external_attr = 0o444 << 16
-        info.file_size = source.stat().st_size
+        with source.open("rb") as src:
+            digest = self.add_stream(path, src)
+        if expected is not None and digest != expected:
+            raise StoreError(f"{source} changed while it was being packaged; nothing exported")
+        return digest
+
+    def add_stream(self, path: str, src: IO[bytes]) -> str:
+        """Copy an open file from its start, hashing the bytes as they go in."""
+        info = self._info(path)
+        info.file_size = src.seek(0, os.SEEK_END)
+        src.seek(0)
         h = hashlib.sha256()
-        with source.open("rb") as src, self.zf.open(info, "w") as dst:
+        with self.zf.open(info, "w") as dst:
             while chunk := src.read(1 << 20):
                 h.update(chunk)
                 dst.write(chunk)
-        digest = h.hexdigest()
-        if expected is not None and digest != expected:
-            raise StoreError(f"{source} changed while it was being packaged; nothing exported")
-        self.hashes[path] = digest
+        self.hashes[path] = digest = h.hexdigest()
         return digest
 
 
@@ -256,7 +204,7 @@ def export_package(
     tmp = out.with_name(f".{out.name}.part")
     try:
         with zipfile.ZipFile(tmp, "x") as zf:
-            w = _Writer(zf, root, created.timetuple()[:6])
+            w = _Writer(zf, root, created.timetuple()[:6], out.parent)
             captures_meta, redactions = [], []
             for cap in caps:
                 meta, redone = _add_capture(w, cap)
@@ -314,8 +262,7 @@ def export_package(
                 w.add(SIGNATURE, signature)
                 w.add(PUBLIC_KEY, public_pem)
             attempts = _stamp(w, package_bytes, tsa) if tsa is not None and tsa.urls else []
-            sums = "".join(f"{h}  {p}\n" for p, h in sorted(w.hashes.items()))
-            w.add(SUMS, sums.encode("utf-8"))
+            w.add(SUMS, format_sums(w.hashes.items()))
         with tmp.open("rb") as fh:
             os.fsync(fh.fileno())
         zip_sha, _ = sha256_file(tmp)
@@ -454,44 +401,28 @@ def _segment(log: Sequence[dict[str, Any]], ids: set[str], case: str) -> list[di
 
 
 def _add_capture(w: _Writer, cap: CaptureData) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Copy a capture folder into the package; a file holding secrets (the HAR, the WARC,
+    a manifest filed before capture-time redaction) goes in as a redacted copy instead."""
     base = f"captures/{cap.capture_id}"
     listed = {a["name"]: a["sha256"] for a in cap.artifacts}
     redactions = []
     manifest_file = MANIFEST
+    warc = capture_warc({"capture_id": cap.capture_id, "artifacts": cap.artifacts})
     for path in sorted(cap.folder.iterdir()):
         name = path.name
         expected = listed.get(name) if name != MANIFEST else cap.manifest_sha256
-        redactor = (
-            redact_har if name.endswith(".har") else redact_manifest if name == MANIFEST else None
-        )
-        if redactor is not None:
-            original = path.read_bytes()
-            if expected is not None and sha256_bytes(original) != expected:
-                raise StoreError(f"{path} changed while it was being packaged; nothing exported")
-            try:
-                copy, count = redactor(original)
-            except ValueError as exc:
-                raise StoreError(
-                    f"{path} is not valid JSON, so its secrets cannot be redacted: {exc}"
-                ) from exc
-            if count:
-                new_name = redacted_name(name)
-                digest = w.add(f"{base}/{new_name}", copy)
-                redactions.append(
-                    {
-                        "capture_id": cap.capture_id,
-                        "file": f"{base}/{name}",
-                        "original_sha256": sha256_bytes(original),
-                        "redacted_file": f"{base}/{new_name}",
-                        "redacted_sha256": digest,
-                        "values_redacted": count,
-                        "headers": sorted(SECRET_HEADERS),
-                    }
-                )
-                if name == MANIFEST:
-                    manifest_file = new_name
-                continue
-        w.add_file(f"{base}/{name}", path, expected)
+        if name == warc:
+            redacted = _add_redacted_warc(w, base, path, expected)
+        elif name.endswith(".har") or name == MANIFEST:
+            redacted = _add_redacted_json(w, base, path, expected)
+        else:
+            redacted = None
+        if redacted is None:
+            w.add_file(f"{base}/{name}", path, expected)
+            continue
+        redactions.append({"capture_id": cap.capture_id, **redacted})
+        if name == MANIFEST:
+            manifest_file = redacted_name(name)
     r = cap.row
     meta = {
         "id": cap.capture_id,
@@ -507,23 +438,77 @@ def _add_capture(w: _Writer, cap: CaptureData) -> tuple[dict[str, Any], list[dic
     return meta, redactions
 
 
+def _redaction(
+    base: str, name: str, original_sha256: str, redacted_sha256: str, count: int
+) -> dict[str, Any]:
+    return {
+        "file": f"{base}/{name}",
+        "original_sha256": original_sha256,
+        "redacted_file": f"{base}/{redacted_name(name)}",
+        "redacted_sha256": redacted_sha256,
+        "values_redacted": count,
+        "headers": sorted(SECRET_HEADERS),
+    }
+
+
+def _add_redacted_json(
+    w: _Writer, base: str, path: Path, expected: str | None
+) -> dict[str, Any] | None:
+    """A HAR or manifest with secret values: its redacted copy, and the redaction record;
+    None when it holds none (then the file itself goes in)."""
+    original = path.read_bytes()
+    if expected is not None and sha256_bytes(original) != expected:
+        raise StoreError(f"{path} changed while it was being packaged; nothing exported")
+    redact = redact_manifest if path.name == MANIFEST else redact_har
+    try:
+        copy, count = redact(original)
+    except ValueError as exc:
+        raise StoreError(
+            f"{path} is not valid JSON, so its secrets cannot be redacted: {exc}"
+        ) from exc
+    if not count:
+        return None
+    digest = w.add(f"{base}/{redacted_name(path.name)}", copy)
+    return _redaction(base, path.name, sha256_bytes(original), digest, count)
+
+
+def _add_redacted_warc(
+    w: _Writer, base: str, path: Path, expected: str | None
+) -> dict[str, Any] | None:
+    """The WARC with secret header values redacted (the same redaction as the WACZ export),
+    and the redaction record; None when it holds none."""
+    with tempfile.SpooledTemporaryFile(_SPOOL_BYTES, dir=str(w.spool_dir)) as spool:
+        try:
+            copied = copy_warc(path, spool, redact=True)
+        except ArchiveError as exc:
+            raise StoreError(f"{path}: its secrets cannot be redacted: {exc}") from exc
+        if expected is not None and copied.source_sha256 != expected:
+            raise StoreError(f"{path} changed while it was being packaged; nothing exported")
+        if not copied.redacted:
+            return None
+        digest = w.add_stream(f"{base}/{redacted_name(path.name)}", spool)
+    if digest != copied.summary.sha256:
+        raise StoreError(f"the redacted copy of {path} changed while it was being packaged")
+    return _redaction(base, path.name, copied.source_sha256, digest, len(copied.redacted))
+
+
 def _sign(package_bytes: bytes, key: Path) -> tuple[bytes, bytes, str]:
     """Ed25519 signature over the raw SHA-256 digest of package.json; (sig, public PEM,
     SHA-256 of the public key's DER)."""
-    pub = _run_openssl(["pkey", "-in", str(key), "-pubout", "-passin", "pass:"])
+    pub = run_openssl(["pkey", "-in", str(key), "-pubout", "-passin", "pass:"])
     if pub.returncode != 0 or b"PUBLIC KEY" not in pub.stdout:
         raise UsageError(
             f"cannot read signing key {key} (an unencrypted Ed25519 PEM key: "
             f"openssl genpkey -algorithm ed25519 -out key.pem): {openssl.stderr_of(pub)}"
         )
-    der = _run_openssl(["pkey", "-pubin", "-outform", "DER"], pub.stdout)
+    der = run_openssl(["pkey", "-pubin", "-outform", "DER"], pub.stdout)
     if der.returncode != 0 or len(der.stdout) != 44:
         raise UsageError(f"{key} is not an Ed25519 key (openssl genpkey -algorithm ed25519)")
     with tempfile.TemporaryDirectory(prefix="collector-sign-") as tmp:
         digest = Path(tmp, "digest.bin")
         digest.write_bytes(hashlib.sha256(package_bytes).digest())
         out = Path(tmp, "sig")
-        result = _run_openssl(
+        result = run_openssl(
             [
                 "pkeyutl",
                 "-sign",
@@ -721,479 +706,3 @@ This package can be checked with what Linux, macOS or Windows bring.
 With collector installed, all of the above at once:
      collector verify-package {root}.zip{ca_en}
 """
-
-
-# --- checking -------------------------------------------------------------------------------
-
-
-class _Source:
-    """A package as a ZIP or as an unzipped folder: relative path -> bytes."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.problems: list[str] = []
-        self.files: dict[str, bytes] = {}
-        self.damaged: set[str] = set()
-        if path.is_dir():
-            for p in sorted(path.rglob("*")):
-                if p.is_file():
-                    self.files[p.relative_to(path).as_posix()] = p.read_bytes()
-            return
-        if not path.is_file():
-            raise UsageError(f"no package at {path}")
-        try:
-            zf = zipfile.ZipFile(path)
-        except (OSError, zipfile.BadZipFile) as exc:
-            raise PackageError(f"{path} is not a readable ZIP file: {exc}") from exc
-        with zf:
-            names = [n for n in zf.namelist() if not n.endswith("/")]
-            roots = {n.split("/", 1)[0] for n in names}
-            if len(roots) != 1 or any("/" not in n for n in names):
-                raise PackageError(f"{path}: not a collector package (no single top folder)")
-            root = roots.pop() + "/"
-            for name in names:
-                rel = name[len(root) :]
-                if PurePosixPath(rel).is_absolute() or ".." in PurePosixPath(rel).parts:
-                    self.problems.append(f"{name}: unsafe path in the ZIP")
-                    continue
-                try:
-                    self.files[rel] = zf.read(name)
-                except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-                    # a damaged member (CRC mismatch, bad compressed data): name it
-                    self.problems.append(f"{rel}: damaged in the ZIP ({exc})")
-                    self.files[rel] = b""
-                    self.damaged.add(rel)
-
-
-@dataclass(frozen=True)
-class PackageToken:
-    """One time-stamp token in a package, as checked."""
-
-    tsr: str
-    tsa_url: str
-    gen_time: str
-    status: str  # "pass", "fail", "not_checked" (imprint and nonce fine, no CA to check with)
-    message: str
-    about: str = ""  # the file a failure is about: the .tsr, its .tsq, or package.json
-
-    @property
-    def detail(self) -> str:
-        """The message, naming the file it is about."""
-        return f"{self.about or self.tsr}: {self.message}"
-
-
-@dataclass(frozen=True)
-class PackageReport:
-    path: Path
-    problems: tuple[str, ...]
-    files: int
-    case: str | None
-    captures: int
-    custody_entries: int
-    signature: str  # "valid", "none", "INVALID"
-    signing_key_sha256: str | None
-    timestamps: tuple[PackageToken, ...] = ()
-    tsa_failures: tuple[str, ...] = ()  # TSAs that failed at export time (not a problem)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def verify_package(path: Path, tsa_ca: Path | None = None) -> PackageReport:
-    """Check a package offline. `tsa_ca`: the TSAs' CA certificate(s), to check the
-    time-stamp tokens' signatures with `openssl ts -verify`; without it they are
-    "not checked" (which is not a failure)."""
-    src = _Source(path)
-    problems = list(src.problems)
-    files = src.files
-    hashes = {p: sha256_bytes(d) for p, d in files.items()}
-
-    # 1. the top-level SHA256SUMS covers every file
-    sums = _parse_sums(files.get(SUMS), SUMS, problems)
-    if sums is not None:
-        for p, digest in sums.items():
-            if p not in files:
-                problems.append(f"{p}: listed in SHA256SUMS but missing from the package")
-            elif hashes[p] != digest and p not in src.damaged:
-                problems.append(f"{p}: SHA-256 does not match SHA256SUMS (file changed)")
-        for p in sorted(set(files) - set(sums) - {SUMS}):
-            problems.append(f"{p}: in the package but not listed in SHA256SUMS (file added)")
-
-    # 2. package.json and every file it pins
-    package = _json(files.get(PACKAGE_JSON), PACKAGE_JSON, problems)
-    captures: list[dict[str, Any]] = []
-    entries_n = 0
-    if package is not None:
-        if package.get("format") != FORMAT:
-            problems.append(f"{PACKAGE_JSON}: not a {FORMAT} (format {package.get('format')!r})")
-        raw_files = package.get("files")
-        pinned: dict[str, Any] = raw_files if isinstance(raw_files, dict) else {}
-        if not pinned:
-            problems.append(f"{PACKAGE_JSON}: no files list")
-        for p, digest in sorted(pinned.items()):
-            if p not in files:
-                problems.append(f"{p}: listed in package.json but missing")
-            elif hashes[p] != digest and p not in src.damaged:
-                problems.append(f"{p}: SHA-256 does not match package.json (file changed)")
-        for p in sorted(set(files) - set(pinned) - UNHASHED):
-            if not _TOKEN_FILE.fullmatch(p):  # tokens: checked against package-timestamps.json
-                problems.append(f"{p}: not listed in package.json (file added)")
-        if "created" in package:
-            try:
-                parse_rfc3339(str(package["created"]))
-            except ValueError:
-                problems.append(f"{PACKAGE_JSON}: created is not an RFC 3339 time")
-        captures = [c for c in package.get("captures") or [] if isinstance(c, dict)]
-        redactions: dict[str, dict[str, Any]] = {
-            str(r.get("file")): r for r in package.get("redactions") or [] if isinstance(r, dict)
-        }
-        for r in redactions.values():
-            rf = r.get("redacted_file")
-            if rf not in files:
-                problems.append(f"{rf}: redacted copy listed in package.json but missing")
-            elif hashes[rf] != r.get("redacted_sha256") and rf not in src.damaged:
-                problems.append(f"{rf}: SHA-256 does not match its redaction record")
-            if r.get("file") in files:
-                problems.append(
-                    f"{r.get('file')}: should have been withheld (redacted) but is present"
-                )
-        for cap in captures:
-            problems.extend(_check_capture(cap, files, hashes, redactions))
-        entries_n = _check_custody(package, captures, files, problems)
-
-    # 3. the signature
-    signature, key_fp = "none", None
-    if SIGNATURE in files or PUBLIC_KEY in files:
-        if PACKAGE_JSON not in files or SIGNATURE not in files or PUBLIC_KEY not in files:
-            problems.append(f"signature incomplete: needs {SIGNATURE} and {PUBLIC_KEY}")
-            signature = "INVALID"
-        else:
-            valid, key_fp = _verify_signature(
-                files[PACKAGE_JSON], files[SIGNATURE], files[PUBLIC_KEY]
-            )
-            signature = "valid" if valid else "INVALID"
-            if not valid:
-                problems.append(
-                    f"{SIGNATURE}: the Ed25519 signature does not match package.json "
-                    f"and {PUBLIC_KEY}"
-                )
-
-    # 4. time-stamp tokens over package.json
-    tokens, tsa_failures = _check_timestamps(package, files, hashes, tsa_ca, problems)
-    return PackageReport(
-        path,
-        tuple(problems),
-        len(files),
-        (package or {}).get("case"),
-        len(captures),
-        entries_n,
-        signature,
-        key_fp,
-        tuple(tokens),
-        tuple(tsa_failures),
-    )
-
-
-def _parse_sums(data: bytes | None, label: str, problems: list[str]) -> dict[str, str] | None:
-    if data is None:
-        problems.append(f"{label}: missing")
-        return None
-    out: dict[str, str] = {}
-    for n, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
-        digest, sep, name = line.partition("  ")
-        if not sep or not re.fullmatch(r"[0-9a-f]{64}", digest) or not name:
-            problems.append(f"{label}: line {n} is malformed")
-            continue
-        out[name] = digest
-    return out
-
-
-def _json(data: bytes | None, label: str, problems: list[str]) -> dict[str, Any] | None:
-    if data is None:
-        problems.append(f"{label}: missing")
-        return None
-    try:
-        value = json.loads(data)
-    except ValueError as exc:
-        problems.append(f"{label}: not valid JSON ({exc})")
-        return None
-    if not isinstance(value, dict):
-        problems.append(f"{label}: not a JSON object")
-        return None
-    return value
-
-
-def _check_capture(
-    cap: Mapping[str, Any],
-    files: Mapping[str, bytes],
-    hashes: Mapping[str, str],
-    redactions: Mapping[str, Mapping[str, Any]],
-) -> list[str]:
-    problems: list[str] = []
-    cid, base = str(cap.get("id")), str(cap.get("folder"))
-    manifest_path = f"{base}/{MANIFEST}"
-    # the manifest: as stored, or its redacted copy with the original's hash recorded
-    if manifest_path in files:
-        if hashes[manifest_path] != cap.get("manifest_sha256"):
-            problems.append(
-                f"{manifest_path}: SHA-256 differs from the manifest hash in package.json"
-            )
-        manifest_bytes = files[manifest_path]
-    elif manifest_path in redactions:
-        red = redactions[manifest_path]
-        if red.get("original_sha256") != cap.get("manifest_sha256"):
-            problems.append(
-                f"{manifest_path}: its redaction record names another original "
-                "than the manifest hash in package.json"
-            )
-        manifest_bytes = files.get(str(red.get("redacted_file")), b"")
-    else:
-        return [f"{manifest_path}: missing (capture {cid})"]
-    try:
-        manifest = json.loads(manifest_bytes)
-    except ValueError:
-        return [*problems, f"{manifest_path}: not valid JSON"]
-    listed = {a.get("name"): a.get("sha256") for a in manifest.get("artifacts") or []}
-    sums = _parse_sums(files.get(f"{base}/{SUMS}"), f"{base}/{SUMS}", problems)
-    if sums is None:
-        return problems
-    expected = {**listed, MANIFEST: cap.get("manifest_sha256")}
-    if isinstance(manifest.get("timestamping"), dict):
-        # tokens sealed with the capture: written after its manifest, so only SHA256SUMS
-        # lists them (collector.evidence.stamps); their hashes are checked below
-        if TIMESTAMPS not in sums:
-            problems.append(
-                f"{base}/{TIMESTAMPS}: missing (the manifest says timestamps were requested)"
-            )
-        for name in sums:
-            if name == TIMESTAMPS or _CAPTURE_TOKEN_FILE.fullmatch(name):
-                expected.setdefault(name, sums[name])
-    if sums != expected:
-        diff = sorted({n for n in set(sums) | set(expected) if sums.get(n) != expected.get(n)})
-        problems.append(f"{base}/{SUMS}: disagrees with the manifest for {diff}")
-    for name, digest in sums.items():
-        p = f"{base}/{name}"
-        if p in files:
-            if name != MANIFEST and hashes[p] != digest:
-                problems.append(f"{p}: SHA-256 does not match the capture's SHA256SUMS")
-        elif p in redactions:
-            if redactions[p].get("original_sha256") != digest:
-                problems.append(f"{p}: redaction record's original SHA-256 is not the captured one")
-        else:
-            problems.append(f"{p}: missing from the package")
-    allowed = (
-        {f"{base}/{n}" for n in sums}
-        | {f"{base}/{SUMS}"}
-        | {str(r.get("redacted_file")) for r in redactions.values()}
-    )
-    for p in sorted(f for f in files if f.startswith(base + "/") and f not in allowed):
-        problems.append(f"{p}: not part of the capture as filed (file added)")
-    return problems
-
-
-def _check_custody(
-    package: Mapping[str, Any],
-    captures: Sequence[Mapping[str, Any]],
-    files: Mapping[str, bytes],
-    problems: list[str],
-) -> int:
-    info = package.get("custody") if isinstance(package.get("custody"), dict) else None
-    if info is None:
-        problems.append(f"{PACKAGE_JSON}: no custody section")
-        return 0
-    name = str(info.get("file") or CUSTODY_FILE)
-    if name not in files:
-        problems.append(f"{name}: missing")
-        return 0
-    items: list[Located] = custody.parse_jsonl(files[name], name)
-    if not items:
-        problems.append(f"{name}: empty")
-        return 0
-    first_seq = info.get("first_seq")
-    first_prev = info.get("first_prev_hash")
-    if not isinstance(first_seq, int) or not isinstance(first_prev, str):
-        problems.append(f"{PACKAGE_JSON}: custody.first_seq/first_prev_hash missing")
-        return len(items)
-    for p in custody.check_chain(
-        items, first_seq=first_seq, first_prev=first_prev, allow_withheld=True
-    ):
-        problems.append(f"custody: {p}")
-    last = items[-1].entry or {}
-    if last.get("entry_hash") != info.get("head_hash") or last.get("seq") != info.get("head_seq"):
-        problems.append(
-            f"{name}: ends at seq {last.get('seq')}, not at the head package.json names "
-            f"(seq {info.get('head_seq')}): entries missing or added"
-        )
-    full = [i.entry for i in items if i.entry is not None and not i.entry.get("withheld")]
-    filing = custody.filing_problems(
-        full, {str(c.get("id")): c.get("manifest_sha256") for c in captures}
-    )
-    for cid, problem in sorted(filing.items()):
-        problems.append(f"capture {cid}: {problem}")
-    return len(items)
-
-
-def _check_timestamps(
-    package: Mapping[str, Any] | None,
-    files: Mapping[str, bytes],
-    hashes: Mapping[str, str],
-    tsa_ca: Path | None,
-    problems: list[str],
-) -> tuple[list[PackageToken], list[str]]:
-    """package-timestamps.json against package.json's announcement, and each token."""
-    announced = (package or {}).get("timestamping")
-    requested = announced.get("tsa_urls") if isinstance(announced, dict) else None
-    token_files = {p for p in files if _TOKEN_FILE.fullmatch(p)}
-    if TIMESTAMPS_FILE not in files:
-        if requested:
-            problems.append(
-                f"{TIMESTAMPS_FILE}: missing (package.json says timestamps were requested)"
-            )
-        problems.extend(f"{p}: token file without {TIMESTAMPS_FILE}" for p in sorted(token_files))
-        return [], []
-    document = _json(files[TIMESTAMPS_FILE], TIMESTAMPS_FILE, problems)
-    if document is None:
-        return [], []
-    attempts = [a for a in document.get("attempts") or [] if isinstance(a, dict)]
-    if package is not None and requested is None:
-        problems.append(f"{TIMESTAMPS_FILE}: package.json announces no timestamps (file added)")
-    elif package is not None and (
-        document.get("requested") != requested or len(attempts) != len(requested or ())
-    ):
-        problems.append(
-            f"{TIMESTAMPS_FILE}: does not record one attempt per TSA that package.json names"
-        )
-    recorded = (document.get("package_json") or {}).get("sha256")
-    if PACKAGE_JSON in hashes and recorded != hashes[PACKAGE_JSON]:
-        problems.append(
-            f"{TIMESTAMPS_FILE}: is for package.json sha256:{recorded}, but package.json "
-            f"hashes to {hashes[PACKAGE_JSON]} (package.json changed)"
-        )
-    tokens: list[PackageToken] = []
-    failures: list[str] = []
-    named: set[str] = set()
-    for attempt in attempts:
-        if attempt.get("status") != "ok":
-            failures.append(
-                f"{attempt.get('tsa_url')}: {attempt.get('status')}: {attempt.get('message')}"
-            )
-            continue
-        named.update({str(attempt.get("tsq")), str(attempt.get("tsr"))})
-        token = _check_token(attempt, files, hashes, tsa_ca)
-        tokens.append(token)
-        if token.status == "fail":
-            problems.append(token.detail)
-    for p in sorted(token_files - named):
-        problems.append(f"{p}: token file not described in {TIMESTAMPS_FILE} (file added)")
-    return tokens, failures
-
-
-def _check_token(
-    entry: Mapping[str, Any],
-    files: Mapping[str, bytes],
-    hashes: Mapping[str, str],
-    tsa_ca: Path | None,
-) -> PackageToken:
-    """Offline: files, hashes, imprint = SHA-256(package.json), the reply's nonce = the
-    request's. With a CA file: `openssl ts -verify` as of the token's genTime."""
-    tsq, tsr = str(entry.get("tsq")), str(entry.get("tsr"))
-    url, gen_time = str(entry.get("tsa_url")), str(entry.get("gen_time"))
-
-    def result(status: str, message: str, about: str = tsr) -> PackageToken:
-        return PackageToken(tsr, url, gen_time, status, message, about)
-
-    for name, key in ((tsq, "tsq_sha256"), (tsr, "tsr_sha256")):
-        if not _TOKEN_FILE.fullmatch(name):
-            return result("fail", f"not a token file name (in {TIMESTAMPS_FILE})", name)
-        if name not in files:
-            return result("fail", f"missing (listed in {TIMESTAMPS_FILE})", name)
-        if hashes[name] != entry.get(key):
-            return result("fail", f"SHA-256 differs from {TIMESTAMPS_FILE} (file changed)", name)
-    if PACKAGE_JSON not in files:
-        return result("fail", "missing", PACKAGE_JSON)
-    digest = hashlib.sha256(files[PACKAGE_JSON]).digest()
-    try:
-        request = parse_request(files[tsq])
-    except TimestampError as exc:
-        return result("fail", str(exc), tsq)
-    try:
-        info = parse_response(files[tsr])
-    except TimestampError as exc:
-        return result("fail", str(exc))
-    if info.hash_algorithm != SHA256_OID or info.hashed_message != digest:
-        return result(
-            "fail",
-            f"not a token over this {PACKAGE_JSON} (its imprint is {info.hashed_message.hex()}, "
-            f"SHA-256 of {PACKAGE_JSON} is {digest.hex()})",
-        )
-    if request.hash_algorithm != SHA256_OID or request.hashed_message != digest:
-        return result("fail", f"not a request over this {PACKAGE_JSON}", tsq)
-    if request.nonce is None or f"{request.nonce:x}" != entry.get("nonce"):
-        return result("fail", f"its nonce is not the one {TIMESTAMPS_FILE} records", tsq)
-    try:
-        check_matches(info, digest, request.nonce)
-    except TimestampError as exc:
-        return result("fail", f"does not answer {tsq}: {exc}")
-    if str(info.serial) != str(entry.get("serial")) or rfc3339(info.gen_time) != gen_time:
-        return result("fail", f"serial or genTime differ from {TIMESTAMPS_FILE}")
-    if tsa_ca is None:
-        return result(
-            "not_checked",
-            f"imprint and nonce match {PACKAGE_JSON} and {tsq}; signature not checked "
-            "(give --tsa-ca, the TSA's CA file)",
-        )
-    with tempfile.TemporaryDirectory(prefix="collector-verify-") as tmp:
-        token_path, data_path = Path(tmp, "package.tsr"), Path(tmp, PACKAGE_JSON)
-        token_path.write_bytes(files[tsr])
-        data_path.write_bytes(files[PACKAGE_JSON])
-        try:
-            # at genTime: a token stays valid after its TSA certificate expires
-            checked = verify_token(token_path, data_path, tsa_ca, at_time=info.gen_time)
-        except TimestampError as exc:
-            return result("fail", str(exc))
-    return result(checked.status, f"openssl ts -verify: {checked.message}")
-
-
-def _verify_signature(
-    package_json: bytes, signature: bytes, public_pem: bytes
-) -> tuple[bool, str | None]:
-    with tempfile.TemporaryDirectory(prefix="collector-verify-") as tmp:
-        digest, sig, key = Path(tmp, "digest"), Path(tmp, "sig"), Path(tmp, "key.pem")
-        digest.write_bytes(hashlib.sha256(package_json).digest())
-        sig.write_bytes(signature)
-        key.write_bytes(public_pem)
-        der = _run_openssl(["pkey", "-pubin", "-in", str(key), "-outform", "DER"])
-        fp = sha256_bytes(der.stdout) if der.returncode == 0 else None
-        result = _run_openssl(
-            [
-                "pkeyutl",
-                "-verify",
-                "-pubin",
-                "-inkey",
-                str(key),
-                "-rawin",
-                "-in",
-                str(digest),
-                "-sigfile",
-                str(sig),
-            ]
-        )
-    return result.returncode == 0, fp
-
-
-__all__ = [
-    "Exported",
-    "PackageError",
-    "PackageReport",
-    "PackageToken",
-    "export_package",
-    "redact_har",
-    "redact_manifest",
-    "verify_package",
-    "verify_text",
-]
-
-
-# openssl as this module runs it: its time limit, its error
-_run_openssl = functools.partial(openssl.run, timeout=_OPENSSL_TIMEOUT, error=PackageError)

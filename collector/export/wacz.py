@@ -11,9 +11,10 @@
 Before anything is written, each capture is checked: its manifest must hash to what the
 index recorded when it was filed, and its WARC to what the manifest lists. The stored
 WARC is never changed: the package holds a copy in which the values of `Cookie`,
-`Set-Cookie`, `Authorization` and `Proxy-Authorization` are replaced (collector.evidence.warc
-`copy_warc`); datapackage.json's `case.captures[].warc` records the stored file's SHA-256,
-the copy's, and what was redacted, so the copy can be tied back to the evidence.
+`Set-Cookie`, `Authorization` and `Proxy-Authorization` are replaced (collector.evidence.redact,
+through collector.evidence.warc_copy `copy_warc`, as in the zip package); datapackage.json's
+`case.captures[].warc` records the stored file's SHA-256, the copy's, and what was redacted,
+so the copy can be tied back to the evidence.
 
 As with the evidence package (collector.export.package), the custody chain must be intact to
 export, retired captures are left out, and the export is an `exported` custody event
@@ -30,8 +31,10 @@ from typing import Any
 
 from collector import __version__
 from collector.errors import CaptureNotFound, CollectorError, UsageError
+from collector.evidence.redact import MARKER
 from collector.evidence.store import MANIFEST, EvidenceStore, load_manifest
-from collector.evidence.warc import ArchiveError, WarcSummary, capture_warc, copy_warc
+from collector.evidence.warc import ArchiveError, WarcSummary, capture_warc
+from collector.evidence.warc_copy import copy_warc
 from collector.export.wacz_writer import Page, WaczSummary, WaczWarc, write_wacz
 from collector.records import custody
 from collector.records.custody import Action, NewEvent
@@ -176,8 +179,8 @@ def export_wacz(
                 "not_in_pages": not_in_pages,
                 "redaction": (
                     "Values of Cookie, Set-Cookie, Authorization and Proxy-Authorization are "
-                    "replaced by '[redacted by collector]' in the packaged WARCs; the stored "
-                    "originals are unchanged (stored_sha256 is the evidence file's SHA-256)."
+                    f"replaced by '{MARKER}' in the packaged WARCs; the stored originals are "
+                    "unchanged (stored_sha256 is the evidence file's SHA-256)."
                 ),
             }
         }

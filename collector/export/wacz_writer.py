@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from collector.evidence import openssl
+from collector.evidence import der, openssl
 from collector.evidence.hashing import digest_label, sha256_bytes, sha256_file
 from collector.evidence.warc import ArchiveError, WarcSummary
 from collector.timeutil import rfc3339
@@ -445,71 +445,39 @@ def _p384_public_der(key: Path) -> bytes:
             f"cannot read private key {key} (passphrase-protected keys are not supported): "
             f"{openssl.stderr_of(result)}"
         )
-    der = result.stdout
-    if not der.startswith(_P384_SPKI_PREFIX) or len(der) != len(_P384_SPKI_PREFIX) + 97:
+    spki = result.stdout
+    if not spki.startswith(_P384_SPKI_PREFIX) or len(spki) != len(_P384_SPKI_PREFIX) + 97:
         raise ArchiveError(f"{key} is not an EC P-384 (secp384r1) key")
-    return der
+    return spki
 
 
-def _pem(label: str, der: bytes) -> str:
-    text = base64.b64encode(der).decode("ascii")
+def _pem(label: str, data: bytes) -> str:
+    text = base64.b64encode(data).decode("ascii")
     body = "\n".join(text[i : i + 64] for i in range(0, len(text), 64))
     return f"-----BEGIN {label}-----\n{body}\n-----END {label}-----\n"
 
 
-# --- DER ECDSA-Sig-Value <-> raw r||s ----------------------------------------------------
+# --- DER ECDSA-Sig-Value <-> raw r||s (collector.evidence.der) ------------------------------
 
 
-def _der_read(data: bytes, pos: int, tag: int) -> tuple[bytes, int]:
-    """Value of the TLV with `tag` at `pos`, and the position after it."""
-    if pos + 2 > len(data) or data[pos] != tag:
-        raise ArchiveError("malformed DER signature")
-    length = data[pos + 1]
-    pos += 2
-    if length & 0x80:
-        count = length & 0x7F
-        if count == 0 or count > 2 or pos + count > len(data):
-            raise ArchiveError("malformed DER signature")
-        length = int.from_bytes(data[pos : pos + count], "big")
-        pos += count
-    if pos + length > len(data):
-        raise ArchiveError("malformed DER signature")
-    return data[pos : pos + length], pos + length
-
-
-def _der_to_raw(der: bytes, size: int) -> bytes:
-    sequence, end = _der_read(der, 0, 0x30)
-    if end != len(der):
-        raise ArchiveError("malformed DER signature")
-    r, pos = _der_read(sequence, 0, 0x02)
-    s, pos = _der_read(sequence, pos, 0x02)
-    if pos != len(sequence):
-        raise ArchiveError("malformed DER signature")
-    out = b""
-    for integer in (r, s):
-        integer = integer.lstrip(b"\x00")  # DER adds a zero byte when the high bit is set
-        if len(integer) > size:
-            raise ArchiveError("DER signature integer too large for the curve")
-        out += integer.rjust(size, b"\x00")
-    return out
-
-
-def _der_length(length: int) -> bytes:
-    if length < 0x80:
-        return bytes([length])
-    encoded = length.to_bytes((length.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(encoded)]) + encoded
+def _der_to_raw(signature: bytes, size: int) -> bytes:
+    """openssl's DER `SEQUENCE { r INTEGER, s INTEGER }` as WebCrypto's raw r||s."""
+    try:
+        parts = der.decode(signature).expect(der.SEQUENCE, "ECDSA-Sig-Value").children()
+        if len(parts) != 2:
+            raise der.DerError(f"{len(parts)} fields, not 2")
+        values = [part.expect(der.INTEGER, "ECDSA-Sig-Value").as_int() for part in parts]
+    except der.DerError as exc:
+        raise ArchiveError(f"malformed DER signature: {exc}") from exc
+    if any(v < 0 or v.bit_length() > size * 8 for v in values):
+        raise ArchiveError("DER signature integer too large for the curve")
+    return b"".join(v.to_bytes(size, "big") for v in values)
 
 
 def _raw_to_der(raw: bytes) -> bytes:
     half = len(raw) // 2
-    body = b""
-    for part in (raw[:half], raw[half:]):
-        integer = part.lstrip(b"\x00") or b"\x00"
-        if integer[0] & 0x80:
-            integer = b"\x00" + integer  # keep it a positive INTEGER
-        body += b"\x02" + _der_length(len(integer)) + integer
-    return b"\x30" + _der_length(len(body)) + body
+    r, s = int.from_bytes(raw[:half], "big"), int.from_bytes(raw[half:], "big")
+    return der.sequence(der.integer(r), der.integer(s))
 
 
 # openssl as this module runs it: its time limit, its error

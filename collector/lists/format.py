@@ -34,7 +34,8 @@ Entry keys
   ``unit`` work unit (OPD). ``platform`` one of instagram, facebook, x
   (or twitter), tiktok, youtube, threads, web.
   ``handle`` the account name (a leading "@" is fine) or ``url`` any http(s)
-  URL (a profile, a single post, or any page); exactly one of the two.
+  URL (a profile, a single post, or any page); exactly one of the two. URLs
+  follow the one URL policy (``collector.sites.urls``, docs/urls.md).
   ``tags`` free-form labels for ``--only-tags``; no spaces, commas or ";".
   ``max_scrolls`` 0..500; ``wait_for`` CSS selector; ``expect_text`` text;
   ``viewport`` "WIDTHxHEIGHT".
@@ -88,18 +89,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Final, TypeVar
-from urllib.parse import urlsplit
 
+from collector.errors import TargetRefused, UsageError
 from collector.evidence.hashing import sha256_bytes
 from collector.sites.platforms import (
     PlatformError,
-    canonical_url,
     detect_platform,
     normalize_handle,
     parse_profile_url,
     profile_url,
     resolve_platform,
 )
+from collector.sites.posts import canonical_url
+from collector.sites.urls import parse_proxy, redact_proxy
 
 _T = TypeVar("_T")
 
@@ -112,7 +114,6 @@ __all__ = [
     "filter_entries",
     "import_csv",
     "load_watchlist",
-    "redact_proxy",
     "toml_string",
 ]
 
@@ -141,7 +142,6 @@ DEFAULT_KEYS: Final = (
 TOP_KEYS: Final = ("defaults", "sessions", "proxy", "entry")
 MAX_SCROLLS_LIMIT: Final = 500
 VIEWPORT_RANGE: Final = (200, 10000)
-PROXY_SCHEMES: Final = ("http", "https", "socks4", "socks5")
 
 
 class WatchListError(ValueError):
@@ -197,7 +197,7 @@ class CheckRow:
     url: str
     tags: tuple[str, ...]
     session: Path | None
-    proxy: str | None  # password redacted
+    proxy: str | None  # redact_proxy: the server, no credentials
     line: int | None
 
 
@@ -280,12 +280,6 @@ def _platform(value: object) -> str:
         raise _Invalid(str(exc)) from None
 
 
-def redact_proxy(url: str) -> str:
-    """Proxy URL safe to print: the password replaced by ***."""
-    # A regex, not urlsplit: it must also work on the malformed URLs it reports.
-    return re.sub(r"^([^:/]+://[^:/@]*):[^@/]*@", r"\1:***@", url)
-
-
 # -- one entry --------------------------------------------------------------
 
 
@@ -358,7 +352,7 @@ def _build_entry(
     elif url_text is not None:
         try:
             url = canonical_url(url_text)
-        except PlatformError as exc:
+        except (PlatformError, TargetRefused) as exc:
             bad("url", str(exc))
         else:
             host_platform = detect_platform(url)
@@ -665,13 +659,9 @@ def _load_proxies(value: object, lines: _Lines, report: _SectionError) -> dict[s
             report("proxy", str(exc), at)
             continue
         try:
-            parts = urlsplit(url)
-            parts.port  # noqa: B018 - raises ValueError on a malformed port
-        except ValueError:
-            parts = None
-        if parts is None or parts.scheme.lower() not in PROXY_SCHEMES or not parts.hostname:
-            schemes = ", ".join(f"{s}://" for s in PROXY_SCHEMES)
-            report("proxy", f'{key}: proxy "{redact_proxy(url)}" must be {schemes}host:port', at)
+            parse_proxy(url)
+        except UsageError as exc:
+            report("proxy", f"{key}: {exc}", at)
             continue
         proxies[platform] = url
     return proxies

@@ -52,10 +52,10 @@ from collector.capture.sessions import check_session_file
 from collector.errors import UsageError
 from collector.evidence.stamps import TsaSettings
 from collector.evidence.store import EvidenceStore
-from collector.lists.format import WatchEntry, WatchList, filter_entries, redact_proxy
+from collector.lists.format import WatchEntry, WatchList, filter_entries
 from collector.models import CaptureJob, CaptureOptions, FiledCapture, Outcome, Viewport
 from collector.records.index import Index
-from collector.sites.urls import redact_url_credentials
+from collector.sites.urls import redact_proxy
 from collector.timeutil import parse_rfc3339, rfc3339, utc_now
 
 DEFAULT_HOST_DELAY_S = 5.0
@@ -66,7 +66,7 @@ DEFAULT_MAX_RETRY_AFTER_S = 120.0
 DEFAULT_BREAKER = 3
 
 RETRIED_OUTCOMES = frozenset({Outcome.TIMEOUT, Outcome.NETWORK_ERROR})
-BREAKER_OUTCOMES = frozenset({Outcome.RATE_LIMITED, Outcome.LOGIN_WALL})
+BREAKER_OUTCOMES = (Outcome.RATE_LIMITED, Outcome.LOGIN_WALL)
 
 PENDING, DONE, SKIPPED = "pending", "done", "skipped"
 RUNNING, FINISHED, INTERRUPTED = "running", "finished", "interrupted"
@@ -102,7 +102,7 @@ class AttemptResult:
     attempt: int
     capture_id: str
     folder: str
-    outcome: str
+    outcome: Outcome
     reason: str
     http_status: int | None
     seconds: float
@@ -115,7 +115,7 @@ class AttemptResult:
 class EntryResult:
     entry: WatchEntry
     status: str = PENDING  # pending, done, skipped
-    outcome: str | None = None  # of the final attempt
+    outcome: Outcome | None = None  # of the final attempt
     reason: str = ""
     capture_id: str | None = None
     folder: str | None = None
@@ -393,7 +393,7 @@ class _Run:
                 attempt=attempt_no,
                 capture_id=filed.capture_id,
                 folder=filed.folder,
-                outcome=outcome.value,
+                outcome=outcome,
                 reason=m.get("outcome_reason") or "",
                 http_status=status,
                 seconds=_seconds(m),
@@ -408,7 +408,7 @@ class _Run:
                     "entry_index": e.index,
                     "attempt": attempt_no,
                     "capture_id": filed.capture_id,
-                    "outcome": attempt.outcome,
+                    "outcome": attempt.outcome.value,
                     "reason": attempt.reason,
                     "http_status": status,
                     "started_at": m["started_at"],
@@ -430,7 +430,7 @@ class _Run:
                     e.index,
                     {
                         "status": er.status,
-                        "outcome": er.outcome,
+                        "outcome": er.outcome.value if er.outcome else None,
                         "reason": er.reason,
                         "capture_id": er.capture_id,
                         "attempts": er.earlier_attempts + len(er.attempts),
@@ -458,7 +458,7 @@ class _Run:
         if not n or self.consecutive[platform] < n or platform in self.open_breakers:
             return None
         message = (
-            f"stopped capturing {platform}: {n} consecutive rate_limited/login_wall "
+            f"stopped capturing {platform}: {n} consecutive {'/'.join(BREAKER_OUTCOMES)} "
             f"captures; its remaining entries are skipped (resume the run later)"
         )
         self.open_breakers[platform] = message
@@ -494,7 +494,7 @@ def _settings_record(settings: RunSettings, watchlist: WatchList) -> dict[str, A
         "max_retry_after_s": settings.max_retry_after_s,
         "breaker": settings.breaker,
         "options": options,
-        "proxy": redact_url_credentials(settings.proxy) if settings.proxy else None,
+        "proxy": redact_proxy(settings.proxy) if settings.proxy else None,
         "storage_state": Path(settings.storage_state).name if settings.storage_state else None,
         "list_sessions": {p: f.name for p, f in watchlist.sessions.items()},
         "list_proxies": {p: redact_proxy(u) for p, u in watchlist.proxies.items()},
@@ -643,7 +643,8 @@ def _restart(index: Index, watchlist: WatchList, run_id: str, now: str) -> RunRe
         er = EntryResult(by_index[r["entry_index"]])
         er.earlier_attempts = r["attempts"] or 0
         if r["status"] == DONE:
-            er.status, er.outcome, er.reason = DONE, r["outcome"], r["reason"] or ""
+            outcome = Outcome(r["outcome"]) if r["outcome"] else None
+            er.status, er.outcome, er.reason = DONE, outcome, r["reason"] or ""
             er.capture_id = r["capture_id"]
             final = finals.get(r["capture_id"])
             if final is not None:
@@ -685,7 +686,7 @@ def _finish(index: Index, result: RunResult, *, interrupted: bool) -> None:
             "finished_at": result.finished_at,
             "status": result.status,
             "counts": json.dumps(counts),
-            "ok": counts.get(Outcome.OK.value, 0),
+            "ok": counts.get(Outcome.OK, 0),
             "attempts": result.attempts,
         },
     )

@@ -29,14 +29,13 @@ from types import MappingProxyType
 from typing import Any
 
 from collector.evidence.png import DEFAULT_MAX_PIXELS, PngSource, decode_grey
+from collector.models import Outcome
 from collector.timeutil import parse_rfc3339
 
 __all__ = [
     "DEFAULT_SCREENSHOT_THRESHOLD",
     "MAX_DETAIL_ITEMS",
     "MAX_LINE_CHARS",
-    "OUTCOME_NOT_FOUND",
-    "OUTCOME_OK",
     "CaptureFacts",
     "Change",
     "ChangeKind",
@@ -51,9 +50,6 @@ __all__ = [
     "text_diff",
     "unified_diff",
 ]
-
-OUTCOME_OK = "ok"
-OUTCOME_NOT_FOUND = "not_found"
 
 # Out of 64 bits: re-rendering the same page flips none or a few; rearranged layout
 # flips over ten. Vertical shifts can stay below it (see `dhash`), hence the recorded
@@ -335,7 +331,7 @@ def compare(
                     _frozen({"previous": previous.final_url, "current": current.final_url}),
                 )
             )
-        if previous.outcome == OUTCOME_OK:
+        if previous.outcome == Outcome.OK:
             changes.extend(_content_changes(previous, current, max_items))
             if previous.screenshot_dhash is not None and current.screenshot_dhash is not None:
                 distance = hamming(previous.screenshot_dhash, current.screenshot_dhash)
@@ -373,16 +369,16 @@ def _outcome_change(previous: CaptureFacts, current: CaptureFacts) -> Change:
             "current_url": current.final_url,
         }
     )
-    if previous.outcome == OUTCOME_OK and current.outcome == OUTCOME_NOT_FOUND:
+    if previous.outcome == Outcome.OK and current.outcome == Outcome.NOT_FOUND:
         return Change(
             ChangeKind.DISAPPEARED,
-            f"page disappeared: was {OUTCOME_OK}, now {OUTCOME_NOT_FOUND}",
+            f"page disappeared: was {Outcome.OK}, now {Outcome.NOT_FOUND}",
             details,
         )
-    if previous.outcome == OUTCOME_NOT_FOUND and current.outcome == OUTCOME_OK:
+    if previous.outcome == Outcome.NOT_FOUND and current.outcome == Outcome.OK:
         return Change(
             ChangeKind.REAPPEARED,
-            f"page reappeared: was {OUTCOME_NOT_FOUND}, now {OUTCOME_OK}",
+            f"page reappeared: was {Outcome.NOT_FOUND}, now {Outcome.OK}",
             details,
         )
     return Change(

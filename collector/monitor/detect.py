@@ -5,7 +5,7 @@ capture it finds the previous capture of the same page, compares the two with
 `collector.monitor.changes.compare` and records one `changes` row (also when nothing changed:
 "checked, unchanged" is worth knowing). "The same page" is the watch-list entry (name,
 platform and URL) when the capture came from a run, else the requested URL
-(`collector.records.index.entry_key`): ad-hoc captures of a URL are compared with earlier ad-hoc
+(`collector.records.rows.entry_key`): ad-hoc captures of a URL are compared with earlier ad-hoc
 captures of that URL, not with a watch-list entry that happens to have the same URL.
 
 Rules on top of `compare`:
@@ -42,8 +42,9 @@ from typing import TYPE_CHECKING, Any
 
 from collector.errors import UsageError
 from collector.evidence.store import load_manifest, read_verified_artifact
+from collector.models import Outcome
 from collector.monitor.changes import CaptureFacts, ChangeSet, compare
-from collector.records.index import entry_key
+from collector.records.rows import entry_key
 from collector.timeutil import rfc3339, utc_now
 
 if TYPE_CHECKING:
@@ -63,13 +64,13 @@ __all__ = [
 
 UNOBSERVED_OUTCOMES = frozenset(
     {
-        "timeout",
-        "network_error",
-        "browser_error",
-        "rate_limited",
-        "captcha",
-        "login_wall",
-        "consent_wall",
+        Outcome.TIMEOUT,
+        Outcome.NETWORK_ERROR,
+        Outcome.BROWSER_ERROR,
+        Outcome.RATE_LIMITED,
+        Outcome.CAPTCHA,
+        Outcome.LOGIN_WALL,
+        Outcome.CONSENT_WALL,
     }
 )
 NOT_FOUND_STATUSES = frozenset({404, 410})
@@ -81,8 +82,8 @@ Log = Callable[[str], None]
 def effective_outcome(manifest: dict[str, Any]) -> str:
     outcome = str(manifest["outcome"])
     status = (manifest.get("response") or {}).get("status")
-    if outcome == "http_error" and status in NOT_FOUND_STATUSES:
-        return "not_found"
+    if outcome == Outcome.HTTP_ERROR and status in NOT_FOUND_STATUSES:
+        return Outcome.NOT_FOUND.value
     return outcome
 
 
@@ -119,7 +120,7 @@ def compare_manifests(
     previous: dict[str, Any], previous_folder: Path, current: dict[str, Any], current_folder: Path
 ) -> ChangeSet:
     """`compare` two captures from their manifests and folders (older one first)."""
-    both_ok = effective_outcome(previous) == effective_outcome(current) == "ok"
+    both_ok = effective_outcome(previous) == effective_outcome(current) == Outcome.OK
     before = _facts(previous, previous_folder, text=both_ok)
     after = _facts(current, current_folder, text=both_ok)
     (_, way_before), (_, way_after) = _dhash(previous), _dhash(current)

@@ -1,30 +1,18 @@
-"""The SQLite index of the evidence store (`<store>/index.db`).
+"""The SQLite index of the evidence store (`<store>/index.db`): opening it, running the
+schema's migrations (collector.records.migrations, in order), writing and reading rows.
 
-The only module that imports sqlite_utils. The manifests are the source of truth: every
-row in `captures` and `artifacts` is derived from a manifest by `capture_row()` /
-`artifact_rows()`, so `reindex` rebuilds them exactly. Tables that are not derived from
-manifests (added by later migrations) are never dropped by `reindex`.
-
-The schema is versioned: `migrations` lists what has been applied; a newer collector
-adds a migration, an older one refuses an index it does not understand. Versions are
-numbers, not a dense sequence: branches developed in parallel reserve their own numbers, so
-the runner applies every known version that is not yet recorded (in the list's order), and
-refuses an index that records a version it does not know.
-
-`timestamps` (version 5) is derived too, from files rather than manifests: every RFC 3161
-token stored in a capture folder (`timestamps.json`) or later under `<store>/timestamps/`.
-
-Version 4 (monitoring) adds `capture_text` (title, URLs and visible text of each capture,
-read from its verified `text.txt`, with the FTS5 index `capture_text_fts` over it) and
-`changes` (what changed since the previous capture of the same watch-list entry or URL).
-Both are derived: `reindex` rebuilds them, `changes` through the caller's `changes`
-callable (`collector.monitor.detect.derive_changes`). docs/monitoring.md documents every column.
+The only module that imports sqlite_utils at run time. The manifests are the source of
+truth: every row in `captures`, `artifacts`, `capture_text` and `timestamps` is derived by
+collector.records.rows, so `reindex` rebuilds them exactly (and `verify` recomputes them).
+`changes` is derived too, through the caller's `changes` callable
+(`collector.monitor.detect.derive_changes`). Tables that are not derived (custody events,
+runs) are never dropped by `reindex`. docs/schema.md documents every column (generated from
+the schema and collector.records.schema).
 """
 
 from __future__ import annotations
 
 import fcntl
-import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -34,260 +22,14 @@ from typing import Any
 import sqlite_utils
 
 from collector.errors import CaptureNotFound, IndexError_, UsageError
-from collector.evidence.store import load_manifest, read_verified_artifact
 from collector.models import FiledCapture, TimestampRecord
-from collector.records.fts import (
-    COLUMNS,
-    HIGHLIGHT_END,
-    HIGHLIGHT_START,
-    TOKENIZE,
-    fts_query,
-    plain,
-)
-from collector.records.fts import search_form as _search_form
-from collector.records.schema import FTS_SHADOW_SUFFIXES, Column, Relation, create_views
+from collector.records.fts import HIGHLIGHT_END, HIGHLIGHT_START, fts_query, plain
+from collector.records.migrations import MIGRATIONS
+from collector.records.rows import artifact_rows, capture_row, capture_text_row, timestamp_row
+from collector.records.schema import FTS_SHADOW_SUFFIXES, Column, Relation
 from collector.timeutil import rfc3339, utc_now
 
 BUSY_TIMEOUT_S = 30.0
-
-
-def _migration_1(db: sqlite_utils.Database) -> None:
-    db.table("captures").create(
-        {
-            "id": str,
-            "requested_url": str,
-            "final_url": str,
-            "outcome": str,
-            "reason": str,
-            "http_status": int,
-            "title": str,
-            "case_id": str,
-            "operator": str,
-            "note": str,
-            "started_at": str,
-            "finished_at": str,
-            "folder": str,
-            "manifest_sha256": str,
-            "collector_version": str,
-            "browser_version": str,
-            "hostname": str,
-            "screenshot_height": int,
-            "truncated": int,
-            "run_id": str,
-            "entry_name": str,
-        },
-        pk="id",
-    )
-    db.table("artifacts").create(
-        {"capture_id": str, "name": str, "media_type": str, "size": int, "sha256": str},
-        pk=("capture_id", "name"),
-        foreign_keys=[("capture_id", "captures", "id")],
-    )
-    for columns in (["case_id"], ["outcome"], ["started_at"], ["run_id"]):
-        db.table("captures").create_index(columns)
-    db.table("artifacts").create_index(["sha256"])
-
-
-def _migration_2(db: sqlite_utils.Database) -> None:
-    """The custody log (see custody.py): append-only, enforced by triggers."""
-    db.execute(
-        "CREATE TABLE custody_events ("
-        " seq INTEGER PRIMARY KEY,"
-        " at TEXT NOT NULL,"
-        " actor TEXT NOT NULL,"
-        " action TEXT NOT NULL,"
-        " capture_ids TEXT NOT NULL,"  # JSON array, canonical
-        " details TEXT NOT NULL,"  # JSON object, canonical
-        " prev_hash TEXT NOT NULL,"
-        " entry_hash TEXT NOT NULL)"
-    )
-    db.execute("CREATE INDEX custody_events_action ON custody_events (action)")
-    for op in ("UPDATE", "DELETE"):
-        db.execute(
-            f"CREATE TRIGGER custody_events_no_{op.lower()} BEFORE {op} ON custody_events "
-            "BEGIN SELECT RAISE(ABORT, 'custody log is append-only'); END"
-        )
-
-
-def _migration_5(db: sqlite_utils.Database) -> None:
-    db.table("timestamps").create(
-        {
-            "capture_id": str,
-            "folder": str,  # relative to the store: the capture's, or timestamps/<id>/<NNN>
-            "tsr": str,
-            "tsq": str,
-            "tsq_sha256": str,
-            "tsr_sha256": str,
-            "late": int,
-            "tsa_url": str,
-            "gen_time": str,
-            "serial": str,
-            "policy": str,
-            "nonce": str,
-            "accuracy_ms": int,
-            "manifest_sha256": str,
-            "requested_at": str,
-            "received_at": str,
-        },
-        pk=("folder", "tsr"),
-        foreign_keys=[("capture_id", "captures", "id")],
-    )
-    db.table("timestamps").create_index(["capture_id"])
-
-
-def _migration_3(db: sqlite_utils.Database) -> None:
-    """Watch-list runs (collector.lists.run): not derived from manifests, kept by reindex."""
-    db.table("runs").create(
-        {
-            "id": str,
-            "list_file": str,
-            "list_sha256": str,
-            "started_at": str,
-            "finished_at": str,
-            "status": str,  # running, finished, interrupted
-            "operator": str,
-            "case_id": str,
-            "only_tags": str,  # JSON list
-            "entries": int,  # entries selected for the run
-            "ok": int,  # entries whose final outcome is ok
-            "counts": str,  # JSON {outcome: entries}
-            "attempts": int,
-            "settings": str,  # JSON: politeness, retries, breaker, capture options
-            "hostname": str,
-            "resumed_at": str,  # JSON list of times the run was resumed
-        },
-        pk="id",
-    )
-    db.table("run_entries").create(
-        {
-            "run_id": str,
-            "entry_index": int,  # 1-based position in the watch list
-            "name": str,
-            "nip": str,
-            "unit": str,
-            "platform": str,
-            "handle": str,
-            "url": str,
-            "tags": str,  # JSON list
-            "status": str,  # pending, done, skipped
-            "outcome": str,  # of the final attempt
-            "reason": str,
-            "capture_id": str,  # the final attempt's capture
-            "attempts": int,
-            "updated_at": str,
-        },
-        pk=("run_id", "entry_index"),
-        foreign_keys=[("run_id", "runs", "id")],
-    )
-    # Every attempt, retries included. No foreign key to captures: reindex rebuilds them.
-    db.table("run_attempts").create(
-        {
-            "run_id": str,
-            "entry_index": int,
-            "attempt": int,
-            "capture_id": str,
-            "outcome": str,
-            "reason": str,
-            "http_status": int,
-            "started_at": str,
-            "finished_at": str,
-            "decision": str,  # final, retry, stopped (breaker open / run stopping)
-            "wait_s": float,  # wait before the retry
-            "note": str,  # why that wait (backoff, Retry-After)
-        },
-        pk=("run_id", "entry_index", "attempt"),
-        foreign_keys=[("run_id", "runs", "id")],
-    )
-    db.table("run_attempts").create_index(["capture_id"])
-    db.table("runs").create_index(["started_at"])
-
-
-def _migration_4(db: sqlite_utils.Database) -> None:
-    text = db.table("capture_text")
-    text.create(
-        {
-            "id": int,  # INTEGER PRIMARY KEY: the FTS rowid, stable across VACUUM
-            "capture_id": str,
-            "entry_key": str,
-            "title": str,
-            "url": str,
-            "text": str,
-        },
-        pk="id",
-        not_null={"capture_id", "entry_key"},
-        foreign_keys=[("capture_id", "captures", "id")],
-    )
-    text.create_index(["capture_id"], unique=True)
-    text.create_index(["entry_key"])
-    text.enable_fts(list(COLUMNS), create_triggers=True, tokenize=TOKENIZE)
-    changes = db.table("changes")
-    changes.create(
-        {
-            "capture_id": str,
-            "previous_id": str,
-            "entry_key": str,
-            "entry_name": str,
-            "url": str,
-            "case_id": str,
-            "run_id": str,
-            "captured_at": str,
-            "previous_at": str,
-            "outcome": str,
-            "previous_outcome": str,
-            "changed": int,
-            "kinds": str,
-            "summary": str,
-            "screenshot_distance": int,
-            "details": str,
-            "created_at": str,
-        },
-        pk="capture_id",
-        not_null={"previous_id", "entry_key", "captured_at", "kinds", "changed"},
-        foreign_keys=[("capture_id", "captures", "id"), ("previous_id", "captures", "id")],
-    )
-    for columns in (["entry_key", "captured_at"], ["captured_at"], ["case_id"], ["previous_id"]):
-        changes.create_index(columns)
-    _backfill_capture_text(db)
-
-
-def _backfill_capture_text(db: sqlite_utils.Database) -> None:
-    """Captures filed before version 4 become searchable at once (their `changes` need
-    a `collector reindex`, which compares them in order)."""
-    main = next(r for r in db.execute("PRAGMA database_list").fetchall() if r[1] == "main")
-    if not main[2]:
-        return  # an in-memory database has no store around it
-    root = Path(main[2]).parent
-    rows = []
-    for capture_id, folder in db.execute("SELECT id, folder FROM captures").fetchall():
-        try:
-            manifest, _ = load_manifest(root / folder)
-        except (OSError, ValueError):
-            continue  # `collector verify` reports it; nothing to index
-        if manifest.get("capture_id") == capture_id:
-            rows.append(capture_text_row(manifest, folder, root))
-    if rows:
-        db.table("capture_text").insert_all(rows)
-
-
-def _migration_14(db: sqlite_utils.Database) -> None:
-    """Views that spell out the relations (collector.records.schema explains why views)."""
-    create_views(db.execute)
-
-
-# (version, description, apply). Append only: never edit a released migration. Versions
-# are numbered per feature; the runner applies every one not yet applied, in list order.
-MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
-    (1, "captures and artifacts", _migration_1),
-    (2, "custody events", _migration_2),
-    (3, "watch-list runs, their entries and attempts", _migration_3),
-    (4, "capture text with full-text search; changes between captures", _migration_4),
-    (5, "timestamps", _migration_5),
-    (
-        14,
-        "views: custody events by capture, retired captures, run entries with captures",
-        _migration_14,
-    ),
-]
 # rebuilt by reindex, children first
 DERIVED_TABLES = ("changes", "capture_text", "timestamps", "artifacts", "captures")
 CUSTODY_COLUMNS = (
@@ -305,32 +47,6 @@ _RETIRED_AT = (
     "(SELECT e.at FROM custody_events e, json_each(e.capture_ids) j"
     " WHERE e.action = 'retired' AND j.value = captures.id ORDER BY e.seq LIMIT 1)"
 )
-TIMESTAMP_COLUMNS = (
-    "capture_id",
-    "folder",
-    "tsr",
-    "tsq",
-    "tsq_sha256",
-    "tsr_sha256",
-    "late",
-    "tsa_url",
-    "gen_time",
-    "serial",
-    "policy",
-    "nonce",
-    "accuracy_ms",
-    "manifest_sha256",
-    "requested_at",
-    "received_at",
-)
-
-
-def timestamp_row(record: TimestampRecord) -> dict[str, Any]:
-    row = record.as_dict()
-    row["late"] = int(record.late)
-    return {key: row[key] for key in TIMESTAMP_COLUMNS}
-
-
 # `collector sql`: PRAGMAs a reviewer may use to look at the schema. These take an
 # argument (a table or index name) and only ever read:
 INSPECT_PRAGMAS = frozenset(
@@ -368,102 +84,6 @@ STATE_PRAGMAS = frozenset(
 _AUTH_OK = frozenset(
     {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
 )
-
-
-# The columns of `captures`, in the table's order (capture_row() builds exactly these).
-CAPTURE_COLUMNS = (
-    "id",
-    "requested_url",
-    "final_url",
-    "outcome",
-    "reason",
-    "http_status",
-    "title",
-    "case_id",
-    "operator",
-    "note",
-    "started_at",
-    "finished_at",
-    "folder",
-    "manifest_sha256",
-    "collector_version",
-    "browser_version",
-    "hostname",
-    "screenshot_height",
-    "truncated",
-    "run_id",
-    "entry_name",
-)
-
-
-def capture_row(manifest: dict[str, Any], folder: str, manifest_sha256: str) -> dict[str, Any]:
-    """The `captures` row for a manifest: the single definition used by add and reindex."""
-    response = manifest.get("response") or {}
-    shot = manifest.get("screenshot") or {}
-    run = manifest.get("run") or {}
-    return {
-        "id": manifest["capture_id"],
-        "requested_url": manifest["requested_url"],
-        "final_url": manifest.get("final_url"),
-        "outcome": manifest["outcome"],
-        "reason": manifest.get("outcome_reason") or "",
-        "http_status": response.get("status"),
-        "title": (manifest.get("page") or {}).get("title"),
-        "case_id": manifest.get("case"),
-        "operator": manifest.get("operator"),
-        "note": manifest.get("note"),
-        "started_at": manifest["started_at"],
-        "finished_at": manifest["finished_at"],
-        "folder": folder,
-        "manifest_sha256": manifest_sha256,
-        "collector_version": (manifest.get("software") or {}).get("collector"),
-        "browser_version": (manifest.get("browser") or {}).get("version"),
-        "hostname": (manifest.get("environment") or {}).get("hostname"),
-        "screenshot_height": shot.get("png_height"),
-        "truncated": int(bool(shot.get("truncated"))),
-        "run_id": run.get("run_id"),
-        "entry_name": (run.get("entry") or {}).get("name"),
-    }
-
-
-def entry_key(manifest: dict[str, Any]) -> str:
-    """What "the same page" means for change detection: the watch-list entry (its name,
-    platform and URL) when the capture came from a run, else the requested URL."""
-    entry = (manifest.get("run") or {}).get("entry")
-    if isinstance(entry, dict) and entry.get("name"):
-        parts = [entry.get("name"), entry.get("platform"), entry.get("url")]
-        return "entry:" + json.dumps(parts, ensure_ascii=False)
-    return "url:" + str(manifest["requested_url"])
-
-
-def capture_text_row(manifest: dict[str, Any], folder: str, root: Path) -> dict[str, Any]:
-    """The `capture_text` row: searchable title, URLs and visible text (from `text.txt`,
-    only while it matches its recorded hash), in the FTS form (see collector.records.fts)."""
-    data = read_verified_artifact(root / folder, manifest, "text.txt")
-    urls = [manifest["requested_url"]]
-    if manifest.get("final_url") and manifest["final_url"] != manifest["requested_url"]:
-        urls.append(manifest["final_url"])
-    title = (manifest.get("page") or {}).get("title") or ""
-    return {
-        "capture_id": manifest["capture_id"],
-        "entry_key": entry_key(manifest),
-        "title": _search_form(str(title)),
-        "url": _search_form(" ".join(urls)),
-        "text": _search_form(data.decode("utf-8", errors="replace")) if data else "",
-    }
-
-
-def artifact_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        {
-            "capture_id": manifest["capture_id"],
-            "name": a["name"],
-            "media_type": a["media_type"],
-            "size": a["size"],
-            "sha256": a["sha256"],
-        }
-        for a in manifest.get("artifacts", [])
-    ]
 
 
 class Index:
@@ -914,6 +534,44 @@ class Index:
                 [capture_id],
             )
         )
+
+    def capture_text(self, capture_id: str) -> dict[str, Any] | None:
+        """A capture's `capture_text` row, without its rowid (as `rows.capture_text_row`)."""
+        rows = list(
+            self.db.query(
+                "SELECT capture_id, entry_key, title, url, text FROM capture_text"
+                " WHERE capture_id = ?",
+                [capture_id],
+            )
+        )
+        return rows[0] if rows else None
+
+    def capture_text_ids(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT capture_id FROM capture_text")}
+
+    def fts_check(self) -> tuple[str, str]:
+        """Whether the full-text index can be trusted to match `capture_text`: FTS5's own
+        integrity check against its content table, and the triggers that keep the two in
+        step. ("pass", ""), ("fail", why) or ("not_checked", why)."""
+        names = {
+            r[0]
+            for r in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                ["capture_text"],
+            ).fetchall()
+        }
+        missing = sorted({f"capture_text_{op}" for op in ("ai", "ad", "au")} - names)
+        if missing:
+            return "fail", f"the full-text index's triggers {missing} are missing (dropped?)"
+        try:
+            self.db.execute(
+                "INSERT INTO capture_text_fts(capture_text_fts, rank) VALUES ('integrity-check', 1)"
+            )
+        except sqlite3.DatabaseError as exc:
+            if "readonly" in str(exc):  # the check is asked for like a write
+                return "not_checked", "the full-text index (a read-only index cannot be asked)"
+            return "fail", f"the full-text index does not match capture_text ({exc})"
+        return "pass", ""
 
     def timestamped_ids(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT DISTINCT capture_id FROM timestamps")}

@@ -22,6 +22,7 @@ from typing import Any
 from collector import __version__
 from collector.errors import StoreError, UsageError
 from collector.evidence.store import EvidenceStore, load_manifest
+from collector.models import Outcome
 from collector.records import custody
 from collector.records.index import Index
 from collector.review.transport import Transport, transport
@@ -239,7 +240,7 @@ def _header(data: ReportData) -> str:
 
 def _outcome(cap: CaptureData) -> str:
     outcome = str(cap.row.get("outcome"))
-    cls = "ok" if outcome == "ok" else "bad"
+    cls = "ok" if outcome == Outcome.OK else "bad"
     text = f'<span class="{cls}">{_e(outcome)}</span>'
     if cap.row.get("retired_at"):
         text += ' <span class="retired">(DITARIK / RETIRED)</span>'

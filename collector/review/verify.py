@@ -1,32 +1,47 @@
-"""Re-check the store: every artifact against its manifest, SHA256SUMS and the index, and
-the custody chain (custody.py): every entry_hash recomputed, links and sequence, index.db
-against custody.jsonl, and every capture's `captured` event against its manifest.
+"""Re-check the store: every artifact against its manifest, SHA256SUMS and the index, the
+index's derived tables against what the manifests give, and the custody chain (custody.py):
+every entry_hash recomputed, links and sequence, index.db against custody.jsonl, and every
+capture's `captured` event against its manifest.
 
 Each capture gets `pass` or `fail` with the problems named (`retired` when it was retired
 with its files deleted: its hashes live on in the custody log); something that could not
-be checked says so (`not checked`) rather than passing quietly.
+be checked says so (`not_checked`) rather than passing quietly.
 
-RFC 3161 tokens (collector.evidence.stamps) are checked per token: their files against
-`SHA256SUMS` and the record that lists them, their imprint against the manifest's SHA-256
-(read by our own DER parser), and their signature with `openssl ts -verify` when a CA file
-is given (`not checked` otherwise; a token's `not checked` does not fail its capture, a
-`fail` does). Time sources that disagree by more than `max_clock_skew_s` give a warning.
+Evidence is regular files inside the store: a capture folder, a day folder or a token folder
+that is a symbolic link, and an artifact that is a link (or a fifo, a device...), is refused
+and named, and never read through (a link could point at a copy outside the store).
+
+Derived tables (`INDEX_TABLES`) are recomputed from the manifests with the same code that
+fills them (collector.records.rows; `changes` with collector.monitor.detect, in capture order)
+and compared row by row, so a deleted `changes` row (a hidden `disappeared`) or an edited
+`capture_text` (other search hits) fails verification. The full-text index is checked
+against `capture_text` with FTS5's own integrity check.
+
+RFC 3161 tokens (collector.evidence.stamps) are checked per token with `check_token`, the
+same check `verify-package` runs: their files against `SHA256SUMS` and the record that lists
+them, request and reply imprint and nonce against the manifest's SHA-256 (read by our own
+DER parser), and their signature with `openssl ts -verify` when a CA file is given
+(`not_checked` otherwise; a token's `not_checked` does not fail its capture, a `fail` does).
+Time sources that disagree by more than `max_clock_skew_s` give a warning.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import stat
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
-from collector.evidence.hashing import sha256_file
-from collector.evidence.rfc3161 import TimestampError, check_matches, parse_response, verify_token
+from collector.evidence.hashing import sha256_bytes, sha256_file
+from collector.evidence.rfc3161 import VerifyStatus
 from collector.evidence.stamps import (
     DEFAULT_MAX_CLOCK_SKEW_S,
     LATE_RECORD,
+    NOT_CHECKED,
     capture_time_sources,
+    check_token,
     late_folders,
     pair_skews,
     record_from_entry,
@@ -38,31 +53,44 @@ from collector.evidence.store import (
     SUMS,
     TIMESTAMPS,
     EvidenceStore,
+    json_object,
     load_manifest,
 )
+from collector.evidence.sums import differing, parse_sums
+from collector.monitor.detect import change_row, compare_manifests, derive_changes
 from collector.records import custody
 from collector.records.custody import Action, ChainReport, NewEvent
-from collector.records.index import (
+from collector.records.index import Index
+from collector.records.rows import (
     TIMESTAMP_COLUMNS,
-    Index,
     artifact_rows,
     capture_row,
+    capture_text_row,
+    entry_key,
     timestamp_row,
 )
 from collector.timeutil import rfc3339
 
-PASS, FAIL, NOT_CHECKED, RETIRED = "pass", "fail", "not checked", "retired"
+# One vocabulary with verify-package (collector.evidence.rfc3161 VerifyStatus): pass, fail,
+# not_checked; a capture can also be retired.
+PASS: Final = "pass"
+FAIL: Final = "fail"
+RETIRED: Final = "retired"
 GOOD = frozenset({PASS, RETIRED})
+# the index tables `verify_store` recomputes from the manifests and compares
+INDEX_TABLES = ("captures", "artifacts", "capture_text", "timestamps", "changes")
+_LINK = "a symbolic link, refused (evidence is regular files inside the store; not followed)"
+_NOT_REGULAR = "not a regular file, refused (evidence is regular files inside the store)"
 
 
 @dataclass(frozen=True)
 class TokenCheck:
-    """One RFC 3161 token: `pass`, `fail` or `not checked`, and why."""
+    """One RFC 3161 token: `pass`, `fail` or `not_checked`, and why."""
 
     path: str  # relative to the store
     tsa_url: str
     gen_time: str
-    status: str
+    status: VerifyStatus
     message: str
     late: bool = False
 
@@ -78,6 +106,8 @@ class CaptureCheck:
     retired: bool = False
     tokens: tuple[TokenCheck, ...] = ()
     warnings: tuple[str, ...] = ()
+    # as read from a folder inside the store (None when it could not be): for the index
+    manifest: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -86,6 +116,7 @@ class StoreReport:
     store_problems: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())
     custody: ChainReport | None = None
+    index_tables: tuple[str, ...] = ()  # derived tables recomputed and compared (INDEX_TABLES)
 
     @property
     def ok(self) -> bool:
@@ -135,6 +166,7 @@ def verify_store(
                 "(run `collector reindex` if the index was lost)"
             )
     checks = []
+    loaded: dict[str, _Loaded] = {}  # captures whose manifest could be read, for the index
     for cid in wanted:
         row = indexed.get(cid)
         folder = on_disk.get(cid)
@@ -147,6 +179,8 @@ def verify_store(
             checks.append(_retired_check(cid, retired[cid], row))
             continue
         check = verify_capture(store, cid, folder, row, index, time_check)
+        if check.manifest is not None and folder is not None:
+            loaded[cid] = _Loaded(check.manifest, check.folder, str(check.manifest_sha256))
         if cid not in indexed and cid not in on_disk and cid in filed:
             check = replace(
                 check,
@@ -163,6 +197,8 @@ def verify_store(
                 store_problems.append(
                     f"timestamps/{stray}: tokens for a capture that does not exist"
                 )
+    derived = _Derived(store, index, loaded, on_disk, retired, set(indexed), bool(refs)).check()
+    store_problems.extend(derived.store_problems)
     filing = custody.filing_problems(
         log,
         {
@@ -171,9 +207,12 @@ def verify_store(
             for c in checks
         },
     )
+    more: dict[str, list[str]] = {cid: list(ps) for cid, ps in derived.problems.items()}
+    for cid, problem in filing.items():
+        more.setdefault(cid, []).append(problem)
     checks = [
-        replace(c, status=FAIL, problems=(*c.problems, filing[c.capture_id]))
-        if c.capture_id in filing
+        replace(c, status=FAIL, problems=(*c.problems, *more[c.capture_id]))
+        if more.get(c.capture_id)
         else c
         for c in checks
     ]
@@ -188,7 +227,174 @@ def verify_store(
             for p in sorted(store.timestamps_dir.glob("*/.incoming-*"))
         ]
     warnings += chain.warnings
-    return StoreReport(tuple(checks), tuple(store_problems), tuple(warnings), chain)
+    warnings += derived.warnings
+    return StoreReport(tuple(checks), tuple(store_problems), tuple(warnings), chain, INDEX_TABLES)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """A capture whose manifest was read from a folder inside the store."""
+
+    manifest: dict[str, Any]
+    folder: str  # relative to the store
+    sha256: str
+
+
+@dataclass
+class _Derived:
+    """The derived index tables against what the manifests give: `capture_text` (and its
+    full-text index) and `changes`, recomputed and compared row by row (`captures`,
+    `artifacts` and `timestamps` are compared per capture: `_compare_index`,
+    `_compare_timestamps`). Collects the problems per capture, for the store, and warnings."""
+
+    store: EvidenceStore
+    index: Index
+    loaded: Mapping[str, _Loaded]
+    on_disk: Mapping[str, Path]
+    retired: Mapping[str, dict[str, Any]]
+    indexed: set[str]
+    scoped: bool  # only the captures asked for (and, for `changes`, the others of their pages)
+    problems: dict[str, list[str]] = field(default_factory=dict)
+    store_problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def add(self, capture_id: str, problem: str) -> None:
+        if capture_id in self.loaded:
+            self.problems.setdefault(capture_id, []).append(problem)
+        else:
+            self.store_problems.append(f"capture {capture_id}: {problem}")
+
+    def check(self) -> _Derived:
+        self.check_text()
+        self.check_changes()
+        return self
+
+    def check_text(self) -> None:
+        for cid, item in sorted(self.loaded.items()):
+            if cid not in self.indexed or not _comparable(item.manifest, cid):
+                continue  # named already: not in the index, or not this capture's manifest
+            want = capture_text_row(item.manifest, item.folder, self.store.root)
+            have = self.index.capture_text(cid)
+            if have is None:
+                self.add(cid, "index: capture_text row missing (deleted?)")
+            elif have != want:
+                columns = [k for k in want if have.get(k) != want[k]]
+                self.add(
+                    cid,
+                    "index: capture_text row differs from the manifest and text.txt in "
+                    f"{columns} (edited? search would find other text)",
+                )
+        if self.scoped:
+            return
+        for cid in sorted(self.index.capture_text_ids() - set(self.loaded)):
+            self.store_problems.append(
+                f"index: capture_text row for {cid}, which has no readable manifest in the store"
+            )
+        status, why = self.index.fts_check()
+        if status == FAIL:
+            self.store_problems.append(f"index.db: {why}")
+        elif status == NOT_CHECKED:
+            self.warnings.append(f"not checked: {why}")
+
+    def check_changes(self) -> None:
+        """Every `changes` row against the comparison recomputed in capture order
+        (collector.monitor.detect `derive_changes`, what `reindex` stores). Two differences
+        are not tampering and are allowed: captures of one page that overlapped in time (the
+        comparison made when a capture was filed used the previous capture filed by then),
+        and a row removed because the capture it compared with was retired with its files
+        deleted (a warning: `reindex` recomputes it)."""
+        every = self._same_pages()
+        root = self.store.root
+        found = [(item.manifest, item.folder, item.sha256) for item in every.values()]
+        expected = {r["capture_id"]: r for r in derive_changes(root, found, self.warnings.append)}
+        stored = {r["capture_id"]: r for r in self.index.changes(include_unchanged=True)}
+        gone = [
+            str((e["details"].get("capture") or {}).get("started_at"))
+            for cid, e in self.retired.items()
+            if e["details"].get("delete_files") and cid not in self.on_disk
+        ]
+        for cid in sorted(set(expected) | set(stored)):
+            if self.scoped and cid not in self.loaded:
+                continue
+            want, have = expected.get(cid), stored.get(cid)
+            if want is None:
+                assert have is not None
+                self.add(
+                    cid,
+                    f"index: a changes row compares it with {have['previous_id']}, but the "
+                    "manifests give no such comparison (row added?)",
+                )
+                continue
+            previous, current = every[want["previous_id"]].manifest, every[cid].manifest
+            overlapped = previous["finished_at"] > current["started_at"]
+            if have is None:
+                if overlapped:
+                    continue  # filed before the capture it would compare with: never compared
+                if any(previous["started_at"] < at < current["started_at"] for at in gone):
+                    self.warnings.append(
+                        f"{cid}: no changes row (the capture it was compared with was retired "
+                        f"and deleted); `collector reindex` compares it with "
+                        f"{want['previous_id']}"
+                    )
+                    continue
+                self.add(
+                    cid,
+                    f"index: changes row missing; the manifests compare it with "
+                    f"{want['previous_id']} ({want['kinds'] or 'unchanged'}): deleted, or "
+                    "lost in a crash? (`collector reindex` recomputes it)",
+                )
+                continue
+            other = every.get(str(have["previous_id"]))
+            if (
+                have["previous_id"] != want["previous_id"]
+                and overlapped
+                and other is not None
+                and entry_key(other.manifest) == want["entry_key"]
+                and other.manifest["started_at"] < current["started_at"]
+            ):
+                # compared when filed with the capture filed before it: recompute that pair
+                here = every[cid]
+                changes = compare_manifests(
+                    other.manifest, root / other.folder, current, root / here.folder
+                )
+                want = change_row(other.manifest, current, changes)
+            columns = [k for k in want if k != "created_at" and have.get(k) != want[k]]
+            if columns:
+                self.add(
+                    cid,
+                    "index: changes row differs from the comparison recomputed from the "
+                    f"manifests in {columns} (edited?)",
+                )
+
+    def _same_pages(self) -> dict[str, _Loaded]:
+        """The captures to compare: all of them, or (scoped) the ones asked for and the
+        other captures of their pages, read from their folders."""
+        every = {cid: item for cid, item in self.loaded.items() if _comparable(item.manifest, cid)}
+        if not self.scoped:
+            return every
+        keys = {entry_key(item.manifest) for item in every.values()}
+        for cid, folder in self.on_disk.items():
+            if cid in every or _link_on_the_way(self.store, folder) is not None:
+                continue
+            try:
+                manifest, digest = load_manifest(folder)
+            except Exception:  # unreadable: its own verification says so
+                continue
+            if _comparable(manifest, cid) and entry_key(manifest) in keys:
+                every[cid] = _Loaded(manifest, self.store.relative(folder), digest)
+        return every
+
+
+def _comparable(manifest: object, capture_id: str) -> bool:
+    """A manifest with what comparing and indexing need (others fail their capture)."""
+    return (
+        isinstance(manifest, dict)
+        and manifest.get("capture_id") == capture_id
+        and all(
+            isinstance(manifest.get(k), str)
+            for k in ("requested_url", "started_at", "finished_at", "outcome")
+        )
+    )
 
 
 def _retired_check(cid: str, event: dict[str, Any], row: dict[str, Any] | None) -> CaptureCheck:
@@ -243,23 +449,37 @@ def verify_capture(
     index: Index,
     time_check: TimeCheck | None = None,
 ) -> CaptureCheck:
+    """One capture: its files, its SHA256SUMS, its index rows and its tokens."""
     time_check = time_check or TimeCheck()
     problems: list[str] = []
     rel = store.relative(folder) if folder is not None else "?"
     if row is None:
         problems.append("not in the index")
-    if folder is None or not folder.is_dir():
-        return CaptureCheck(capture_id, rel, FAIL, (*problems, f"folder {rel} is missing"))
+
+    def failed(problem: str) -> CaptureCheck:
+        return CaptureCheck(capture_id, rel, FAIL, (*problems, problem))
+
+    if folder is None or not (folder.is_dir() or folder.is_symlink()):
+        return failed(f"folder {rel} is missing")
+    link = _link_on_the_way(store, folder)
+    if link is not None:
+        return failed(f"{link}: {_LINK}")
+    refused = _irregular_files(folder)
+    problems.extend(f"{name}: {why}" for name, why in sorted(refused.items()))
+    if MANIFEST in refused:
+        return failed(f"{MANIFEST} cannot be read")
     if not (folder / MANIFEST).is_file():
-        return CaptureCheck(capture_id, rel, FAIL, (*problems, f"{MANIFEST} is missing"))
+        return failed(f"{MANIFEST} is missing")
     try:
         manifest, manifest_sha = load_manifest(folder)
     except Exception as exc:
-        return CaptureCheck(capture_id, rel, FAIL, (*problems, str(exc)))
+        return failed(str(exc))
     listed = {a["name"]: a for a in manifest.get("artifacts", [])}
     checked = 0
     for name, artifact in listed.items():
         path = folder / name
+        if name in refused:
+            continue  # named above; a link is never read through
         if not path.is_file():
             problems.append(f"{name}: missing")
             continue
@@ -272,16 +492,17 @@ def verify_capture(
             )
         elif size != artifact["size"]:
             problems.append(f"{name}: size {size} differs from manifest {artifact['size']}")
-    sealed: dict[str, str] = {}  # written after the manifest: listed in SHA256SUMS only
+    sealed: dict[str, bytes] = {}  # written after the manifest: listed in SHA256SUMS only
     for path in sorted(folder.iterdir()):
-        if path.name in listed or path.name in CONTROL_FILES:
+        if path.name in listed or path.name in CONTROL_FILES or path.name in refused:
             continue
         if SEALED_FILE.fullmatch(path.name):
-            sealed[path.name] = sha256_file(path)[0]
+            sealed[path.name] = path.read_bytes()  # a few KB: tokens and their record
             checked += 1
         else:
             problems.append(f"{path.name}: unexpected file, not in the manifest")
-    problems.extend(_check_sums(folder, listed, manifest_sha, sealed))
+    if SUMS not in refused:
+        problems.extend(_check_sums(folder, listed, manifest_sha, sealed))
     if manifest.get("capture_id") != capture_id:
         problems.append(
             f"{MANIFEST}: capture_id {manifest.get('capture_id')!r} does not match "
@@ -306,7 +527,36 @@ def verify_capture(
         manifest_sha,
         tokens=tuple(tokens),
         warnings=tuple(warnings),
+        manifest=manifest,
     )
+
+
+def _link_on_the_way(store: EvidenceStore, folder: Path) -> str | None:
+    """The first folder from the store's root down to `folder` that is a symbolic link
+    (relative to the store), if any. The root itself may be one: that is where the user
+    keeps the store."""
+    try:
+        parts = folder.relative_to(store.root).parts
+    except ValueError:
+        return store.relative(folder)
+    here = store.root
+    for part in parts:
+        here = here / part
+        if here.is_symlink():
+            return store.relative(here)
+    return None
+
+
+def _irregular_files(folder: Path) -> dict[str, str]:
+    """Entries of a folder that are not regular files, and why they are refused."""
+    refused = {}
+    for path in folder.iterdir():
+        mode = path.lstat().st_mode
+        if stat.S_ISLNK(mode):
+            refused[path.name] = _LINK
+        elif not stat.S_ISREG(mode):
+            refused[path.name] = _NOT_REGULAR
+    return refused
 
 
 def _check_tokens(
@@ -315,7 +565,7 @@ def _check_tokens(
     folder: Path,
     manifest: dict[str, Any],
     manifest_sha: str,
-    sealed: dict[str, str],
+    sealed: dict[str, bytes],
     time_check: TimeCheck,
 ) -> tuple[list[TokenCheck], list[dict[str, Any]], list[str]]:
     """Tokens sealed with the capture, then later ones: files, imprint, signature."""
@@ -326,7 +576,7 @@ def _check_tokens(
     if announced and TIMESTAMPS not in sealed:
         problems.append(f"{TIMESTAMPS}: missing (the manifest says timestamps were requested)")
     if TIMESTAMPS in sealed:
-        document = _json_file(folder / TIMESTAMPS, problems)
+        document = json_object(sealed[TIMESTAMPS], TIMESTAMPS, problems)
         if document is not None:
             rel = store.relative(folder)
             named = set()
@@ -334,7 +584,7 @@ def _check_tokens(
                 named.update({entry.get("tsq"), entry.get("tsr")})
                 entries.append({**entry, "folder": rel, "late": False})
                 checks.append(
-                    _check_token(store, folder, entry, manifest_sha, sealed, time_check, False)
+                    _check_token(rel, entry, TIMESTAMPS, manifest_sha, sealed, time_check, False)
                 )
             for name in sorted(set(sealed) - named - {TIMESTAMPS}):
                 problems.append(f"{name}: token file not described in {TIMESTAMPS}")
@@ -343,99 +593,71 @@ def _check_tokens(
             problems.append(f"{name}: token file without {TIMESTAMPS}")
     for late in late_folders(store, capture_id):
         rel = store.relative(late)
-        files = {p.name: sha256_file(p)[0] for p in late.iterdir() if p.is_file()}
-        problems.extend(_check_late_sums(late, rel, files))
-        document = _json_file(late / LATE_RECORD, problems, rel)
+        link = _link_on_the_way(store, late)
+        if link is not None:
+            problems.append(f"{link}: {_LINK}")
+            continue
+        refused = _irregular_files(late)
+        problems.extend(f"{rel}/{name}: {why}" for name, why in sorted(refused.items()))
+        files = {p.name: p.read_bytes() for p in late.iterdir() if p.name not in refused}
+        problems.extend(_check_late_sums(rel, files))
+        if LATE_RECORD not in files:
+            problems.append(f"{rel}/{LATE_RECORD}: missing")
+            continue
+        document = json_object(files[LATE_RECORD], f"{rel}/{LATE_RECORD}", problems)
         if document is None:
             continue
         if document.get("capture_id") != capture_id:
             problems.append(f"{rel}/{LATE_RECORD}: for capture {document.get('capture_id')!r}")
         entries.append({**document, "folder": rel, "late": True})
-        checks.append(_check_token(store, late, document, manifest_sha, files, time_check, True))
+        checks.append(
+            _check_token(rel, document, LATE_RECORD, manifest_sha, files, time_check, True)
+        )
     return checks, entries, problems
 
 
 def _check_token(
-    store: EvidenceStore,
-    folder: Path,
+    rel: str,
     entry: dict[str, Any],
+    record: str,
     manifest_sha: str,
-    hashes: dict[str, str],
+    files: Mapping[str, bytes],
     time_check: TimeCheck,
     late: bool,
 ) -> TokenCheck:
-    rel = store.relative(folder)
-    tsr, tsq = str(entry.get("tsr")), str(entry.get("tsq"))
-    path = f"{rel}/{tsr}"
+    """A token over the capture's manifest.json: collector.evidence.stamps `check_token`
+    (the check verify-package runs too), plus: its record names this manifest."""
+    tsr = str(entry.get("tsr"))
     url, gen_time = str(entry.get("tsa_url")), str(entry.get("gen_time"))
 
-    def result(status: str, message: str) -> TokenCheck:
-        return TokenCheck(path, url, gen_time, status, message, late)
+    def result(status: VerifyStatus, message: str) -> TokenCheck:
+        return TokenCheck(f"{rel}/{tsr}", url, gen_time, status, message, late)
 
-    for name, key in ((tsq, "tsq_sha256"), (tsr, "tsr_sha256")):
-        if name not in hashes:
-            return result(FAIL, f"{name} is missing")
-        if hashes[name] != entry.get(key):
-            return result(FAIL, f"{name}: SHA-256 differs from its record: modified")
     if entry.get("manifest_sha256") != manifest_sha:
-        return result(FAIL, "the token's record is for another manifest.json")
-    reply = (folder / tsr).read_bytes()
-    try:
-        info = parse_response(reply)
-        check_matches(info, bytes.fromhex(manifest_sha), int(str(entry.get("nonce")), 16))
-    except (TimestampError, ValueError) as exc:
-        return result(FAIL, f"not a token over this manifest.json: {exc}")
-    if str(info.serial) != str(entry.get("serial")) or rfc3339(info.gen_time) != gen_time:
-        return result(FAIL, "serial or genTime differ from the token's record")
-    if time_check.tsa_ca is None:
-        return result(
-            NOT_CHECKED,
-            "imprint and nonce match; signature not checked (give --tsa-ca, the TSA's CA file)",
-        )
-    try:
-        # At genTime: a token stays valid after its TSA certificate expires.
-        checked = verify_token(
-            folder / tsr, _manifest_of(store, folder), time_check.tsa_ca, at_time=info.gen_time
-        )
-    except TimestampError as exc:
-        return result(FAIL, str(exc))
-    status = {"pass": PASS, "fail": FAIL}.get(checked.status, NOT_CHECKED)
-    return result(status, f"openssl ts -verify: {checked.message}")
+        return result(FAIL, f"the token's record ({record}) is for another {MANIFEST}")
+    verdict = check_token(
+        entry,
+        {n: files[n] for n in (str(entry.get("tsq")), tsr) if n in files},
+        bytes.fromhex(manifest_sha),
+        subject=MANIFEST,
+        record=record,
+        tsa_ca=time_check.tsa_ca,
+    )
+    message = verdict.message if verdict.about == tsr else f"{verdict.about}: {verdict.message}"
+    return result(verdict.status, message)
 
 
-def _manifest_of(store: EvidenceStore, folder: Path) -> Path:
-    """manifest.json a token folder refers to: its own capture folder, or a late token's."""
-    if folder.parent.parent == store.timestamps_dir:
-        return store.folder_for(folder.parent.name) / MANIFEST
-    return folder / MANIFEST
-
-
-def _check_late_sums(folder: Path, rel: str, files: dict[str, str]) -> list[str]:
+def _check_late_sums(rel: str, files: dict[str, bytes]) -> list[str]:
     if SUMS not in files:
         return [f"{rel}/{SUMS}: missing"]
-    listed: dict[str, str] = {}
-    for line in (folder / SUMS).read_text("utf-8", errors="replace").splitlines():
-        digest, sep, name = line.partition("  ")
-        if sep:
-            listed[name] = digest
-    actual = {n: d for n, d in files.items() if n != SUMS}
-    if listed != actual:
-        names = sorted({n for n in set(listed) | set(actual) if listed.get(n) != actual.get(n)})
-        return [f"{rel}/{SUMS}: disagrees with the files for {names}"]
-    return []
-
-
-def _json_file(path: Path, problems: list[str], rel: str | None = None) -> dict[str, Any] | None:
-    label = f"{rel}/{path.name}" if rel else path.name
-    try:
-        value = json.loads(path.read_bytes())
-    except (OSError, ValueError) as exc:
-        problems.append(f"{label}: not readable JSON ({exc})")
-        return None
-    if not isinstance(value, dict):
-        problems.append(f"{label}: not a JSON object")
-        return None
-    return value
+    sums = parse_sums(files[SUMS])
+    problems = [f"{rel}/{SUMS}: {p}" for p in sums.problems]
+    actual = {n: sha256_bytes(d) for n, d in files.items() if n != SUMS}
+    if sums.entries != actual:
+        problems.append(
+            f"{rel}/{SUMS}: disagrees with the files for {differing(sums.entries, actual)}"
+        )
+    return problems
 
 
 def _compare_timestamps(
@@ -486,25 +708,18 @@ def _clock_warnings(
 
 
 def _check_sums(
-    folder: Path, listed: dict[str, Any], manifest_sha: str, sealed: dict[str, str]
+    folder: Path, listed: dict[str, Any], manifest_sha: str, sealed: dict[str, bytes]
 ) -> list[str]:
     path = folder / SUMS
     if not path.is_file():
         return [f"{SUMS}: missing"]
     expected = {name: a["sha256"] for name, a in listed.items()}
     expected[MANIFEST] = manifest_sha
-    expected.update(sealed)
-    found: dict[str, str] = {}
-    problems = []
-    for n, line in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):
-        digest, sep, name = line.partition("  ")
-        if not sep or len(digest) != 64:
-            problems.append(f"{SUMS}: line {n} is malformed")
-            continue
-        found[name] = digest
-    if found != expected:
-        diff = sorted(set(found.items()) ^ set(expected.items()))
-        problems.append(f"{SUMS}: disagrees with the files for {sorted({n for n, _ in diff})}")
+    expected.update({name: sha256_bytes(data) for name, data in sealed.items()})
+    sums = parse_sums(path.read_bytes())
+    problems = [f"{SUMS}: {p}" for p in sums.problems]
+    if sums.entries != expected:
+        problems.append(f"{SUMS}: disagrees with the files for {differing(sums.entries, expected)}")
     return problems
 
 

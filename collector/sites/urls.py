@@ -1,61 +1,120 @@
-"""What collector agrees to capture: public http(s) URLs, nothing else.
+"""The one URL policy: which URLs collector opens (capture targets and watch-list URLs
+alike), and the one strict reading and redaction of proxy URLs.
 
-Captured pages are hostile input, and so are the URLs people paste from chat messages:
-`file:`, `javascript:`, `data:`, `chrome:`, `about:` and the like are refused before a
-browser ever sees them.
+Captured pages are hostile input, and so are the URLs people paste from chat messages.
+The policy (docs/urls.md says why each rule is there):
+
+- only `http` and `https`; `file:`, `javascript:`, `data:`, `chrome:`, `about:`,
+  `view-source:`, `ftp:` and every other scheme are refused before a browser sees them.
+  The scheme is read after Unicode NFKC, so `file:` written in full-width letters is `file:`, not a
+  host name; the message quotes what was given;
+- a URL without a scheme (`instagram.com/budi`) is taken as `https://`, as a browser would;
+- a user name or password in the URL is refused (it would be sent to the site and written
+  into the evidence); no message ever repeats it;
+- no whitespace or control characters, a valid port, a valid host;
+- the host must be plausible: it has a dot, or is `localhost`, or an IP address. A bare
+  word (`notaurl`) is almost always a typo; callers may allow it (`--allow-bare-host`).
+
+Proxy URLs (`--proxy`, a watch list's `[proxy]`) are read by `parse_proxy` only, and
+shown or stored only as `redact_proxy` gives them: the server without credentials.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import urlsplit, urlunsplit
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Final
+from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
-from collector.errors import TargetRefused
+from collector.errors import TargetRefused, UsageError
 
-ALLOWED_SCHEMES = frozenset({"http", "https"})
+__all__ = [
+    "ALLOWED_SCHEMES",
+    "PROXY_SCHEMES",
+    "Proxy",
+    "check_url",
+    "normalise_target",
+    "parse_proxy",
+    "redact_proxy",
+    "redact_url_credentials",
+    "refused_scheme",
+]
+
+ALLOWED_SCHEMES: Final = frozenset({"http", "https"})
+PROXY_SCHEMES: Final = ("http", "https", "socks4", "socks5")
+
+# A scheme as RFC 3986 spells it, read at the start of the NFKC-normalised text.
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 
 
-def normalise_target(raw: str) -> str:
-    """Return the URL to capture, or raise TargetRefused saying why.
-
-    A bare host such as `instagram.com/akun` is taken as https, as a browser would.
-    """
+def check_url(raw: str, *, allow_bare_host: bool = False) -> SplitResult:
+    """The parts of a URL collector may open (scheme lower-cased, `https` added when
+    missing), or TargetRefused saying why, without repeating any credentials."""
     text = raw.strip()
+    shown = _shown(text)
     if not text:
         raise TargetRefused("empty URL")
-    if any(ch in text for ch in "\x00\r\n\t") or any(ord(ch) < 0x20 for ch in text):
-        raise TargetRefused(f"URL contains control characters: {text!r}")
-    parts = urlsplit(text)
-    scheme = parts.scheme.lower()
-    if not scheme or (scheme not in ALLOWED_SCHEMES and "." in scheme):
-        # "instagram.com/x" has no scheme; "www.x.com:8080/p" parses as scheme "www.x.com"
-        parts = urlsplit("https://" + text)
-        scheme = "https"
-    if scheme not in ALLOWED_SCHEMES:
-        raise TargetRefused(
-            f"refusing {scheme}: URL {text!r}: only http and https pages are captured"
-        )
+    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+        raise TargetRefused(f'URL "{shown}" contains whitespace or control characters')
+    folded = unicodedata.normalize("NFKC", text)
+    hit = _SCHEME.match(folded)
+    scheme = hit.group(1).lower() if hit else ""
+    if "." in scheme:
+        scheme = ""  # "www.x.com:8080/p" reads as scheme "www.x.com": it is a host and port
+    if scheme and scheme not in ALLOWED_SCHEMES:
+        raise TargetRefused(f'URL "{shown}" must be http or https, not "{scheme}:"')
+    if not scheme:
+        text = "https://" + text
+    elif text[: len(scheme) + 1].lower() != scheme + ":":
+        # NFKC made the scheme (full-width "https"): a browser would not read one there
+        raise TargetRefused(f'URL "{shown}": write its scheme in plain letters')
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError as exc:
+        raise TargetRefused(f'malformed URL "{shown}": {exc}') from None
+    parts = parts._replace(scheme=parts.scheme.lower())
     host = parts.hostname
     if not host:
-        raise TargetRefused(f"URL has no host: {text!r}")
-    try:
-        port = parts.port
-    except ValueError as exc:
-        raise TargetRefused(f"URL has an invalid port: {text!r}") from exc
+        raise TargetRefused(f'URL "{shown}" has no host')
+    if parts.username is not None or parts.password is not None:
+        raise TargetRefused(
+            f'URL "{shown}" must not contain credentials (a user name or password): '
+            "they would be sent to the site and written into the evidence"
+        )
     if not _valid_host(host):
-        raise TargetRefused(f"URL has an invalid host {host!r}: {text!r}")
-    netloc = parts.netloc.rsplit("@", 1)[-1]  # never carry credentials into evidence
-    if port is not None and f":{port}" not in netloc:
-        netloc = f"{host}:{port}"
-    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, parts.fragment))
+        raise TargetRefused(f'URL "{shown}" has an invalid host "{host}"')
+    if not allow_bare_host and not _plausible_host(host):
+        raise TargetRefused(
+            f'URL "{shown}": "{host}" is not a plausible host '
+            "(no dot, not localhost, not an IP address)"
+        )
+    return parts
 
 
-def is_capturable(url: str) -> bool:
-    try:
-        normalise_target(url)
-    except TargetRefused:
-        return False
-    return True
+def normalise_target(raw: str, *, allow_bare_host: bool = False) -> str:
+    """The URL to capture, as given but with its scheme (`https` when missing) in lower
+    case and an empty path as `/`; or TargetRefused (see `check_url`)."""
+    parts = check_url(raw, allow_bare_host=allow_bare_host)
+    netloc, port = parts.netloc, parts.port
+    if port is not None and not netloc.endswith(f":{port}"):
+        host = parts.hostname or ""
+        netloc = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"  # ":080" -> ":80"
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, parts.fragment))
+
+
+def refused_scheme(url: str) -> str | None:
+    """The scheme of `url` (read after NFKC, lower-cased) when it is one collector refuses;
+    None for http, https or no scheme at all."""
+    # a browser drops tabs and line breaks anywhere in a URL: "java\nscript:" is javascript:
+    text = re.sub(r"[\t\n\r]", "", url).strip()
+    hit = _SCHEME.match(unicodedata.normalize("NFKC", text))
+    if hit is None:
+        return None
+    scheme = hit.group(1).lower()
+    return None if scheme in ALLOWED_SCHEMES else scheme
 
 
 def _valid_host(host: str) -> bool:
@@ -75,10 +134,117 @@ def _valid_host(host: str) -> bool:
     return True
 
 
+def _plausible_host(host: str) -> bool:
+    name = host.rstrip(".")
+    if "." in name or name.lower() == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _shown(text: str) -> str:
+    """`text` fit for a message: whatever may be a user name or password becomes `***`.
+
+    An unencoded "/", "?", "#" or "@" in a password moves where a parser ends the host, so
+    when the part before the first "/" holds an "@", or a ":" that is not a port, the
+    secret is taken to run to the last "@" of all: better too much hidden than a password
+    shown."""
+    head, sep, rest = text.partition("://")
+    if not sep:
+        head, rest = "", text
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    userinfo_like = "@" in authority or re.search(r":(?!\d*$)", authority) is not None
+    if not userinfo_like or "@" not in rest:
+        return text
+    return f"{head}{sep}***@{rest[rest.rfind('@') + 1 :]}"
+
+
 def redact_url_credentials(url: str) -> str:
-    """`socks5://user:pw@host:1080` -> `socks5://host:1080`, for the manifest."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
+    """`https://user:pw@tsa.example/x` -> `https://tsa.example/x`, for the manifest."""
+    try:
+        parts = urlsplit(url)
+        if parts.username is None and parts.password is None:
+            return url
+    except ValueError:
+        return _shown(url)
     netloc = parts.netloc.rsplit("@", 1)[-1]
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+# -- proxies ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Proxy:
+    """A proxy URL read strictly; `server` is the only form ever shown or stored."""
+
+    scheme: str
+    host: str  # an IPv6 address without brackets
+    port: int | None
+    username: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+
+    @property
+    def server(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}" + (f":{self.port}" if self.port is not None else "")
+
+    def __str__(self) -> str:
+        return self.server
+
+
+def parse_proxy(text: str) -> Proxy:
+    """`scheme://[user[:password]@]host[:port]`, or UsageError showing no secret.
+
+    Ambiguous URLs are refused, not guessed: an unencoded "@" or "/" in a password makes
+    `urlsplit` read part of the password as the host (a DNS lookup of a secret) and the
+    rest as a path; they must be written %40 and %2F."""
+    raw = text.strip()
+    shown = _shown(raw)
+    schemes = ", ".join(f"{s}://" for s in PROXY_SCHEMES)
+    if not raw:
+        raise UsageError("empty proxy URL")
+    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in raw):
+        raise UsageError(f'proxy "{shown}" contains whitespace or control characters')
+    head, sep, rest = raw.partition("://")
+    if not sep or head.lower() not in PROXY_SCHEMES:
+        raise UsageError(f'proxy "{shown}" must be {schemes}host:port')
+    cut = re.search(r"[/?#]", rest)
+    authority, after = (rest[: cut.start()], rest[cut.start() :]) if cut else (rest, "")
+    userinfo, at, hostport = authority.rpartition("@")
+    if "@" in userinfo or "@" in after:
+        raise UsageError(
+            f'proxy "{shown}" is ambiguous: in its user name or password, write "@" as %40, '
+            '"/" as %2F, "?" as %3F and "#" as %23'
+        )
+    if after not in ("", "/"):
+        raise UsageError(f'proxy "{shown}" must be {schemes}host:port, with nothing after it')
+    try:
+        parts = urlsplit("//" + hostport)
+        port = parts.port
+    except ValueError as exc:
+        raise UsageError(f'malformed proxy "{shown}": {exc}') from None
+    host = parts.hostname
+    if not host:
+        raise UsageError(f'proxy "{shown}" has no host')
+    if not _valid_host(host):
+        raise UsageError(f'proxy "{shown}" has an invalid host "{host}"')
+    username: str | None = None
+    password: str | None = None
+    if at:
+        user, colon, secret = userinfo.partition(":")
+        username = unquote(user)
+        password = unquote(secret) if colon else None
+    return Proxy(head.lower(), host, port, username, password)
+
+
+def redact_proxy(text: str) -> str:
+    """The one way a proxy is printed or stored: its server, without credentials (the
+    manifest's `options.proxy`); a malformed one with its credentials masked."""
+    try:
+        return parse_proxy(text).server
+    except UsageError:
+        return _shown(text.strip())

@@ -10,6 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -259,6 +260,22 @@ def test_redirect_to_a_file_url_is_blocked(site: SiteServer, store: Path) -> Non
     assert m["outcome"] == "blocked_target"
 
 
+@pytest.mark.parametrize(
+    "target",
+    ["javascript:alert(1)", "view-source:http://127.0.0.1/", "ftp://127.0.0.1/x", " JavaScript:x"],
+)
+def test_redirect_to_a_refused_scheme_is_blocked_not_a_network_error(
+    site: SiteServer, store: Path, target: str
+) -> None:
+    # Chromium aborts these redirects (net::ERR_ABORTED): a refused target, never retried
+    code, _ = capture(store, site.url("/to?u=" + quote(target, safe="")))
+    assert code == 1
+    _, m = only_capture(store)
+    assert m["outcome"] == "blocked_target", m["outcome_reason"]
+    scheme = target.strip().split(":")[0].lower()
+    assert f"({scheme}:)" in m["outcome_reason"]
+
+
 def test_connection_refused_is_a_network_error(store: Path) -> None:
     import socket
 
@@ -314,6 +331,38 @@ def test_proxy_is_used_and_its_credentials_never_written(site: SiteServer, store
         assert b"rahasia-sekali" not in path.read_bytes(), path.name
 
 
+def test_proxy_password_with_at_and_slash_is_used_and_never_written(
+    site: SiteServer, store: Path
+) -> None:
+    # "@" and "/" in the password, percent-encoded as the URL standard asks
+    proxy = f"http://agen:p%40ss%2Fw0rd9@127.0.0.1:{site.server_port}"
+    code, out = capture(store, "http://bukti.test/page/indonesian", "--proxy", proxy)
+    assert code == 0, out
+    folder, m = only_capture(store)
+    assert "http://bukti.test/page/indonesian" in site.proxied
+    assert m["options"]["proxy"] == f"http://127.0.0.1:{site.server_port}"
+    for path in [*folder.iterdir(), store / "index.db", store / "custody.jsonl"]:
+        data = path.read_bytes()
+        for secret in (b"w0rd9", b"p@ss", b"p%40ss"):
+            assert secret not in data, (path.name, secret)
+    assert "w0rd9" not in out
+
+
+def test_a_bare_host_is_captured_only_when_allowed(site: SiteServer, store: Path) -> None:
+    # "bukti" resolves only through the proxy: no lookup of a name without a dot
+    proxy = f"http://127.0.0.1:{site.server_port}"
+    refused = run_cli("capture", "http://bukti/page/indonesian", "--proxy", proxy, store=store)
+    assert refused.exit_code == 2 and "not a plausible host" in refused.output
+    assert not store.exists()
+    code, out = capture(
+        store, "http://bukti/page/indonesian", "--proxy", proxy, "--allow-bare-host"
+    )
+    assert code == 0, out
+    _, m = only_capture(store)
+    assert m["requested_url"] == "http://bukti/page/indonesian"
+    assert "http://bukti/page/indonesian" in site.proxied
+
+
 def test_viewport_locale_timezone_and_user_agent_options(site: SiteServer, store: Path) -> None:
     code, out = capture(
         store,
@@ -363,6 +412,10 @@ def test_several_urls_in_one_invocation(site: SiteServer, store: Path) -> None:
         "http://",
         "http://exa mple.com/",
         "view-source:http://x.org",
+        "http://[::1",
+        "\uff46\uff49\uff4c\uff45:///etc/passwd",
+        "notaurl",
+        "https://budi:rahasia@x.org/",
     ],
 )
 def test_refused_targets_write_nothing(url: str, store: Path) -> None:

@@ -3,6 +3,7 @@ copies only, any one-byte change named by `verify-package`, optional Ed25519 sig
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import shutil
@@ -293,14 +294,24 @@ def test_secrets_redacted_in_the_copies_originals_untouched(
 ) -> None:
     original = cookie_folder(pristine)
     har = (original / "network.har").read_bytes()
+    warc_file = f"{original.name}.warc.gz"  # the WARC is named after its capture
+    warc = (original / warc_file).read_bytes()
     manifest = (original / "manifest.json").read_bytes()
     secret_value = SECRET_COOKIE.split("=", 1)[1].encode()
-    # the store keeps what was received: the secrets are in the originals
-    assert secret_value in har and SECRET_TOKEN.encode() in har and secret_value in manifest
+    # the store keeps what was received in the HAR and the WARC; the manifest keeps the
+    # Set-Cookie header's name and a hash of its value (collector.evidence.redact)
+    assert secret_value in har and SECRET_TOKEN.encode() in har
+    assert secret_value in gzip.decompress(warc) and SECRET_TOKEN.encode() in gzip.decompress(warc)
+    set_cookie = f"{SECRET_COOKIE}; Path=/".encode()
+    assert secret_value not in manifest
+    assert f"[redacted by collector] sha256:{hashlib.sha256(set_cookie).hexdigest()}" in (
+        manifest.decode()
+    )
     root = unzip(package, tmp_path)
     copy = root / "captures" / original.name
-    assert not (copy / "network.har").exists() and not (copy / "manifest.json").exists()
-    everything = b"".join(p.read_bytes() for p in root.rglob("*") if p.is_file())
+    assert not (copy / "network.har").exists() and not (copy / warc_file).exists()
+    assert (copy / "manifest.json").read_bytes() == manifest  # nothing left to redact in it
+    everything = b"".join(expanded(p) for p in root.rglob("*") if p.is_file())
     assert secret_value not in everything and b"RAHASIA-TOKEN" not in everything
     red_har = json.loads((copy / "network.redacted.har").read_text("utf-8"))
     headers = [
@@ -311,22 +322,36 @@ def test_secrets_redacted_in_the_copies_originals_untouched(
     ]
     secret_names = {"cookie", "set-cookie", "authorization"}
     assert {h["name"].lower() for h in headers} & secret_names == secret_names
+    # one marker for every format (earlier versions wrote "[REDACTED by collector]" here)
     assert all(
-        h["value"] == "[REDACTED by collector]"
+        h["value"] == "[redacted by collector]"
         for h in headers
         if h["name"].lower() in secret_names
     )
-    red_manifest = json.loads((copy / "manifest.redacted.json").read_text("utf-8"))
-    assert ["Set-Cookie", "[REDACTED by collector]"] in red_manifest["response"]["headers"]
+    red_warc = gzip.decompress((copy / f"{original.name}.redacted.warc.gz").read_bytes())
+    assert b"Set-Cookie: [redacted by collector]" in red_warc
+    assert b"Authorization: [redacted by collector]" in red_warc
     records = {r["file"]: r for r in package_json(root)["redactions"]}
-    for name, data in (("network.har", har), ("manifest.json", manifest)):
+    assert set(records) == {
+        f"captures/{original.name}/network.har",
+        f"captures/{original.name}/{warc_file}",
+    }
+    for name, data in (("network.har", har), (warc_file, warc)):
         rec = records[f"captures/{original.name}/{name}"]
         assert rec["original_sha256"] == hashlib.sha256(data).hexdigest()
         redacted = (root / rec["redacted_file"]).read_bytes()
         assert rec["redacted_sha256"] == hashlib.sha256(redacted).hexdigest()
     # the originals in the store are untouched and still verify
     assert (original / "network.har").read_bytes() == har
+    assert (original / warc_file).read_bytes() == warc
     assert run_cli("verify", "--no-record", store=pristine).exit_code == 0
+
+
+def expanded(path: Path) -> bytes:
+    """A file's bytes, and for a .gz file its decompressed members too (the WARC's records
+    are gzip members: a secret inside would not show in the compressed bytes)."""
+    data = path.read_bytes()
+    return data + gzip.decompress(data) if path.name.endswith(".gz") else data
 
 
 # --- tampering with a package -------------------------------------------------------------
@@ -416,6 +441,31 @@ def test_consistent_forgery_without_signature_still_breaks_the_custody_link(
     code, out = verify_package(root)
     assert code == 1
     assert f"capture {cap['id']}: custody: manifest.json SHA-256" in out
+
+
+def test_links_in_a_package_are_refused_not_followed(package: Path, tmp_path: Path) -> None:
+    """An unzipped package whose file is a link to an outside copy (same bytes) fails, and
+    so does a ZIP member marked as a link."""
+    root = unzip(package, tmp_path / "x")
+    cid = package_json(root)["captures"][0]["id"]
+    member = f"captures/{cid}/screenshot.png"
+    outside = tmp_path / "salinan.png"
+    shutil.copyfile(root / member, outside)
+    (root / member).unlink()
+    (root / member).symlink_to(outside)
+    code, out = verify_package(root)
+    assert code == 1, out
+    assert f"FAIL  {member}: a symbolic link, refused" in out
+    linked = tmp_path / "tautan.zip"
+    with zipfile.ZipFile(package) as zin, zipfile.ZipFile(linked, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.endswith(member):
+                info.external_attr = (stat.S_IFLNK | 0o777) << 16
+                data = str(outside).encode()
+            zout.writestr(info, data)
+    code, out = verify_package(linked)
+    assert code == 1 and f"FAIL  {member}: a symbolic link, refused" in out, out
 
 
 def test_not_a_package(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import signal
@@ -148,6 +149,35 @@ def test_only_tag_selects_entries_and_an_unknown_tag_is_refused(
     assert m["requested_url"] == "https://www.instagram.com/budi/"
     [run] = db_rows(store, "SELECT * FROM runs")
     assert run["entries"] == 1 and json.loads(run["only_tags"]) == ["guru"]
+
+
+def test_proxy_password_with_at_and_slash_never_lands_anywhere(
+    platform_site: PlatformSite, tmp_path: Path, store: Path
+) -> None:
+    # "@" and "/" in the password, percent-encoded (unencoded ones are refused: see
+    # tests/unit/cli/test_refusals.py); neither spelling may reach the store or the output
+    proxy = platform_site.proxy.replace("http://", "http://agen:p%40ss%2Fw0rd9@")
+    listed = write(
+        tmp_path / "daftar.toml",
+        f'[proxy]\n"*" = "{proxy}"\n\n'
+        '[[entry]]\nname = "Budi"\nplatform = "instagram"\nhandle = "budi"\n',
+    )
+    checked = run_cli("profiles", "check", str(listed))
+    result = run_cli("run", str(listed), "--host-delay", "0", "--ignore-https-errors", store=store)
+    assert result.exit_code == 0, result.output
+    [m] = manifests(store)
+    assert m["options"]["proxy"] == platform_site.proxy
+    [run] = db_rows(store, "SELECT * FROM runs")
+    assert json.loads(run["settings"])["list_proxies"] == {"*": platform_site.proxy}
+    stored = [p for p in store.rglob("*") if p.is_file()]
+    assert any(p.name == "index.db" for p in stored) and any(p.suffix == ".gz" for p in stored)
+    for secret in ("w0rd9", "p@ss", "p%40ss"):
+        assert secret not in checked.output + result.output
+        for path in stored:
+            data = path.read_bytes()
+            assert secret.encode() not in data, (path, secret)
+            if path.suffix == ".gz":
+                assert secret.encode() not in gzip.decompress(data), (path, secret)
 
 
 # -- the circuit breaker --------------------------------------------------------------------

@@ -7,6 +7,7 @@ attacker with write access would (chmod first: the artifacts are read-only).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.helpers import capture_folders, run_cli, store_copy, verify, writable
+from tests.support.monitor_site import Account, Article, ChangingSite, Post
 from tests.support.site import SiteServer
 
 
@@ -182,3 +184,187 @@ def test_reindex_rebuilds_the_index_exactly(store: Path) -> None:
     assert dump() == before
     code, out = verify(store)
     assert code == 0, out
+
+
+# -- evidence is regular files inside the store ---------------------------------------------
+
+
+def test_artifact_replaced_by_a_link_to_an_outside_copy_is_refused(
+    store: Path, tmp_path: Path
+) -> None:
+    folder = capture_folders(store)[0]
+    outside = tmp_path / "salinan.png"
+    shutil.copyfile(folder / "screenshot.png", outside)  # the very same bytes
+    writable(folder / "screenshot.png").unlink()
+    (folder / "screenshot.png").symlink_to(outside)
+    code, out = verify(store)
+    assert code == 1, out
+    assert f"FAIL  {folder.name}" in out
+    assert "screenshot.png: a symbolic link, refused" in out
+
+
+def test_capture_folder_replaced_by_a_link_to_an_outside_copy_is_refused(
+    store: Path, tmp_path: Path
+) -> None:
+    folder = capture_folders(store)[0]
+    outside = tmp_path / "salinan"
+    shutil.copytree(folder, outside)
+    folder.rename(tmp_path / "asli")
+    folder.symlink_to(outside, target_is_directory=True)
+    code, out = verify(store)
+    assert code == 1, out
+    rel = folder.relative_to(store).as_posix()
+    assert f"{rel}: a symbolic link, refused" in out
+    assert "1 of 2 captures pass" in out
+
+
+def test_a_fifo_in_a_capture_folder_is_named_not_read(store: Path) -> None:
+    folder = capture_folders(store)[0]
+    writable(folder / "dom.html").unlink()
+    os.mkfifo(folder / "dom.html")  # reading it would block forever
+    code, out = verify(store)
+    assert code == 1 and "dom.html: not a regular file, refused" in out
+
+
+# -- derived index tables are recomputed from the manifests --------------------------------
+
+
+@pytest.fixture(scope="module")
+def monitored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A page captured three times, unchanged then gone (a `disappeared` change), and an
+    article captured once."""
+    changing = ChangingSite()
+    changing.accounts["budi"] = Account(
+        "budi", "ASN Kabupaten.", [Post("CzAAAAAAAA1", "Kampanye calon bupati nomor 2")]
+    )
+    changing.articles["berita"] = Article("Berita netralitas", ["Paragraf tentang ASN."])
+    store = tmp_path_factory.mktemp("monitored") / "evidence"
+    url = changing.profile_url("budi")
+    try:
+        first = run_cli("capture", url, changing.article_url("berita"), store=store)
+        assert first.exit_code == 0, first.output
+        again = run_cli("capture", url, store=store)
+        assert again.exit_code == 0 and "no changes since" in again.output, again.output
+        changing.accounts["budi"].gone = True
+        second = run_cli("capture", url, store=store)
+        assert second.exit_code == 1 and "disappeared" in second.output, second.output
+    finally:
+        changing.stop()
+    yield store
+
+
+@pytest.fixture
+def watched(monitored: Path, tmp_path: Path) -> Iterator[Path]:
+    with store_copy(monitored, tmp_path / "evidence") as copy:
+        yield copy
+
+
+def changes_rows(store: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(store / "index.db") as db:
+        return db.execute("SELECT capture_id, kinds FROM changes ORDER BY captured_at").fetchall()
+
+
+def test_verify_says_which_index_tables_it_recomputed(watched: Path) -> None:
+    assert [kinds for _, kinds in changes_rows(watched)] == ["", "disappeared"]
+    code, out = verify(watched)
+    assert code == 0, out
+    assert (
+        "index tables recomputed from the manifests and compared: "
+        "captures, artifacts, capture_text, timestamps, changes"
+    ) in out
+    report = json.loads(run_cli("verify", "--json", "--no-record", store=watched).output)
+    assert report["index_tables_checked"] == [
+        "captures",
+        "artifacts",
+        "capture_text",
+        "timestamps",
+        "changes",
+    ]
+
+
+def test_deleted_changes_row_hiding_a_disappearance_is_caught(watched: Path) -> None:
+    cid = changes_rows(watched)[-1][0]
+    assert run_cli("changes", "--kind", "disappeared", store=watched).output.count(cid) == 1
+    with sqlite3.connect(watched / "index.db") as db:
+        db.execute("DELETE FROM changes WHERE kinds = 'disappeared'")
+    assert run_cli("changes", "--kind", "disappeared", store=watched).output.count(cid) == 0
+    code, out = verify(watched)
+    assert code == 1, out
+    assert f"FAIL  {cid}" in out
+    assert "index: changes row missing; the manifests compare it with" in out
+    assert "(disappeared): deleted, or lost in a crash?" in out
+    # reindex recomputes it, and then the store verifies again
+    assert run_cli("reindex", store=watched).exit_code == 0
+    assert [kinds for _, kinds in changes_rows(watched)] == ["", "disappeared"]
+    assert verify(watched)[0] == 0
+
+
+def test_edited_changes_row_is_caught(watched: Path) -> None:
+    with sqlite3.connect(watched / "index.db") as db:
+        db.execute("UPDATE changes SET kinds = '', changed = 0, summary = '' WHERE changed = 1")
+    code, out = verify(watched)
+    assert code == 1, out
+    assert "index: changes row differs from the comparison recomputed from the manifests" in out
+    assert "'changed'" in out and "'kinds'" in out
+
+
+def test_added_changes_row_is_caught(watched: Path) -> None:
+    with sqlite3.connect(watched / "index.db") as db:
+        db.row_factory = sqlite3.Row
+        row = dict(db.execute("SELECT * FROM changes WHERE changed = 1").fetchone())
+        article = db.execute(
+            "SELECT id FROM captures WHERE requested_url LIKE '%/page/berita'"
+        ).fetchone()[0]
+        row.update(capture_id=article, previous_id=row["capture_id"])
+        db.execute(
+            f"INSERT INTO changes ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+            list(row.values()),
+        )
+    code, out = verify(watched)
+    assert code == 1, out
+    assert f"FAIL  {article}" in out and "the manifests give no such comparison" in out
+
+
+def test_edited_search_text_is_caught(watched: Path) -> None:
+    assert "Kampanye" in run_cli("search", "kampanye", store=watched).output
+    with sqlite3.connect(watched / "index.db") as db:
+        db.execute(
+            "UPDATE capture_text SET text = 'tidak ada apa-apa' WHERE text LIKE '%kampanye%'"
+        )
+    assert "Kampanye" not in run_cli("search", "kampanye", store=watched).output
+    code, out = verify(watched)
+    assert code == 1, out
+    assert "index: capture_text row differs from the manifest and text.txt in ['text']" in out
+
+
+def test_full_text_index_edited_behind_capture_text_is_caught(watched: Path) -> None:
+    with sqlite3.connect(watched / "index.db") as db:
+        rows = db.execute(
+            "SELECT id, title, url, text FROM capture_text WHERE text LIKE '%kampanye%'"
+        ).fetchall()
+        # FTS5's 'delete' command drops the words from the index, not from capture_text
+        db.executemany(
+            "INSERT INTO capture_text_fts(capture_text_fts, rowid, title, url, text)"
+            " VALUES ('delete', ?, ?, ?, ?)",
+            rows,
+        )
+    assert "Kampanye" not in run_cli("search", "kampanye", store=watched).output
+    code, out = verify(watched)
+    assert code == 1, out
+    assert "FAIL  store: index.db: the full-text index does not match capture_text" in out
+
+
+def test_retired_and_deleted_capture_leaves_a_warning_not_a_failure(watched: Path) -> None:
+    """Retiring (and deleting) the capture a comparison was made with removes the rows that
+    name it; the next capture is compared again by `reindex`: not tampering."""
+    (middle, _), (last, _) = changes_rows(watched)
+    result = run_cli("retire", middle, "--reason", "salah alamat", "--delete-files", store=watched)
+    assert result.exit_code == 0, result.output
+    assert changes_rows(watched) == []
+    code, out = verify(watched)
+    assert code == 0, out
+    assert f"WARN  {last}: no changes row (the capture it was compared with was retired" in out
+    assert run_cli("reindex", store=watched).exit_code == 0
+    assert [kinds for _, kinds in changes_rows(watched)] == ["disappeared"]
+    code, out = verify(watched)
+    assert code == 0 and "no changes row" not in out, out

@@ -48,7 +48,8 @@ from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
-from collector.sites.platforms import SESSION_PROBES, detect_platform, parse_profile_url
+from collector.sites.markers import SESSION_PROBES
+from collector.sites.platforms import detect_platform, parse_profile_url
 from tests.support.site import self_signed_context
 
 SOCIAL = ("instagram", "facebook", "x", "tiktok", "youtube", "threads")

@@ -16,6 +16,7 @@ Routes (GET):
   /empty                    an empty body
   /download                 Content-Disposition: attachment
   /to-file                  redirects to file:///etc/passwd
+  /to?u=URL                 redirects to URL as given (javascript:, view-source:, ...)
   /wide?w=30000             a page wider than Chromium can shoot in one piece
   /img/RRGGBB.png           a solid 300x200 PNG of that colour
   /cookie                   sets a session cookie, then sends it (and an Authorization
@@ -225,6 +226,10 @@ def r_to_file(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
     h.send(302, b"", headers={"Location": "file:///etc/passwd"})
 
 
+def r_to(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
+    h.send(302, b"", headers={"Location": q["u"]})
+
+
 def r_wide(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
     w = int(q.get("w", "30000"))
     h.send(
@@ -356,6 +361,7 @@ ROUTES: list[tuple[str, Route]] = [
     (r"/empty", r_empty),
     (r"/download", r_download),
     (r"/to-file", r_to_file),
+    (r"/to", r_to),
     (r"/wide", r_wide),
     (r"/img/([0-9a-f]{6})\.png", r_img),
     (r"/cookie", r_cookie),

@@ -1,4 +1,6 @@
-"""Units of the capture core that need no browser: targets, time, store writer, index schema."""
+"""Units of the capture core that need no browser: time, store writer, index schema.
+
+(Targets: tests/unit/sites/test_urls.py.)"""
 
 from __future__ import annotations
 
@@ -9,59 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from collector.errors import CaptureNotFound, IndexError_, StoreError, TargetRefused
+from collector.errors import CaptureNotFound, IndexError_, StoreError
 from collector.evidence.hashing import HashingWriter, sha256_bytes
 from collector.evidence.store import EvidenceStore, new_capture_id
-from collector.records.index import MIGRATIONS, Index
-from collector.sites.urls import normalise_target, redact_url_credentials
+from collector.records.index import Index
+from collector.records.migrations import MIGRATIONS
 from collector.timeutil import parse_rfc3339, rfc3339, wib
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        ("https://www.instagram.com/budi.s/", "https://www.instagram.com/budi.s/"),
-        ("instagram.com/budi.s", "https://instagram.com/budi.s"),
-        ("  http://x.org  ", "http://x.org/"),
-        ("https://user:pw@x.org/p?q=1#f", "https://x.org/p?q=1#f"),
-        ("HTTPS://X.org:8443/a", "https://X.org:8443/a"),
-        ("http://[::1]:8080/", "http://[::1]:8080/"),
-        ("https://contoh.go.id/berita", "https://contoh.go.id/berita"),
-    ],
-)
-def test_normalise_target(raw: str, expected: str) -> None:
-    assert normalise_target(raw) == expected
-
-
-@pytest.mark.parametrize(
-    "raw",
-    [
-        "",
-        "file:///etc/passwd",
-        "javascript:alert(1)",
-        "JAVASCRIPT:alert(1)",
-        "data:text/html,x",
-        "chrome://settings",
-        "about:blank",
-        "blob:https://x.org/1",
-        "view-source:https://x.org",
-        "ftp://x.org/",
-        "ws://x.org/",
-        "http://",
-        "http://exa mple.com",
-        "http://x.org:99999/",
-        "http://-bad-.org/",
-        "https://x.org/\nSet-Cookie:a",
-    ],
-)
-def test_refused_targets(raw: str) -> None:
-    with pytest.raises(TargetRefused):
-        normalise_target(raw)
-
-
-def test_redact_url_credentials() -> None:
-    assert redact_url_credentials("socks5://u:rahasia@10.0.0.1:1080") == "socks5://10.0.0.1:1080"
-    assert redact_url_credentials("http://proxy:3128") == "http://proxy:3128"
 
 
 def test_times_are_utc_with_milliseconds() -> None:

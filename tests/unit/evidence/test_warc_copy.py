@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from collector.evidence.warc import REDACTED, ArchiveError, copy_warc
+from collector.evidence.redact import MARKER as REDACTED
+from collector.evidence.warc import ArchiveError
+from collector.evidence.warc_copy import copy_warc
 from tests.support.tools import tool
 from tests.support.warc_fixtures import Capture, write_capture
 

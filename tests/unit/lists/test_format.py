@@ -200,7 +200,7 @@ def test_check_report(full: WatchList, tmp_path: Path) -> None:
         url="https://www.instagram.com/budi.s/",
         tags=("asn", "guru", "kecamatan-laweyan"),
         session=tmp_path / "secrets" / "ig.json",
-        proxy="socks5://tor:***@127.0.0.1:9050",
+        proxy="socks5://127.0.0.1:9050",  # redact_proxy: the server, no credentials
         line=15,
     )
     assert rows[2].proxy == "http://10.0.0.1:3128"
@@ -269,10 +269,9 @@ def test_unknown_platform_message_is_exact(tmp_path: Path, monkeypatch: pytest.M
         ('url = "data:text/html,hi"', 'not "data:"'),
         ('url = "chrome://settings"', 'not "chrome:"'),
         ('url = "about:blank"', 'not "about:"'),
-        (
-            'url = "www.instagram.com/budi"',
-            'has no scheme (did you mean "https://www.instagram.com/budi"?)',
-        ),
+        ('url = "notaurl"', '"notaurl" is not a plausible host'),
+        ('url = "http://[::1"', 'malformed URL "http://[::1"'),
+        ('url = "\uff46\uff49\uff4c\uff45:///etc/passwd"', 'not "file:"'),
         ('url = "https://user:pw@example.org/"', "must not contain credentials"),
         (
             'url = "https://example.org/"\nnip = "1987031220100110"',
@@ -344,6 +343,23 @@ def test_entry_errors(tmp_path: Path, body: str, message: str) -> None:
     assert error.startswith(prefix), error
     assert message in error, error
     assert error.endswith(")")  # the line
+
+
+def test_a_url_without_scheme_is_https_as_for_capture(tmp_path: Path) -> None:
+    # the one URL policy (collector.sites.urls): a bare host is https, as a browser takes it
+    path = write(tmp_path, entry('url = "www.instagram.com/Budi"'))
+    (only,) = load_watchlist(path).entries
+    assert (only.platform, only.handle, only.url) == (
+        "instagram",
+        "budi",
+        "https://www.instagram.com/budi/",
+    )
+
+
+def test_credentials_in_a_url_are_refused_without_repeating_them(tmp_path: Path) -> None:
+    for url in ("https://budi:rahasia9@example.org/", "https://budi:p@ss/rahasia9@example.org/"):
+        error = one_error(tmp_path, entry(f'url = "{url}"'))
+        assert "must not contain credentials" in error and "rahasia9" not in error, error
 
 
 def test_missing_and_bad_name(tmp_path: Path) -> None:
@@ -506,6 +522,28 @@ def test_session_alias_and_absolute_path(tmp_path: Path) -> None:
     assert load_watchlist(path).session_for("x") == state
 
 
+def test_ambiguous_proxy_passwords_are_refused_showing_no_secret(tmp_path: Path) -> None:
+    # an unencoded "@" or "/" in the password: urlsplit would take "ss" for the host
+    text = (
+        '[proxy]\n"*" = "http://agen:p@ss/w0rd9@127.0.0.1:8080"\n'
+        'x = "http://agen:pa@ssword9@127.0.0.1:8080"\n\n' + entry('url = "https://example.org/"')
+    )
+    errors = errors_of(write(tmp_path, text))
+    assert len(errors) == 2 and all("ambiguous" in e and "%40" in e for e in errors), errors
+    for secret in ("w0rd9", "ssword9", "p@ss", "pa@ss"):
+        assert not any(secret in e for e in errors), errors
+
+
+def test_encoded_proxy_passwords_load_and_are_never_shown(tmp_path: Path) -> None:
+    proxy = "http://agen:p%40ss%2Fw0rd9@127.0.0.1:8080"
+    watchlist = load_watchlist(
+        write(tmp_path, f'[proxy]\n"*" = "{proxy}"\n\n' + entry('url = "https://example.org/"'))
+    )
+    assert watchlist.proxy_for("web") == proxy
+    (row,) = check_report(watchlist)
+    assert row.proxy == "http://127.0.0.1:8080"
+
+
 def test_proxy_errors(tmp_path: Path) -> None:
     text = (
         '[proxy]\n"*" = "ftp://127.0.0.1:21"\ninstagram = "socks5://u:pw@"\nmyspace = "http://p:1"\n\n'
@@ -515,7 +553,7 @@ def test_proxy_errors(tmp_path: Path) -> None:
     schemes = "http://, https://, socks4://, socks5://host:port"
     assert errors_of(path) == [
         f'{path}: [proxy]: *: proxy "ftp://127.0.0.1:21" must be {schemes} (line 2)',
-        f'{path}: [proxy]: instagram: proxy "socks5://u:***@" must be {schemes} (line 3)',
+        f'{path}: [proxy]: instagram: proxy "socks5://***@" has no host (line 3)',
         f'{path}: [proxy]: unknown platform "myspace" (known: instagram, facebook, x, tiktok, '
         "youtube, threads, web) (line 4)",
     ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import random
 import sqlite3
 import time
@@ -15,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from collector.capture.browser import REDACTED, redact_har_cookies, safe_file_name
+from collector.capture.browser import safe_file_name
 from collector.capture.runner import _run_to_completion
 from collector.capture.sessions import check_session_file, login_cookies
 from collector.errors import IndexError_, UsageError
@@ -211,32 +210,6 @@ def test_login_cookies_reports_expiry() -> None:
     [cookie] = login_cookies(state, "instagram", now)
     assert cookie.expired and cookie.expires == "2023-11-14T22:13:20.000Z"
     assert login_cookies(state, "web", now) == ()
-
-
-def test_har_cookies_are_redacted(tmp_path: Path) -> None:
-    har = tmp_path / "network.har"
-    har.write_text(
-        json.dumps(
-            {
-                "log": {
-                    "entries": [
-                        {
-                            "request": {
-                                "headers": [{"name": "Cookie", "value": "sessionid=rahasia"}],
-                                "cookies": [{"name": "sessionid", "value": "rahasia"}],
-                            },
-                            "response": {
-                                "headers": [{"name": "set-cookie", "value": "x=rahasia"}],
-                                "cookies": [],
-                            },
-                        }
-                    ]
-                }
-            }
-        )
-    )
-    assert redact_har_cookies(har) == 3
-    assert "rahasia" not in har.read_text() and REDACTED in har.read_text()
 
 
 def test_safe_file_name() -> None:

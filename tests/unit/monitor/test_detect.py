@@ -25,7 +25,9 @@ from collector.monitor.detect import (
     effective_outcome,
 )
 from collector.records.custody import record_capture
-from collector.records.index import MIGRATIONS, Index, entry_key
+from collector.records.index import Index
+from collector.records.migrations import MIGRATIONS
+from collector.records.rows import entry_key
 
 
 def make_capture(

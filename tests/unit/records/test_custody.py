@@ -1,11 +1,8 @@
-"""Custody chain checks and package redaction, on synthetic data (no browser, no store)."""
+"""Custody chain checks, on synthetic data (no browser, no store)."""
 
 from __future__ import annotations
 
-import json
-
 from collector.evidence.store import canonical_json
-from collector.export.package import REDACTED, redact_har, redact_manifest, redacted_name
 from collector.records.custody import (
     GENESIS,
     Located,
@@ -99,46 +96,3 @@ def test_history_skips_store_wide_verifications_before_filing() -> None:
         {"seq": 4, "action": "note", "capture_ids": ["c2"], "details": {}},
     ]
     assert [e["seq"] for e in history_of(log, {"c1"})] == [2, 3]
-
-
-def test_redact_har_headers_and_cookies() -> None:
-    har = {
-        "log": {
-            "entries": [
-                {
-                    "request": {
-                        "headers": [
-                            {"name": "Cookie", "value": "s=1"},
-                            {"name": "authorization", "value": "Bearer x"},
-                            {"name": "Accept", "value": "*/*"},
-                        ],
-                        "cookies": [{"name": "s", "value": "1"}],
-                    },
-                    "response": {
-                        "headers": [{"name": "Set-Cookie", "value": "s=2"}],
-                        "cookies": [],
-                    },
-                }
-            ]
-        }
-    }
-    data, count = redact_har(json.dumps(har).encode())
-    out = json.loads(data)["log"]["entries"][0]
-    assert count == 4
-    assert [h["value"] for h in out["request"]["headers"]] == [REDACTED, REDACTED, "*/*"]
-    assert out["request"]["cookies"][0]["value"] == REDACTED
-    assert out["response"]["headers"][0]["value"] == REDACTED
-    same = json.dumps({"log": {"entries": []}}).encode()
-    assert redact_har(same) == (same, 0)
-
-
-def test_redact_manifest_response_headers() -> None:
-    m = {"response": {"headers": [["Set-Cookie", "a=b"], ["Content-Type", "text/html"]]}}
-    data, count = redact_manifest(json.dumps(m).encode())
-    assert count == 1
-    assert json.loads(data)["response"]["headers"] == [
-        ["Set-Cookie", REDACTED],
-        ["Content-Type", "text/html"],
-    ]
-    assert redacted_name("network.har") == "network.redacted.har"
-    assert redacted_name("manifest.json") == "manifest.redacted.json"

@@ -1,0 +1,149 @@
+"""Manifest -> index rows: the single definition of every row derived from evidence, used
+when a capture is filed, by `reindex`, and by `verify` to recompute what the index should
+hold (collector.review.verify).
+
+The manifests are the source of truth: `captures` and `artifacts` rows come from a manifest
+alone; `capture_text` from a manifest and its `text.txt` (only while it matches its recorded
+hash); `timestamps` from the token records found on disk (collector.evidence.stamps).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from collector.evidence.store import read_verified_artifact
+from collector.models import TimestampRecord
+from collector.records.fts import search_form
+
+__all__ = [
+    "CAPTURE_COLUMNS",
+    "TIMESTAMP_COLUMNS",
+    "artifact_rows",
+    "capture_row",
+    "capture_text_row",
+    "entry_key",
+    "timestamp_row",
+]
+
+TIMESTAMP_COLUMNS = (
+    "capture_id",
+    "folder",
+    "tsr",
+    "tsq",
+    "tsq_sha256",
+    "tsr_sha256",
+    "late",
+    "tsa_url",
+    "gen_time",
+    "serial",
+    "policy",
+    "nonce",
+    "accuracy_ms",
+    "manifest_sha256",
+    "requested_at",
+    "received_at",
+)
+
+
+def timestamp_row(record: TimestampRecord) -> dict[str, Any]:
+    row = record.as_dict()
+    row["late"] = int(record.late)
+    return {key: row[key] for key in TIMESTAMP_COLUMNS}
+
+
+# The columns of `captures`, in the table's order (capture_row() builds exactly these).
+CAPTURE_COLUMNS = (
+    "id",
+    "requested_url",
+    "final_url",
+    "outcome",
+    "reason",
+    "http_status",
+    "title",
+    "case_id",
+    "operator",
+    "note",
+    "started_at",
+    "finished_at",
+    "folder",
+    "manifest_sha256",
+    "collector_version",
+    "browser_version",
+    "hostname",
+    "screenshot_height",
+    "truncated",
+    "run_id",
+    "entry_name",
+)
+
+
+def capture_row(manifest: dict[str, Any], folder: str, manifest_sha256: str) -> dict[str, Any]:
+    """The `captures` row for a manifest: the single definition used by add and reindex."""
+    response = manifest.get("response") or {}
+    shot = manifest.get("screenshot") or {}
+    run = manifest.get("run") or {}
+    return {
+        "id": manifest["capture_id"],
+        "requested_url": manifest["requested_url"],
+        "final_url": manifest.get("final_url"),
+        "outcome": manifest["outcome"],
+        "reason": manifest.get("outcome_reason") or "",
+        "http_status": response.get("status"),
+        "title": (manifest.get("page") or {}).get("title"),
+        "case_id": manifest.get("case"),
+        "operator": manifest.get("operator"),
+        "note": manifest.get("note"),
+        "started_at": manifest["started_at"],
+        "finished_at": manifest["finished_at"],
+        "folder": folder,
+        "manifest_sha256": manifest_sha256,
+        "collector_version": (manifest.get("software") or {}).get("collector"),
+        "browser_version": (manifest.get("browser") or {}).get("version"),
+        "hostname": (manifest.get("environment") or {}).get("hostname"),
+        "screenshot_height": shot.get("png_height"),
+        "truncated": int(bool(shot.get("truncated"))),
+        "run_id": run.get("run_id"),
+        "entry_name": (run.get("entry") or {}).get("name"),
+    }
+
+
+def entry_key(manifest: dict[str, Any]) -> str:
+    """What "the same page" means for change detection: the watch-list entry (its name,
+    platform and URL) when the capture came from a run, else the requested URL."""
+    entry = (manifest.get("run") or {}).get("entry")
+    if isinstance(entry, dict) and entry.get("name"):
+        parts = [entry.get("name"), entry.get("platform"), entry.get("url")]
+        return "entry:" + json.dumps(parts, ensure_ascii=False)
+    return "url:" + str(manifest["requested_url"])
+
+
+def capture_text_row(manifest: dict[str, Any], folder: str, root: Path) -> dict[str, Any]:
+    """The `capture_text` row: searchable title, URLs and visible text (from `text.txt`,
+    only while it matches its recorded hash), in the FTS form (see collector.records.fts)."""
+    data = read_verified_artifact(root / folder, manifest, "text.txt")
+    urls = [manifest["requested_url"]]
+    if manifest.get("final_url") and manifest["final_url"] != manifest["requested_url"]:
+        urls.append(manifest["final_url"])
+    title = (manifest.get("page") or {}).get("title") or ""
+    return {
+        "capture_id": manifest["capture_id"],
+        "entry_key": entry_key(manifest),
+        "title": search_form(str(title)),
+        "url": search_form(" ".join(urls)),
+        "text": search_form(data.decode("utf-8", errors="replace")) if data else "",
+    }
+
+
+def artifact_rows(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "capture_id": manifest["capture_id"],
+            "name": a["name"],
+            "media_type": a["media_type"],
+            "size": a["size"],
+            "sha256": a["sha256"],
+        }
+        for a in manifest.get("artifacts", [])
+    ]
