@@ -22,7 +22,7 @@ Secrets never leave: a file holding cookies, `Authorization` or `Set-Cookie` val
 HAR; the WARC's request and response records and its provenance record; the manifest's
 response headers in captures filed before collector redacted them at capture time) is not
 copied; a redacted copy (collector.evidence.redact, the same redaction as the WACZ export)
-goes in its place under another name (`network.redacted.har`, `archive.redacted.warc.gz`,
+goes in its place under another name (`network.redacted.har`, `<id>.redacted.warc.gz`,
 `manifest.redacted.json`), and package.json records the original's SHA-256 (the one the
 capture's SHA256SUMS lists) and the copy's. So `sha256sum -c --ignore-missing SHA256SUMS`
 still passes inside a capture folder.
@@ -99,7 +99,7 @@ __all__ = ["Exported", "export_package", "redacted_name", "verify_text"]
 
 
 def redacted_name(name: str) -> str:
-    """`network.har` -> `network.redacted.har`, `archive.warc.gz` -> `archive.redacted.warc.gz`."""
+    """`network.har` -> `network.redacted.har`, `<id>.warc.gz` -> `<id>.redacted.warc.gz`."""
     stem, dot, ext = name.partition(".")
     return f"{stem}.redacted.{ext}" if dot else f"{name}.redacted"
 
