@@ -200,7 +200,7 @@ def test_gzip_body_is_stored_decoded_with_the_encoding_recorded(
 
 def test_404_is_preserved_as_not_found(site: SiteServer, store: Path) -> None:
     code, out = capture(store, site.url("/missing"))
-    assert code == 1
+    assert code == 4  # findings: captured, and not ok
     folder, m = only_capture(store)
     assert m["outcome"] == "not_found" and "404" in m["outcome_reason"]
     assert m["classification"]["markers"][0] == "web.http_gone: HTTP 404"
@@ -241,21 +241,21 @@ def test_dialogs_are_dismissed_and_logged(site: SiteServer, store: Path) -> None
 
 def test_empty_page_is_not_filed_as_ok(site: SiteServer, store: Path) -> None:
     code, _ = capture(store, site.url("/empty"))
-    assert code == 1
+    assert code == 4
     _, m = only_capture(store)
     assert m["outcome"] == "empty" and "page is empty" in m["outcome_reason"]
 
 
 def test_download_target_is_not_a_page(site: SiteServer, store: Path) -> None:
     code, _ = capture(store, site.url("/download"))
-    assert code == 1
+    assert code == 4
     _, m = only_capture(store)
     assert m["outcome"] == "download"
 
 
 def test_redirect_to_a_file_url_is_blocked(site: SiteServer, store: Path) -> None:
     code, _ = capture(store, site.url("/to-file"))
-    assert code == 1
+    assert code == 4
     _, m = only_capture(store)
     assert m["outcome"] == "blocked_target"
 
@@ -269,7 +269,7 @@ def test_redirect_to_a_refused_scheme_is_blocked_not_a_network_error(
 ) -> None:
     # Chromium aborts these redirects (net::ERR_ABORTED): a refused target, never retried
     code, _ = capture(store, site.url("/to?u=" + quote(target, safe="")))
-    assert code == 1
+    assert code == 4
     _, m = only_capture(store)
     assert m["outcome"] == "blocked_target", m["outcome_reason"]
     scheme = target.strip().split(":")[0].lower()
@@ -392,7 +392,7 @@ def test_viewport_locale_timezone_and_user_agent_options(site: SiteServer, store
 def test_several_urls_in_one_invocation(site: SiteServer, store: Path) -> None:
     urls = [site.url(p) for p in ("/page/indonesian", "/final", "/missing")]
     code, out = capture(store, *urls, "--concurrency", "2")
-    assert code == 1  # one of them is a 404
+    assert code == 4  # one of them is a 404: a finding
     assert len(capture_folders(store)) == 3
     lines = [line.split() for line in out.strip().splitlines()]
     assert sorted((line[1], line[2]) for line in lines) == sorted(
@@ -464,7 +464,7 @@ def test_dom_is_what_playwright_content_gives(
     sits outside <html> is kept (an XML declaration, a comment; page.content() drops it)."""
     url = site.url(path)
     code, out = capture(store, url)
-    assert code == (1 if path == "/empty" else 0), out  # an empty page is never "ok"
+    assert code == (4 if path == "/empty" else 0), out  # an empty page is never "ok": a finding
     folder, _ = only_capture(store)
     page.goto(url)
     expected = page.content()
