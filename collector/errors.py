@@ -19,6 +19,10 @@ class StoreError(CollectorError):
     """The evidence store cannot be used (unwritable, corrupt, locked)."""
 
 
+class AnchorError(StoreError):
+    """The custody log was appended to, but its anchor outside the store was not written."""
+
+
 class CaptureNotFound(UsageError):
     """No capture matches the id (or the prefix matches several)."""
 

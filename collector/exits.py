@@ -19,6 +19,7 @@ ENVIRONMENT = 3
 FINDINGS = 4
 SKIPPED_LOCKED = 75  # EX_TEMPFAIL, as `flock -n -E 75` in the schedules
 INTERRUPTED = 130  # the shell's convention for a process stopped by Ctrl-C
+TERMINATED = 143  # ... and by SIGTERM (128 + 15): `systemctl stop`, `collector watch` stopping
 
 #: What a scheduler should not alert on: the run worked (or waited for the previous one).
 SCHEDULE_SUCCESS = frozenset({OK, FINDINGS, SKIPPED_LOCKED})
@@ -47,8 +48,8 @@ EXIT_STATUSES: tuple[tuple[int, str, str], ...] = (
     (
         ENVIRONMENT,
         "environment",
-        "collector cannot work here: no browser, store not writable, index unusable, "
-        "evidence that does not verify for export",
+        "collector cannot work here: no browser, store not writable, index unusable, disk "
+        "full, evidence that does not verify for export",
     ),
     (
         FINDINGS,
@@ -67,6 +68,12 @@ EXIT_STATUSES: tuple[tuple[int, str, str], ...] = (
         INTERRUPTED,
         "interrupted",
         "stopped by Ctrl-C or SIGINT; finished captures are kept (`collector run --resume`)",
+    ),
+    (
+        TERMINATED,
+        "terminated",
+        "stopped by SIGTERM (`systemctl stop`, a watch ending); finished captures are kept "
+        "(`collector run --resume`)",
     ),
 )
 

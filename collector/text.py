@@ -6,6 +6,7 @@ terminal; `clean()` shows them as visible escapes instead.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
@@ -122,3 +123,25 @@ def _fit(widths: list[int], shown: list[int], width: int, keep: set[int]) -> lis
         widths[widest] -= 1
         excess -= 1
     return widths
+
+
+def json_text(value: Any, **kw: Any) -> str:
+    """JSON for a terminal (`--json`): readable UTF-8, but control, bidi and other
+    invisible format characters (U+202E in a title, say) are written as `\\u` escapes, so
+    they cannot reorder or hide what a reviewer reads. Parsed, it is the same data."""
+    text = json.dumps(value, indent=2, ensure_ascii=False, **kw)
+    return "".join(_json_escape(ch) if _invisible(ch) else ch for ch in text)
+
+
+def _invisible(ch: str) -> bool:
+    if ch in "\n\u200d\ufe0f":  # layout newlines; emoji joiner and presentation selector
+        return False
+    return ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co")
+
+
+def _json_escape(ch: str) -> str:
+    code = ord(ch)
+    if code > 0xFFFF:  # as a surrogate pair, the only way JSON can spell it
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"

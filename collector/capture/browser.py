@@ -475,6 +475,10 @@ class _PageRun:
         self._download_tasks: set[asyncio.Future[None]] = set()
         self._closed = False
 
+    def elapsed(self) -> float:
+        """Seconds since this capture started (what a reason about waiting should say)."""
+        return time.monotonic() - self.start
+
     def remaining(self) -> float:
         return max(self.deadline - time.monotonic(), 0.0)
 
@@ -672,8 +676,9 @@ class _PageRun:
             await self.bounded("stop loading", lambda: cdp.send("Page.stopLoading"), 3)
             return (
                 Outcome.TIMEOUT,
-                f"no response within {self.opt.timeout_s:g} s (server accepted but did not "
-                "answer, or answered too slowly)",
+                f"no response after {self.elapsed():.1f} s (the capture's limit is "
+                f"{self.opt.timeout_s:g} s; server accepted but did not answer, or answered "
+                "too slowly)",
                 None,
             )
         except PlaywrightError as exc:
@@ -690,7 +695,7 @@ class _PageRun:
             return (
                 Outcome.TIMEOUT,
                 f"document received (HTTP {status}) but the page did not finish loading "
-                f"within {self.opt.timeout_s:g} s",
+                f"after {self.elapsed():.1f} s (the capture's limit is {self.opt.timeout_s:g} s)",
                 response,
             )
         except PlaywrightError as exc:

@@ -12,10 +12,13 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import errno
 import json
 import platform
+import shutil
 import socket
 import sys
+import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -31,7 +34,7 @@ from collector.capture.admission import (
 )
 from collector.capture.browser import BrowserSession, find_browser, font_facts
 from collector.capture.sessions import check_session_file
-from collector.errors import CollectorError, StoreError
+from collector.errors import AnchorError, CollectorError, StoreError
 from collector.evidence.png import png_size_fields
 from collector.evidence.redact import redact_response_headers
 from collector.evidence.stamps import (
@@ -55,6 +58,7 @@ from collector.models import (
     FiledCapture,
     PageCapture,
 )
+from collector.records.anchor import Anchor, stamp_head
 from collector.records.custody import CustodyLog, adopt_unfiled, entries, kept_rows, record_capture
 from collector.records.index import Index
 from collector.sites.classify import classify_page
@@ -70,6 +74,9 @@ from collector.sites.urls import (
 from collector.timeutil import parse_rfc3339, utc_now
 
 MANIFEST_VERSION = 1
+# A capture (screenshots, DOM, MHTML, HAR, WARC) rarely needs more than ~100 MB; below
+# this much free space on the store's disk none is started (--min-free-disk).
+DEFAULT_MIN_FREE_DISK_MB = 500
 WARC_MEDIA = "application/warc"
 CONSENT_SCREENSHOT = "screenshot-after-consent.png"
 T = TypeVar("T")
@@ -365,7 +372,11 @@ def write_archive(
             )
             if (summary.sha256, summary.size) != (out.hexdigest(), out.size):
                 raise ArchiveError("the bytes written differ from the bytes described")
-    except (ArchiveError, OSError) as exc:
+    except OSError as exc:
+        if exc.errno in _DISK_FULL:
+            raise  # a full disk fails the capture: never filed as if only the WARC was bad
+        return {"file": None, "error": f"{warc} could not be written: {exc}"}
+    except ArchiveError as exc:
         return {"file": None, "error": f"{warc} could not be written: {exc}"}
     counts: dict[str, int] = {}
     for record in summary.records:
@@ -419,8 +430,10 @@ class CaptureRunner:
         tsa: TsaSettings | None = None,
         min_available_mb: int = DEFAULT_MIN_AVAILABLE_MB,
         memory_probe: MemoryProbe = available_memory_mb,
+        min_free_disk_mb: int = DEFAULT_MIN_FREE_DISK_MB,
     ) -> None:
         self.store = store
+        self.min_free_disk_mb = min_free_disk_mb
         self.browser_path = browser_path
         self.concurrency = max(1, concurrency)
         self.min_available_mb = min_available_mb
@@ -450,6 +463,7 @@ class CaptureRunner:
         for state in sorted({j.options.storage_state for j in jobs if j.options.storage_state}):
             check_session_file(state)
         self.store.ensure_writable()
+        check_free_space(self.store, self.min_free_disk_mb)
         executable, source = find_browser(self.browser_path)
         with Index(self.store.index_path) as index:  # migrate, or fail, before launching
             CustodyLog(self.store, index).check_appendable()
@@ -503,29 +517,137 @@ class OpenRunner:
         self.info = session.info
         self.gate = AdmissionGate(runner.concurrency, runner.min_available_mb, runner.memory_probe)
 
-    async def capture(self, job: CaptureJob) -> FiledCapture:
+    async def capture(
+        self,
+        job: CaptureJob,
+        *,
+        should_start: Callable[[], bool] | None = None,
+        abandon: threading.Event | None = None,
+    ) -> FiledCapture:
+        """Capture and file one job. A run that is stopping passes `should_start` (checked
+        once a page slot is free: False raises CaptureAbandoned, nothing started) and
+        `abandon` (once set, a page still loading is given up, its folder removed). Once
+        the page is captured, filing always runs to the end: a finished capture is kept."""
         r = self.runner
         async with self.gate.admitted():
+            if should_start is not None and not should_start():
+                raise CaptureAbandoned("not started: the run is stopping")
+            check_free_space(r.store, r.min_free_disk_mb)
             writer = r.store.begin(new_capture_id())
-            page = await self.session.capture(
-                job.url, job.options, writer.folder, r.marker_selectors
-            )
+            try:
+                page = await _unless(
+                    abandon,
+                    self.session.capture(job.url, job.options, writer.folder, r.marker_selectors),
+                )
+            except BaseException:
+                writer.abandon()  # its own partial work: never evidence
+                raise
         page = r.judge_page(job, page)
-        filed = await asyncio.to_thread(
-            file_capture, writer, job, page, self.info, self.environment, r.tsa
-        )
+        return await _to_the_end(self._file(writer, job, page))
+
+    async def _file(
+        self, writer: CaptureWriter, job: CaptureJob, page: PageCapture
+    ) -> FiledCapture:
+        r = self.runner
+        try:
+            filed = await asyncio.to_thread(
+                file_capture, writer, job, page, self.info, self.environment, r.tsa
+            )
+        except OSError as exc:
+            if r.store.folder_for(writer.capture_id).is_dir():  # sealed and renamed already
+                raise StoreError(
+                    f"capture {writer.capture_id} is filed but could not be indexed "
+                    f"({exc.strerror or exc}); its filing is journaled and the next collector "
+                    "command that records completes it"
+                ) from exc
+            writer.abandon()
+            raise StoreError(
+                f"capture of {page.requested_url} could not be written to {r.store.root}: "
+                f"{exc.strerror or exc}; its unfinished folder was removed and nothing was "
+                "filed" + (" (the disk is full)" if exc.errno in _DISK_FULL else "")
+            ) from exc
         # rows, tokens and custody events (`captured`, then one `timestamped` per token)
         # in one transaction, on the loop thread: one SQLite connection
         try:
             record_capture(r.store, self.index, filed)
+        except AnchorError:
+            raise  # recorded; only the anchor outside the store is missing
         except CollectorError as exc:
             raise StoreError(
                 f"capture {filed.capture_id} is safely filed in {filed.folder} but could "
-                f"not be indexed ({exc}); run `collector reindex`"
+                f"not be indexed ({exc}); its filing is journaled and the next collector "
+                "command that records completes it"
             ) from exc
+        head = self.index.custody_head()
+        if r.tsa is not None and r.tsa.urls and head is not None:
+            # the custody head goes to the TSAs too: an anchor outside the store
+            # (collector.records.anchor); a failing TSA never fails the capture
+            await asyncio.to_thread(stamp_head, r.store, Anchor(*head), r.tsa)
         for hook in r.after_filing:
             hook(self.index, job, filed)
         return filed
+
+
+class CaptureAbandoned(Exception):
+    """A run that is stopping did not start this capture, or gave it up while the page
+    was still loading (its unfinished folder removed). Not an error: the entry stays
+    pending for `--resume`."""
+
+
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def check_free_space(store: EvidenceStore, min_free_mb: int) -> None:
+    """Refuse to start a capture the store's disk cannot hold (`--min-free-disk`)."""
+    if min_free_mb <= 0:
+        return
+    try:
+        free = shutil.disk_usage(store.root).free // (1 << 20)
+    except OSError:
+        return  # no store yet: ensure_writable says why
+    if free < min_free_mb:
+        raise StoreError(
+            f"only {free} MB free on the disk of {store.root}: not starting a capture it "
+            f"may not be able to finish (needs {min_free_mb} MB, --min-free-disk); free "
+            "some space or move the store"
+        )
+
+
+async def _unless(flag: threading.Event | None, coro: Coroutine[Any, Any, T]) -> T:
+    """Await `coro`, unless `flag` is set first: then cancel it and raise CaptureAbandoned.
+    (`flag` is a threading.Event: it is set from a signal handler or a timer.)"""
+    task = asyncio.ensure_future(coro)
+    if flag is None:
+        return await task
+    try:
+        while not task.done():
+            if flag.is_set():
+                task.cancel()
+                await asyncio.wait({task}, timeout=10)
+                raise CaptureAbandoned("abandoned: the run stopped while the page was loading")
+            await asyncio.wait({task}, timeout=0.2)
+    except BaseException:
+        task.cancel()
+        raise
+    return task.result()
+
+
+async def _to_the_end(coro: Coroutine[Any, Any, T]) -> T:
+    """Run `coro` to its end even if the caller is cancelled meanwhile (then re-raise the
+    cancellation): a capture being filed is evidence, never left half-filed."""
+    task = asyncio.ensure_future(coro)
+    cancelled = False
+    while True:
+        try:
+            result = await asyncio.shield(task)
+            break
+        except asyncio.CancelledError:
+            if task.done():
+                raise
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
+    return result
 
 
 async def gather_or_cancel(coros: Sequence[Coroutine[Any, Any, None]]) -> None:
@@ -557,34 +679,48 @@ class Reindexed:
     captures: int
     restored_events: int  # custody entries restored from custody.jsonl (index.db was lost)
     kept: int  # retired captures whose folders were deleted: rows kept from their event
-    adopted: tuple[str, ...]  # captures the log had no `captured` event for
+    adopted: tuple[str, ...]  # captures without a `captured` event, adopted as asked
+    unfiled: tuple[str, ...] = ()  # captures without a `captured` event, not adopted
+    recovered: tuple[str, ...] = ()  # what interrupted commands had left, now completed
 
 
 def reindex_store(
-    store: EvidenceStore, actor: str, warn: Callable[[str], None] | None = None
+    store: EvidenceStore,
+    actor: str,
+    warn: Callable[[str], None] | None = None,
+    adopt: Sequence[str] = (),
+    reason: str | None = None,
 ) -> Reindexed:
     """Rebuild the derived tables from the manifests. The custody log is never rebuilt:
     if index.db lost it, it is restored from custody.jsonl (chain checked first).
-    `changes` are derived from the captures too: recomputed in capture order."""
+    `changes` are derived from the captures too: recomputed in capture order. Captures
+    without a filing event are listed, and adopted only when named in `adopt`."""
     from collector.evidence.store import load_manifest
 
     if not store.exists():
         raise StoreError(f"no evidence store at {store.root}")
     from collector.monitor.detect import derive_changes
 
-    found = []
-    timestamps = []
-    for folder in store.capture_folders():
-        manifest, digest = load_manifest(folder)
-        found.append((manifest, store.relative(folder), digest))
-        timestamps += stored_records(store, manifest["capture_id"], folder)
     with Index(store.index_path) as index:
         restored = CustodyLog(store, index).restore_from_jsonl()
+        # before reading the folders: an interrupted filing may still have one to rename
+        recovery = CustodyLog(store, index).recover()
+        found = []
+        timestamps = []
+        for folder in store.capture_folders():
+            manifest, digest = load_manifest(folder)
+            found.append((manifest, store.relative(folder), digest))
+            timestamps += stored_records(store, manifest["capture_id"], folder)
         kept = kept_rows(entries(index), {m["capture_id"] for m, _, _ in found})
         count = index.reindex(
             found, kept, timestamps, changes=lambda: derive_changes(store.root, found, warn)
         )
-        adopted = adopt_unfiled(store, index, actor)
+        adopted, unfiled = adopt_unfiled(store, index, actor, adopt, reason)
     return Reindexed(
-        count, restored, len(kept), tuple(cid for e in adopted for cid in e["capture_ids"])
+        count,
+        restored,
+        len(kept),
+        tuple(cid for e in adopted for cid in e["capture_ids"]),
+        tuple(unfiled),
+        tuple(recovery.lines()),
     )

@@ -28,6 +28,15 @@ from collector import __version__
 @click.version_option(__version__, prog_name="collector")
 def cli() -> None:
     """Preserve public web pages as hashed, indexed, verifiable evidence."""
+    from collector.errors import StoreError
+    from collector.evidence.store import private_umask
+
+    # everything collector creates (store, index, packages, reports) is readable by its
+    # owner only, or also the group COLLECTOR_STORE_GROUP names
+    try:
+        private_umask()
+    except StoreError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def main() -> None:

@@ -68,6 +68,7 @@ def capture(
     min_free_memory: int,
     notify_command: str | None,
     notify_timeout: float,
+    min_free_disk: int = 0,
     **kw: Any,
 ) -> None:
     """Capture URLS now: screenshot, HTML as received and as rendered, MHTML, text, HAR,
@@ -108,6 +109,7 @@ def capture(
         min_available_mb=min_free_memory,
         tsa=tsa,
         after_filing=[monitor.after_filing],
+        min_free_disk_mb=min_free_disk,
     )
     try:
         filed = runner.run(jobs, progress=lambda f: click.echo(capture_line(f), err=as_json))

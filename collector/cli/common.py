@@ -17,7 +17,8 @@ from collector.capture.admission import (
     DEFAULT_MIN_AVAILABLE_MB,
     MAX_CONCURRENCY,
 )
-from collector.errors import CollectorError, UsageError
+from collector.capture.runner import DEFAULT_MIN_FREE_DISK_MB
+from collector.errors import CollectorError, StoreError, UsageError
 from collector.evidence.stamps import TsaSettings
 from collector.evidence.store import EvidenceStore
 from collector.models import CaptureOptions, FiledCapture, Viewport
@@ -122,15 +123,43 @@ def operator_option(fn: F) -> F:
     )(fn)
 
 
-def open_index(store: Path, *, must_exist: bool = True) -> Any:
+def open_index(store: Path, *, must_exist: bool = True, write: bool = False) -> Any:
+    """The store's index. Commands that only read (write=False) get a connection that
+    writes nothing on disk, so an archived or write-protected store can be read. Commands
+    that record (write=True) first complete what an interrupted command left behind
+    (collector.records.custody.CustodyLog.recover), saying so on stderr."""
+    from collector.records.custody import CustodyLog
     from collector.records.index import Index
 
     s = EvidenceStore(store)
     if must_exist and not s.index_path.exists():
-        raise UsageError(
-            f"no evidence store at {store} (no index.db); capture something first or pass --store"
+        missing_index(s)
+    if not write:
+        return Index.for_reading(s.index_path)
+    index = Index(s.index_path)
+    try:
+        recovery = CustodyLog(s, index).recover()
+    except BaseException:
+        index.close()
+        raise
+    for line in recovery.lines():
+        click.echo(clean(line), err=True)
+    return index
+
+
+def missing_index(s: EvidenceStore) -> None:
+    """No index.db: say whether there is a store at all (captures without an index can be
+    reindexed; nothing is lost)."""
+    folders = sum(1 for _ in s.capture_folders()) if s.exists() else 0
+    if folders:
+        raise StoreError(
+            f"{s.index_path} is missing, but {s.root} holds {folders} capture folder(s): "
+            "run `collector reindex` to rebuild the index from the manifests (the custody "
+            "log is restored from custody.jsonl)"
         )
-    return Index(s.index_path)
+    raise UsageError(
+        f"no evidence store at {s.root} (no index.db); capture something first or pass --store"
+    )
 
 
 def parse_viewport(ctx: click.Context, param: click.Parameter, value: str) -> Viewport:
@@ -254,6 +283,17 @@ def capture_options(fn: F) -> F:
             metavar="MB",
             help="Open another page beside the running ones only while this much memory "
             "is available (env COLLECTOR_MIN_FREE_MB).",
+        ),
+        click.option(
+            "--min-free-disk",
+            "min_free_disk",
+            type=click.IntRange(0, 10_000_000),
+            default=DEFAULT_MIN_FREE_DISK_MB,
+            show_default=True,
+            envvar="COLLECTOR_MIN_FREE_DISK_MB",
+            metavar="MB",
+            help="Start no capture while the store's disk has less free space than this "
+            "(env COLLECTOR_MIN_FREE_DISK_MB; 0: no check).",
         ),
         *tsa_option_list(),
     ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +15,13 @@ from collector.cli.common import (
     operator_option,
     store_option,
     table_width,
+    tsa_options,
+    tsa_settings,
 )
 from collector.cli.complete import complete_capture, complete_case
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
-from collector.text import clean, table
+from collector.text import clean, json_text, table
 from collector.timeutil import wib
 
 
@@ -44,7 +45,7 @@ def note(capture_id: str, text: str, operator: str | None, store: Path) -> None:
     """Annotate a capture (recorded as a custody event; the capture is never edited)."""
     from collector.records.custody import add_note
 
-    with open_index(store) as index:
+    with open_index(store, write=True) as index:
         entry = add_note(EvidenceStore(store), index, capture_id, text, _actor(operator))
     click.echo(_entry_line(entry))
 
@@ -68,7 +69,7 @@ def handover(
     """Record a transfer of a case's evidence from one custodian to another."""
     from collector.records.custody import handover as record_handover
 
-    with open_index(store) as index:
+    with open_index(store, write=True) as index:
         entry = record_handover(
             EvidenceStore(store),
             index,
@@ -100,7 +101,7 @@ def custody(capture_id: str | None, case: str | None, as_json: bool, store: Path
     with open_index(store) as index:
         log, head = history(index, ref=capture_id, case=case)
     if as_json:
-        click.echo(json.dumps(log, indent=2, ensure_ascii=False))
+        click.echo(json_text(log))
         return
     if not log:
         click.echo("no custody events", err=True)
@@ -156,7 +157,7 @@ def retire(
 
     if not reason.strip():
         raise UsageError("--reason must not be empty")
-    with open_index(store) as index:
+    with open_index(store, write=True) as index:
         done = record_retire(
             EvidenceStore(store),
             index,
@@ -172,3 +173,54 @@ def retire(
         click.echo(f"deleted {done.folder} (its hashes remain in the custody log)")
     else:
         click.echo(f"files kept in {done.folder}")
+
+
+@cli.command()
+@click.option(
+    "--to",
+    "to_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="COLLECTOR_ANCHOR_FILE",
+    help="Append the anchor to this file, kept outside the store (env COLLECTOR_ANCHOR_FILE, "
+    "which also makes every command append one after each custody entry).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the anchor as one JSON line.")
+@store_option
+@tsa_options
+@handle_errors
+def anchor(to_file: Path | None, as_json: bool, store: Path, **kw: Any) -> None:
+    """Print the custody log's head (seq and SHA-256): a custody anchor to keep outside
+    the store. `collector verify --anchor` later checks the log still holds it, which
+    shows that no newer entry was cut off and the store was not replaced by an older or
+    re-hashed copy (docs/custody.md, Anchors)."""
+    from collector.errors import StoreError
+    from collector.evidence.store import canonical_json
+    from collector.records.anchor import append_to_file, head_anchor, stamp_head
+    from collector.records.custody import entries, verify_chain
+
+    tsa = tsa_settings(kw)
+    s = EvidenceStore(store)
+    with open_index(store) as index:
+        chain = verify_chain(s, index)
+        log = entries(index)
+    if not chain.ok:
+        raise StoreError(
+            f"the custody log is broken (first broken entry seq {chain.first_broken}): an "
+            "anchor of it would prove nothing; run `collector verify`"
+        )
+    head = head_anchor(log)
+    if head is None:
+        raise UsageError("the custody log is empty: nothing to anchor yet")
+    if to_file is not None:
+        append_to_file(to_file, head, s.root)
+    stamped = stamp_head(s, head, tsa) if tsa is not None else []
+    for line in stamped:
+        click.echo(clean(line), err=True)
+    if as_json:
+        click.echo(canonical_json(head.record(s.root.absolute())).decode())
+        return
+    click.echo(f"custody anchor: seq {head.seq} sha256:{head.entry_hash}")
+    click.echo(f"taken     {head.at} ({wib(head.at)})")
+    if to_file is not None:
+        click.echo(f"appended to {to_file}")
+    click.echo("keep it outside the store; check later: collector verify --anchor FILE")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from collector.capture.runner import DEFAULT_MIN_FREE_DISK_MB
 from collector.cli import cli, shapes
 from collector.cli.common import (
     EXIT_ENVIRONMENT,
@@ -20,15 +21,29 @@ from collector.evidence.store import EvidenceStore
 
 @cli.command()
 @browser_path_option
+@click.option(
+    "--min-free-disk",
+    type=click.IntRange(0, 10_000_000),
+    default=DEFAULT_MIN_FREE_DISK_MB,
+    show_default=True,
+    envvar="COLLECTOR_MIN_FREE_DISK_MB",
+    metavar="MB",
+    help="Warn when the store's disk has less free space than this.",
+)
 @json_option("The checks as JSON: {ok, checks: [{name, value, ok}]}.")
 @store_option
 @handle_errors
-def doctor(browser_path: str | None, as_json: bool, store: Path) -> None:
-    """Check the browser, fonts and store collector would use (exit 3 when one is
-    missing)."""
+def doctor(
+    browser_path: str | None,
+    as_json: bool,
+    store: Path,
+    min_free_disk: int = DEFAULT_MIN_FREE_DISK_MB,
+) -> None:
+    """Check the browser, fonts, store and free disk space collector would use (exit 3
+    when one is missing)."""
     from collector.review.doctor import diagnose
 
-    report = diagnose(browser_path, EvidenceStore(store))
+    report = diagnose(browser_path, EvidenceStore(store), min_free_disk)
     if as_json:
         click.echo(shapes.dumps(shapes.doctor(report)))
     for key, value, ok in () if as_json else report.lines:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,7 +23,7 @@ from collector.cli.common import (
 from collector.cli.complete import complete_capture, complete_case
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
-from collector.text import clean
+from collector.text import clean, json_text
 
 
 def _actor(operator: str | None) -> str:
@@ -104,9 +103,13 @@ def export(
         write_wacz_export(case, capture_ids, out, sign_key, operator, store, as_json=as_json)
         return
 
-    with open_index(store) as index:
+    from collector.cli.timestamp import exported_line
+
+    s = EvidenceStore(store)
+    record = s.writable()
+    with open_index(store, write=record) as index:
         done = export_package(
-            EvidenceStore(store),
+            s,
             index,
             case=case,
             refs=capture_ids,
@@ -114,6 +117,7 @@ def export(
             operator=_actor(operator),
             sign_key=sign_key,
             tsa=tsa,
+            record=record,
         )
     if as_json:
         click.echo(shapes.dumps(shapes.package(done)))
@@ -133,9 +137,7 @@ def export(
                 f"TSA FAILED  {clean(a['tsa_url'])}: {clean(a['message'])} (recorded in "
                 f"{TIMESTAMPS_FILE}; the package has no token from this TSA)"
             )
-    click.echo(
-        f"recorded custody entry {done.entry['seq']} (exported) sha256:{done.entry['entry_hash']}"
-    )
+    exported_line(done.entry)
 
 
 # tsa_options' help speaks of manifest.json (capture, timestamp); here it is package.json
@@ -167,7 +169,7 @@ def verify_package_cmd(package: Path, as_json: bool, tsa_ca: Path | None) -> Non
     report = verify_package(package, tsa_ca)
     if as_json:
         click.echo(
-            json.dumps(
+            json_text(
                 {
                     "ok": report.ok,
                     "package": str(report.path),
@@ -190,9 +192,7 @@ def verify_package_cmd(package: Path, as_json: bool, tsa_ca: Path | None) -> Non
                     ],
                     "tsa_failures_at_export": list(report.tsa_failures),
                     "problems": list(report.problems),
-                },
-                indent=2,
-                ensure_ascii=False,
+                }
             )
         )
     else:

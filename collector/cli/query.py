@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from collector.cli.complete import complete_capture, complete_case
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.models import Outcome
-from collector.text import clean, table
+from collector.text import clean, json_text, table
 from collector.timeutil import wib
 
 
@@ -141,7 +140,7 @@ def show(capture_id: str, as_json: bool, store: Path) -> None:
         return
     manifest, digest = load_manifest(folder)
     if as_json:
-        click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
+        click.echo(json_text(manifest))
         return
     click.echo(format_capture(manifest, row, digest, artifacts, timestamps, width=table_width()))
     if row.get("retired_at"):
@@ -297,7 +296,7 @@ def search(
         for r in rows:
             for key in ("snippet", "title_highlighted"):
                 r[key] = r[key].replace(HIGHLIGHT_START, "[[").replace(HIGHLIGHT_END, "]]")
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(json_text(rows))
         return
     if not rows:
         click.echo("no captures match", err=True)
@@ -329,23 +328,30 @@ def _highlight(snippet: str, limit: int) -> str:
 @cli.command()
 @click.argument("query")
 @json_option("JSON rows instead of a table.")
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=click.FloatRange(0.1, 3600),
+    default=30.0,
+    show_default=True,
+    help="Stop the query after this many seconds.",
+)
 @store_option
 @handle_errors
-def sql(query: str, as_json: bool, store: Path) -> None:
-    """Run a read-only SQL query on index.db (see docs/monitoring.md for the schema)."""
+def sql(query: str, as_json: bool, store: Path, timeout_s: float = 30.0) -> None:
+    """Run a read-only SQL query on index.db (docs/schema.md describes every table)."""
+    from collector.cli.common import missing_index
     from collector.records.index import Index
 
     path = EvidenceStore(store).index_path
     if not path.exists():
-        raise UsageError(f"no evidence store at {store} (no index.db)")
+        missing_index(EvidenceStore(store))
     with Index(path, read_only=True) as index:
-        columns, rows = index.read_only_query(query)
+        columns, rows = index.read_only_query(query, timeout_s)
     if as_json:
         click.echo(
-            json.dumps(
+            json_text(
                 [dict(zip(columns, row, strict=True)) for row in rows],
-                indent=2,
-                ensure_ascii=False,
                 default=lambda v: v.hex() if isinstance(v, bytes) else str(v),
             )
         )

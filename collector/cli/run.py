@@ -50,7 +50,9 @@ from collector.text import clean, table
 from collector.timeutil import wib
 
 F = TypeVar("F", bound=Callable[..., Any])
-EXIT_INTERRUPTED = exits.INTERRUPTED
+EXIT_INTERRUPTED = exits.INTERRUPTED  # Ctrl-C
+EXIT_TERMINATED = exits.TERMINATED  # SIGTERM
+STOP_GRACE_S = 5.0  # after Ctrl-C/SIGTERM, captures in flight get this long to finish
 
 
 def watchlist_errors(consequence: str) -> Callable[[F], F]:
@@ -163,16 +165,21 @@ def run(
     min_free_memory: int,
     notify_command: str | None,
     notify_timeout: float,
+    min_free_disk: int = 0,
     **kw: Any,
 ) -> None:
     """Capture every entry of a watch list (TOML), politely, recorded as one run; each
     capture is compared with the entry's previous one (`collector changes`).
 
+    Ctrl-C or SIGTERM (`systemctl stop`) stops the run: nothing new starts, captures in
+    flight get a few seconds to finish (a second signal gives them up at once), the run
+    is marked `interrupted`.
+
     Exit status: 0 when every entry is `ok`; 4 when every entry was captured but not all
     are `ok` (findings: not_found, login_wall, ...); 1 when a capture could not be made
     (timeout, network_error, browser_error), entries were left uncaptured (circuit
-    breaker) or change detection failed; 130 when interrupted (resume with --resume
-    RUN_ID); 2 for a bad list or option.
+    breaker) or change detection failed; 130 when interrupted by Ctrl-C, 143 by SIGTERM
+    (resume with --resume RUN_ID); 2 for a bad list or option.
     """
     from collector.lists.format import load_watchlist
     from collector.lists.run import resume_settings, run_to_resume
@@ -191,6 +198,7 @@ def run(
         browser_path=browser_path,
         concurrency=concurrency,
         min_available_mb=min_free_memory,
+        min_free_disk_mb=min_free_disk,
         host_delay_s=host_delay,
         retries=retries,
         backoff_s=backoff,
@@ -228,11 +236,11 @@ def run(
     sys.exit(status)
 
 
-def run_exit_code(result: RunResult) -> int:
-    """Interrupted; failed (a capture that could not be made, entries left uncaptured);
-    findings (pages not all `ok`); or ok (exits.py)."""
+def run_exit_code(result: RunResult, signals: Sequence[int] = ()) -> int:
+    """Interrupted (by Ctrl-C or SIGTERM); failed (a capture that could not be made,
+    entries left uncaptured); findings (pages not all `ok`); or ok (exits.py)."""
     if result.status == "interrupted":
-        return EXIT_INTERRUPTED
+        return EXIT_TERMINATED if signal.SIGTERM in signals else EXIT_INTERRUPTED
     if result.missing():
         return EXIT_FAILED
     return exits.captures_status([e.label for e in result.entries])
@@ -255,7 +263,7 @@ def execute_run(
     from collector.lists.run import run_watchlist
 
     printer = RunPrinter(tty=sys.stderr.isatty() if err else sys.stdout.isatty(), err=err)
-    stop = threading.Event()
+    stop, abandon = threading.Event(), threading.Event()
     runner = CaptureRunner(
         store,
         browser_path=settings.browser_path,
@@ -263,51 +271,73 @@ def execute_run(
         min_available_mb=settings.min_available_mb,
         tsa=settings.tsa,
         after_filing=[monitor.after_filing] if monitor is not None else [],
+        min_free_disk_mb=settings.min_free_disk_mb,
     )
-    try:
-        with graceful_ctrl_c(stop):
+    with graceful_stop(stop, abandon) as signals:
+        try:
             result = run_watchlist(
-                store, watchlist, settings, printer, stop=stop, resume=resume, runner=runner
+                store,
+                watchlist,
+                settings,
+                printer,
+                stop=stop,
+                resume=resume,
+                runner=runner,
+                abandon=abandon,
             )
-    except KeyboardInterrupt:
-        printer.close()
-        run_id = printer.run_id or "?"
-        click.echo(
-            f"\nrun {run_id} aborted: captures in progress were abandoned, finished ones are "
-            f"kept and indexed.\nresume with: collector run --resume {run_id}",
-            err=True,
-        )
-        sys.exit(EXIT_INTERRUPTED)
-    printer.close()
+        finally:
+            printer.close()
     width = None if err else table_width()
     click.echo(format_summary(result, time.monotonic() - printer.t0, width=width), err=err)
+    if result.status == "interrupted" and signals:
+        if monitor is not None:
+            finish_monitor(monitor, err=err)
+        sys.exit(run_exit_code(result, signals))
     if monitor is not None:
-        finish_monitor(monitor, err=err)  # its problems make the exit status 1 (run_exit_code)
+        finish_monitor(monitor, err=err)  # its problems make the exit status 1 (run())
     return result
 
 
 @contextmanager
-def graceful_ctrl_c(stop: threading.Event) -> Iterator[None]:
-    """First Ctrl-C: finish the captures in flight, start no more. Second: abort now."""
+def graceful_stop(
+    stop: threading.Event, abandon: threading.Event, grace_s: float = STOP_GRACE_S
+) -> Iterator[list[int]]:
+    """Ctrl-C (SIGINT) or SIGTERM (`systemctl stop`, `collector watch`): start no new
+    capture, give those in flight `grace_s` to finish, then give them up (their unfinished
+    folders removed); a second signal gives them up at once. Yields the signals received.
+    Handled as flags the run polls: no exception is thrown into the middle of filing."""
+    received: list[int] = []
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield received
         return
+    timers: list[threading.Timer] = []
 
-    def on_sigint(signum: int, frame: object) -> None:
+    def on_signal(signum: int, frame: object) -> None:
+        name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+        received.append(signum)
         if stop.is_set():
-            raise KeyboardInterrupt
+            abandon.set()
+            click.echo(f"\n{name} again: giving up the captures in progress", err=True)
+            return
         stop.set()
+        timer = threading.Timer(grace_s, abandon.set)
+        timer.daemon = True
+        timer.start()
+        timers.append(timer)
         click.echo(
-            "\nCtrl-C: finishing the captures in progress, then stopping "
-            "(Ctrl-C again to abandon them)",
+            f"\n{name}: finishing the captures in progress (up to {grace_s:g} s), then "
+            f"stopping ({name} again to abandon them)",
             err=True,
         )
 
-    previous = signal.signal(signal.SIGINT, on_sigint)
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        yield
+        yield received
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for timer in timers:
+            timer.cancel()
 
 
 class RunPrinter:

@@ -65,8 +65,11 @@ def timestamp(row: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def custody_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
-    """A custody entry's place in the log (the entry itself: `collector custody --json`)."""
+def custody_entry(entry: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A custody entry's place in the log (the entry itself: `collector custody --json`);
+    None when it could not be recorded (a read-only store)."""
+    if entry is None:
+        return None
     return {"seq": entry["seq"], "action": entry["action"], "entry_hash": entry["entry_hash"]}
 
 
@@ -142,5 +145,8 @@ def watchlist_check(file: str, sha256: str, rows: Sequence[Any]) -> dict[str, An
 
 
 def dumps(value: Any) -> str:
-    """The one JSON layout of every `--json`: indented, UTF-8 as is."""
-    return json.dumps(value, indent=2, ensure_ascii=False)
+    """The one JSON layout of every `--json`: indented, UTF-8, invisible and bidi
+    characters escaped (collector.text.json_text)."""
+    from collector.text import json_text
+
+    return json_text(value)

@@ -42,15 +42,18 @@ def write_wacz_export(
 ) -> None:
     from collector.export.wacz import export_wacz as export
 
-    with open_index(store) as index:
+    s = EvidenceStore(store)
+    record = s.writable()
+    with open_index(store, write=record) as index:
         result = export(
-            EvidenceStore(store),
+            s,
             index,
             case=case,
             out=out,
             capture_ids=capture_ids,
             sign_key=sign_key,
             operator=operator,
+            record=record,
         )
     if as_json:
         click.echo(shapes.dumps(shapes.wacz(result)))
@@ -73,8 +76,14 @@ def write_wacz_export(
         f"datapackage {w.datapackage_hash}"
         + (f", signed, public key {w.public_key}" if w.public_key else ", unsigned")
     )
-    entry = result.entry
-    click.echo(f"recorded custody entry {entry['seq']} (exported) sha256:{entry['entry_hash']}")
+    exported_line(result.entry)
+
+
+def exported_line(entry: dict[str, Any] | None) -> None:
+    if entry is None:
+        click.echo("not recorded in the custody log: the store is read-only")
+    else:
+        click.echo(f"recorded custody entry {entry['seq']} (exported) sha256:{entry['entry_hash']}")
 
 
 @cli.command()
@@ -129,7 +138,7 @@ def timestamp(
         if not as_json:
             click.echo(text)
 
-    with open_index(store) as index:
+    with open_index(store, write=True) as index:
         stamped = index.timestamped_ids()
         rows = (
             [index.resolve(ref) for ref in capture_ids]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +22,7 @@ from collector.cli.common import (
 )
 from collector.cli.complete import complete_capture
 from collector.evidence.store import EvidenceStore
-from collector.text import clean
+from collector.text import clean, json_text
 
 
 @cli.command()
@@ -49,6 +48,16 @@ from collector.text import clean
     help="Seconds by which system clock, server Date and TSA times may disagree before "
     "verify warns.",
 )
+@click.option(
+    "--anchor",
+    "anchor_sources",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="A custody anchor kept outside the store: an anchor file (COLLECTOR_ANCHOR_FILE, "
+    "`collector anchor`), an evidence package, a WACZ or a case report; the custody log "
+    "must still hold each anchored entry (repeatable). Without one, verify cannot see the "
+    "newest entries removed or the whole store rolled back.",
+)
 @operator_option
 @store_option
 @handle_errors
@@ -60,25 +69,34 @@ def verify(
     store: Path,
     tsa_ca: Path | None = None,
     max_clock_skew: float = 300.0,
+    anchor_sources: Sequence[Path] = (),
 ) -> None:
     """Re-hash every artifact against its manifest, SHA256SUMS and the index, check the
     custody chain and the timestamp tokens, and compare the clocks; the verification
     itself is recorded in the custody log."""
+    from collector.records.anchor import read_anchors
     from collector.records.custody import default_actor
     from collector.review.verify import TimeCheck, record_verification, verify_store
 
+    anchors = [a for source in anchor_sources for a in read_anchors(source)]
+
     s = EvidenceStore(store)
     recorded: dict[str, Any] | None = None
-    with open_index(store) as index:
-        report = verify_store(s, index, capture_ids, TimeCheck(tsa_ca, max_clock_skew))
+    # a read-only store (an archived copy, a reviewer's share) is verified, not recorded
+    read_only = not no_record and s.index_path.exists() and not s.writable()
+    record = not no_record and not read_only
+    with open_index(store, write=record) as index:
+        report = verify_store(
+            s, index, capture_ids, TimeCheck(tsa_ca, max_clock_skew), anchors=anchors
+        )
         chain = report.custody
-        if not no_record and chain is not None and chain.ok:
+        if record and chain is not None and chain.ok:
             recorded = record_verification(
                 s, index, report, capture_ids, operator or default_actor()
             )
     if as_json:
         click.echo(
-            json.dumps(
+            json_text(
                 {
                     "ok": report.ok,
                     "store_problems": list(report.store_problems),
@@ -114,12 +132,12 @@ def verify(
                         "head": chain.head,
                         "first_broken_seq": chain.first_broken,
                         "problems": [str(p) for p in chain.problems],
+                        "head_seq": chain.head_seq,
+                        "anchors_checked": report.anchors_checked,
                     },
                     "index_tables_checked": list(report.index_tables),
                     "recorded_seq": recorded["seq"] if recorded else None,
-                },
-                indent=2,
-                ensure_ascii=False,
+                }
             )
         )
     else:
@@ -146,8 +164,18 @@ def verify(
             say(f"FAIL  store: {clean(problem)}", indent=6)
         if chain is not None:
             if chain.ok:
-                head = f"sha256:{chain.head}" if chain.head else "(empty)"
+                head = f"sha256:{chain.head} (seq {chain.head_seq})" if chain.head else "(empty)"
                 say(f"PASS  custody log: {chain.entries} entries, head {head}", indent=6)
+                anchored = report.anchors_checked
+                if anchored and not any("anchor" in p for p in report.store_problems):
+                    say(f"PASS  custody anchors: the log holds all {anchored}", indent=6)
+                if not anchors:
+                    say(
+                        "note  no --anchor given: a log cut after its last anchor, or a whole "
+                        "store rolled back, cannot be seen from inside the store "
+                        "(docs/custody.md, Anchors)",
+                        indent=6,
+                    )
             else:
                 say(
                     f"FAIL  custody log: first broken entry is seq {chain.first_broken}: "
@@ -176,6 +204,8 @@ def verify(
         )
         if recorded:
             click.echo(f"recorded as custody entry {recorded['seq']}")
+        elif read_only:
+            click.echo("not recorded in the custody log: the store is read-only")
         elif not no_record and chain is not None and not chain.ok:
             click.echo("not recorded in the custody log: the chain is broken")
     if not report.ok:
@@ -183,12 +213,23 @@ def verify(
 
 
 @cli.command()
+@click.option(
+    "--adopt",
+    "adopt",
+    multiple=True,
+    metavar="ID",
+    help="Adopt this capture folder although the custody log has no `captured` event for "
+    "it (repeatable; needs --reason). Never done without being asked: such a folder may "
+    "have been planted.",
+)
+@click.option("--reason", help="Why the --adopt folders are genuine (recorded).")
 @operator_option
 @store_option
 @handle_errors
-def reindex(operator: str | None, store: Path) -> None:
+def reindex(adopt: Sequence[str], reason: str | None, operator: str | None, store: Path) -> None:
     """Rebuild index.db's capture tables from the manifests on disk (the custody log is
-    kept; if index.db was lost it is restored from custody.jsonl)."""
+    kept; if index.db was lost it is restored from custody.jsonl). Capture folders the
+    custody log has no `captured` event for are listed, and adopted only with --adopt."""
     from collector.capture.runner import reindex_store
     from collector.records.custody import default_actor
 
@@ -196,7 +237,11 @@ def reindex(operator: str | None, store: Path) -> None:
         EvidenceStore(store),
         operator or default_actor(),
         warn=lambda message: click.echo(f"warning: {clean(message)}", err=True),
+        adopt=adopt,
+        reason=reason,
     )
+    for line in result.recovered:
+        click.echo(clean(line), err=True)
     click.echo(
         f"reindexed {result.captures} captures from their manifests into "
         f"{EvidenceStore(store).index_path}"
@@ -206,4 +251,12 @@ def reindex(operator: str | None, store: Path) -> None:
     if result.kept:
         click.echo(f"kept {result.kept} retired captures (files deleted) from their events")
     for cid in result.adopted:
-        click.echo(f"adopted {cid}: it had no `captured` custody event")
+        click.echo(f"adopted {cid}: it had no `captured` custody event (recorded, with the reason)")
+    for cid in result.unfiled:
+        click.echo(
+            f"NOT ADOPTED {cid}: the custody log has no `captured` event for it (collector did "
+            "not file it here: copied or planted?). Only if you know where it came from: "
+            f"collector reindex --adopt {cid} --reason WHY"
+        )
+    if result.unfiled:
+        sys.exit(EXIT_FAILED)

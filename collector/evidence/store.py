@@ -4,10 +4,18 @@ Layout:
     <store>/captures/<YYYY-MM-DD>/<capture-id>/   finished captures (read-only)
     <store>/.incoming/<capture-id>/                captures being written
     <store>/index.db                               the SQLite index (see index.py)
+    <store>/.filing/<capture-id>.json              filing journal (see below)
 
 A capture is written under `.incoming/`, hashed as it is written, closed with
-`manifest.json` and `SHA256SUMS`, and only then renamed into `captures/`. A crash leaves
-at most an `.incoming/` folder, which nothing treats as evidence.
+`manifest.json` and `SHA256SUMS`, and only then renamed into `captures/`. A crash while
+writing leaves at most an `.incoming/` folder, which nothing treats as evidence.
+
+Filing is journaled: just before the rename, `seal` writes `.filing/<capture-id>.json`
+(the capture, its final folder and its manifest's SHA-256) and holds an exclusive lock on
+it; once the capture is indexed with its `captured` custody event the entry is removed
+(`filing_recorded`). A process that dies in between leaves the entry unlocked, and the
+next command that writes to the custody log completes the filing, recorded as such
+(collector.records.custody). A locked entry belongs to a filing still under way.
 
 Closing a capture takes three steps, so that files about the manifest itself can be added
 between them (`CaptureWriter.finish` runs all three when there is nothing to add):
@@ -22,6 +30,7 @@ between them (`CaptureWriter.finish` runs all three when there is nothing to add
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -29,15 +38,17 @@ import secrets
 import shutil
 import stat
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from collector.errors import StoreError
 from collector.evidence.hashing import HashingWriter, sha256_bytes, sha256_file
 from collector.evidence.sums import format_sums
+from collector.faults import fault
 from collector.models import Artifact, FiledCapture
-from collector.timeutil import utc_now
+from collector.timeutil import rfc3339, utc_now
 
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
@@ -45,8 +56,70 @@ CONTROL_FILES = frozenset({MANIFEST, SUMS})
 TIMESTAMPS = "timestamps.json"
 # Files written after the manifest (so not listed in it), listed in SHA256SUMS.
 SEALED_FILE = re.compile(r"timestamps\.json|manifest(\.[2-9]|\.[1-9][0-9]+)?\.ts[qr]")
-READ_ONLY_FILE = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
-READ_ONLY_DIR = READ_ONLY_FILE | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH
+# Who may read the store: its owner, and a chosen group (COLLECTOR_STORE_GROUP) when one
+# is set. Nobody else: captures of personal data are not world-readable.
+GROUP_ENV = "COLLECTOR_STORE_GROUP"
+
+
+@dataclass(frozen=True)
+class Access:
+    """File modes for the store: owner only, or owner and one group (gid)."""
+
+    gid: int | None = None
+
+    @property
+    def umask(self) -> int:
+        return 0o027 if self.gid is not None else 0o077
+
+    @property
+    def read_only_file(self) -> int:
+        return 0o440 if self.gid is not None else 0o400
+
+    @property
+    def read_only_dir(self) -> int:
+        return 0o550 if self.gid is not None else 0o500
+
+    @property
+    def dir(self) -> int:
+        # setgid: what is created inside keeps the group
+        return 0o2750 if self.gid is not None else 0o700
+
+    def describe(self) -> str:
+        if self.gid is None:
+            return "owner only"
+        try:
+            import grp
+
+            name = grp.getgrgid(self.gid).gr_name
+        except (ImportError, KeyError):
+            name = str(self.gid)
+        return f"owner and group {name}"
+
+
+def store_access() -> Access:
+    """The modes COLLECTOR_STORE_GROUP asks for (a group name or number)."""
+    value = os.environ.get(GROUP_ENV, "").strip()
+    if not value:
+        return Access()
+    if value.isdigit():
+        return Access(int(value))
+    try:
+        import grp
+
+        return Access(grp.getgrnam(value).gr_gid)
+    except KeyError:
+        raise StoreError(f"{GROUP_ENV}={value!r}: no such group") from None
+
+
+def private_umask() -> int:
+    """Make what this process creates unreadable to others (store, index, packages);
+    returns the previous umask."""
+    return os.umask(store_access().umask)
+
+
+JOURNAL_DIR = ".filing"
+# journal entries of filings under way in this process: path -> the fd holding its lock
+_HELD_JOURNALS: dict[Path, int] = {}
 
 
 def new_capture_id() -> str:
@@ -81,15 +154,27 @@ class EvidenceStore:
         return self.root / "index.db"
 
     @property
+    def journal_dir(self) -> Path:
+        """Filing journal: captures sealed and being renamed into place, not yet indexed."""
+        return self.root / JOURNAL_DIR
+
+    @property
     def timestamps_dir(self) -> Path:
         """Tokens obtained after a capture was sealed (`collector timestamp`)."""
         return self.root / "timestamps"
 
     def ensure_writable(self) -> None:
-        """Create the store if needed; fail early, before any browser work."""
+        """Create the store if needed (readable by its owner, and the chosen group, only);
+        fail early, before any browser work."""
+        access = store_access()
+        os.umask(access.umask)
         try:
-            self.captures_dir.mkdir(parents=True, exist_ok=True)
-            self.incoming_dir.mkdir(parents=True, exist_ok=True)
+            for folder in (self.root, self.captures_dir, self.incoming_dir):
+                if not folder.is_dir():
+                    folder.mkdir(parents=True, mode=access.dir)
+                    folder.chmod(access.dir)  # mkdir's mode passes through the umask
+                    if access.gid is not None:
+                        os.chown(folder, -1, access.gid)
             probe = self.incoming_dir / f".probe-{secrets.token_hex(4)}"
             probe.write_bytes(b"")
             probe.unlink()
@@ -100,6 +185,19 @@ class EvidenceStore:
 
     def exists(self) -> bool:
         return self.captures_dir.is_dir()
+
+    def writable(self) -> bool:
+        """Whether a file can be created in the store's root (read-only mounts, archived
+        copies and missing permissions say no; root's mode bits are not enough to tell)."""
+        probe = self.root / f".probe-{secrets.token_hex(4)}"
+        try:
+            fault("store.probe")
+            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError:
+            return False
+        os.close(fd)
+        probe.unlink(missing_ok=True)
+        return True
 
     def begin(self, capture_id: str) -> CaptureWriter:
         folder = self.incoming_dir / capture_id
@@ -129,6 +227,104 @@ class EvidenceStore:
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
+    # -- the filing journal -----------------------------------------------------------------
+    def pending_filings(self) -> Iterator[PendingFiling]:
+        """Journal entries left by filings that stopped before their capture was indexed,
+        each locked for the caller while it completes it (`filing_recorded` releases it).
+        Entries still locked by a filing under way are skipped."""
+        if not self.journal_dir.is_dir():
+            return
+        for path in sorted(self.journal_dir.glob("*.json")):
+            if path in _HELD_JOURNALS:
+                continue  # this process is filing it right now
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            try:
+                record = json.loads(os.read(fd, 1 << 16))
+                pending = PendingFiling(
+                    str(record["capture_id"]),
+                    str(record["folder"]),
+                    str(record["manifest_sha256"]),
+                    str(record.get("journaled_at") or ""),
+                    path,
+                )
+            except (OSError, ValueError, KeyError, TypeError):
+                os.close(fd)
+                continue  # unreadable: left for `collector verify` to show
+            _HELD_JOURNALS[path] = fd
+            yield pending
+
+    def filing_recorded(self, capture_id: str) -> None:
+        """The capture is indexed with its custody event: drop its journal entry."""
+        path = self.journal_dir / f"{capture_id}.json"
+        with suppress(FileNotFoundError):
+            path.unlink()
+        fd = _HELD_JOURNALS.pop(path, None)
+        if fd is not None:
+            os.close(fd)
+
+    def finish_rename(self, pending: PendingFiling) -> Path | None:
+        """The sealed folder of a journaled filing, renamed into place if the crash came
+        before the rename; None when there is no sealed folder to file."""
+        final = self.root / pending.folder
+        if final.is_dir():
+            return final
+        sealed = self.incoming_dir / pending.capture_id
+        if final != self.folder_for(pending.capture_id) or not (sealed / SUMS).is_file():
+            return None
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(sealed, final)
+        _fsync_dir(final.parent)
+        make_read_only(final)
+        return final
+
+    def release_filing(self, capture_id: str) -> None:
+        """Keep the journal entry for a later command, unlocked (filing not completed)."""
+        fd = _HELD_JOURNALS.pop(self.journal_dir / f"{capture_id}.json", None)
+        if fd is not None:
+            os.close(fd)
+
+    def _journal(self, capture_id: str, folder: str, manifest_sha256: str) -> None:
+        self.journal_dir.mkdir(exist_ok=True)
+        path = self.journal_dir / f"{capture_id}.json"
+        record = {
+            "capture_id": capture_id,
+            "folder": folder,
+            "manifest_sha256": manifest_sha256,
+            "journaled_at": rfc3339(utc_now()),
+        }
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            data = canonical_json(record) + b"\n"
+            if os.write(fd, data) != len(data):
+                raise OSError(f"short write to {path}")
+            os.fsync(fd)
+            _fsync_dir(self.journal_dir)
+        except BaseException:
+            os.close(fd)
+            path.unlink(missing_ok=True)
+            raise
+        _HELD_JOURNALS[path] = fd
+
+
+@dataclass(frozen=True)
+class PendingFiling:
+    """A journal entry: a capture sealed for filing but not (yet) indexed."""
+
+    capture_id: str
+    folder: str  # its folder in captures/, relative to the store
+    manifest_sha256: str
+    journaled_at: str
+    path: Path
+
 
 class CaptureWriter:
     """Writes one capture's artifacts, hashing the exact bytes as they go to disk."""
@@ -156,6 +352,8 @@ class CaptureWriter:
 
     def write_bytes(self, name: str, data: bytes, media_type: str) -> Artifact:
         path = self._path(name)
+        fault("store.write")
+        fault(f"store.write/{name}")
         with path.open("xb") as fh:  # "x": never overwrite
             writer = HashingWriter(fh)
             for i in range(0, len(data), 1 << 20):
@@ -185,6 +383,8 @@ class CaptureWriter:
         """
         path = self._path(name)
         try:
+            fault("store.write")
+            fault(f"store.write/{name}")
             with path.open("xb") as fh:  # "x": never overwrite
                 writer = HashingWriter(fh)
                 yield writer
@@ -240,9 +440,13 @@ class CaptureWriter:
         _fsync_dir(self.folder)
         if final.exists():
             raise StoreError(f"capture folder {final} already exists; refusing to overwrite")
+        # journal first: a crash after the rename leaves an entry the next command completes
+        self.store._journal(self.capture_id, self.store.relative(final), manifest_artifact.sha256)
+        fault("filing.after-journal")
         os.rename(self.folder, final)
         _fsync_dir(final.parent)
         make_read_only(final)
+        fault("filing.after-rename")
         return FiledCapture(
             capture_id=self.capture_id,
             folder=self.store.relative(final),
@@ -255,6 +459,8 @@ class CaptureWriter:
     def _write_control(
         self, name: str, data: bytes, media_type: str = "application/json"
     ) -> Artifact:
+        fault("store.write")
+        fault(f"store.write/{name}")
         with (self.folder / name).open("xb") as fh:
             writer = HashingWriter(fh)
             writer.write(data)
@@ -268,9 +474,38 @@ class CaptureWriter:
 
 
 def make_read_only(folder: Path) -> None:
+    access = store_access()
     for path in folder.iterdir():
-        path.chmod(READ_ONLY_FILE)
-    folder.chmod(READ_ONLY_DIR)
+        path.chmod(access.read_only_file)
+    folder.chmod(access.read_only_dir)
+
+
+def world_readable(store: EvidenceStore, limit: int = 5) -> tuple[int, list[str]]:
+    """Paths in the store that others than the owner and its group may read or enter
+    (stores made before collector kept them private): (how many, the first few)."""
+    found: list[str] = []
+    count = 0
+    stack = [store.root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for path in [
+            folder,
+            *(Path(e.path) for e in entries if not e.is_dir(follow_symlinks=False)),
+        ]:
+            try:
+                mode = path.lstat().st_mode
+            except OSError:
+                continue
+            if mode & 0o007 and not stat.S_ISLNK(mode):
+                count += 1
+                if len(found) < limit:
+                    found.append(f"{store.relative(path) or '.'} ({stat.filemode(mode)})")
+        stack.extend(Path(e.path) for e in entries if e.is_dir(follow_symlinks=False))
+    return count, found
 
 
 def _fsync_dir(path: Path) -> None:

@@ -83,6 +83,7 @@ from collector.export.package_check import (
     TOKEN_STEM,
     run_openssl,
 )
+from collector.export.partial import claim_part
 from collector.records import custody
 from collector.records.custody import Action, NewEvent
 from collector.records.index import Index
@@ -156,7 +157,7 @@ class Exported:
     package_json_sha256: str
     captures: tuple[str, ...]
     redactions: int
-    entry: dict[str, Any]
+    entry: dict[str, Any] | None  # None: not recorded (a read-only store)
     signing_key_sha256: str | None
     # with --tsa: every TSA asked, in order, as in package-timestamps.json "attempts"
     timestamps: tuple[dict[str, Any], ...] = ()
@@ -172,11 +173,12 @@ def export_package(
     operator: str,
     sign_key: Path | None = None,
     tsa: TsaSettings | None = None,
+    record: bool = True,
 ) -> Exported:
     """Write the package for `case` (all its captures, or `refs`) to `out` (never
-    overwritten), then append the `exported` custody event. With `tsa`, each TSA is asked
-    for a time-stamp token over SHA-256(package.json); a failing TSA is recorded, never
-    raised."""
+    overwritten), then append the `exported` custody event (not with `record` False: a
+    read-only store, whose log cannot grow). With `tsa`, each TSA is asked for a time-stamp
+    token over SHA-256(package.json); a failing TSA is recorded, never raised."""
     if out.exists():
         raise UsageError(f"{out} already exists; refusing to overwrite it")
     if out.suffix.lower() != ".zip":
@@ -201,9 +203,9 @@ def export_package(
     head = log[-1]
     created = utc_now()
     root = _NAME.sub("-", out.stem).strip("-.") or "package"
-    tmp = out.with_name(f".{out.name}.part")
+    tmp, part = claim_part(out)  # a .part left by a killed export is taken over
     try:
-        with zipfile.ZipFile(tmp, "x") as zf:
+        with zipfile.ZipFile(tmp, "w") as zf:
             w = _Writer(zf, root, created.timetuple()[:6], out.parent)
             captures_meta, redactions = [], []
             for cap in caps:
@@ -218,6 +220,7 @@ def export_package(
                 operator,
                 rfc3339(created),
                 {"name": out.name},
+                head_seq=head["seq"],
             )
             w.add("report.html", render(report_data, screenshots="relative").encode("utf-8"))
             tsa_urls = [redact_url_credentials(u) for u in tsa.urls] if tsa is not None else []
@@ -272,6 +275,7 @@ def export_package(
             raise UsageError(f"{out} already exists; refusing to overwrite it") from None
     finally:
         tmp.unlink(missing_ok=True)
+        os.close(part)
     event = NewEvent(
         Action.EXPORTED,
         operator,
@@ -282,6 +286,7 @@ def export_package(
             "package_sha256": zip_sha,
             "package_json_sha256": pj_sha,
             "custody_head": head["entry_hash"],
+            "custody_head_seq": head["seq"],
             "redactions": len(redactions),
             "signed": sign_key is not None,
             "signing_key_sha256": key_fp,
@@ -304,8 +309,10 @@ def export_package(
             ],
         },
     )
+    entry = None
     try:
-        entry = custody.CustodyLog(store, index).append([event])[0]
+        if record:
+            entry = custody.CustodyLog(store, index).append([event])[0]
     except BaseException:
         out.unlink(missing_ok=True)  # no package leaves without its custody event
         raise

@@ -60,7 +60,7 @@ class WaczExport:
     wacz: WaczSummary
     captures: tuple[ExportedCapture, ...]
     skipped: tuple[str, ...]  # "<capture id>: why" (no WARC, or retired)
-    entry: dict[str, Any]  # the `exported` custody entry
+    entry: dict[str, Any] | None  # the `exported` custody entry; None: not recorded
     # captures in the archive without a page: no response for their page was archived
     # (a network error, a timeout before any answer); datapackage.json `case.not_in_pages`
     not_in_pages: tuple[dict[str, Any], ...] = ()
@@ -75,8 +75,10 @@ def export_wacz(
     capture_ids: Sequence[str] = (),
     sign_key: Path | None = None,
     operator: str | None = None,
+    record: bool = True,
 ) -> WaczExport:
-    """Package the case's captures (all, or those named) into a WACZ at `out`."""
+    """Package the case's captures (all, or those named) into a WACZ at `out`; with
+    `record`, append the `exported` custody event (a read-only store cannot)."""
     actor = operator or custody.default_actor()
     rows = _select(index, case, capture_ids)
     chain = custody.verify_chain(store, index)
@@ -177,6 +179,13 @@ def export_wacz(
                 "captures": described,
                 "skipped": skipped,
                 "not_in_pages": not_in_pages,
+                # the custody head at export (collector.records.anchor): `verify --anchor`
+                "custody_anchor": {
+                    "type": "collector-custody-anchor",
+                    "seq": chain.head_seq,
+                    "entry_hash": chain.head,
+                    "at": rfc3339(created),
+                },
                 "redaction": (
                     "Values of Cookie, Set-Cookie, Authorization and Proxy-Authorization are "
                     f"replaced by '{MARKER}' in the packaged WARCs; the stored originals are "
@@ -214,14 +223,17 @@ def export_wacz(
             "package_sha256": summary.sha256,
             "datapackage_sha256": summary.datapackage_hash.removeprefix("sha256:"),
             "custody_head": chain.head,
+            "custody_head_seq": chain.head_seq,
             "redactions": sum(len(c.redacted) for c in exported),
             "signed": sign_key is not None,
             "public_key": summary.public_key,
             "skipped": skipped,
         },
     )
+    entry = None
     try:
-        entry = custody.CustodyLog(store, index).append([event])[0]
+        if record:
+            entry = custody.CustodyLog(store, index).append([event])[0]
     except BaseException:
         out.unlink(missing_ok=True)  # no package leaves without its custody event
         raise

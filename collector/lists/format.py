@@ -803,6 +803,13 @@ def import_csv(csv_path: str | Path) -> str:
         data = Path(csv_path).read_bytes()
     except OSError as exc:
         raise WatchListError([f"{source}: cannot read: {exc.strerror or exc}"]) from None
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4096]:
+        raise WatchListError(
+            [
+                f'{source}: not UTF-8 (it looks like UTF-16, Excel\'s "Unicode Text"); '
+                'save it as UTF-8 ("CSV UTF-8") and import it again'
+            ]
+        )
     text, note = _decode(data)
     if not text.strip():
         raise WatchListError([f"{source}: empty file"])

@@ -28,13 +28,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import fcntl
 import json
+import os
 import random
 import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC
 from pathlib import Path
@@ -43,13 +45,15 @@ from urllib.parse import urlsplit
 
 from collector.capture.admission import DEFAULT_CONCURRENCY, DEFAULT_MIN_AVAILABLE_MB
 from collector.capture.runner import (
+    DEFAULT_MIN_FREE_DISK_MB,
+    CaptureAbandoned,
     CaptureRunner,
     OpenRunner,
     _run_to_completion,
     gather_or_cancel,
 )
 from collector.capture.sessions import check_session_file
-from collector.errors import UsageError
+from collector.errors import StoreError, UsageError
 from collector.evidence.stamps import TsaSettings
 from collector.evidence.store import EvidenceStore
 from collector.lists.format import WatchEntry, WatchList, filter_entries
@@ -88,6 +92,7 @@ class RunSettings:
     browser_path: str | None = None
     concurrency: int = DEFAULT_CONCURRENCY
     min_available_mb: int = DEFAULT_MIN_AVAILABLE_MB
+    min_free_disk_mb: int = DEFAULT_MIN_FREE_DISK_MB
     host_delay_s: float = DEFAULT_HOST_DELAY_S
     jitter: float = DEFAULT_JITTER
     retries: int = DEFAULT_RETRIES
@@ -319,7 +324,9 @@ class _Run:
         settings: RunSettings,
         progress: Progress | None,
         stop: threading.Event,
+        abandon: threading.Event | None = None,
     ) -> None:
+        self.abandon = abandon  # set: captures still loading are given up
         self.result = result
         self.watchlist = watchlist
         self.settings = settings
@@ -374,7 +381,14 @@ class _Run:
                 if not go or self.skip_if_open(index, er):
                     return
                 attempt_no = er.earlier_attempts + len(er.attempts) + 1
-                filed = await cs.capture(self.job(er, attempt_no))
+                try:
+                    filed = await cs.capture(
+                        self.job(er, attempt_no),
+                        should_start=lambda: not self.stopping(),
+                        abandon=self.abandon,
+                    )
+                except CaptureAbandoned:
+                    return  # stays pending: missing, for --resume
             tries += 1
             m = filed.manifest
             outcome = Outcome(filed.outcome)
@@ -487,6 +501,7 @@ def _settings_record(settings: RunSettings, watchlist: WatchList) -> dict[str, A
     return {
         "concurrency": settings.concurrency,
         "min_free_memory_mb": settings.min_available_mb,
+        "min_free_disk_mb": settings.min_free_disk_mb,
         "host_delay_s": settings.host_delay_s,
         "jitter": settings.jitter,
         "retries": settings.retries,
@@ -510,6 +525,7 @@ def run_watchlist(
     stop: threading.Event | None = None,
     resume: str | None = None,
     runner: CaptureRunner | None = None,
+    abandon: threading.Event | None = None,
 ) -> RunResult:
     """Capture the watch list (or what a run left missing); see the module docstring.
 
@@ -522,6 +538,7 @@ def run_watchlist(
         concurrency=settings.concurrency,
         min_available_mb=settings.min_available_mb,
         tsa=settings.tsa,
+        min_free_disk_mb=settings.min_free_disk_mb,
     )
     selected = filter_entries(watchlist, settings.only_tags) if resume is None else ()
     for state in {s for s in (settings.storage_state, *watchlist.sessions.values()) if s}:
@@ -530,10 +547,52 @@ def run_watchlist(
         CaptureJob(e.url, entry_options(e, watchlist, settings))
         for e in (selected or watchlist.entries)
     ]
-    executable, source = runner.prepare(probe)  # everything that can fail, before any capture
-    return _run_to_completion(
-        _run(runner, executable, source, watchlist, settings, selected, progress, stop, resume)
-    )
+    run_id = _resolve_run(store, resume) if resume is not None else new_run_id()
+    with run_lock(store, run_id):
+        executable, source = runner.prepare(probe)  # all that can fail, before any capture
+        return _run_to_completion(
+            _run(
+                runner,
+                executable,
+                source,
+                watchlist,
+                settings,
+                selected,
+                progress,
+                stop,
+                run_id,
+                resume,
+                abandon,
+            )
+        )
+
+
+def _resolve_run(store: EvidenceStore, ref: str) -> str:
+    return str(run_to_resume(store, ref)["id"])
+
+
+@contextlib.contextmanager
+def run_lock(store: EvidenceStore, run_id: str) -> Iterator[None]:
+    """One process at a time captures a run: a second `run --resume` of a run still being
+    captured is refused (two would race for the same attempt numbers). The lock is an
+    flock, so a killed process leaves nothing that blocks a later resume."""
+    folder = store.root / ".runs"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / f"{run_id}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise StoreError(f"cannot lock run {run_id} in {folder}: {exc.strerror or exc}") from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageError(
+                f"run {run_id} is being captured by another collector process right now; "
+                "wait for it to finish (or stop it), then resume"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 async def _run(
@@ -545,16 +604,18 @@ async def _run(
     selected: Sequence[WatchEntry],
     progress: Progress | None,
     stop: threading.Event,
+    run_id: str,
     resume: str | None,
+    abandon: threading.Event | None = None,
 ) -> RunResult:
     async with runner.open(executable, source) as cs:
         index = cs.index
         now = rfc3339(utc_now())
         if resume is None:
-            result = _start(index, watchlist, settings, selected, now)
+            result = _start(index, watchlist, settings, selected, now, run_id)
         else:
-            result = _restart(index, watchlist, resume, now)
-        run = _Run(result, watchlist, settings, progress, stop)
+            result = _restart(index, watchlist, run_id, now)
+        run = _Run(result, watchlist, settings, progress, stop, abandon)
         run.tell(RunEvent("started", result))
         todo = [er for er in result.entries if er.status != DONE]
         for er in todo:
@@ -575,8 +636,8 @@ def _start(
     settings: RunSettings,
     selected: Sequence[WatchEntry],
     now: str,
+    run_id: str,
 ) -> RunResult:
-    run_id = new_run_id()
     list_file = str(watchlist.path)
     index.create_run(
         {

@@ -42,10 +42,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from collector.errors import CaptureNotFound, IndexError_, StoreError, UsageError
+from collector.errors import CaptureNotFound, CollectorError, IndexError_, StoreError, UsageError
 from collector.evidence.hashing import sha256_bytes
-from collector.evidence.store import READ_ONLY_FILE, EvidenceStore, canonical_json, load_manifest
+from collector.evidence.stamps import stored_records
+from collector.evidence.store import EvidenceStore, canonical_json, load_manifest, store_access
+from collector.faults import fault
 from collector.models import FiledCapture, TimestampRecord
+from collector.records import anchor
 from collector.records.index import Index
 from collector.timeutil import rfc3339, utc_now
 
@@ -298,12 +301,57 @@ def compare_copies(db: Sequence[Located], jsonl: Sequence[Located]) -> list[Prob
     return []
 
 
+def one_append_ahead(db: Sequence[Located], jsonl: Sequence[Located]) -> list[Entry] | None:
+    """The entries custody.jsonl holds beyond index.db, when they are what a crash between
+    the two writes of one append leaves: the copies agree up to the index's end, and the
+    rest is one append (one `at`) whose chain links on from there. None otherwise."""
+    n = len(db)
+    if len(jsonl) <= n or any(item.entry is None or item.error for item in jsonl):
+        return None
+    if any(item.entry is None for item in db) or compare_copies(db, jsonl[:n]):
+        return None
+    extra = jsonl[n:]
+    prev = db[-1].entry["entry_hash"] if db and db[-1].entry else GENESIS
+    if check_chain(extra, first_seq=n + 1, first_prev=prev):
+        return None
+    found = [item.entry for item in extra if item.entry is not None]
+    if len({e["at"] for e in found}) != 1:
+        return None
+    return found
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What a command completed that a process which stopped mid-way had left."""
+
+    replayed: tuple[Entry, ...] = ()  # custody entries copied from custody.jsonl to index.db
+    filed: tuple[str, ...] = ()  # captures whose interrupted filing was completed
+    notes: tuple[Entry, ...] = ()  # the `note` entries recording a replay
+    problems: tuple[str, ...] = ()  # journal entries that could not be completed
+
+    def lines(self) -> list[str]:
+        """One line each, for a command to print."""
+        out = []
+        if self.replayed:
+            seqs = ", ".join(str(e["seq"]) for e in self.replayed)
+            out.append(
+                f"recovered custody entries {seqs} from {JSONL_NAME} (a process stopped "
+                "between writing the two copies); recorded as entry "
+                + ", ".join(str(e["seq"]) for e in self.notes)
+            )
+        for cid in self.filed:
+            out.append(f"completed the interrupted filing of capture {cid} (recorded)")
+        out.extend(self.problems)
+        return out
+
+
 @dataclass(frozen=True)
 class ChainReport:
     entries: int
     head: str | None
     problems: tuple[Problem, ...]
     warnings: tuple[str, ...] = ()
+    head_seq: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -314,10 +362,45 @@ class ChainReport:
         return self.problems[0].seq if self.problems else None
 
 
+def recorded_heads(items: Sequence[Located]) -> list[Problem]:
+    """Every `verified` and `exported` entry recorded the log's head as it saw it: that
+    entry must still be in the chain, at the same place. An entry edited in both copies
+    with the chain re-hashed from there on changes every later hash, so an older record
+    of the head no longer matches."""
+    problems = []
+    seen: dict[str, int] = {}  # entry_hash -> seq, of the entries before
+    by_seq: dict[int, str] = {}
+    for item in items:
+        e = item.entry
+        if e is None or not isinstance(e.get("seq"), int):
+            continue
+        details: dict[str, Any] = e["details"] if isinstance(e.get("details"), dict) else {}
+        head = details.get("custody_head")
+        if e.get("action") in (Action.VERIFIED, Action.EXPORTED) and isinstance(head, str):
+            head_seq = details.get("custody_head_seq")
+            ok = by_seq.get(head_seq) == head if isinstance(head_seq, int) else head in seen
+            if not ok:
+                at = f"seq {head_seq}" if isinstance(head_seq, int) else "an earlier entry"
+                problems.append(
+                    Problem(
+                        head_seq if isinstance(head_seq, int) else e["seq"],
+                        f"custody entry {e['seq']} ({e.get('action')}, {e.get('at')}) "
+                        f"recorded the log's head as sha256:{head[:16]}… ({at}), which the "
+                        "chain no longer holds: entries before it were edited or replaced "
+                        "and the chain re-hashed",
+                    )
+                )
+        if isinstance(e.get("entry_hash"), str):
+            seen[e["entry_hash"]] = e["seq"]
+            by_seq[e["seq"]] = e["entry_hash"]
+    return problems
+
+
 def verify_chain(store: EvidenceStore, index: Index) -> ChainReport:
     db = db_entries(index)
     jsonl = read_jsonl(jsonl_path(store))
     problems = check_chain(db) + check_chain(jsonl) + compare_copies(db, jsonl)
+    problems += recorded_heads(db)
     problems.sort(key=lambda p: p.seq)  # stable: within an entry, the index's first
     warnings = []
     last_at = ""
@@ -331,7 +414,8 @@ def verify_chain(store: EvidenceStore, index: Index) -> ChainReport:
                 )
             last_at = max(last_at, at)
     head = db[-1].entry["entry_hash"] if db and db[-1].entry else None
-    return ChainReport(len(db), head, tuple(problems), tuple(warnings))
+    head_seq = db[-1].entry["seq"] if db and db[-1].entry else None
+    return ChainReport(len(db), head, tuple(problems), tuple(warnings), head_seq)
 
 
 def entries(index: Index) -> list[Entry]:
@@ -352,9 +436,10 @@ def filing_problems(log: Iterable[Entry], manifests: Mapping[str, str | None]) -
         found = filed.get(cid, [])
         if not found:
             problems[cid] = (
-                "custody: no `captured` event for this capture in the custody log (its event "
-                "was removed, or it was filed before the log existed: `collector reindex` "
-                "adopts such captures)"
+                "custody: no `captured` event for this capture in the custody log: collector "
+                "did not file it here (copied or planted?), its event was removed, or it was "
+                "filed before the log existed. Only if you know where it came from: "
+                f"`collector reindex --adopt {cid} --reason WHY` adopts it (recorded)"
             )
         elif len(found) > 1:
             problems[cid] = f"custody: {len(found)} `captured` events for one capture"
@@ -422,7 +507,7 @@ class CustodyLog:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         try:
-            fd = os.open(self.store.root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.store.root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise StoreError(
                 f"cannot lock the custody log in {self.store.root}: {exc.strerror or exc}"
@@ -433,10 +518,164 @@ class CustodyLog:
         finally:
             os.close(fd)  # releases the lock
 
-    def check_appendable(self) -> None:
-        """Refuse early (before any browser work) when the copies disagree at their ends."""
+    def check_appendable(self) -> Recovery:
+        """Refuse early (before any browser work) when the copies disagree at their ends,
+        after completing what a process that stopped mid-way left (see `recover`)."""
         with self._locked():
+            recovery = self._recover()
             self._check_tail(self.index.custody_head())
+            return recovery
+
+    def recover(self) -> Recovery:
+        """Complete what a process that stopped mid-way left behind, and record it:
+
+        * custody.jsonl one append ahead of index.db (the process died after syncing the
+          JSONL, before the commit): when the extra entries are exactly one append (one
+          time stamp) whose chain links on from the index's last entry, and the copies
+          agree up to there, they are replayed into the index with the rows their append
+          carried (a capture's rows, its tokens' rows) and a `note` records the recovery.
+          Anything else is a real disagreement, still refused and named.
+        * filing journal entries (collector.evidence.store): a capture renamed into place
+          (or sealed, not yet renamed) but never indexed is indexed with its `captured`
+          event, whose details say it was completed by a later command.
+        """
+        with self._locked():
+            return self._recover()
+
+    def _recover(self) -> Recovery:
+        replayed, notes = self._replay_tail()
+        filed, problems = self._complete_filings()
+        return Recovery(tuple(replayed), tuple(filed), tuple(notes), tuple(problems))
+
+    def _replay_tail(self) -> tuple[list[Entry], list[Entry]]:
+        head = self.index.custody_head()
+        tail = _last_entry(self.path)
+        if not isinstance(tail, dict) or not isinstance(tail.get("seq"), int):
+            return [], []
+        if tail["seq"] <= (head[0] if head else 0):
+            return [], []
+        ahead = one_append_ahead(db_entries(self.index), read_jsonl(self.path))
+        if not ahead:
+            return [], []  # a real disagreement: _check_tail refuses, verify names it
+        try:
+            with self.index.transaction():
+                for entry in ahead:
+                    self.index.insert_custody_row(_row(entry))
+                self._rederive(ahead)
+        except sqlite3.DatabaseError as exc:
+            raise IndexError_(f"index {self.index.path}: {exc}") from exc
+        first, last = ahead[0]["seq"], ahead[-1]["seq"]
+        seqs = f"seq {first}" if first == last else f"seqs {first}-{last}"
+        ids = sorted({cid for e in ahead for cid in e["capture_ids"]})
+        cases = [c for e in ahead if (c := (e.get("details") or {}).get("case"))]
+        note = NewEvent(
+            Action.NOTE,
+            default_actor(),
+            tuple(ids),
+            {
+                "text": (
+                    f"recovered: custody {seqs} ({', '.join(e['action'] for e in ahead)}, "
+                    f"recorded at {ahead[0]['at']}) reached {JSONL_NAME} but not index.db: "
+                    "the process stopped between writing the two copies; replayed into "
+                    "index.db from the intact chain"
+                ),
+                "recovered": {
+                    "kind": "custody-tail",
+                    "seqs": [e["seq"] for e in ahead],
+                    "entry_hashes": [e["entry_hash"] for e in ahead],
+                },
+                "case": cases[0] if cases else None,
+            },
+        )
+        return ahead, self._append_locked([note])
+
+    def _rederive(self, replayed: Sequence[Entry]) -> None:
+        """The index rows the replayed append carried, re-read from disk (transaction held)."""
+        for entry in replayed:
+            details = entry.get("details") or {}
+            for cid in entry["capture_ids"]:
+                if entry["action"] in FILING_ACTIONS and cid not in self.index.all_ids():
+                    filed = self._filed_from_disk(
+                        cid, str(details.get("folder")), details.get("manifest_sha256")
+                    )
+                    if filed is not None:
+                        self.index.insert_capture(filed)
+                elif entry["action"] == Action.TIMESTAMPED and cid in self.index.all_ids():
+                    row = self.index.resolve(cid)
+                    with suppress(OSError, ValueError, KeyError, TypeError, CollectorError):
+                        self.index.replace_timestamps(
+                            cid, stored_records(self.store, cid, self.store.root / row["folder"])
+                        )
+
+    def _filed_from_disk(self, cid: str, folder: str, digest: Any) -> FiledCapture | None:
+        """A capture as filed, read back from its folder, if it is the one recorded."""
+        path = self.store.root / folder
+        try:
+            manifest, actual = load_manifest(path)
+            if actual != digest or manifest.get("capture_id") != cid:
+                return None
+            records = stored_records(self.store, cid, path)
+        except (OSError, ValueError, KeyError, TypeError, CollectorError):
+            return None
+        return FiledCapture(cid, folder, manifest, actual, (), timestamps=tuple(records))
+
+    def _complete_filings(self) -> tuple[list[str], list[str]]:
+        done: list[str] = []
+        problems: list[str] = []
+        try:
+            self._check_tail(self.index.custody_head())
+        except StoreError:
+            return done, problems  # nothing can be appended; the caller says why
+        for pending in self.store.pending_filings():
+            cid = pending.capture_id
+            try:
+                have = {
+                    c
+                    for e in entries(self.index)
+                    for c in e["capture_ids"]
+                    if e["action"] in FILING_ACTIONS
+                }
+                if cid in have:
+                    self.store.filing_recorded(cid)  # indexed; only the entry was left
+                    continue
+                folder = self.store.finish_rename(pending)
+                if folder is None:
+                    self.store.filing_recorded(cid)  # nothing sealed: nothing to file
+                    continue
+                filed = self._filed_from_disk(cid, pending.folder, pending.manifest_sha256)
+                if filed is None:
+                    problems.append(
+                        f"capture {cid}: its filing was interrupted and its manifest.json no "
+                        "longer matches the journal; not filed (see `collector verify`)"
+                    )
+                    self.store.release_filing(cid)
+                    continue
+                actor = filed.manifest.get("operator") or default_actor()
+                event = capture_event(filed, actor)
+                recovered = NewEvent(
+                    event.action,
+                    event.actor,
+                    event.capture_ids,
+                    {
+                        **event.details,
+                        "recovered": (
+                            f"filing completed by a later command: the process filing it "
+                            f"stopped after {pending.journaled_at}, before indexing it"
+                        ),
+                    },
+                )
+                case = filed.manifest.get("case")
+                events = [recovered, *(timestamp_event(r, actor, case) for r in filed.timestamps)]
+                index_rows = _inserter(self.index, filed)
+                self._append_locked(
+                    events, before=None if cid in self.index.all_ids() else index_rows
+                )
+                self.store.filing_recorded(cid)
+                done.append(cid)
+            except BaseException:
+                self.store.release_filing(cid)
+                raise
+        return done, problems
 
     def _check_tail(self, head: tuple[int, str] | None) -> None:
         tail = _last_entry(self.path)
@@ -472,46 +711,60 @@ class CustodyLog:
                 raise UsageError("the custody log needs an actor (--operator)")
             if event.action not in Action.__members__.values():
                 raise ValueError(f"unknown custody action {event.action!r}")
-        written: list[Entry] = []
         with self._locked():
-            fd, old_size = self._open_jsonl()
-            wrote = False
-            try:
-                with self.index.transaction():
-                    if before is not None:
-                        before()
-                    head = self.index.custody_head()
-                    self._check_tail(head)
-                    seq, prev = head or (0, GENESIS)
-                    at = rfc3339(utc_now())
-                    for event in events:
-                        seq += 1
-                        entry: Entry = {
-                            "seq": seq,
-                            "at": at,
-                            "actor": event.actor,
-                            "action": event.action,
-                            "capture_ids": list(event.capture_ids),
-                            "details": dict(event.details),
-                            "prev_hash": prev,
-                        }
-                        entry["entry_hash"] = prev = entry_hash(entry)
-                        self.index.insert_custody_row(_row(entry))
-                        written.append(entry)
-                    data = b"".join(jsonl_line(e) for e in written)
-                    wrote = True
-                    _write_all(fd, data)
-                    os.fsync(fd)
-            except BaseException as exc:
-                if wrote:  # the COMMIT (or the write) failed: take the lines back
-                    os.ftruncate(fd, old_size)
-                    os.fsync(fd)
-                if isinstance(exc, sqlite3.DatabaseError):
-                    raise IndexError_(f"index {self.index.path}: {exc}") from exc
-                raise
-            finally:
-                os.close(fd)
-                _make_read_only(self.path)
+            self._recover()
+            written = self._append_locked(events, before)
+            path = anchor.configured_file()
+            if path is not None:
+                head = anchor.Anchor(
+                    written[-1]["seq"], written[-1]["entry_hash"], written[-1]["at"]
+                )
+                anchor.append_to_file(path, head, self.store.root)
+            return written
+
+    def _append_locked(
+        self, events: Sequence[NewEvent], before: Callable[[], None] | None = None
+    ) -> list[Entry]:
+        written: list[Entry] = []
+        fd, old_size = self._open_jsonl()
+        wrote = False
+        try:
+            with self.index.transaction():
+                if before is not None:
+                    before()
+                head = self.index.custody_head()
+                self._check_tail(head)
+                seq, prev = head or (0, GENESIS)
+                at = rfc3339(utc_now())
+                for event in events:
+                    seq += 1
+                    entry: Entry = {
+                        "seq": seq,
+                        "at": at,
+                        "actor": event.actor,
+                        "action": event.action,
+                        "capture_ids": list(event.capture_ids),
+                        "details": dict(event.details),
+                        "prev_hash": prev,
+                    }
+                    entry["entry_hash"] = prev = entry_hash(entry)
+                    self.index.insert_custody_row(_row(entry))
+                    written.append(entry)
+                data = b"".join(jsonl_line(e) for e in written)
+                wrote = True
+                _write_all(fd, data)
+                os.fsync(fd)
+                fault("custody.after-jsonl-sync")
+        except BaseException as exc:
+            if wrote:  # the COMMIT (or the write) failed: take the lines back
+                os.ftruncate(fd, old_size)
+                os.fsync(fd)
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise IndexError_(f"index {self.index.path}: {exc}") from exc
+            raise
+        finally:
+            os.close(fd)
+            _make_read_only(self.path)
         return written
 
     def _open_jsonl(self) -> tuple[int, int]:
@@ -519,7 +772,7 @@ class CustodyLog:
         try:
             if path.exists():
                 path.chmod(path.stat().st_mode | stat.S_IWUSR)
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         except OSError as exc:
             raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from exc
         return fd, os.fstat(fd).st_size
@@ -546,6 +799,10 @@ class CustodyLog:
             return len(items)
 
 
+def _inserter(index: Index, filed: FiledCapture) -> Callable[[], None]:
+    return lambda: index.insert_capture(filed)
+
+
 def _row(entry: Mapping[str, Any]) -> dict[str, Any]:
     return {
         **entry,
@@ -563,7 +820,7 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def _make_read_only(path: Path) -> None:
     with suppress(FileNotFoundError):
-        path.chmod(READ_ONLY_FILE)
+        path.chmod(store_access().read_only_file)
 
 
 def _last_entry(path: Path) -> Entry | str | None:
@@ -640,7 +897,13 @@ def record_capture(store: EvidenceStore, index: Index, filed: FiledCapture) -> E
     events = [capture_event(filed, actor)]
     events += [timestamp_event(r, actor, case) for r in filed.timestamps]
     log = CustodyLog(store, index)
-    return log.append(events, before=lambda: index.insert_capture(filed))[0]
+    try:
+        entry = log.append(events, before=lambda: index.insert_capture(filed))[0]
+    except BaseException:
+        store.release_filing(filed.capture_id)  # the journal entry stays for the next command
+        raise
+    store.filing_recorded(filed.capture_id)
+    return entry
 
 
 def record_timestamps(
@@ -762,34 +1025,63 @@ def kept_rows(
     return out
 
 
-def adopt_unfiled(store: EvidenceStore, index: Index, actor: str) -> list[Entry]:
-    """Append an `adopted` event for every indexed capture the log has no filing event for
-    (captures filed before the custody log existed). Refused on a broken chain."""
+def unfiled_ids(index: Index) -> list[str]:
+    """Indexed captures the log has no `captured`/`adopted` event for."""
+    have = {
+        cid for e in entries(index) if e["action"] in FILING_ACTIONS for cid in e["capture_ids"]
+    }
+    return [r["id"] for r in index.captures() if r["id"] not in have]
+
+
+def adopt_unfiled(
+    store: EvidenceStore,
+    index: Index,
+    actor: str,
+    adopt: Sequence[str] = (),
+    reason: str | None = None,
+) -> tuple[list[Entry], list[str]]:
+    """Adopt the captures named in `adopt` (ids or unique prefixes) that the log has no
+    filing event for, recording who adopted them and why; the others are only returned,
+    never adopted quietly: a folder without a `captured` event may have been planted.
+    Returns (the `adopted` entries, the ids still without a filing event). Refused on a
+    broken chain."""
+    missing = unfiled_ids(index)
+    chosen: list[str] = []
+    for ref in adopt:
+        matches = [cid for cid in missing if cid == ref or cid.startswith(ref) or cid.endswith(ref)]
+        if len(matches) != 1:
+            what = "matches none" if not matches else f"matches {len(matches)}"
+            raise UsageError(
+                f"--adopt {ref!r} {what} of the captures without a `captured` event "
+                f"({', '.join(missing) or 'there are none'})"
+            )
+        if matches[0] not in chosen:
+            chosen.append(matches[0])
+    if not chosen:
+        return [], missing
+    if not (reason or "").strip():
+        raise UsageError("--adopt needs --reason: say where the adopted folders came from")
     report = verify_chain(store, index)
-    log = entries(index)
-    have = {cid for e in log if e["action"] in FILING_ACTIONS for cid in e["capture_ids"]}
-    missing = [r for r in index.captures() if r["id"] not in have]
-    if not missing:
-        return []
     if not report.ok:
         raise StoreError(
-            f"{len(missing)} capture(s) have no `captured` event, but the custody log is "
-            f"broken ({report.problems[0]}); not adopting them onto a broken chain"
+            f"{len(chosen)} capture(s) to adopt, but the custody log is broken "
+            f"({report.problems[0]}); not adopting them onto a broken chain"
         )
+    rows = {r["id"]: r for r in index.captures(ids=chosen)}
     events = []
-    for r in missing:
-        manifest, digest = load_manifest(store.root / r["folder"])
-        filed = FiledCapture(r["id"], r["folder"], manifest, digest, ())
+    for cid in chosen:
+        manifest, digest = load_manifest(store.root / rows[cid]["folder"])
+        filed = FiledCapture(cid, rows[cid]["folder"], manifest, digest, ())
         event = capture_event(filed, actor, Action.ADOPTED)
         events.append(
             NewEvent(
                 event.action,
                 event.actor,
                 event.capture_ids,
-                {**event.details, "adopted_by": "reindex"},
+                {**event.details, "adopted_by": "reindex --adopt", "reason": reason},
             )
         )
-    return CustodyLog(store, index).append(events)
+    return CustodyLog(store, index).append(events), [c for c in missing if c not in chosen]
 
 
 # --- reading for people ----------------------------------------------------------------

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import fcntl
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -30,6 +32,7 @@ from collector.records.schema import FTS_SHADOW_SUFFIXES, Column, Relation
 from collector.timeutil import rfc3339, utc_now
 
 BUSY_TIMEOUT_S = 30.0
+SQL_TIMEOUT_S = 30.0  # `collector sql`: a reviewer's query is stopped after this
 # rebuilt by reindex, children first
 DERIVED_TABLES = ("changes", "capture_text", "timestamps", "artifacts", "captures")
 CUSTODY_COLUMNS = (
@@ -89,9 +92,10 @@ _AUTH_OK = frozenset(
 class Index:
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
+        conn: sqlite3.Connection | None = None
         try:
             if read_only:
-                conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+                conn = _connect_read_only(path)
             else:
                 conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
             self.db = sqlite_utils.Database(conn)
@@ -104,7 +108,36 @@ class Index:
                     self.db.enable_wal()
                     self._migrate()
         except sqlite3.DatabaseError as exc:
+            if conn is not None:
+                conn.close()
             raise IndexError_(f"index {path}: {exc}") from exc
+        except OSError as exc:  # the lock file beside it: a read-only store
+            if conn is not None:
+                conn.close()
+            raise IndexError_(
+                f"index {path} cannot be opened for writing: {exc.strerror or exc} (commands "
+                "that only read work on a read-only store)"
+            ) from exc
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            raise
+
+    @classmethod
+    def for_reading(cls, path: Path) -> Index:
+        """A connection that only reads and writes nothing on disk (no lock file, no
+        migration), so a write-protected store can be read; an index that still needs a
+        migration is opened for writing, to migrate it, as before."""
+        index = cls(path, read_only=True)
+        try:
+            pending = index.applied_versions() != {v for v, _, _ in MIGRATIONS}
+        except sqlite3.DatabaseError as exc:
+            index.close()
+            raise IndexError_(f"index {path}: {exc}") from exc
+        if not pending:
+            return index
+        index.close()
+        return cls(path)
 
     @property
     def root(self) -> Path:
@@ -181,6 +214,11 @@ class Index:
         rows = [timestamp_row(r) for r in records]
         if rows:
             self.db.table("timestamps").insert_all(rows)
+
+    def replace_timestamps(self, capture_id: str, records: Iterable[TimestampRecord]) -> None:
+        """A capture's token rows, re-read from disk; the caller holds a transaction."""
+        self.db.execute("DELETE FROM timestamps WHERE capture_id = ?", [capture_id])
+        self.insert_timestamps(records)
 
     def _insert(
         self,
@@ -408,13 +446,24 @@ class Index:
         return rows
 
     # -- read-only SQL --------------------------------------------------------------------
-    def read_only_query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    def read_only_query(
+        self, sql: str, timeout_s: float = SQL_TIMEOUT_S
+    ) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Run one reviewer's query: reading only, enforced three ways (a `mode=ro`
-        connection, `query_only`, and an authorizer that refuses anything but reading)."""
+        connection, `query_only`, and an authorizer that refuses anything but reading),
+        and stopped after `timeout_s` (a recursive CTE without an end runs forever)."""
         if not sql.strip():
             raise UsageError("empty SQL query")
         conn = self.db.conn
         refused: list[str] = []
+        deadline = time.monotonic() + timeout_s
+        timed_out: list[bool] = []
+
+        def over_time() -> int:
+            if time.monotonic() > deadline:
+                timed_out.append(True)
+                return 1  # non-zero: SQLite interrupts the statement
+            return 0
 
         def authorize(action: int, arg1: str | None, arg2: str | None, *_: Any) -> int:
             if action in _AUTH_OK:
@@ -431,6 +480,7 @@ class Index:
             return sqlite3.SQLITE_DENY
 
         conn.set_authorizer(authorize)
+        conn.set_progress_handler(over_time, 10_000)
         try:
             cursor = conn.execute(sql)
             if cursor.description is None:
@@ -438,6 +488,11 @@ class Index:
             columns = [d[0] for d in cursor.description]
             return columns, cursor.fetchall()
         except (sqlite3.DatabaseError, sqlite3.ProgrammingError, sqlite3.Warning) as exc:
+            if timed_out:
+                raise UsageError(
+                    f"stopped: the query ran longer than {timeout_s:g} s (--timeout); narrow "
+                    "it, e.g. a LIMIT, or an end condition in a recursive WITH"
+                ) from None
             text = str(exc)
             if refused or any(w in text for w in ("readonly", "read-only", "may not be modified")):
                 what = refused[0] if refused else "writing"
@@ -448,6 +503,7 @@ class Index:
             raise UsageError(f"SQL error: {exc}") from None
         finally:
             conn.set_authorizer(None)
+            conn.set_progress_handler(None, 0)
             if conn.in_transaction:
                 conn.rollback()
 
@@ -723,6 +779,23 @@ def completions(path: Path, kind: str, prefix: str, limit: int = 200) -> list[tu
     finally:
         conn.close()
     return [(str(value), str(about or "")) for value, about in rows if value]
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    uri = "file:" + quote(str(path.absolute()))
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if "unable to open" not in str(exc) or not path.is_file():
+            raise
+    # A WAL database on a read-only file system: SQLite cannot create its -shm file there.
+    # Nothing can write the database on such a file system either, so read it as immutable.
+    conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=BUSY_TIMEOUT_S)
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    return conn
 
 
 @contextmanager

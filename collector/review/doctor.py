@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 
 from collector import __version__
@@ -15,8 +16,9 @@ from collector.capture.browser import (
     font_facts,
     playwright_version,
 )
+from collector.capture.runner import DEFAULT_MIN_FREE_DISK_MB
 from collector.errors import BrowserNotFound, CollectorError
-from collector.evidence.store import EvidenceStore
+from collector.evidence.store import EvidenceStore, store_access, world_readable
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,11 @@ class DoctorReport:
         return all(ok for _, _, ok in self.lines)
 
 
-def diagnose(browser_path: str | None, store: EvidenceStore) -> DoctorReport:
+def diagnose(
+    browser_path: str | None,
+    store: EvidenceStore,
+    min_free_disk_mb: int = DEFAULT_MIN_FREE_DISK_MB,
+) -> DoctorReport:
     lines: list[tuple[str, str, bool]] = [
         ("collector", __version__, True),
         ("playwright", playwright_version(), True),
@@ -68,7 +74,44 @@ def diagnose(browser_path: str | None, store: EvidenceStore) -> DoctorReport:
     else:
         lines.append(("fonts", f"not checked: {fonts.get('reason')}", False))
     lines.append(("store", _store_state(store), _store_ok(store)))
+    if store.exists():
+        lines.append(_access_line(store))
+    lines.append(_disk_line(store, min_free_disk_mb))
     return DoctorReport(tuple(lines))
+
+
+def _access_line(store: EvidenceStore) -> tuple[str, str, bool]:
+    """Captures hold personal data: nobody but the owner (and a chosen group) may read."""
+    try:
+        access = store_access()
+    except CollectorError as exc:
+        return ("access", str(exc), False)
+    count, examples = world_readable(store)
+    if count:
+        return (
+            "access",
+            f"{count} path(s) in {store.root} others can read, e.g. {', '.join(examples)}; "
+            f"fix: chmod -R o-rwx {store.root}",
+            False,
+        )
+    return ("access", f"{access.describe()}: nothing in {store.root} is world-readable", True)
+
+
+def _disk_line(store: EvidenceStore, min_free_mb: int) -> tuple[str, str, bool]:
+    """Free space where the store is (or will be): below the threshold no capture starts."""
+    where = store.root if store.root.exists() else store.root.resolve().parent
+    try:
+        free = shutil.disk_usage(where if where.exists() else ".").free // (1 << 20)
+    except OSError as exc:
+        return ("disk", f"free space not checked: {exc.strerror or exc}", False)
+    if free < min_free_mb:
+        return (
+            "disk",
+            f"only {free} MB free for {store.root}: captures will not start below "
+            f"{min_free_mb} MB (--min-free-disk); free some space or move the store",
+            False,
+        )
+    return ("disk", f"{free} MB free for {store.root}", True)
 
 
 def _store_state(store: EvidenceStore) -> str:

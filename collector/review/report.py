@@ -24,6 +24,7 @@ from collector.errors import StoreError, UsageError
 from collector.evidence.store import EvidenceStore, load_manifest
 from collector.models import Outcome
 from collector.records import custody
+from collector.records.anchor import Anchor
 from collector.records.index import Index
 from collector.review.transport import Transport, transport
 from collector.text import clean
@@ -62,6 +63,7 @@ class ReportData:
     operator: str
     created: str = field(default_factory=lambda: rfc3339(utc_now()))
     package: Mapping[str, Any] | None = None  # name, and what package.json says
+    head_seq: int | None = None  # with `head`: the custody anchor (collector.records.anchor)
 
 
 def gather(
@@ -103,7 +105,7 @@ def gather(
             )
         )
     head = log[-1]["entry_hash"] if log else None
-    return ReportData(case, out, head, operator)
+    return ReportData(case, out, head, operator, head_seq=log[-1]["seq"] if log else None)
 
 
 def render(data: ReportData, *, screenshots: str = "embed") -> str:
@@ -211,8 +213,14 @@ def _head(data: ReportData) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         '<meta name="referrer" content="no-referrer">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(title)}</title><style>{STYLE}</style></head><body>"
+        f"{_anchor_tag(data)}<title>{_e(title)}</title><style>{STYLE}</style></head><body>"
     )
+
+
+def _anchor_tag(data: ReportData) -> str:
+    if data.head is None or data.head_seq is None:
+        return ""
+    return Anchor(data.head_seq, data.head).meta_tag()
 
 
 def _header(data: ReportData) -> str:
@@ -222,7 +230,10 @@ def _header(data: ReportData) -> str:
         (_both("Oleh", "By"), _e(data.operator)),
         (_both("Perangkat lunak", "Software"), f"collector {_e(__version__)}"),
         (_both("Jumlah tangkapan", "Captures"), str(len(data.captures))),
-        (_both("Kepala log kustodi", "Custody log head"), _hash(data.head)),
+        (
+            _both("Kepala log kustodi", "Custody log head"),
+            (f"seq {data.head_seq}, " if data.head_seq is not None else "") + _hash(data.head),
+        ),
     ]
     if data.package:
         rows.append((_both("Paket", "Package"), _e(data.package.get("name"))))

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
@@ -59,6 +59,7 @@ from collector.evidence.store import (
 from collector.evidence.sums import differing, parse_sums
 from collector.monitor.detect import change_row, compare_manifests, derive_changes
 from collector.records import custody
+from collector.records.anchor import Anchor, check_anchors, stored_anchors
 from collector.records.custody import Action, ChainReport, NewEvent
 from collector.records.index import Index
 from collector.records.rows import (
@@ -117,6 +118,7 @@ class StoreReport:
     warnings: tuple[str, ...] = field(default=())
     custody: ChainReport | None = None
     index_tables: tuple[str, ...] = ()  # derived tables recomputed and compared (INDEX_TABLES)
+    anchors_checked: int = 0  # custody anchors given (their problems are store problems)
 
     @property
     def ok(self) -> bool:
@@ -140,7 +142,10 @@ def verify_store(
     index: Index,
     refs: Iterable[str] = (),
     time_check: TimeCheck | None = None,
+    anchors: Sequence[Anchor] = (),
 ) -> StoreReport:
+    """`anchors` (collector.records.anchor): heads of the custody log kept outside the
+    store, each of which the chain must still hold at its sequence number."""
     time_check = time_check or TimeCheck()
     refs = list(refs)
     indexed = {r["id"]: r for r in index.captures()}
@@ -151,7 +156,11 @@ def verify_store(
     filed = {
         cid: e for e in log if e["action"] in custody.FILING_ACTIONS for cid in e["capture_ids"]
     }
-    store_problems: list[str] = []
+    # heads stamped by TSAs and kept in the store count as anchors too
+    stamped, stamp_problems = stored_anchors(store)
+    anchors = [*anchors, *stamped]
+    store_problems: list[str] = [f"custody: {p}" for p in check_anchors(log, anchors)]
+    store_problems += [f"custody anchor token {p}" for p in stamp_problems]
     if not index.custody_guarded():
         store_problems.append(
             "index.db: the custody log's append-only triggers are missing (dropped?)"
@@ -197,7 +206,14 @@ def verify_store(
                 store_problems.append(
                     f"timestamps/{stray}: tokens for a capture that does not exist"
                 )
-    derived = _Derived(store, index, loaded, on_disk, retired, set(indexed), bool(refs)).check()
+    # captures whose rows a later command re-derived after a crash (records.custody recover):
+    # nothing compared them with the page's previous capture then
+    recovered = {
+        cid for e in log if "recovered" in (e.get("details") or {}) for cid in e["capture_ids"]
+    }
+    derived = _Derived(
+        store, index, loaded, on_disk, retired, set(indexed), bool(refs), recovered
+    ).check()
     store_problems.extend(derived.store_problems)
     filing = custody.filing_problems(
         log,
@@ -228,7 +244,9 @@ def verify_store(
         ]
     warnings += chain.warnings
     warnings += derived.warnings
-    return StoreReport(tuple(checks), tuple(store_problems), tuple(warnings), chain, INDEX_TABLES)
+    return StoreReport(
+        tuple(checks), tuple(store_problems), tuple(warnings), chain, INDEX_TABLES, len(anchors)
+    )
 
 
 @dataclass(frozen=True)
@@ -254,6 +272,7 @@ class _Derived:
     retired: Mapping[str, dict[str, Any]]
     indexed: set[str]
     scoped: bool  # only the captures asked for (and, for `changes`, the others of their pages)
+    recovered: set[str]  # captures recovered after a crash (never compared when filed)
     problems: dict[str, list[str]] = field(default_factory=dict)
     store_problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -330,6 +349,12 @@ class _Derived:
             if have is None:
                 if overlapped:
                     continue  # filed before the capture it would compare with: never compared
+                if cid in self.recovered:
+                    self.warnings.append(
+                        f"{cid}: not compared with {want['previous_id']} (recovered after a "
+                        "crash, recorded in the custody log); `collector reindex` compares it"
+                    )
+                    continue
                 if any(previous["started_at"] < at < current["started_at"] for at in gone):
                     self.warnings.append(
                         f"{cid}: no changes row (the capture it was compared with was retired "
@@ -436,6 +461,8 @@ def record_verification(
         "store_problems": len(report.store_problems),
         "custody_ok": report.custody.ok if report.custody else None,
         "custody_head": report.custody.head if report.custody else None,
+        "custody_head_seq": report.custody.head_seq if report.custody else None,
+        "anchors_checked": report.anchors_checked,
     }
     event = NewEvent(Action.VERIFIED, actor, tuple(checked) if scoped else (), details)
     return custody.CustodyLog(store, index).append([event])[0]

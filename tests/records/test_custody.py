@@ -499,11 +499,20 @@ def test_old_store_without_custody_log_is_adopted_by_reindex(store: Path) -> Non
     writable(store / "custody.jsonl").unlink()
     code, out = verify(store, "--no-record")
     assert code == 1 and out.count("custody: no `captured` event for this capture") == 3
+    # never adopted quietly (issue 12 item 4): listed, exit 1, nothing appended
     result = run_cli("reindex", "--operator", "admin", store=store)
+    assert result.exit_code == 1 and result.output.count("NOT ADOPTED ") == 3
+    assert not (store / "custody.jsonl").exists()
+    ids = [p.name for p in capture_folders(store)]
+    args = [a for cid in ids for a in ("--adopt", cid)]
+    result = run_cli(
+        "reindex", *args, "--reason", "filed before 0.3", "--operator", "admin", store=store
+    )
     assert result.exit_code == 0 and result.output.count("adopted ") == 3
     entries = jsonl(store)
     assert [e["action"] for e in entries] == ["adopted"] * 3
     assert all(e["actor"] == "admin" for e in entries)
+    assert all(e["details"]["reason"] == "filed before 0.3" for e in entries)
     assert verify(store)[0] == 0
 
 
