@@ -1,4 +1,5 @@
-"""The library's own exceptions. Only `cli.py` turns them into exit codes."""
+"""The library's own exceptions. Only collector/cli/ turns them into exit codes
+(`collector.cli.common.handle_errors`)."""
 
 from __future__ import annotations
 

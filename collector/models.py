@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from collector.manifest import ArtifactRecord, Manifest
+
 
 class Outcome(StrEnum):
     """What a capture really is. Only `ok` is a good capture (evidence rule 5)."""
@@ -161,7 +163,7 @@ class PageCapture:
     # files the page triggered: saved into the capture folder, or refused (and why)
     downloads: tuple[dict[str, Any], ...] = ()
     session: dict[str, Any] | None = None  # storage state used: file name and SHA-256
-    classification: dict[str, Any] | None = None  # platforms.classify verdict, see judging
+    classification: dict[str, Any] | None = None  # the collector.sites.classify verdict
     # a tiny PNG of the top of the page, for the perceptual hash (not stored as evidence)
     thumbnail: bytes | None = None
     thumbnail_info: dict[str, Any] = field(default_factory=dict)
@@ -174,7 +176,7 @@ class Artifact:
     size: int
     sha256: str
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> ArtifactRecord:
         return {
             "name": self.name,
             "media_type": self.media_type,
@@ -236,7 +238,7 @@ class FiledCapture:
 
     capture_id: str
     folder: str  # relative to the store root
-    manifest: dict[str, Any]
+    manifest: Manifest
     manifest_sha256: str
     artifacts: tuple[Artifact, ...]
     # Files written after the manifest (timestamps.json, manifest.tsq/.tsr), in SHA256SUMS only

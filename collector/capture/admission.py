@@ -19,16 +19,20 @@ memory yet when the next one asks); one capture always runs.
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+# The defaults are read by the CLI for --help: asyncio is imported by the gate, when a
+# capture starts, not with this module.
 DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 32
 DEFAULT_MIN_AVAILABLE_MB = 1024
+# A capture (screenshots, DOM, MHTML, HAR, WARC) rarely needs more than ~100 MB; below
+# this much free space on the store's disk none is started (--min-free-disk).
+DEFAULT_MIN_FREE_DISK_MB = 500
 # How often a capture held back for memory looks again.
 RECHECK_S = 0.2
 # What a page just opened may still come to use, and how long it takes to show.
@@ -69,6 +73,8 @@ class AdmissionGate:
         self.open = 0
         self.peak = 0  # most captures open at once, for tests and diagnostics
         self.held_for_memory = 0  # times a capture waited for memory
+        import asyncio
+
         self._slots = asyncio.Semaphore(self.limit)
 
     def _room(self) -> bool:
@@ -84,6 +90,8 @@ class AdmissionGate:
 
     @contextlib.asynccontextmanager
     async def admitted(self) -> AsyncIterator[None]:
+        import asyncio
+
         async with self._slots:
             if not self._room():
                 self.held_for_memory += 1

@@ -116,7 +116,7 @@ def check_session(
 ) -> SessionCheck:
     """Load the session in the browser, visit a logged-in-only page, classify it."""
     from collector.capture.browser import BrowserSession, find_browser
-    from collector.capture.runner import _run_to_completion
+    from collector.capture.loop import run_to_completion
     from collector.sites.classify import classify_page, marker_selectors
     from collector.sites.urls import normalise_target, parse_proxy
 
@@ -139,7 +139,7 @@ def check_session(
             async with BrowserSession(executable, source) as session:
                 return await session.capture(url, opts, Path(tmp), marker_selectors())
 
-    page = classify_page(CaptureJob(url, opts, platform=name), _run_to_completion(visit()))
+    page = classify_page(CaptureJob(url, opts, platform=name), run_to_completion(visit()))
     verdict = page.classification or {}
     logged_in: bool | None = None
     if page.outcome is Outcome.OK:

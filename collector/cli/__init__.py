@@ -11,7 +11,12 @@ One module per command group, named after the commands it holds, registers them 
   export.py     export, verify-package, report
   timestamp.py  timestamp
   doctor.py     doctor
-common.py holds what they share: error handling and exit codes, the common options.
+  serve.py      serve (the review desk, collector.desk)
+  users.py      users add|list|remove|passwd|role
+common.py holds what they share: the `cli` group, error handling and exit codes, the
+common options. Command modules import only light modules at the top; the libraries a
+command needs (Playwright, sqlite_utils, ...) are imported when it runs, so
+`collector --help` stays fast (bench/cli_startup.py; tests/cli/test_startup.py).
 Exit codes: 0 success; 1 done, but not everything was good (a capture that is not `ok`,
 a verification that failed); 2 the request was wrong (bad URL, unknown id, bad option);
 3 collector cannot work here (no browser, store not writable, index unusable).
@@ -19,32 +24,8 @@ a verification that failed); 2 the request was wrong (bad URL, unknown id, bad o
 
 from __future__ import annotations
 
-import click
-
-from collector import __version__
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="collector")
-def cli() -> None:
-    """Preserve public web pages as hashed, indexed, verifiable evidence."""
-    from collector.errors import StoreError
-    from collector.evidence.store import private_umask
-
-    # everything collector creates (store, index, packages, reports) is readable by its
-    # owner only, or also the group COLLECTOR_STORE_GROUP names
-    try:
-        private_umask()
-    except StoreError as exc:
-        raise click.UsageError(str(exc)) from None
-
-
-def main() -> None:
-    cli(prog_name="collector")
-
-
-# Registering the commands: imported last, they decorate `cli` above.
-from collector.cli import (  # noqa: E402, F401
+# Importing the command modules registers their commands on `cli`.
+from collector.cli import (  # noqa: F401
     capture,
     changes,
     custody,
@@ -53,6 +34,15 @@ from collector.cli import (  # noqa: E402, F401
     query,
     run,
     schedule,
+    serve,
     timestamp,
+    users,
     verify,
 )
+from collector.cli.common import cli
+
+__all__ = ["cli", "main"]
+
+
+def main() -> None:
+    cli(prog_name="collector")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from collections.abc import Sequence
@@ -12,7 +11,7 @@ from typing import Any
 import click
 
 from collector import exits
-from collector.cli import cli, query, shapes, verify
+from collector.cli import shapes
 from collector.cli.changes import finish_monitor, notify_options, start_monitor
 from collector.cli.common import (
     EXIT_FAILED,
@@ -20,12 +19,16 @@ from collector.cli.common import (
     build_options,
     capture_line,
     capture_options,
+    case_option,
+    cli,
     handle_errors,
     json_option,
+    operator_option,
     store_option,
     tsa_settings,
 )
-from collector.cli.complete import complete_case
+from collector.cli.query import list_
+from collector.cli.verify import verify
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.models import CaptureJob, Outcome
@@ -33,8 +36,8 @@ from collector.models import CaptureJob, Outcome
 
 @cli.command()
 @click.argument("urls", nargs=-1, required=True)
-@click.option("--case", help="Case number, e.g. BKPSDM-2024-017.", shell_complete=complete_case)
-@click.option("--operator", help="Who is capturing (recorded in the manifest).")
+@case_option
+@operator_option("in each manifest", default=None)
 @click.option("--note", help="Free text recorded with the capture.")
 @click.option(
     "--platform",
@@ -95,7 +98,7 @@ def capture(
             normalise_target(u, allow_bare_host=allow_bare_host),
             options,
             case,
-            operator or _default_operator(),
+            operator,
             note,
             platform=platform,
         )
@@ -135,10 +138,6 @@ def capture(
 DEMO_LIST_SHOWN = "profiles/demo.toml"
 
 
-def _default_operator() -> str | None:
-    return os.environ.get("COLLECTOR_OPERATOR")
-
-
 @cli.command()
 @store_option
 @browser_path_option
@@ -154,7 +153,7 @@ def demo(store: Path, browser_path: str | None, serve: bool) -> None:
     served on localhost, through `collector run`; then list and verify."""
     from collector.cli.run import execute_run
     from collector.demo import DEMO_ORIGIN, DEMO_PORT, demo_watchlist, serve_demo, serve_demo_site
-    from collector.lists.run import RunSettings
+    from collector.lists.settings import RunSettings
 
     if serve:
         try:
@@ -195,7 +194,7 @@ def demo(store: Path, browser_path: str | None, serve: bool) -> None:
     click.echo("\n$ collector list --case DEMO-001")
     ctx = click.get_current_context()
     ctx.invoke(
-        query.list_,
+        list_,
         case="DEMO-001",
         url=None,
         outcome=None,
@@ -207,12 +206,16 @@ def demo(store: Path, browser_path: str | None, serve: bool) -> None:
     )
     click.echo("\n$ collector verify")
     ctx.invoke(
-        verify.verify,
+        verify,
         capture_ids=(),
         as_json=False,
         no_record=False,
         operator="demo",
         store=store,
+    )
+    click.echo(
+        f"\nto look through it in a browser, open the review desk on this store:\n"
+        f"  collector serve --store {store}    # then http://127.0.0.1:8700/"
     )
     if unexpected or result.status != "finished" or monitor.problems:
         sys.exit(EXIT_FAILED)

@@ -9,8 +9,9 @@ from typing import Any, TypeVar
 
 import click
 
-from collector.cli import cli, shapes
+from collector.cli import shapes
 from collector.cli.common import (
+    cli,
     handle_errors,
     json_option,
     open_index,

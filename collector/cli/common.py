@@ -1,4 +1,5 @@
-"""What every command module shares: error handling, exit codes, common options."""
+"""What every command module shares: the `cli` group they register on, error handling,
+exit codes, common options."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -15,18 +16,52 @@ from collector import exits
 from collector.capture.admission import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MIN_AVAILABLE_MB,
+    DEFAULT_MIN_FREE_DISK_MB,
     MAX_CONCURRENCY,
 )
-from collector.capture.runner import DEFAULT_MIN_FREE_DISK_MB
+from collector.cli.complete import complete_case
 from collector.errors import CollectorError, StoreError, UsageError
-from collector.evidence.stamps import TsaSettings
 from collector.evidence.store import EvidenceStore
 from collector.models import CaptureOptions, FiledCapture, Viewport
 from collector.text import clean
 from collector.timeutil import parse_rfc3339, rfc3339
 
+if TYPE_CHECKING:
+    from collector.evidence.stamps import TsaSettings
+
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_FAILED, EXIT_USAGE, EXIT_ENVIRONMENT = exits.FAILED, exits.USAGE, exits.ENVIRONMENT
+
+
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """--version as click's own prints it; the version is looked up only when asked."""
+    if not value or ctx.resilient_parsing:
+        return
+    from collector import __version__
+
+    click.echo(f"collector, version {__version__}", color=ctx.color)
+    ctx.exit()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and exit.",
+)
+def cli() -> None:
+    """Preserve public web pages as hashed, indexed, verifiable evidence."""
+    from collector.evidence.store import private_umask
+
+    # everything collector creates (store, index, packages, reports) is readable by its
+    # owner only, or also the group COLLECTOR_STORE_GROUP names
+    try:
+        private_umask()
+    except StoreError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 class UsageFailure(click.ClickException):
@@ -60,14 +95,6 @@ def store_option(fn: F) -> F:
         default=Path("evidence"),
         show_default=True,
         help="Evidence store folder (env COLLECTOR_STORE).",
-    )(fn)
-
-
-def browser_path_option(fn: F) -> F:
-    return click.option(
-        "--browser-path",
-        envvar="COLLECTOR_BROWSER",
-        help="Chromium executable (env COLLECTOR_BROWSER).",
     )(fn)
 
 
@@ -114,13 +141,32 @@ def table_width() -> int | None:
     return shutil.get_terminal_size().columns
 
 
-def operator_option(fn: F) -> F:
+def operator_option(
+    recorded: str = "in the custody log", default: str | None = "user@host"
+) -> Callable[[F], F]:
+    """--operator, the same option for every command: who acts, from COLLECTOR_OPERATOR
+    when not given. `recorded` says where the command records it, `default` what it
+    records when there is no operator at all."""
+    fallback = f", default {default}" if default else ""
     return click.option(
         "--operator",
         envvar="COLLECTOR_OPERATOR",
-        help="Who does this (recorded in the custody log; env COLLECTOR_OPERATOR, "
-        "default user@host).",
-    )(fn)
+        help=f"Who does this (recorded {recorded}; env COLLECTOR_OPERATOR{fallback}).",
+    )
+
+
+# `capture` and `run`: the case every capture is filed under
+case_option = click.option(
+    "--case",
+    help="Case number recorded with every capture, e.g. BKPSDM-2024-017.",
+    shell_complete=complete_case,
+)
+# every command that starts a browser
+browser_path_option = click.option(
+    "--browser-path",
+    envvar="COLLECTOR_BROWSER",
+    help="Chromium executable (env COLLECTOR_BROWSER).",
+)
 
 
 def open_index(store: Path, *, must_exist: bool = True, write: bool = False) -> Any:
@@ -179,7 +225,7 @@ def parse_when(value: str | None) -> str | None:
 
 
 def capture_options(fn: F) -> F:
-    """Options shared by every command that captures (capture, run, demo)."""
+    """Options shared by the commands that capture (capture, run)."""
     decorators = [
         click.option(
             "--viewport",
@@ -332,6 +378,8 @@ def tsa_options(fn: F) -> F:
 
 def tsa_settings(kw: dict[str, Any]) -> TsaSettings | None:
     """Take --tsa/--tsa-timeout out of a command's keyword arguments."""
+    from collector.evidence.stamps import TsaSettings
+
     urls = tuple(kw.pop("tsa_urls", ()) or ())
     timeout = kw.pop("tsa_timeout", 10.0)
     if not urls:
@@ -370,7 +418,8 @@ def capture_line(filed: FiledCapture) -> str:
     m = filed.manifest
     reason = f"  ({clean(m['outcome_reason'], 120)})" if m.get("outcome_reason") else ""
     stamped = ""
-    asked = len((m.get("timestamping") or {}).get("tsa_urls") or ())
+    timestamping = m.get("timestamping")
+    asked = len(timestamping["tsa_urls"]) if timestamping else 0
     if asked:
         got = len(filed.timestamps)
         stamped = f"  [timestamped by {got} of {asked} TSA]"

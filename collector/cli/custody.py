@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from collector.cli import cli
 from collector.cli.common import (
+    cli,
     handle_errors,
     json_option,
     open_index,
@@ -38,7 +38,7 @@ def _entry_line(entry: dict[str, Any]) -> str:
 @cli.command()
 @click.argument("capture_id", shell_complete=complete_capture)
 @click.argument("text")
-@operator_option
+@operator_option()
 @store_option
 @handle_errors
 def note(capture_id: str, text: str, operator: str | None, store: Path) -> None:
@@ -60,7 +60,7 @@ def note(capture_id: str, text: str, operator: str | None, store: Path) -> None:
 @click.option("--from", "from_", required=True, help="Who hands the evidence over.")
 @click.option("--to", required=True, help="Who receives it (person and agency).")
 @click.option("--reason", required=True, help="Why, e.g. the letter or hearing it is for.")
-@operator_option
+@operator_option()
 @store_option
 @handle_errors
 def handover(
@@ -146,7 +146,7 @@ def _ids(ids: list[str]) -> str:
     is_flag=True,
     help="Also delete the capture's folder; its hashes stay in the index and custody log.",
 )
-@operator_option
+@operator_option()
 @store_option
 @handle_errors
 def retire(

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import click
 
-from collector.capture.runner import DEFAULT_MIN_FREE_DISK_MB
-from collector.cli import cli, shapes
+from collector.capture.admission import DEFAULT_MIN_FREE_DISK_MB
+from collector.cli import shapes
 from collector.cli.common import (
     EXIT_ENVIRONMENT,
     browser_path_option,
+    cli,
     handle_errors,
     json_option,
     store_option,

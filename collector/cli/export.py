@@ -9,9 +9,10 @@ from typing import Any
 
 import click
 
-from collector.cli import cli, shapes
+from collector.cli import shapes
 from collector.cli.common import (
     EXIT_FAILED,
+    cli,
     handle_errors,
     json_option,
     open_index,
@@ -30,6 +31,63 @@ def _actor(operator: str | None) -> str:
     from collector.records.custody import default_actor
 
     return operator or default_actor()
+
+
+def _write_wacz(
+    case: str,
+    capture_ids: Sequence[str],
+    out: Path,
+    sign_key: Path | None,
+    operator: str | None,
+    store: Path,
+    *,
+    as_json: bool = False,
+) -> None:
+    """`export --format wacz`: collector.export.wacz.export_wacz, printed (or as JSON)."""
+    from collector.export.wacz import export_wacz as export
+
+    s = EvidenceStore(store)
+    record = s.writable()
+    with open_index(store, write=record) as index:
+        result = export(
+            s,
+            index,
+            case=case,
+            out=out,
+            capture_ids=capture_ids,
+            sign_key=sign_key,
+            operator=operator,
+            record=record,
+        )
+    if as_json:
+        click.echo(shapes.dumps(shapes.wacz(result)))
+        return
+    for c in result.captures:
+        redacted = f"  ({len(c.redacted)} secret value(s) redacted)" if c.redacted else ""
+        click.echo(f"{c.capture_id}  {clean(c.url)}{redacted}")
+    for line in result.skipped:
+        click.echo(f"skipped  {clean(line)}")
+    for left in result.not_in_pages:
+        click.echo(
+            f"no page  {left['capture_id']}  {left['outcome']}  {clean(left['requested_url'])}"
+            "  (no HTTP response archived for it; its WARC is in the archive)"
+        )
+    w = result.wacz
+    click.echo(
+        f"wrote {w.path} ({w.size} bytes, {len(result.captures)} capture(s)), sha256:{w.sha256}"
+    )
+    click.echo(
+        f"datapackage {w.datapackage_hash}"
+        + (f", signed, public key {w.public_key}" if w.public_key else ", unsigned")
+    )
+    exported_line(result.entry)
+
+
+def exported_line(entry: dict[str, Any] | None) -> None:
+    if entry is None:
+        click.echo("not recorded in the custody log: the store is read-only")
+    else:
+        click.echo(f"recorded custody entry {entry['seq']} (exported) sha256:{entry['entry_hash']}")
 
 
 @cli.command()
@@ -63,7 +121,7 @@ def _actor(operator: str | None) -> str:
     "(ReplayWeb.page, pywb).",
 )
 @json_option("What was written (path, hashes, captures, custody entry) as JSON.")
-@operator_option
+@operator_option()
 @store_option
 @tsa_options
 @handle_errors
@@ -87,8 +145,6 @@ def export(
 
     tsa = tsa_settings(kw)
     if format_ == "wacz":
-        from collector.cli.timestamp import write_wacz_export
-
         if tsa is not None:
             source = click.get_current_context().get_parameter_source("tsa_urls")
             if source != click.core.ParameterSource.ENVIRONMENT:
@@ -100,10 +156,8 @@ def export(
                 "note  COLLECTOR_TSA is set: a WACZ is not timestamped (zip only)", err=as_json
             )
 
-        write_wacz_export(case, capture_ids, out, sign_key, operator, store, as_json=as_json)
+        _write_wacz(case, capture_ids, out, sign_key, operator, store, as_json=as_json)
         return
-
-    from collector.cli.timestamp import exported_line
 
     s = EvidenceStore(store)
     record = s.writable()
@@ -243,7 +297,7 @@ def verify_package_cmd(package: Path, as_json: bool, tsa_ca: Path | None) -> Non
     type=click.Path(dir_okay=False, path_type=Path),
     help="The HTML file to write (never overwritten).",
 )
-@operator_option
+@operator_option()
 @store_option
 @handle_errors
 def report(

@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
-from collector.cli import cli, shapes
+from collector.cli import shapes
 from collector.cli.common import (
+    cli,
     handle_errors,
     json_option,
     open_index,
@@ -20,6 +21,7 @@ from collector.cli.common import (
 from collector.cli.complete import complete_capture, complete_case
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
+from collector.manifest import Manifest, ResponseRecord
 from collector.models import Outcome
 from collector.text import clean, json_text, table
 from collector.timeutil import wib
@@ -148,7 +150,7 @@ def show(capture_id: str, as_json: bool, store: Path) -> None:
 
 
 def format_capture(
-    m: dict[str, Any],
+    m: Manifest,
     row: dict[str, Any],
     digest: str,
     artifacts: list[dict[str, Any]],
@@ -158,7 +160,7 @@ def format_capture(
 ) -> str:
     from collector.review.transport import transport
 
-    r = m.get("response") or {}
+    r: ResponseRecord | dict[str, Any] = m.get("response") or {}
     b = m.get("browser") or {}
     shot = m.get("screenshot") or {}
     how = transport(m)

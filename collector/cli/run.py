@@ -10,12 +10,12 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from collector import exits
-from collector.cli import cli, shapes
+from collector.cli import shapes
 from collector.cli.changes import notify_options, start_monitor
 from collector.cli.common import (
     EXIT_FAILED,
@@ -23,31 +23,33 @@ from collector.cli.common import (
     browser_path_option,
     build_options,
     capture_options,
+    case_option,
+    cli,
     handle_errors,
     json_option,
     open_index,
+    operator_option,
     store_option,
     table_width,
     tsa_settings,
 )
-from collector.cli.complete import complete_case, complete_run, complete_watchlist
+from collector.cli.complete import complete_run, complete_watchlist
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
-from collector.lists.format import WatchListError
-from collector.lists.run import (
+from collector.lists.settings import (
     DEFAULT_BACKOFF_S,
     DEFAULT_BREAKER,
     DEFAULT_HOST_DELAY_S,
     DEFAULT_MAX_RETRY_AFTER_S,
     DEFAULT_RETRIES,
-    RETRY,
-    RunEvent,
-    RunResult,
     RunSettings,
 )
 from collector.models import Outcome
 from collector.text import clean, table
 from collector.timeutil import wib
+
+if TYPE_CHECKING:  # the run's machinery loads when a command runs, not for --help
+    from collector.lists.run import RunEvent, RunResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INTERRUPTED = exits.INTERRUPTED  # Ctrl-C
@@ -61,6 +63,8 @@ def watchlist_errors(consequence: str) -> Callable[[F], F]:
     def decorate(fn: F) -> F:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from collector.lists.format import WatchListError
+
             try:
                 return fn(*args, **kwargs)
             except WatchListError as exc:
@@ -91,10 +95,8 @@ def watchlist_errors(consequence: str) -> Callable[[F], F]:
     help="Capture what RUN_ID left missing.",
     shell_complete=complete_run,
 )
-@click.option(
-    "--case", help="Case number recorded with every capture.", shell_complete=complete_case
-)
-@click.option("--operator", envvar="COLLECTOR_OPERATOR", help="Who runs the capture.")
+@case_option
+@operator_option("in each manifest", default=None)
 @click.option(
     "--only",
     "--only-tags",
@@ -395,6 +397,8 @@ class RunPrinter:
 
     @staticmethod
     def line(event: RunEvent) -> str:
+        from collector.lists.run import RETRY
+
         er = event.entry
         assert er is not None
         e = er.entry
@@ -620,7 +624,12 @@ def import_(csv_file: str, out: Path | None) -> None:
 def check(watchlist_file: str, only_tags: Sequence[str], as_json: bool) -> None:
     """Validate a watch list and print every entry's resolved URL."""
     from collector.capture.sessions import check_session_file
-    from collector.lists.format import check_report, filter_entries, load_watchlist
+    from collector.lists.format import (
+        WatchListError,
+        check_report,
+        filter_entries,
+        load_watchlist,
+    )
 
     watchlist = load_watchlist(watchlist_file)
     problems = []

@@ -12,10 +12,11 @@ from typing import Any, TypeVar
 
 import click
 
-from collector.cli import cli
 from collector.cli.common import (
     EXIT_FAILED,
+    cli,
     handle_errors,
+    operator_option,
     store_option,
 )
 from collector.cli.complete import complete_case, complete_watchlist
@@ -44,17 +45,34 @@ def _every(value: str, *, allow_seconds: bool) -> Any:
         raise UsageError(f"--every: {exc}") from None
 
 
+def run_options(every_help: str) -> Callable[[F], F]:
+    """What `schedule` and `watch` pass on to each `collector run`: the list, the arguments
+    after `--`, the period, case, operator and notify command."""
+    decorators = [
+        click.argument(
+            "list_path",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            shell_complete=complete_watchlist,
+        ),
+        click.argument("run_args", nargs=-1, type=click.UNPROCESSED),
+        click.option("--every", required=True, help=every_help),
+        click.option(
+            "--case", help="Case number passed to each run.", shell_complete=complete_case
+        ),
+        operator_option("by each run", default=None),
+        click.option("--notify-command", metavar="CMD", help="Passed to each run."),
+    ]
+
+    def decorate(fn: F) -> F:
+        for decorator in reversed(decorators):
+            fn = decorator(fn)
+        return fn
+
+    return decorate
+
+
 @cli.command()
-@click.argument(
-    "list_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    shell_complete=complete_watchlist,
-)
-@click.argument("run_args", nargs=-1, type=click.UNPROCESSED)
-@click.option("--every", required=True, help="Period: 30m, 6h, 1d, ...")
-@click.option("--case", help="Case number passed to each run.", shell_complete=complete_case)
-@click.option("--operator", help="Operator recorded by each run.")
-@click.option("--notify-command", metavar="CMD", help="Passed to each run.")
+@run_options("Period: 30m, 6h, 1d, ...")
 @click.option("--name", help="Name of the lock, log and units (default: the list's file name).")
 @click.option("--install", is_flag=True, help="Install the schedule after showing it.")
 @click.option(
@@ -146,16 +164,7 @@ def schedule(
 
 
 @cli.command()
-@click.argument(
-    "list_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    shell_complete=complete_watchlist,
-)
-@click.argument("run_args", nargs=-1, type=click.UNPROCESSED)
-@click.option("--every", required=True, help="Period between run starts: 90s, 30m, 6h, 1d, ...")
-@click.option("--case", help="Case number passed to each run.", shell_complete=complete_case)
-@click.option("--operator", help="Operator recorded by each run.")
-@click.option("--notify-command", metavar="CMD", help="Passed to each run.")
+@run_options("Period between run starts: 90s, 30m, 6h, 1d, ...")
 @click.option("--name", help="Name of the lock (default: the list's file name).")
 @click.option("--runs", "max_runs", type=click.IntRange(1), help="Stop after this many runs.")
 @store_option

@@ -1,8 +1,4 @@
-"""Commands for archives and trusted time: `timestamp`, and the WACZ side of `export`.
-
-`collector export --format wacz` (package.py) calls `write_wacz_export` here, a thin
-wrapper around collector.export.wacz.export_wacz.
-"""
+"""`timestamp`: RFC 3161 tokens for captures already sealed (late timestamps)."""
 
 from __future__ import annotations
 
@@ -13,9 +9,10 @@ from typing import Any
 
 import click
 
-from collector.cli import cli, shapes
+from collector.cli import shapes
 from collector.cli.common import (
     EXIT_FAILED,
+    cli,
     handle_errors,
     json_option,
     open_index,
@@ -28,62 +25,6 @@ from collector.cli.complete import complete_capture
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.text import clean
-
-
-def write_wacz_export(
-    case: str,
-    capture_ids: Sequence[str],
-    out: Path,
-    sign_key: Path | None,
-    operator: str | None,
-    store: Path,
-    *,
-    as_json: bool = False,
-) -> None:
-    from collector.export.wacz import export_wacz as export
-
-    s = EvidenceStore(store)
-    record = s.writable()
-    with open_index(store, write=record) as index:
-        result = export(
-            s,
-            index,
-            case=case,
-            out=out,
-            capture_ids=capture_ids,
-            sign_key=sign_key,
-            operator=operator,
-            record=record,
-        )
-    if as_json:
-        click.echo(shapes.dumps(shapes.wacz(result)))
-        return
-    for c in result.captures:
-        redacted = f"  ({len(c.redacted)} secret value(s) redacted)" if c.redacted else ""
-        click.echo(f"{c.capture_id}  {clean(c.url)}{redacted}")
-    for line in result.skipped:
-        click.echo(f"skipped  {clean(line)}")
-    for left in result.not_in_pages:
-        click.echo(
-            f"no page  {left['capture_id']}  {left['outcome']}  {clean(left['requested_url'])}"
-            "  (no HTTP response archived for it; its WARC is in the archive)"
-        )
-    w = result.wacz
-    click.echo(
-        f"wrote {w.path} ({w.size} bytes, {len(result.captures)} capture(s)), sha256:{w.sha256}"
-    )
-    click.echo(
-        f"datapackage {w.datapackage_hash}"
-        + (f", signed, public key {w.public_key}" if w.public_key else ", unsigned")
-    )
-    exported_line(result.entry)
-
-
-def exported_line(entry: dict[str, Any] | None) -> None:
-    if entry is None:
-        click.echo("not recorded in the custody log: the store is read-only")
-    else:
-        click.echo(f"recorded custody entry {entry['seq']} (exported) sha256:{entry['entry_hash']}")
 
 
 @cli.command()
@@ -102,7 +43,7 @@ def exported_line(entry: dict[str, Any] | None) -> None:
     "One JSON object per capture (id, status, the tokens obtained as `timestamps` rows, "
     "the failures), as a list."
 )
-@operator_option
+@operator_option()
 @store_option
 @tsa_options
 @handle_errors

@@ -9,9 +9,9 @@ from typing import Any
 
 import click
 
-from collector.cli import cli
 from collector.cli.common import (
     EXIT_FAILED,
+    cli,
     fitted_echo,
     handle_errors,
     json_option,
@@ -58,7 +58,7 @@ from collector.text import clean, json_text
     "must still hold each anchored entry (repeatable). Without one, verify cannot see the "
     "newest entries removed or the whole store rolled back.",
 )
-@operator_option
+@operator_option()
 @store_option
 @handle_errors
 def verify(
@@ -223,20 +223,24 @@ def verify(
     "have been planted.",
 )
 @click.option("--reason", help="Why the --adopt folders are genuine (recorded).")
-@operator_option
+@operator_option()
 @store_option
 @handle_errors
 def reindex(adopt: Sequence[str], reason: str | None, operator: str | None, store: Path) -> None:
     """Rebuild index.db's capture tables from the manifests on disk (the custody log is
     kept; if index.db was lost it is restored from custody.jsonl). Capture folders the
     custody log has no `captured` event for are listed, and adopted only with --adopt."""
-    from collector.capture.runner import reindex_store
+    from collector.monitor.detect import derive_changes
     from collector.records.custody import default_actor
+    from collector.records.reindex import reindex_store
+
+    def warn(message: str) -> None:
+        click.echo(f"warning: {clean(message)}", err=True)
 
     result = reindex_store(
         EvidenceStore(store),
         operator or default_actor(),
-        warn=lambda message: click.echo(f"warning: {clean(message)}", err=True),
+        lambda found: derive_changes(store, found, warn),
         adopt=adopt,
         reason=reason,
     )

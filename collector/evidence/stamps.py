@@ -74,6 +74,7 @@ from collector.evidence.store import (
     pretty_json,
 )
 from collector.evidence.sums import format_sums
+from collector.manifest import Manifest
 from collector.models import MainResponse, TimestampRecord
 from collector.sites.urls import redact_url_credentials
 from collector.timeutil import parse_rfc3339, rfc3339, utc_now
@@ -197,7 +198,7 @@ def time_sources_record(
 
 
 def capture_time_sources(
-    manifest: dict[str, Any], tokens: Iterable[dict[str, Any]] = ()
+    manifest: Manifest, tokens: Iterable[dict[str, Any]] = ()
 ) -> list[TimeSource]:
     """Every time source of a capture, from its manifest and token records."""
     started = parse_rfc3339(manifest["started_at"])

@@ -3,7 +3,7 @@
 Layout:
     <store>/captures/<YYYY-MM-DD>/<capture-id>/   finished captures (read-only)
     <store>/.incoming/<capture-id>/                captures being written
-    <store>/index.db                               the SQLite index (see index.py)
+    <store>/index.db                               the SQLite index (collector.records.index)
     <store>/.filing/<capture-id>.json              filing journal (see below)
 
 A capture is written under `.incoming/`, hashed as it is written, closed with
@@ -47,6 +47,7 @@ from collector.errors import StoreError
 from collector.evidence.hashing import HashingWriter, sha256_bytes, sha256_file
 from collector.evidence.sums import format_sums
 from collector.faults import fault
+from collector.manifest import Manifest, ManifestDraft
 from collector.models import Artifact, FiledCapture
 from collector.timeutil import rfc3339, utc_now
 
@@ -335,7 +336,7 @@ class CaptureWriter:
         self.folder = folder
         self.artifacts: list[Artifact] = []
         self.sealed: list[Artifact] = []  # written after the manifest, listed in SHA256SUMS
-        self._manifest: tuple[dict[str, Any], Artifact] | None = None
+        self._manifest: tuple[Manifest, Artifact] | None = None
 
     def _path(self, name: str) -> Path:
         if (
@@ -395,12 +396,12 @@ class CaptureWriter:
             raise
         self.artifacts.append(Artifact(name, media_type, writer.size, writer.hexdigest()))
 
-    def finish(self, manifest: dict[str, Any]) -> FiledCapture:
+    def finish(self, manifest: ManifestDraft) -> FiledCapture:
         """Close the capture: manifest, SHA256SUMS, rename into place, make read-only."""
         self.write_manifest(manifest)
         return self.seal()
 
-    def write_manifest(self, manifest: dict[str, Any]) -> Artifact:
+    def write_manifest(self, manifest: ManifestDraft) -> Artifact:
         """Step 1 of closing: `manifest.json`, listing every artifact written so far."""
         if self._manifest is not None:
             raise StoreError(f"manifest of capture {self.capture_id} written twice")
@@ -409,9 +410,9 @@ class CaptureWriter:
         )
         if unexpected:
             raise StoreError(f"unexpected files in capture {self.capture_id}: {unexpected}")
-        manifest = {**manifest, "artifacts": [a.as_dict() for a in self.artifacts]}
-        artifact = self._write_control(MANIFEST, pretty_json(manifest))
-        self._manifest = (manifest, artifact)
+        written: Manifest = {**manifest, "artifacts": [a.as_dict() for a in self.artifacts]}
+        artifact = self._write_control(MANIFEST, pretty_json(written))
+        self._manifest = (written, artifact)
         return artifact
 
     @property
@@ -530,8 +531,9 @@ def json_object(data: bytes, label: str, problems: list[str]) -> dict[str, Any] 
     return value
 
 
-def load_manifest(folder: Path) -> tuple[dict[str, Any], str]:
-    """Read a capture's manifest and the SHA-256 of its bytes."""
+def load_manifest(folder: Path) -> tuple[Manifest, str]:
+    """Read a capture's manifest and the SHA-256 of its bytes (not validated: see
+    collector.manifest)."""
     path = folder / MANIFEST
     data = path.read_bytes()
     try:
@@ -540,7 +542,7 @@ def load_manifest(folder: Path) -> tuple[dict[str, Any], str]:
         raise StoreError(f"{path}: manifest is not valid JSON: {exc}") from exc
 
 
-def read_verified_artifact(folder: Path, manifest: dict[str, Any], name: str) -> bytes | None:
+def read_verified_artifact(folder: Path, manifest: Manifest, name: str) -> bytes | None:
     """An artifact's bytes, only if they still match the manifest's SHA-256.
 
     For derived data (search text, change detection): `None` when the artifact was not

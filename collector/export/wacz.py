@@ -36,6 +36,7 @@ from collector.evidence.store import MANIFEST, EvidenceStore, load_manifest
 from collector.evidence.warc import ArchiveError, WarcSummary, capture_warc
 from collector.evidence.warc_copy import copy_warc
 from collector.export.wacz_writer import Page, WaczSummary, WaczWarc, write_wacz
+from collector.manifest import Manifest
 from collector.records import custody
 from collector.records.custody import Action, NewEvent
 from collector.records.index import Index
@@ -240,7 +241,7 @@ def export_wacz(
     return WaczExport(summary, tuple(exported), tuple(skipped), entry, tuple(not_in_pages))
 
 
-def page_url(manifest: dict[str, Any], summary: WarcSummary) -> str | None:
+def page_url(manifest: Manifest, summary: WarcSummary) -> str | None:
     """The URL pages.jsonl lists for a capture: one the index holds a response for, so a
     page in the list always replays. The final URL, else the requested one; None when the
     WARC has a response for neither (a failed capture's final URL can be Chromium's
@@ -252,7 +253,7 @@ def page_url(manifest: dict[str, Any], summary: WarcSummary) -> str | None:
     return None
 
 
-def page_title(manifest: dict[str, Any]) -> str | None:
+def page_title(manifest: Manifest) -> str | None:
     """The page's title, with the outcome when it is not `ok`: a list of pages must not
     present a deleted post's error page as the post."""
     title = (manifest.get("page") or {}).get("title")
@@ -276,7 +277,7 @@ def _select(index: Index, case: str, capture_ids: Sequence[str]) -> list[dict[st
     return rows
 
 
-def _checked_manifest(folder: Path, row: dict[str, Any]) -> tuple[dict[str, Any], str]:
+def _checked_manifest(folder: Path, row: dict[str, Any]) -> tuple[Manifest, str]:
     if not (folder / MANIFEST).is_file():
         raise ExportError(f"{row['folder']}/{MANIFEST} is missing; run `collector verify`")
     manifest, digest = load_manifest(folder)

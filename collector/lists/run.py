@@ -2,7 +2,8 @@
 
     run_watchlist(store, watchlist, settings, progress) -> RunResult
 
-The CLI (`collector run`), and later `collector watch`/`schedule`, call this. A run:
+The CLI calls this (`collector run`, also as started by `collector watch` and by the
+schedules `collector schedule` writes). A run:
 
 * is recorded in the index before the first capture (`runs`, one `run_entries` row per
   selected entry, status `pending`), and every attempt as it is filed (`run_attempts`);
@@ -36,38 +37,24 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from collector.capture.admission import DEFAULT_CONCURRENCY, DEFAULT_MIN_AVAILABLE_MB
-from collector.capture.runner import (
-    DEFAULT_MIN_FREE_DISK_MB,
-    CaptureAbandoned,
-    CaptureRunner,
-    OpenRunner,
-    _run_to_completion,
-    gather_or_cancel,
-)
+from collector.capture.loop import gather_or_cancel, run_to_completion
+from collector.capture.runner import CaptureAbandoned, CaptureRunner, OpenRunner
 from collector.capture.sessions import check_session_file
 from collector.errors import StoreError, UsageError
-from collector.evidence.stamps import TsaSettings
 from collector.evidence.store import EvidenceStore
 from collector.lists.format import WatchEntry, WatchList, filter_entries
+from collector.lists.settings import RunSettings as RunSettings  # (also importable here)
 from collector.models import CaptureJob, CaptureOptions, FiledCapture, Outcome, Viewport
 from collector.records.index import Index
 from collector.sites.urls import redact_proxy
 from collector.timeutil import parse_rfc3339, rfc3339, utc_now
-
-DEFAULT_HOST_DELAY_S = 5.0
-DEFAULT_JITTER = 0.5
-DEFAULT_RETRIES = 2
-DEFAULT_BACKOFF_S = 5.0
-DEFAULT_MAX_RETRY_AFTER_S = 120.0
-DEFAULT_BREAKER = 3
 
 RETRIED_OUTCOMES = frozenset({Outcome.TIMEOUT, Outcome.NETWORK_ERROR})
 BREAKER_OUTCOMES = (Outcome.RATE_LIMITED, Outcome.LOGIN_WALL)
@@ -75,31 +62,6 @@ BREAKER_OUTCOMES = (Outcome.RATE_LIMITED, Outcome.LOGIN_WALL)
 PENDING, DONE, SKIPPED = "pending", "done", "skipped"
 RUNNING, FINISHED, INTERRUPTED = "running", "finished", "interrupted"
 FINAL, RETRY, STOPPED = "final", "retry", "stopped"
-
-
-@dataclass(frozen=True)
-class RunSettings:
-    """How a run captures. Entry settings (max_scrolls, wait_for, expect_text, viewport,
-    from the entry or the list's [defaults]) win over `options`; `storage_state` and
-    `proxy`, when given, win over the list's [sessions] and [proxy]."""
-
-    case: str | None = None
-    operator: str | None = None
-    only_tags: tuple[str, ...] = ()
-    options: CaptureOptions = field(default_factory=CaptureOptions)
-    storage_state: str | None = None
-    proxy: str | None = None
-    browser_path: str | None = None
-    concurrency: int = DEFAULT_CONCURRENCY
-    min_available_mb: int = DEFAULT_MIN_AVAILABLE_MB
-    min_free_disk_mb: int = DEFAULT_MIN_FREE_DISK_MB
-    host_delay_s: float = DEFAULT_HOST_DELAY_S
-    jitter: float = DEFAULT_JITTER
-    retries: int = DEFAULT_RETRIES
-    backoff_s: float = DEFAULT_BACKOFF_S
-    max_retry_after_s: float = DEFAULT_MAX_RETRY_AFTER_S
-    breaker: int = DEFAULT_BREAKER  # 0: never stop a platform
-    tsa: TsaSettings | None = None  # RFC 3161 authorities for each capture's manifest
 
 
 @dataclass(frozen=True)
@@ -243,8 +205,8 @@ def retry_after_s(headers: Sequence[Sequence[str]], now: float | None = None) ->
 
 def retry_plan(filed: FiledCapture, tries: int, settings: RunSettings) -> tuple[bool, float, str]:
     """(retry?, seconds to wait first, why that wait) after the `tries`-th attempt."""
-    response = filed.manifest.get("response") or {}
-    status = response.get("status")
+    response = filed.manifest.get("response")
+    status = response["status"] if response else None
     outcome = Outcome(filed.outcome)
     retryable = outcome in RETRIED_OUTCOMES or (
         outcome is not Outcome.OK and isinstance(status, int) and (status == 429 or status >= 500)
@@ -254,7 +216,7 @@ def retry_plan(filed: FiledCapture, tries: int, settings: RunSettings) -> tuple[
     cap = settings.max_retry_after_s
     wait = min(settings.backoff_s * 2 ** (tries - 1), cap)
     note = f"backoff {wait:g} s"
-    asked = retry_after_s(response.get("headers") or [])
+    asked = retry_after_s(response["headers"] if response else [])
     if asked is not None:
         capped = f" (capped at {cap:g} s)" if asked > cap else ""
         note += f", Retry-After {asked:g} s{capped}"
@@ -305,7 +267,8 @@ async def _sleep_for(seconds: float, stopping: Callable[[], bool]) -> bool:
     return await _sleep_until(lambda: end, stopping)
 
 
-def _seconds(manifest: dict[str, Any]) -> float:
+def _seconds(manifest: Mapping[str, Any]) -> float:
+    """Capture time from a manifest or its `captures` row (both have the two times)."""
     try:
         start = parse_rfc3339(manifest["started_at"])
         end = parse_rfc3339(manifest["finished_at"])
@@ -402,7 +365,8 @@ class _Run:
                 held = PENDING, "not retried: the run is stopping"
             if held is not None:
                 decision, wait, note = STOPPED, 0.0, held[1]
-            status = (m.get("response") or {}).get("status")
+            response = m.get("response")
+            status = response["status"] if response else None
             attempt = AttemptResult(
                 attempt=attempt_no,
                 capture_id=filed.capture_id,
@@ -550,7 +514,7 @@ def run_watchlist(
     run_id = _resolve_run(store, resume) if resume is not None else new_run_id()
     with run_lock(store, run_id):
         executable, source = runner.prepare(probe)  # all that can fail, before any capture
-        return _run_to_completion(
+        return run_to_completion(
             _run(
                 runner,
                 executable,

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from collector.errors import UsageError
 from collector.evidence.store import load_manifest, read_verified_artifact
+from collector.manifest import Manifest
 from collector.models import Outcome
 from collector.monitor.changes import CaptureFacts, ChangeSet, compare
 from collector.records.rows import entry_key
@@ -79,15 +80,16 @@ NOTIFY_TIMEOUT_S = 30.0
 Log = Callable[[str], None]
 
 
-def effective_outcome(manifest: dict[str, Any]) -> str:
+def effective_outcome(manifest: Manifest) -> str:
     outcome = str(manifest["outcome"])
-    status = (manifest.get("response") or {}).get("status")
+    response = manifest.get("response")
+    status = response["status"] if response else None
     if outcome == Outcome.HTTP_ERROR and status in NOT_FOUND_STATUSES:
         return Outcome.NOT_FOUND.value
     return outcome
 
 
-def _dhash(manifest: dict[str, Any]) -> tuple[int | None, tuple[Any, ...] | None]:
+def _dhash(manifest: Manifest) -> tuple[int | None, tuple[Any, ...] | None]:
     shot = manifest.get("screenshot") or {}
     value, source = shot.get("dhash"), shot.get("dhash_source") or {}
     if not isinstance(value, str):
@@ -100,7 +102,7 @@ def _dhash(manifest: dict[str, Any]) -> tuple[int | None, tuple[Any, ...] | None
     return number, (source.get("method"), source.get("png_width"), clip[2])
 
 
-def _facts(manifest: dict[str, Any], folder: Path, *, text: bool) -> CaptureFacts:
+def _facts(manifest: Manifest, folder: Path, *, text: bool) -> CaptureFacts:
     page = manifest.get("page") or {}
     links = page.get("post_links")
     body = read_verified_artifact(folder, manifest, "text.txt") if text else None
@@ -117,7 +119,7 @@ def _facts(manifest: dict[str, Any], folder: Path, *, text: bool) -> CaptureFact
 
 
 def compare_manifests(
-    previous: dict[str, Any], previous_folder: Path, current: dict[str, Any], current_folder: Path
+    previous: Manifest, previous_folder: Path, current: Manifest, current_folder: Path
 ) -> ChangeSet:
     """`compare` two captures from their manifests and folders (older one first)."""
     both_ok = effective_outcome(previous) == effective_outcome(current) == Outcome.OK
@@ -136,12 +138,10 @@ def _without_dhash(facts: CaptureFacts) -> CaptureFacts:
     return replace(facts, screenshot_dhash=None)
 
 
-def change_row(
-    previous: dict[str, Any], current: dict[str, Any], changeset: ChangeSet
-) -> dict[str, Any]:
+def change_row(previous: Manifest, current: Manifest, changeset: ChangeSet) -> dict[str, Any]:
     """The `changes` row for one comparison (docs/monitoring.md explains each column)."""
-    entry = (current.get("run") or {}).get("entry") or {}
-    run = current.get("run") or {}
+    run = current.get("run")
+    entry = (run["entry"] if run else None) or {}
     return {
         "capture_id": current["capture_id"],
         "previous_id": previous["capture_id"],
@@ -149,7 +149,7 @@ def change_row(
         "entry_name": entry.get("name") if isinstance(entry, dict) else None,
         "url": (entry.get("url") if isinstance(entry, dict) else None) or current["requested_url"],
         "case_id": current.get("case"),
-        "run_id": run.get("run_id"),
+        "run_id": run["run_id"] if run else None,
         "captured_at": current["started_at"],
         "previous_at": previous["started_at"],
         "outcome": current["outcome"],
@@ -175,9 +175,9 @@ class ChangeRecord:
     def changed(self) -> bool:
         return not self.changeset.is_empty
 
-    def payload(self, current: dict[str, Any]) -> dict[str, Any]:
+    def payload(self, current: Manifest) -> dict[str, Any]:
         """What `--notify-command` reads on standard input (one JSON object)."""
-        run = current.get("run") or {}
+        run = current.get("run")
         return {
             "event": "collector.change",
             "capture_id": self.row["capture_id"],
@@ -185,8 +185,8 @@ class ChangeRecord:
             "captured_at": self.row["captured_at"],
             "previous_captured_at": self.row["previous_at"],
             "entry_key": self.row["entry_key"],
-            "entry": run.get("entry"),
-            "run_id": run.get("run_id"),
+            "entry": run["entry"] if run else None,
+            "run_id": run["run_id"] if run else None,
             "case": current.get("case"),
             "url": self.row["url"],
             "final_url": current.get("final_url"),
@@ -220,11 +220,11 @@ def detect(index: Index, filed: FiledCapture) -> ChangeRecord | None:
 
 def derive_changes(
     root: Path,
-    captures: Iterable[tuple[dict[str, Any], str, str]],
+    captures: Iterable[tuple[Manifest, str, str]],
     warn: Log | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Every `changes` row for (manifest, folder, digest) captures, for `reindex`."""
-    latest: dict[str, tuple[dict[str, Any], Path]] = {}
+    latest: dict[str, tuple[Manifest, Path]] = {}
     ordered = sorted(captures, key=lambda c: (c[0]["started_at"], c[0]["capture_id"]))
     for manifest, folder, _ in ordered:
         if manifest["outcome"] in UNOBSERVED_OUTCOMES:

@@ -1,7 +1,7 @@
 """`collector diff`: two captures side by side, as terminal text or a static HTML page.
 
 Everything shown that came from a page is hostile: the terminal view passes it through
-`render.clean`, the HTML view through `html.escape`, and the HTML page carries no script
+`collector.text.clean`, the HTML view through `html.escape`, and the HTML page carries no script
 and a Content-Security-Policy that forbids loading anything (screenshots are embedded
 as data: URIs, so the file is self-contained and can be handed over as is).
 """
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from collector.evidence.store import read_verified_artifact
+from collector.manifest import Manifest, ResponseRecord, RunRecord
 from collector.monitor.changes import ChangeSet, hamming, normalise_lines, unified_diff
 from collector.monitor.detect import compare_manifests, effective_outcome
 from collector.text import clean
@@ -34,7 +35,7 @@ CONTEXT_LINES = 3
 @dataclass(frozen=True)
 class CaptureSide:
     label: str  # "A" or "B"
-    manifest: dict[str, Any]
+    manifest: Manifest
     folder: Path
 
     @property
@@ -47,7 +48,7 @@ def text_of(side: CaptureSide) -> str | None:
     return data.decode("utf-8", errors="replace") if data is not None else None
 
 
-def _post_links(m: dict[str, Any]) -> list[str] | None:
+def _post_links(m: Manifest) -> list[str] | None:
     links = (m.get("page") or {}).get("post_links")
     return list(links) if isinstance(links, list) else None
 
@@ -55,11 +56,11 @@ def _post_links(m: dict[str, Any]) -> list[str] | None:
 def field_rows(a: CaptureSide, b: CaptureSide) -> list[tuple[str, str, str]]:
     """(field, A, B) for the facts a reviewer compares first."""
 
-    def facts(m: dict[str, Any], text: str | None) -> dict[str, str]:
-        response = m.get("response") or {}
+    def facts(m: Manifest, text: str | None) -> dict[str, str]:
+        response: ResponseRecord | dict[str, Any] = m.get("response") or {}
         page = m.get("page") or {}
         shot = m.get("screenshot") or {}
-        run = m.get("run") or {}
+        run: RunRecord | dict[str, Any] = m.get("run") or {}
         entry = run.get("entry") or {}
         links = _post_links(m)
         return {

@@ -24,6 +24,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from collector.errors import CaptureNotFound, IndexError_, UsageError
+from collector.manifest import Manifest
 from collector.models import FiledCapture, TimestampRecord
 from collector.records.fts import HIGHLIGHT_END, HIGHLIGHT_START, fts_query, plain
 from collector.records.migrations import MIGRATIONS
@@ -222,7 +223,7 @@ class Index:
 
     def _insert(
         self,
-        manifest: dict[str, Any],
+        manifest: Manifest,
         folder: str,
         manifest_sha256: str,
         text_row: dict[str, Any] | None = None,
@@ -237,7 +238,7 @@ class Index:
 
     def reindex(
         self,
-        captures: Iterable[tuple[dict[str, Any], str, str]],
+        captures: Iterable[tuple[Manifest, str, str]],
         kept_rows: Iterable[tuple[dict[str, Any], list[dict[str, Any]]]] = (),
         timestamps: Iterable[TimestampRecord] = (),
         *,
@@ -696,6 +697,181 @@ class Index:
             )
         )
 
+    # -- the review desk (collector.desk): pages, users, sessions, intake -------------------
+    def capture_page(
+        self,
+        *,
+        before: tuple[str, str] | None = None,
+        after: tuple[str, str] | None = None,
+        limit: int = 50,
+        **filters: Any,
+    ) -> list[dict[str, Any]]:
+        """One page of captures, newest first, for the desk's list (keyset paging: rows
+        older than `before`, or newer than `after`, as (started_at, id)). Filters: see
+        `_capture_filters`."""
+        where, params = _capture_filters(filters)
+        order = "DESC"
+        if before is not None:
+            where.append("(started_at < :b_at OR (started_at = :b_at AND id < :b_id))")
+            params.update(b_at=before[0], b_id=before[1])
+        elif after is not None:
+            where.append("(started_at > :a_at OR (started_at = :a_at AND id > :a_id))")
+            params.update(a_at=after[0], a_id=after[1])
+            order = "ASC"
+        sql = f"SELECT *, {_RETIRED_AT} AS retired_at FROM captures"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY started_at {order}, id {order} LIMIT {int(limit)}"
+        rows = list(self.db.query(sql, params))
+        return rows[::-1] if order == "ASC" else rows
+
+    def count_captures(self, **filters: Any) -> int:
+        where, params = _capture_filters(filters)
+        sql = "SELECT COUNT(*) FROM captures" + (" WHERE " + " AND ".join(where) if where else "")
+        return int(self.db.execute(sql, params).fetchone()[0])
+
+    def distinct_values(self, column: str) -> list[str]:
+        """Values present in an indexed `captures` column (case_id, platform, outcome)."""
+        if column not in ("case_id", "platform", "outcome"):
+            raise UsageError(f"no list of values for captures.{column}")
+        return [
+            r[0]
+            for r in self.db.execute(
+                f"SELECT DISTINCT {column} FROM captures WHERE {column} IS NOT NULL "
+                f"ORDER BY {column}"
+            ).fetchall()
+        ]
+
+    def cases(self) -> list[dict[str, Any]]:
+        """Every case with its number of captures, good captures and last capture time."""
+        return list(
+            self.db.query(
+                "SELECT case_id, COUNT(*) AS captures, SUM(outcome = 'ok') AS ok,"
+                " MIN(started_at) AS first_at, MAX(started_at) AS last_at FROM captures"
+                " WHERE case_id IS NOT NULL GROUP BY case_id ORDER BY last_at DESC"
+            )
+        )
+
+    def recent_captures_of(self, url: str, since: str) -> list[dict[str, Any]]:
+        """Captures of exactly this URL (requested or final) started at or after `since`."""
+        return list(
+            self.db.query(
+                f"SELECT *, {_RETIRED_AT} AS retired_at FROM captures"
+                " WHERE (requested_url = :u OR final_url = :u) AND started_at >= :s"
+                " ORDER BY started_at DESC, id DESC",
+                {"u": url, "s": since},
+            )
+        )
+
+    def custody_rows_of(self, capture_id: str) -> list[dict[str, Any]]:
+        """Custody rows (as stored) naming this capture, and whole-store ones (no ids):
+        everything `custody.history_of` may keep for it, without reading the whole log."""
+        return list(
+            self.db.query(
+                "SELECT * FROM custody_events e WHERE e.capture_ids = '[]' OR"
+                " (instr(e.capture_ids, :id) > 0 AND EXISTS"
+                " (SELECT 1 FROM json_each(e.capture_ids) j WHERE j.value = :id))"
+                " ORDER BY seq",
+                {"id": capture_id},
+            )
+        )
+
+    def desk_users(self) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM desk_users ORDER BY name"))
+
+    def desk_user(self, name: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM desk_users WHERE name = ?", [name]))
+        return rows[0] if rows else None
+
+    def save_desk_user(self, row: dict[str, Any]) -> None:
+        """Insert or replace a user; a changed password or role ends their sessions."""
+        with self.transaction():
+            self.db.table("desk_users").insert(row, replace=True)
+            self.db.execute("DELETE FROM desk_sessions WHERE user_name = ?", [row["name"]])
+
+    def remove_desk_user(self, name: str) -> bool:
+        with self.transaction():
+            self.db.execute("DELETE FROM desk_sessions WHERE user_name = ?", [name])
+            cursor = self.db.execute("DELETE FROM desk_users WHERE name = ?", [name])
+        return bool(cursor.rowcount)
+
+    def add_desk_session(self, row: dict[str, Any], now: str) -> None:
+        """Store a session (and forget expired ones)."""
+        with self.transaction():
+            self.db.execute("DELETE FROM desk_sessions WHERE expires_at <= ?", [now])
+            self.db.table("desk_sessions").insert(row)
+
+    def desk_session(self, token_sha256: str, now: str) -> dict[str, Any] | None:
+        """A live session with its user's current role (None: unknown, expired, or the
+        user was removed)."""
+        rows = list(
+            self.db.query(
+                "SELECT s.*, u.role FROM desk_sessions s JOIN desk_users u ON u.name = s.user_name"
+                " WHERE s.token_sha256 = ? AND s.expires_at > ?",
+                [token_sha256, now],
+            )
+        )
+        return rows[0] if rows else None
+
+    def remove_desk_session(self, token_sha256: str) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM desk_sessions WHERE token_sha256 = ?", [token_sha256])
+
+    def add_intake_report(self, report: dict[str, Any], items: Iterable[dict[str, Any]]) -> None:
+        with self.transaction():
+            self.db.table("intake_reports").insert(report)
+            self.db.table("intake_items").insert_all(items)
+
+    def intake_report(self, report_id: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM intake_reports WHERE id = ?", [report_id]))
+        return rows[0] if rows else None
+
+    def intake_reports(
+        self, *, case: str | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM intake_reports"
+        params: list[Any] = []
+        if case is not None:
+            sql += " WHERE case_id = ?"
+            params.append(case)
+        sql += " ORDER BY created_at DESC, id DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return list(self.db.query(sql, params))
+
+    def intake_items(self, report_id: str) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "SELECT * FROM intake_items WHERE report_id = ? ORDER BY position", [report_id]
+            )
+        )
+
+    def intake_items_of(self, capture_id: str) -> list[dict[str, Any]]:
+        """The intake items (with their reports) that led to this capture."""
+        return list(
+            self.db.query(
+                "SELECT i.*, r.created_at AS reported_at, r.created_by, r.case_id, r.note,"
+                " r.reporter_name, r.reporter_contact, r.channel FROM intake_items i"
+                " JOIN intake_reports r ON r.id = i.report_id WHERE i.capture_id = ?"
+                " ORDER BY r.created_at",
+                [capture_id],
+            )
+        )
+
+    def update_intake_item(self, report_id: str, position: int, fields: dict[str, Any]) -> None:
+        with self.transaction():
+            self.db.table("intake_items").update((report_id, position), fields)
+
+    def interrupt_intake(self, now: str) -> int:
+        """Items a stopped desk left queued or capturing: marked `interrupted`."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "UPDATE intake_items SET status = 'interrupted', updated_at = ?"
+                " WHERE status IN ('queued', 'capturing')",
+                [now],
+            )
+        return int(cursor.rowcount)
+
 
 def _create_migrations_table(db: sqlite_utils.Database) -> None:
     db.table("migrations").create(
@@ -810,6 +986,35 @@ def _setup_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _capture_filters(filters: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """WHERE clauses for the desk's capture list: case, outcome, platform, run (ids, exact),
+    since/until (started_at, RFC 3339), findings (True: with findings, False: without),
+    url (substring of the requested or final URL)."""
+    known = {"case", "outcome", "platform", "run", "since", "until", "findings", "url"}
+    unknown = set(filters) - known
+    if unknown:
+        raise UsageError(f"unknown capture filter(s): {', '.join(sorted(unknown))}")
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    for key, column, op in (
+        ("case", "case_id", "="),
+        ("outcome", "outcome", "="),
+        ("platform", "platform", "="),
+        ("run", "run_id", "="),
+        ("since", "started_at", ">="),
+        ("until", "started_at", "<"),
+    ):
+        if filters.get(key) is not None:
+            where.append(f"{column} {op} :f_{key}")
+            params[f"f_{key}"] = filters[key]
+    if filters.get("findings") is not None:
+        where.append("findings > 0" if filters["findings"] else "COALESCE(findings, 0) = 0")
+    if filters.get("url"):
+        where.append("(requested_url LIKE :f_url ESCAPE '\\' OR final_url LIKE :f_url ESCAPE '\\')")
+        params["f_url"] = "%" + _like_escape(filters["url"]) + "%"
+    return where, params
 
 
 def _like_escape(text: str) -> str:

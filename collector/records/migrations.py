@@ -12,6 +12,9 @@ never edit a released migration.
     3  watch-list runs, their entries and attempts (not derived: kept by reindex)
     4  capture_text with its FTS5 index, and changes (both derived; docs/monitoring.md)
     5  timestamps: RFC 3161 tokens found in capture folders and under timestamps/
+    13 the review desk (collector.desk): desk_users, desk_sessions, intake_reports,
+       intake_items (not derived: kept by reindex); captures.platform and .findings
+       (derived, backfilled from the manifests)
    14  views that spell out the relations runs and the custody log have with captures
        (collector.records.schema; numbered after issue 14)
 """
@@ -24,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from collector.evidence.store import load_manifest
 from collector.records.fts import COLUMNS, TOKENIZE
-from collector.records.rows import capture_text_row
+from collector.records.rows import capture_platform, capture_text_row, finding_count
 from collector.records.schema import create_views
 
 if TYPE_CHECKING:
@@ -251,6 +254,89 @@ def _migration_5(db: Database) -> None:
     db.table("timestamps").create_index(["capture_id"])
 
 
+def _migration_13(db: Database) -> None:
+    """The review desk (collector.desk, issue 13): its users, their sign-in sessions and the
+    reports taken at its intake (none derived from manifests: reindex keeps them); and two
+    derived columns on `captures` for its filters, backfilled from the manifests."""
+    captures = db.table("captures")
+    captures.add_column("platform", str)
+    captures.add_column("findings", int)
+    captures.create_index(["started_at", "id"])
+    captures.create_index(["platform", "started_at"])
+    # few captures have findings: the list of those is read from this small index
+    db.execute(
+        "CREATE INDEX captures_with_findings ON captures (started_at, id) WHERE findings > 0"
+    )
+    main = next(r for r in db.execute("PRAGMA database_list").fetchall() if r[1] == "main")
+    if main[2]:  # an in-memory database has no store around it
+        root = Path(main[2]).parent
+        for capture_id, folder in db.execute("SELECT id, folder FROM captures").fetchall():
+            try:
+                manifest, _ = load_manifest(root / folder)
+            except (OSError, ValueError):
+                continue  # retired with its files deleted, or broken: `collector verify` says
+            if manifest.get("capture_id") == capture_id:
+                db.execute(
+                    "UPDATE captures SET platform = ?, findings = ? WHERE id = ?",
+                    [capture_platform(manifest), finding_count(manifest), capture_id],
+                )
+    db.table("desk_users").create(
+        {
+            "name": str,
+            "role": str,  # reviewer, investigator, admin
+            "password": str,  # scrypt$n$r$p$salt$hash (collector.desk.auth)
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="name",
+        not_null={"role", "password", "created_at"},
+    )
+    db.table("desk_sessions").create(
+        {
+            "token_sha256": str,  # the cookie holds the token; only its hash is stored
+            "user_name": str,
+            "csrf": str,
+            "created_at": str,
+            "expires_at": str,
+        },
+        pk="token_sha256",
+        not_null={"user_name", "csrf", "expires_at"},
+    )
+    db.table("desk_sessions").create_index(["user_name"])
+    db.table("intake_reports").create(
+        {
+            "id": str,
+            "created_at": str,
+            "created_by": str,  # the signed-in user (or user@host of the local operator)
+            "case_id": str,
+            "note": str,
+            # personal data: shown to signed-in staff only, never exported unasked
+            "reporter_name": str,
+            "reporter_contact": str,
+            "channel": str,  # whatsapp, email, form, phone, other
+        },
+        pk="id",
+        not_null={"created_at", "created_by"},
+    )
+    db.table("intake_reports").create_index(["created_at"])
+    db.table("intake_items").create(
+        {
+            "report_id": str,
+            "position": int,  # 1-based order of the URL in the report
+            "url": str,
+            "status": str,  # queued, capturing, done, failed, interrupted
+            "capture_id": str,
+            "outcome": str,
+            "reason": str,
+            "updated_at": str,
+        },
+        pk=("report_id", "position"),
+        foreign_keys=[("report_id", "intake_reports", "id")],
+    )
+    db.table("intake_items").create_index(["status"])
+    db.table("intake_items").create_index(["capture_id"])
+
+
 def _migration_14(db: Database) -> None:
     """Views that spell out the relations (collector.records.schema explains why views)."""
     create_views(db.execute)
@@ -264,6 +350,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (3, "watch-list runs, their entries and attempts", _migration_3),
     (4, "capture text with full-text search; changes between captures", _migration_4),
     (5, "timestamps", _migration_5),
+    (13, "review desk: users, sessions, intake reports; capture platform, findings", _migration_13),
     (
         14,
         "views: custody events by capture, retired captures, run entries with captures",

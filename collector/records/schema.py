@@ -128,6 +128,9 @@ DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "truncated": "1 when the page was taller than the screenshot cap",
             "run_id": "the `collector run` it belongs to (see `runs.id`), or NULL",
             "entry_name": "the watch-list entry's name, when from a run",
+            "platform": "whose page: the platform whose markers judged it, else the watch-list "
+            "entry's, else the one its URL's host belongs to (`web` for any other site)",
+            "findings": "how many findings the manifest lists (0 before there are any)",
         },
     ),
     "artifacts": (
@@ -280,6 +283,53 @@ DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "manifest_sha256": "SHA-256 the token covers",
             "requested_at": f"when asked ({_TIME})",
             "received_at": f"when answered ({_TIME})",
+        },
+    ),
+    "desk_users": (
+        "one row per user of the review desk (docs/desk.md; kept by `reindex`)",
+        {
+            "name": "user name (sign-in)",
+            "role": "`reviewer`, `investigator` or `admin`",
+            "password": "scrypt hash of the password, `scrypt$n$r$p$salt$hash`",
+            "created_at": f"when the user was added ({_TIME})",
+            "updated_at": f"last change of role or password ({_TIME})",
+        },
+    ),
+    "desk_sessions": (
+        "one row per signed-in desk session",
+        {
+            "token_sha256": "SHA-256 of the session token (the cookie holds the token)",
+            "user_name": "the user (`desk_users.name`)",
+            "csrf": "the session's CSRF token",
+            "created_at": f"sign-in time ({_TIME})",
+            "expires_at": f"when the session ends ({_TIME})",
+        },
+    ),
+    "intake_reports": (
+        "one row per report taken at the desk's intake: who reported what, for which case "
+        "(personal data: shown to signed-in staff only, never exported unasked)",
+        {
+            "id": "report id",
+            "created_at": f"when it was taken ({_TIME})",
+            "created_by": "the signed-in user, or user@host of the local operator",
+            "case_id": _CASE,
+            "note": "free text",
+            "reporter_name": "who reported it",
+            "reporter_contact": "how to reach them",
+            "channel": "`whatsapp`, `email`, `form`, `phone` or `other`",
+        },
+    ),
+    "intake_items": (
+        "one row per URL of an intake report, and the capture made of it",
+        {
+            "report_id": "the report (`intake_reports.id`)",
+            "position": "1-based order of the URL in the report",
+            "url": "the URL reported",
+            "status": "`queued`, `capturing`, `done`, `failed` or `interrupted`",
+            "capture_id": "the capture made of it",
+            "outcome": "that capture's outcome",
+            "reason": "why, for an outcome other than `ok`",
+            "updated_at": f"last change ({_TIME})",
         },
     ),
     "custody_event_captures": (

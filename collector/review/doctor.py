@@ -7,6 +7,7 @@ import shutil
 from dataclasses import dataclass
 
 from collector import __version__
+from collector.capture.admission import DEFAULT_MIN_FREE_DISK_MB
 from collector.capture.browser import (
     HEADLESS_SHELL_MODE,
     HEADLESS_SHELL_PACKAGE,
@@ -16,7 +17,6 @@ from collector.capture.browser import (
     font_facts,
     playwright_version,
 )
-from collector.capture.runner import DEFAULT_MIN_FREE_DISK_MB
 from collector.errors import BrowserNotFound, CollectorError
 from collector.evidence.store import EvidenceStore, store_access, world_readable
 

@@ -22,6 +22,7 @@ from typing import Any
 from collector import __version__
 from collector.errors import StoreError, UsageError
 from collector.evidence.store import EvidenceStore, load_manifest
+from collector.manifest import Manifest, ResponseRecord, SoftwareRecord
 from collector.models import Outcome
 from collector.records import custody
 from collector.records.anchor import Anchor
@@ -42,7 +43,7 @@ class CaptureData:
     capture_id: str
     row: dict[str, Any]
     folder: Path
-    manifest: dict[str, Any] | None  # None: retired with its files deleted
+    manifest: Manifest | None  # None: retired with its files deleted
     manifest_sha256: str
     artifacts: list[dict[str, Any]]
     events: list[dict[str, Any]]
@@ -92,7 +93,7 @@ def gather(
     out = []
     for row in rows:
         folder = store.root / row["folder"]
-        manifest: dict[str, Any] | None = None
+        manifest: Manifest | None = None
         digest = row["manifest_sha256"]
         if folder.is_dir():
             manifest, digest = load_manifest(folder)
@@ -379,10 +380,11 @@ def _screenshot(cap: CaptureData, mode: str) -> str:
 
 
 def _capture(n: int, cap: CaptureData, mode: str) -> str:
-    r, m = cap.row, cap.manifest or {}
+    r = cap.row
+    m: Manifest | dict[str, Any] = cap.manifest or {}
     b = m.get("browser") or {}
-    sw = m.get("software") or {}
-    resp = m.get("response") or {}
+    sw: SoftwareRecord | dict[str, Any] = m.get("software") or {}
+    resp: ResponseRecord | dict[str, Any] = m.get("response") or {}
     reason = m.get("outcome_reason") or r.get("reason")
     r = {**r, "tool": r.get("collector_version")}
     status = f"{resp.get('status', r.get('http_status') or '—')} {resp.get('status_text', '')}"

@@ -1,7 +1,7 @@
 """Re-check the store: every artifact against its manifest, SHA256SUMS and the index, the
-index's derived tables against what the manifests give, and the custody chain (custody.py):
-every entry_hash recomputed, links and sequence, index.db against custody.jsonl, and every
-capture's `captured` event against its manifest.
+index's derived tables against what the manifests give, and the custody chain
+(collector.records.custody): every entry_hash recomputed, links and sequence, index.db
+against custody.jsonl, and every capture's `captured` event against its manifest.
 
 Each capture gets `pass` or `fail` with the problems named (`retired` when it was retired
 with its files deleted: its hashes live on in the custody log); something that could not
@@ -57,6 +57,7 @@ from collector.evidence.store import (
     load_manifest,
 )
 from collector.evidence.sums import differing, parse_sums
+from collector.manifest import Manifest
 from collector.monitor.detect import change_row, compare_manifests, derive_changes
 from collector.records import custody
 from collector.records.anchor import Anchor, check_anchors, stored_anchors
@@ -108,7 +109,7 @@ class CaptureCheck:
     tokens: tuple[TokenCheck, ...] = ()
     warnings: tuple[str, ...] = ()
     # as read from a folder inside the store (None when it could not be): for the index
-    manifest: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    manifest: Manifest | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -253,7 +254,7 @@ def verify_store(
 class _Loaded:
     """A capture whose manifest was read from a folder inside the store."""
 
-    manifest: dict[str, Any]
+    manifest: Manifest
     folder: str  # relative to the store
     sha256: str
 
@@ -590,7 +591,7 @@ def _check_tokens(
     store: EvidenceStore,
     capture_id: str,
     folder: Path,
-    manifest: dict[str, Any],
+    manifest: Manifest,
     manifest_sha: str,
     sealed: dict[str, bytes],
     time_check: TimeCheck,
@@ -599,7 +600,8 @@ def _check_tokens(
     checks: list[TokenCheck] = []
     entries: list[dict[str, Any]] = []  # token records as stored (with "folder", "late")
     problems: list[str] = []
-    announced = (manifest.get("timestamping") or {}).get("record")
+    timestamping = manifest.get("timestamping")
+    announced = timestamping["record"] if timestamping else None
     if announced and TIMESTAMPS not in sealed:
         problems.append(f"{TIMESTAMPS}: missing (the manifest says timestamps were requested)")
     if TIMESTAMPS in sealed:
@@ -716,9 +718,7 @@ def _compare_timestamps(
     return [f"index: timestamps rows disagree with the token records for {names}"]
 
 
-def _clock_warnings(
-    manifest: dict[str, Any], entries: list[dict[str, Any]], bound_s: float
-) -> list[str]:
+def _clock_warnings(manifest: Manifest, entries: list[dict[str, Any]], bound_s: float) -> list[str]:
     try:
         sources = capture_time_sources(manifest, entries)
     except (KeyError, TypeError, ValueError):
@@ -751,7 +751,7 @@ def _check_sums(
 
 
 def _compare_index(
-    manifest: dict[str, Any], manifest_sha: str, row: dict[str, Any], index: Index, folder: str
+    manifest: Manifest, manifest_sha: str, row: dict[str, Any], index: Index, folder: str
 ) -> list[str]:
     problems = []
     if row["manifest_sha256"] != manifest_sha:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from collector.capture.browser import safe_file_name
-from collector.capture.runner import _run_to_completion
+from collector.capture.loop import run_to_completion
 from collector.capture.sessions import check_session_file, login_cookies
 from collector.errors import IndexError_, UsageError
 from collector.lists.format import WatchEntry, WatchList
@@ -144,7 +144,7 @@ def test_host_keeps_a_jittered_delay_between_captures() -> None:
     async def main() -> None:
         await asyncio.gather(capture(), capture(), capture())
 
-    _run_to_completion(main())
+    run_to_completion(main())
     for (_, end), (start, _) in itertools.pairwise(times):
         assert 0.2 <= start - end <= 0.35  # one at a time, 0.2 s plus up to 50%
 
@@ -157,7 +157,7 @@ def test_host_without_delay_allows_concurrent_captures_and_stops() -> None:
         async with host.slot(lambda: True) as go:
             return go
 
-    assert _run_to_completion(main()) is False  # a stopping run does not wait out the pause
+    assert run_to_completion(main()) is False  # a stopping run does not wait out the pause
 
 
 def test_run_result_counts() -> None:

@@ -1,0 +1,410 @@
+"""Filing one capture: the page's bytes written and hashed, the WARC, the manifest (built
+here and only here), then, with TSAs, RFC 3161 tokens over it; sealed into the store.
+
+The manifest is built in two steps because the WARC sits between them: `build_provenance`
+makes everything the capture observed (the WARC's metadata record repeats it), the WARC is
+written from it, and `build_manifest` adds the WARC's own record. The store appends the
+artifact list as it writes manifest.json. See collector.manifest for the record's types.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any
+
+from collector import __version__
+from collector.evidence.png import png_size_fields
+from collector.evidence.redact import redact_response_headers
+from collector.evidence.stamps import (
+    TsaSettings,
+    records_from_document,
+    stamp_capture,
+    time_sources_record,
+)
+from collector.evidence.store import TIMESTAMPS, CaptureWriter
+from collector.evidence.warc import (
+    ArchiveError,
+    WarcInfo,
+    WarcResource,
+    warc_name,
+    write_capture_warc,
+)
+from collector.manifest import (
+    MANIFEST_VERSION,
+    ArchiveRecord,
+    EnvironmentRecord,
+    ManifestDraft,
+    Provenance,
+    RedirectRecord,
+    ResponseRecord,
+    RunRecord,
+    TimestampingRecord,
+)
+from collector.models import BrowserInfo, CaptureJob, FiledCapture, PageCapture, RedirectHop
+from collector.sites.platforms import PlatformError, detect_platform, resolve_platform
+from collector.sites.posts import extract_post_links
+from collector.sites.urls import redact_proxy, redact_url_credentials
+from collector.timeutil import parse_rfc3339, utc_now
+
+WARC_MEDIA = "application/warc"
+# errors that mean the disk is full: a capture fails, never filed incomplete
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+CONSENT_SCREENSHOT = "screenshot-after-consent.png"
+MAX_POST_LINKS = 500
+
+# Content-Type -> (file name of the body as received, media type when none is given)
+_BODY_NAMES = {
+    "text/html": "response.html",
+    "application/xhtml+xml": "response.xhtml",
+    "application/json": "response.json",
+    "text/plain": "response.txt",
+    "application/xml": "response.xml",
+    "text/xml": "response.xml",
+    "image/png": "response.png",
+    "image/jpeg": "response.jpg",
+    "image/gif": "response.gif",
+    "image/webp": "response.webp",
+    "application/pdf": "response.pdf",
+}
+
+
+def file_capture(
+    writer: CaptureWriter,
+    job: CaptureJob,
+    page: PageCapture,
+    browser: BrowserInfo,
+    environment: EnvironmentRecord,
+    tsa: TsaSettings | None = None,
+) -> FiledCapture:
+    """Write every artifact (hashed as written), the WARC, the manifest, then, with TSAs,
+    the timestamp tokens over the manifest; seal and rename into place."""
+    body_name, dom = _write_artifacts(writer, page)
+    provenance = build_provenance(
+        writer.capture_id, job, page, browser, environment, body_name, tsa
+    )
+    archive = write_archive(writer, job, page, provenance, dom)
+    writer.write_manifest(build_manifest(provenance, archive))
+    tokens = stamp_capture(writer, tsa) if tsa is not None and tsa.urls else []
+    filed = writer.seal()
+    if not tokens:
+        return filed
+    records = records_from_document({"tokens": tokens}, filed.capture_id, filed.folder)
+    return replace(filed, timestamps=tuple(records))
+
+
+def _write_artifacts(writer: CaptureWriter, page: PageCapture) -> tuple[str | None, bytes | None]:
+    """The page's own files, in a fixed order; returns the body's file name and the DOM."""
+    body_name = None
+    dom = page.dom.encode("utf-8") if page.dom is not None else None
+    if page.screenshot is not None:
+        writer.write_bytes("screenshot.png", page.screenshot, "image/png")
+    if page.response is not None and page.response.body is not None:
+        body_name, media = body_artifact_name(page.response.header("content-type"))
+        writer.write_bytes(body_name, page.response.body, media)
+    if dom is not None:
+        writer.write_bytes("dom.html", dom, "text/html; charset=utf-8")
+    if page.mhtml is not None:
+        writer.write_bytes("page.mhtml", page.mhtml, "multipart/related")
+    if page.text is not None:
+        writer.write_bytes("text.txt", page.text.encode("utf-8"), "text/plain; charset=utf-8")
+    writer.adopt("network.har", "application/json")
+    # the screenshot after a consent click, and files the page triggered
+    if page.consent_screenshot is not None:
+        writer.write_bytes(CONSENT_SCREENSHOT, page.consent_screenshot, "image/png")
+    for download in page.downloads:
+        if download.get("status") == "saved":
+            # saved into the folder by the browser, like the HAR: hashed from disk
+            writer.adopt(download["artifact"], download["media_type"])
+    return body_name, dom
+
+
+def body_artifact_name(content_type: str | None) -> tuple[str, str]:
+    media = (content_type or "").split(";")[0].strip().lower()
+    return _BODY_NAMES.get(media, "response.bin"), (content_type or "application/octet-stream")
+
+
+def build_provenance(
+    capture_id: str,
+    job: CaptureJob,
+    page: PageCapture,
+    browser: BrowserInfo,
+    environment: EnvironmentRecord,
+    body_artifact: str | None,
+    tsa: TsaSettings | None = None,
+) -> Provenance:
+    """Everything one capture observed, and how: the manifest but for its WARC record
+    (`build_manifest`) and its artifact list (appended by the store)."""
+    options = asdict(job.options)
+    options["viewport"] = str(job.options.viewport)
+    options["proxy"] = redact_proxy(job.options.proxy) if job.options.proxy else None
+    if job.options.storage_state:
+        options["storage_state"] = Path(job.options.storage_state).name
+    facts = dict(page.page_facts)
+    links = facts.pop("links", None)  # kept in the DOM; too bulky for the manifest
+    if links is not None:
+        facts.update(post_link_facts(job, page, links))
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "capture_id": capture_id,
+        "requested_url": page.requested_url,
+        "final_url": page.final_url,
+        "outcome": page.outcome.value,
+        "outcome_reason": page.reason,
+        "started_at": page.started_at,
+        "finished_at": page.finished_at,
+        "case": job.case,
+        "operator": job.operator,
+        "note": job.note,
+        "redirects": [_redirect_record(hop) for hop in page.redirects],
+        "response": _response_record(page, body_artifact),
+        "page": {"title": page.title, "user_agent": page.user_agent, **facts},
+        "screenshot": _screenshot_record(page),
+        "settle": page.settle,
+        "dialogs": list(page.dialogs),
+        "errors": list(page.errors),
+        "options": options,
+        "browser": asdict(browser),
+        "software": {"collector": __version__, "playwright": browser.playwright_version},
+        "environment": environment,
+        "run": _run_record(job),
+        "time_sources": time_sources_record(
+            page.started_at,
+            page.finished_at,
+            page.response,
+            str(environment.get("hostname") or ""),
+        ),
+        "classification": page.classification,
+        "consent": _consent_record(page),
+        "downloads": list(page.downloads),
+        # which investigator session was loaded (file name, SHA-256), never its cookies
+        "session": page.session,
+        "timestamping": _timestamping_record(tsa),
+    }
+
+
+def build_manifest(provenance: Provenance, archive: ArchiveRecord) -> ManifestDraft:
+    """The provenance plus the WARC's record; a WARC that failed is also one more error."""
+    errors = provenance["errors"]
+    if archive.get("error"):
+        errors = [*errors, archive["error"]]
+    return {**provenance, "errors": errors, "archive": archive}
+
+
+def _redirect_record(hop: RedirectHop) -> RedirectRecord:
+    return {
+        "url": hop.url,
+        "status": hop.status,
+        "status_text": hop.status_text,
+        "location": hop.location,
+    }
+
+
+def _response_record(page: PageCapture, body_artifact: str | None) -> ResponseRecord | None:
+    if page.response is None:
+        return None
+    r = page.response
+    return {
+        "url": r.url,
+        "status": r.status,
+        "status_text": r.status_text,
+        # secret values (Set-Cookie...) as a hash: collector.evidence.redact
+        "headers": redact_response_headers(r.headers),
+        "content_type": r.header("content-type"),
+        "content_encoding": r.header("content-encoding"),
+        # Playwright hands over the body already decoded from any Content-Encoding
+        "body_decoded": True,
+        "body_artifact": body_artifact,
+        "body_error": r.body_error,
+        "server_ip": r.server_ip,
+        "server_port": r.server_port,
+        "tls": r.tls,
+    }
+
+
+def _screenshot_record(page: PageCapture) -> dict[str, Any]:
+    """How the screenshot was taken, its PNG size, and the perceptual hash of its top."""
+    record = dict(page.screenshot_info)
+    if page.screenshot is not None:
+        record.update(png_size_fields(page.screenshot))
+    if page.thumbnail is not None:
+        record.update(screenshot_fingerprint(page.thumbnail, page.thumbnail_info))
+    return record
+
+
+def _consent_record(page: PageCapture) -> dict[str, Any] | None:
+    """The consent click, with the size and file name of the screenshot taken after it."""
+    if page.consent_screenshot is None or not page.consent:
+        return page.consent
+    consent = dict(page.consent)
+    consent["screenshot"] = {
+        **consent.get("screenshot", {}),
+        **png_size_fields(page.consent_screenshot),
+        "artifact": CONSENT_SCREENSHOT,
+    }
+    return consent
+
+
+def _timestamping_record(tsa: TsaSettings | None) -> TimestampingRecord | None:
+    if tsa is None or not tsa.urls:
+        return None
+    return {"tsa_urls": [redact_url_credentials(u) for u in tsa.urls], "record": TIMESTAMPS}
+
+
+def _run_record(job: CaptureJob) -> RunRecord | None:
+    if not job.run_id:
+        return None
+    record: RunRecord = {"run_id": job.run_id, "entry": job.entry}
+    if job.attempt is not None:
+        record["attempt"] = job.attempt
+    if job.watchlist is not None:
+        record["watchlist"] = job.watchlist
+    return record
+
+
+def post_link_facts(job: CaptureJob, page: PageCapture, links: list[str]) -> dict[str, Any]:
+    """The posts a rendered profile links to, for `posts_added`/`posts_removed`.
+
+    The platform is the watch-list entry's when there is one (a test or mirror host can
+    then stand in for the real site), else the one the final URL belongs to.
+    """
+    platform = None
+    entry_platform = (job.entry or {}).get("platform")
+    if isinstance(entry_platform, str):
+        try:
+            platform = resolve_platform(entry_platform)
+        except PlatformError:
+            platform = None
+    base = page.final_url or page.requested_url
+    if platform is None:
+        platform = detect_platform(base)
+    posts = extract_post_links(platform, base, (h for h in links if isinstance(h, str)))
+    return {
+        "post_links": posts[:MAX_POST_LINKS],
+        "post_links_platform": platform,
+        "post_links_truncated": len(posts) > MAX_POST_LINKS,
+    }
+
+
+def screenshot_fingerprint(thumbnail: bytes, info: dict[str, Any]) -> dict[str, Any]:
+    """`dhash` of the Chromium-made thumbnail, and how it was made (manifest `screenshot`).
+
+    A comparison aid, not evidence: the thumbnail is not kept, only its hash and size;
+    the evidence is screenshot.png.
+    """
+    from collector.evidence.hashing import sha256_bytes
+    from collector.evidence.png import PngError, decode_grey
+    from collector.monitor.changes import ChangesError, dhash
+
+    source = {**info, "png_sha256": sha256_bytes(thumbnail), "hash": "dhash 9x8 box filter"}
+    try:
+        image = decode_grey(thumbnail, max_pixels=200_000)
+        value = dhash(image.rows, image.width, image.height)
+    except (PngError, ChangesError) as exc:
+        return {"dhash": None, "dhash_source": {**source, "error": str(exc)}}
+    source.update({"png_width": image.width, "png_height": image.height})
+    return {"dhash": f"{value:016x}", "dhash_source": source}
+
+
+def write_archive(
+    writer: CaptureWriter,
+    job: CaptureJob,
+    page: PageCapture,
+    provenance: Provenance,
+    dom: bytes | None,
+) -> ArchiveRecord:
+    """`<capture id>.warc.gz`: the page's HTTP traffic (from the HAR), the screenshot, DOM and
+    MHTML as resource records, the provenance as the metadata record.
+
+    The manifest cannot be inside the WARC and also list the WARC's hash, so the metadata
+    record holds the provenance (every manifest field but `artifacts` and `archive`) plus
+    the artifacts written before the WARC, with their hashes; manifest.json then lists the
+    WARC's hash. Returns the manifest's `archive` section. A WARC that cannot be written
+    is recorded (`error`), not raised: the rest of the capture stands.
+    """
+    har_path = writer.folder / "network.har"
+    har: dict[str, Any] = {"log": {"entries": []}}
+    har_problem = None
+    if har_path.is_file():
+        try:
+            har = json.loads(har_path.read_bytes())
+        except ValueError as exc:
+            har_problem = f"network.har is not valid JSON ({exc}): the WARC has no HTTP records"
+    else:
+        har_problem = "network.har was not written: the WARC has no HTTP records"
+    cid = writer.capture_id
+    warc = warc_name(cid)  # after the capture: WARCs gathered from many never collide
+    when = parse_rfc3339(page.finished_at)
+    resources = []
+    for name, data, media in (
+        ("screenshot.png", page.screenshot, "image/png"),
+        ("dom.html", dom, "text/html; charset=utf-8"),
+        ("page.mhtml", page.mhtml, "multipart/related"),
+    ):
+        if data is not None:
+            resources.append(WarcResource(f"urn:collector:{cid}/{name}", media, when, data=data))
+    metadata = {
+        **provenance,
+        "artifacts": [a.as_dict() for a in writer.artifacts],
+        "artifacts_note": (
+            "The artifacts written before this WARC, with their SHA-256. manifest.json is "
+            f"written after the WARC and lists these plus {warc}; it is not inside "
+            "the WARC (it could not then record the WARC's hash)."
+        ),
+    }
+    metadata_uri = f"urn:collector:{cid}/provenance.json"
+    info = WarcInfo(
+        software=f"collector/{__version__}",
+        operator=job.operator or "not recorded",
+        hostname=str(provenance["environment"].get("hostname") or ""),
+        user_agent=page.user_agent or "",
+        created=utc_now(),
+        filename=warc,
+        description=f"Capture {cid} of {page.requested_url}",
+        is_part_of=job.case or cid,
+    )
+    try:
+        with writer.open_stream(warc, WARC_MEDIA) as out:
+            summary = write_capture_warc(
+                out,
+                har=har,
+                resources=resources,
+                metadata=metadata,
+                metadata_uri=metadata_uri,
+                info=info,
+            )
+            if (summary.sha256, summary.size) != (out.hexdigest(), out.size):
+                raise ArchiveError("the bytes written differ from the bytes described")
+    except OSError as exc:
+        if exc.errno in DISK_FULL:
+            raise  # a full disk fails the capture: never filed as if only the WARC was bad
+        return {"file": None, "error": f"{warc} could not be written: {exc}"}
+    except ArchiveError as exc:
+        return {"file": None, "error": f"{warc} could not be written: {exc}"}
+    counts: dict[str, int] = {}
+    for record in summary.records:
+        counts[record.record_type] = counts.get(record.record_type, 0) + 1
+    return {
+        "file": warc,
+        "format": "WARC/1.1 (ISO 28500), one gzip member per record",
+        "size": summary.size,
+        "sha256": summary.sha256,
+        "records": len(summary.records),
+        "record_types": counts,
+        "har_entries": summary.har_entries,
+        "exchanges": summary.response_count,
+        "missing_bodies": summary.missing_bodies,
+        # of those, responses left out of the WARC (not redirects): never an empty 200
+        "responses_left_out": summary.responses_left_out,
+        "lost_bodies": [
+            {"index": x.index, "url": x.url, "status": x.status, "written": x.written}
+            for x in summary.lost_bodies
+        ],
+        "skipped": [{"index": e.index, "url": e.url, "reason": e.reason} for e in summary.skipped],
+        "resources": [r.uri for r in resources],
+        "metadata_uri": metadata_uri,
+        "manifest_in_warc": False,
+        "problem": har_problem,
+    }
