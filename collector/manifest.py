@@ -75,7 +75,8 @@ class TimestampingRecord(TypedDict):
 
 
 class ArchiveRecord(TypedDict):
-    """`archive.warc.gz`, or why there is none (`file` None and `error`)."""
+    """The capture's WARC (`<capture id>.warc.gz`; `archive.warc.gz` in stores written
+    before), or why there is none (`file` None and `error`)."""
 
     file: str | None
     error: NotRequired[str]
@@ -87,6 +88,8 @@ class ArchiveRecord(TypedDict):
     har_entries: NotRequired[int]
     exchanges: NotRequired[int]
     missing_bodies: NotRequired[int]
+    responses_left_out: NotRequired[int]  # of those, responses left out of the WARC
+    lost_bodies: NotRequired[list[dict[str, Any]]]
     skipped: NotRequired[list[dict[str, Any]]]
     resources: NotRequired[list[str]]
     metadata_uri: NotRequired[str]

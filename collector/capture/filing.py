@@ -28,10 +28,10 @@ from collector.evidence.stamps import (
 )
 from collector.evidence.store import TIMESTAMPS, CaptureWriter
 from collector.evidence.warc import (
-    WARC_NAME,
     ArchiveError,
     WarcInfo,
     WarcResource,
+    warc_name,
     write_capture_warc,
 )
 from collector.manifest import (
@@ -334,7 +334,7 @@ def write_archive(
     provenance: Provenance,
     dom: bytes | None,
 ) -> ArchiveRecord:
-    """`archive.warc.gz`: the page's HTTP traffic (from the HAR), the screenshot, DOM and
+    """`<capture id>.warc.gz`: the page's HTTP traffic (from the HAR), the screenshot, DOM and
     MHTML as resource records, the provenance as the metadata record.
 
     The manifest cannot be inside the WARC and also list the WARC's hash, so the metadata
@@ -354,6 +354,7 @@ def write_archive(
     else:
         har_problem = "network.har was not written: the WARC has no HTTP records"
     cid = writer.capture_id
+    warc = warc_name(cid)  # after the capture: WARCs gathered from many never collide
     when = parse_rfc3339(page.finished_at)
     resources = []
     for name, data, media in (
@@ -368,7 +369,7 @@ def write_archive(
         "artifacts": [a.as_dict() for a in writer.artifacts],
         "artifacts_note": (
             "The artifacts written before this WARC, with their SHA-256. manifest.json is "
-            "written after the WARC and lists these plus archive.warc.gz; it is not inside "
+            f"written after the WARC and lists these plus {warc}; it is not inside "
             "the WARC (it could not then record the WARC's hash)."
         ),
     }
@@ -379,12 +380,12 @@ def write_archive(
         hostname=str(provenance["environment"].get("hostname") or ""),
         user_agent=page.user_agent or "",
         created=utc_now(),
-        filename=WARC_NAME,
+        filename=warc,
         description=f"Capture {cid} of {page.requested_url}",
         is_part_of=job.case or cid,
     )
     try:
-        with writer.open_stream(WARC_NAME, WARC_MEDIA) as out:
+        with writer.open_stream(warc, WARC_MEDIA) as out:
             summary = write_capture_warc(
                 out,
                 har=har,
@@ -398,14 +399,14 @@ def write_archive(
     except OSError as exc:
         if exc.errno in DISK_FULL:
             raise  # a full disk fails the capture: never filed as if only the WARC was bad
-        return {"file": None, "error": f"{WARC_NAME} could not be written: {exc}"}
+        return {"file": None, "error": f"{warc} could not be written: {exc}"}
     except ArchiveError as exc:
-        return {"file": None, "error": f"{WARC_NAME} could not be written: {exc}"}
+        return {"file": None, "error": f"{warc} could not be written: {exc}"}
     counts: dict[str, int] = {}
     for record in summary.records:
         counts[record.record_type] = counts.get(record.record_type, 0) + 1
     return {
-        "file": WARC_NAME,
+        "file": warc,
         "format": "WARC/1.1 (ISO 28500), one gzip member per record",
         "size": summary.size,
         "sha256": summary.sha256,
@@ -414,6 +415,12 @@ def write_archive(
         "har_entries": summary.har_entries,
         "exchanges": summary.response_count,
         "missing_bodies": summary.missing_bodies,
+        # of those, responses left out of the WARC (not redirects): never an empty 200
+        "responses_left_out": summary.responses_left_out,
+        "lost_bodies": [
+            {"index": x.index, "url": x.url, "status": x.status, "written": x.written}
+            for x in summary.lost_bodies
+        ],
         "skipped": [{"index": e.index, "url": e.url, "reason": e.reason} for e in summary.skipped],
         "resources": [r.uri for r in resources],
         "metadata_uri": metadata_uri,

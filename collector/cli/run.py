@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from collector import exits
+from collector.cli import shapes
 from collector.cli.changes import notify_options, start_monitor
 from collector.cli.common import (
-    EXIT_NOT_ALL_GOOD,
+    EXIT_FAILED,
     UsageFailure,
     browser_path_option,
     build_options,
@@ -25,11 +27,14 @@ from collector.cli.common import (
     case_option,
     cli,
     handle_errors,
+    json_option,
     open_index,
     operator_option,
     store_option,
+    table_width,
     tsa_settings,
 )
+from collector.cli.complete import complete_run, complete_watchlist
 from collector.cli.findings import find_options
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
@@ -42,15 +47,15 @@ from collector.lists.settings import (
     RunSettings,
 )
 from collector.models import FiledCapture, Outcome
-from collector.text import clean, json_text, table
+from collector.text import clean, table
 from collector.timeutil import wib
 
 if TYPE_CHECKING:  # the run's machinery loads when a command runs, not for --help
     from collector.lists.run import RunEvent, RunResult
 
 F = TypeVar("F", bound=Callable[..., Any])
-EXIT_INTERRUPTED = 130  # the shell's convention for a process stopped by Ctrl-C
-EXIT_TERMINATED = 143  # ... and by SIGTERM
+EXIT_INTERRUPTED = exits.INTERRUPTED  # Ctrl-C
+EXIT_TERMINATED = exits.TERMINATED  # SIGTERM
 STOP_GRACE_S = 5.0  # after Ctrl-C/SIGTERM, captures in flight get this long to finish
 
 
@@ -79,8 +84,19 @@ def watchlist_errors(consequence: str) -> Callable[[F], F]:
 
 
 @cli.command()
-@click.argument("watchlist_file", required=False, type=click.Path(dir_okay=False))
-@click.option("--resume", "resume_id", metavar="RUN_ID", help="Capture what RUN_ID left missing.")
+@click.argument(
+    "watchlist_file",
+    required=False,
+    type=click.Path(dir_okay=False),
+    shell_complete=complete_watchlist,
+)
+@click.option(
+    "--resume",
+    "resume_id",
+    metavar="RUN_ID",
+    help="Capture what RUN_ID left missing.",
+    shell_complete=complete_run,
+)
 @case_option
 @operator_option("in each manifest", default=None)
 @click.option(
@@ -127,6 +143,10 @@ def watchlist_errors(consequence: str) -> Callable[[F], F]:
     help="Stop a platform after this many consecutive rate_limited/login_wall; 0: never.",
 )
 @find_options
+@json_option(
+    "The run as `runs RUN_ID --json` shows it, with the changes found, as one JSON object; "
+    "progress and the summary go to standard error."
+)
 @store_option
 @capture_options
 @notify_options
@@ -146,6 +166,7 @@ def run(
     backoff: float,
     max_retry_after: float,
     breaker: int,
+    as_json: bool,
     store: Path,
     browser_path: str | None,
     concurrency: int,
@@ -165,8 +186,11 @@ def run(
     flight get a few seconds to finish (a second signal gives them up at once), the run
     is marked `interrupted`.
 
-    Exit status: 0 when every entry is `ok`, 1 otherwise, 130 when interrupted by Ctrl-C,
-    143 by SIGTERM (resume with --resume RUN_ID), 2 for a bad list or option.
+    Exit status: 0 when every entry is `ok`; 4 when every entry was captured but not all
+    are `ok` (findings: not_found, login_wall, ...); 1 when a capture could not be made
+    (timeout, network_error, browser_error), entries were left uncaptured (circuit
+    breaker) or change detection failed; 130 when interrupted by Ctrl-C, 143 by SIGTERM
+    (resume with --resume RUN_ID); 2 for a bad list or option.
     """
     from collector.cli.findings import check_find_values, load_subject_list
     from collector.lists.format import load_watchlist
@@ -217,14 +241,28 @@ def run(
     assert watchlist_file is not None
     watchlist = load_watchlist(watchlist_file)
     monitor = start_monitor(notify_command, notify_timeout)
-    result = execute_run(s, watchlist, settings, resume=resume_id, monitor=monitor)
-    sys.exit(run_exit_code(result))
+    result = execute_run(s, watchlist, settings, resume=resume_id, monitor=monitor, err=as_json)
+    status = run_exit_code(result)
+    if monitor.problems:
+        status = EXIT_FAILED  # change detection failed: say so by the exit status
+    if as_json:
+        with open_index(store) as index:
+            row = index.resolve_run(result.run_id)
+            shaped = shapes.run(row, index.run_entries(row["id"]), index.run_attempts(row["id"]))
+        shaped["changes"] = [shapes.change(r.row) for r in monitor.changed]
+        shaped["exit_status"] = status
+        click.echo(shapes.dumps(shaped))
+    sys.exit(status)
 
 
 def run_exit_code(result: RunResult, signals: Sequence[int] = ()) -> int:
+    """Interrupted (by Ctrl-C or SIGTERM); failed (a capture that could not be made,
+    entries left uncaptured); findings (pages not all `ok`); or ok (exits.py)."""
     if result.status == "interrupted":
         return EXIT_TERMINATED if signal.SIGTERM in signals else EXIT_INTERRUPTED
-    return 0 if result.ok else EXIT_NOT_ALL_GOOD
+    if result.missing():
+        return EXIT_FAILED
+    return exits.captures_status([e.label for e in result.entries])
 
 
 def execute_run(
@@ -234,14 +272,16 @@ def execute_run(
     *,
     resume: str | None = None,
     monitor: Any = None,
+    err: bool = False,
 ) -> RunResult:
     """Run with progress output and Ctrl-C handling; print the summary, then the changes
-    the monitor found (when given); return the result."""
+    the monitor found (when given); return the result. With `err` everything goes to
+    standard error (standard output then carries JSON)."""
     from collector.capture.runner import CaptureRunner
     from collector.cli.changes import finish_monitor
     from collector.lists.run import run_watchlist
 
-    printer = RunPrinter(tty=sys.stdout.isatty())
+    printer = RunPrinter(tty=sys.stderr.isatty() if err else sys.stdout.isatty(), err=err)
     stop, abandon = threading.Event(), threading.Event()
     runner = CaptureRunner(
         store,
@@ -266,17 +306,20 @@ def execute_run(
             )
         finally:
             printer.close()
-    click.echo(format_summary(result, time.monotonic() - printer.t0))
-    if settings.subjects or settings.find or any(e.entry.find for e in result.entries):
+    width = None if err else table_width()
+    click.echo(format_summary(result, time.monotonic() - printer.t0, width=width), err=err)
+    if not err and (
+        settings.subjects or settings.find or any(e.entry.find for e in result.entries)
+    ):
         from collector.cli.findings import echo_findings
 
         echo_findings(printer.filed)
     if result.status == "interrupted" and signals:
         if monitor is not None:
-            finish_monitor(monitor)
+            finish_monitor(monitor, err=err)
         sys.exit(run_exit_code(result, signals))
-    if monitor is not None and not finish_monitor(monitor):
-        sys.exit(EXIT_NOT_ALL_GOOD)  # change detection failed: say so by the exit status
+    if monitor is not None:
+        finish_monitor(monitor, err=err)  # its problems make the exit status 1 (run())
     return result
 
 
@@ -325,8 +368,9 @@ def graceful_stop(
 class RunPrinter:
     """Progress: a bar on a terminal, otherwise one line per capture attempt."""
 
-    def __init__(self, *, tty: bool) -> None:
+    def __init__(self, *, tty: bool, err: bool = False) -> None:
         self.tty = tty
+        self.err = err  # standard error: standard output carries JSON
         self.t0 = time.monotonic()
         self.run_id: str | None = None
         self.bar: Any = None
@@ -344,10 +388,15 @@ class RunPrinter:
             what = f"{event.total} entries" + (
                 f", {missing} to capture" if missing != event.total else ""
             )
-            click.echo(f"run {event.run.run_id}: {clean(event.run.list_file)}, {what}")
+            head = f"run {event.run.run_id}: {clean(event.run.list_file)}, {what}"
+            click.echo(head, err=self.err)
             if self.tty:
                 self.bar = click.progressbar(
-                    length=event.total, label="capturing", show_pos=True, show_eta=True
+                    length=event.total,
+                    label="capturing",
+                    show_pos=True,
+                    show_eta=True,
+                    file=sys.stderr if self.err else None,
                 ).__enter__()
                 self.bar.update(event.done)
                 self.shown = event.done
@@ -368,13 +417,14 @@ class RunPrinter:
             ):
                 self._echo(self.line(event))
             return
-        click.echo(self.line(event))
+        click.echo(self.line(event), err=self.err)
 
     def _echo(self, text: str) -> None:
         if self.bar is not None:
-            click.echo("\r\033[K" + text)  # above the bar; it redraws on its next update
+            # above the bar; it redraws on its next update
+            click.echo("\r\033[K" + text, err=self.err)
         else:
-            click.echo(text)
+            click.echo(text, err=self.err)
 
     @staticmethod
     def line(event: RunEvent) -> str:
@@ -408,7 +458,7 @@ class RunPrinter:
             self.bar = None
 
 
-def format_summary(result: RunResult, elapsed_s: float) -> str:
+def format_summary(result: RunResult, elapsed_s: float, *, width: int | None = None) -> str:
     counts = result.counts()
     lines = [
         "",
@@ -419,7 +469,7 @@ def format_summary(result: RunResult, elapsed_s: float) -> str:
     ]
     if result.finished_at:
         lines.append(f"finished {result.finished_at} ({wib(result.finished_at)})")
-    lines += ["", table(["OUTCOME", "ENTRIES"], list(counts.items()))]
+    lines += ["", table(["OUTCOME", "ENTRIES"], list(counts.items()), width=width)]
     timed = sorted(
         (e for e in result.entries if e.seconds is not None),
         key=lambda e: e.seconds or 0.0,
@@ -435,6 +485,8 @@ def format_summary(result: RunResult, elapsed_s: float) -> str:
                     [f"{e.seconds:.1f}", e.label, f"#{e.entry.index}", e.capture_id, e.entry.url]
                     for e in timed
                 ],
+                width=width,
+                keep=(3,),
             ),
         ]
     bad = [e for e in result.entries if e.label != Outcome.OK]
@@ -456,6 +508,8 @@ def format_summary(result: RunResult, elapsed_s: float) -> str:
                     ]
                     for e in bad
                 ],
+                width=width,
+                keep=(5,),
             ),
         ]
     for message in result.open_breakers.values():
@@ -473,8 +527,8 @@ def format_summary(result: RunResult, elapsed_s: float) -> str:
 
 
 @cli.command()
-@click.argument("run_id", required=False)
-@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@click.argument("run_id", required=False, shell_complete=complete_run)
+@json_option("JSON instead of a table.")
 @store_option
 @handle_errors
 def runs(run_id: str | None, as_json: bool, store: Path) -> None:
@@ -483,7 +537,7 @@ def runs(run_id: str | None, as_json: bool, store: Path) -> None:
         if run_id is None:
             rows = index.runs()
             if as_json:
-                click.echo(json_text(rows))
+                click.echo(shapes.dumps(rows))
                 return
             if not rows:
                 click.echo("no runs yet", err=True)
@@ -503,6 +557,8 @@ def runs(run_id: str | None, as_json: bool, store: Path) -> None:
                         ]
                         for r in rows
                     ],
+                    width=table_width(),
+                    keep=(0,),
                 )
             )
             return
@@ -510,7 +566,7 @@ def runs(run_id: str | None, as_json: bool, store: Path) -> None:
         entries = index.run_entries(row["id"])
         attempts = index.run_attempts(row["id"])
     if as_json:
-        click.echo(json_text({"run": row, "entries": entries, "attempts": attempts}))
+        click.echo(shapes.dumps(shapes.run(row, entries, attempts)))
         return
     click.echo(
         f"run      {row['id']}  {row['status']}\n"
@@ -535,6 +591,8 @@ def runs(run_id: str | None, as_json: bool, store: Path) -> None:
                 ]
                 for e in entries
             ],
+            width=table_width(),
+            keep=(6,),
         )
     )
 
@@ -584,11 +642,21 @@ def import_(csv_file: str, out: Path | None) -> None:
 
 
 @profiles.command()
-@click.argument("watchlist_file", type=click.Path(dir_okay=False))
-@click.option("--only", "--only-tags", "only_tags", multiple=True, metavar="TAG")
+@click.argument(
+    "watchlist_file", type=click.Path(dir_okay=False), shell_complete=complete_watchlist
+)
+@click.option(
+    "--only",
+    "--only-tags",
+    "only_tags",
+    multiple=True,
+    metavar="TAG",
+    help="Only entries with this tag (repeatable).",
+)
+@json_option("The list's file, SHA-256 and every selected entry, resolved, as JSON.")
 @handle_errors
 @watchlist_errors("the list cannot be used")
-def check(watchlist_file: str, only_tags: Sequence[str]) -> None:
+def check(watchlist_file: str, only_tags: Sequence[str], as_json: bool) -> None:
     """Validate a watch list and print every entry's resolved URL."""
     from collector.capture.sessions import check_session_file
     from collector.lists.format import (
@@ -609,6 +677,9 @@ def check(watchlist_file: str, only_tags: Sequence[str]) -> None:
         raise WatchListError(problems)
     selected = {e.index for e in filter_entries(watchlist, only_tags)}
     rows = [r for r in check_report(watchlist) if r.index in selected]
+    if as_json:
+        click.echo(shapes.dumps(shapes.watchlist_check(watchlist_file, watchlist.sha256, rows)))
+        return
     click.echo(
         table(
             ["#", "LINE", "NAME", "PLATFORM", "URL", "TAGS", "SESSION", "PROXY"],
@@ -625,6 +696,8 @@ def check(watchlist_file: str, only_tags: Sequence[str]) -> None:
                 ]
                 for r in rows
             ],
+            width=table_width(),
+            keep=(0,),
         )
     )
     platforms = sorted({r.platform for r in rows})
@@ -644,11 +717,22 @@ def session() -> None:
 
 @session.command(name="check")
 @click.argument("state_file", type=click.Path(dir_okay=False))
-@click.option("--platform", required=True, help="instagram, facebook, x, tiktok, youtube, threads")
+@click.option(
+    "--platform",
+    required=True,
+    help="Whose session it is: instagram, facebook, x, tiktok, youtube, threads.",
+)
 @click.option("--url", help="Page to visit instead of the platform's logged-in-only page.")
 @click.option("--proxy", help="http://, https://, socks4:// or socks5:// proxy.")
-@click.option("--ignore-https-errors", is_flag=True)
-@click.option("--timeout", "timeout_s", type=click.FloatRange(2, 600), default=30.0)
+@click.option("--ignore-https-errors", is_flag=True, help="Accept invalid TLS certificates.")
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=click.FloatRange(2, 600),
+    default=30.0,
+    show_default=True,
+    help="Seconds for the visit.",
+)
 @browser_path_option
 @handle_errors
 def session_check(
@@ -692,4 +776,4 @@ def session_check(
         click.echo(f"NOT LOGGED IN: the {name} session is logged out or expired; log in again")
     else:
         click.echo(f"UNKNOWN: the visit ended {report.outcome}; cannot tell")
-    sys.exit(EXIT_NOT_ALL_GOOD)
+    sys.exit(EXIT_FAILED)

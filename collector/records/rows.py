@@ -20,6 +20,7 @@ from collector.records.fts import search_form
 from collector.sites.platforms import detect_platform
 
 __all__ = [
+    "CAPTURE_COLUMNS",
     "TIMESTAMP_COLUMNS",
     "artifact_rows",
     "capture_platform",
@@ -54,6 +55,34 @@ def timestamp_row(record: TimestampRecord) -> dict[str, Any]:
     row = record.as_dict()
     row["late"] = int(record.late)
     return {key: row[key] for key in TIMESTAMP_COLUMNS}
+
+
+# The columns of `captures`, in the table's order (capture_row() builds exactly these).
+CAPTURE_COLUMNS = (
+    "id",
+    "requested_url",
+    "final_url",
+    "outcome",
+    "reason",
+    "http_status",
+    "title",
+    "case_id",
+    "operator",
+    "note",
+    "started_at",
+    "finished_at",
+    "folder",
+    "manifest_sha256",
+    "collector_version",
+    "browser_version",
+    "hostname",
+    "screenshot_height",
+    "truncated",
+    "run_id",
+    "entry_name",
+    "platform",
+    "findings",
+)
 
 
 def capture_row(manifest: Manifest, folder: str, manifest_sha256: str) -> dict[str, Any]:

@@ -64,6 +64,8 @@ ARCHIVE_KEYS = [
     "har_entries",
     "exchanges",
     "missing_bodies",
+    "responses_left_out",
+    "lost_bodies",
     "skipped",
     "resources",
     "metadata_uri",
