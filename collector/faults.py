@@ -14,7 +14,8 @@ Points (see where `fault(...)` is called):
     filing.after-journal       a capture's filing journal written, before the rename
     filing.after-rename        the capture folder renamed into captures/, not yet indexed
     store.write                every file write of a capture (enospc)
-    store.write/NAME           the write of one file, e.g. store.write/archive.warc.gz
+    store.write/NAME           the write of one file, e.g. store.write/*.warc.gz (a POINT
+                               may hold shell wildcards: the WARC is named after its capture)
     store.probe                the check whether the store can be written (erofs)
 
 In-process tests may instead monkeypatch the seam they need; this hook exists for tests
@@ -24,6 +25,7 @@ that must kill a real collector process at an exact point.
 from __future__ import annotations
 
 import errno
+import fnmatch
 import os
 import signal
 
@@ -42,7 +44,7 @@ def fault(point: str) -> None:
         return
     for item in spec.split(","):
         name, _, action = item.strip().partition(":")
-        if name != point:
+        if not fnmatch.fnmatchcase(point, name):
             continue
         action, _, first = action.partition("@")
         _hits[point] = _hits.get(point, 0) + 1

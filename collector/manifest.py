@@ -75,7 +75,8 @@ class TimestampingRecord(TypedDict):
 
 
 class ArchiveRecord(TypedDict):
-    """`archive.warc.gz`, or why there is none (`file` None and `error`)."""
+    """The capture's WARC (`<capture id>.warc.gz`; `archive.warc.gz` in stores written
+    before), or why there is none (`file` None and `error`)."""
 
     file: str | None
     error: NotRequired[str]
@@ -87,6 +88,8 @@ class ArchiveRecord(TypedDict):
     har_entries: NotRequired[int]
     exchanges: NotRequired[int]
     missing_bodies: NotRequired[int]
+    responses_left_out: NotRequired[int]  # of those, responses left out of the WARC
+    lost_bodies: NotRequired[list[dict[str, Any]]]
     skipped: NotRequired[list[dict[str, Any]]]
     resources: NotRequired[list[str]]
     metadata_uri: NotRequired[str]
@@ -121,7 +124,7 @@ class Provenance(TypedDict):
     screenshot: dict[str, Any]  # how it was taken, PNG size, perceptual hash
     settle: dict[str, Any]
     dialogs: list[dict[str, Any]]
-    expand: dict[str, Any] | None  # what was opened before the shot (collector.capture.expand)
+    expand: dict[str, Any] | None
     errors: list[str]  # non-fatal: an artifact that could not be made, and why
     options: dict[str, Any]  # CaptureOptions, proxy credentials and session path removed
     browser: dict[str, Any]  # models.BrowserInfo
@@ -134,6 +137,8 @@ class Provenance(TypedDict):
     downloads: list[dict[str, Any]]
     session: dict[str, Any] | None  # the session file's name and SHA-256, never its cookies
     timestamping: TimestampingRecord | None
+    find: dict[str, Any] | None
+    findings: list[dict[str, Any]]
 
 
 class ManifestDraft(Provenance):

@@ -94,6 +94,20 @@ class Needle:
 
 
 @dataclass(frozen=True)
+class Subject:
+    """A person looked for in captures (`--find`, a watch list's `find`, `--subjects`):
+    who they are, and the needles that stand for them (`Needle.id` starts with `id`)."""
+
+    id: str  # "s1", ...: unique within one job
+    name: str | None
+    nip: str | None
+    unit: str | None
+    handles: tuple[tuple[str, str], ...]  # (platform, handle)
+    needles: tuple[Needle, ...]
+    source: str  # where the subject came from: "--find", "profiles/asn.toml entry 3", ...
+
+
+@dataclass(frozen=True)
 class CaptureJob:
     url: str
     options: CaptureOptions = CaptureOptions()
@@ -108,6 +122,10 @@ class CaptureJob:
     watchlist: dict[str, Any] | None = field(default=None, hash=False)  # {file, sha256}
     # looked for in the rendered page by collector/capture/js/find.js (PageCapture.matches)
     find: tuple[Needle, ...] = ()
+    # who the needles stand for, and whether a capture that finds none of them is
+    # `expectation_failed` (`--expect-find`)
+    subjects: tuple[Subject, ...] = ()
+    expect_find: bool = False
     # browser endpoints that went away while this job ran on them, before the one that
     # rendered it (collector.capture.pool): [{endpoint, reason, at}]
     handoffs: tuple[dict[str, Any], ...] = field(default=(), hash=False)
@@ -199,6 +217,45 @@ class PageCapture:
     # `matches_screenshot` shows (screenshot.png, or the shot after a consent click)
     matches: tuple[dict[str, Any], ...] = ()
     matches_screenshot: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A watched person found in a capture: who, where, what kind of interaction, and
+    the crop that shows it (collector.evidence.findings; manifest key `findings`)."""
+
+    n: int  # 1-based: find-N.png
+    needle_id: str
+    subject: dict[str, Any]  # {id, name, nip, unit, platform, handle, source}
+    matched_text: str
+    item_text: str  # the whole enclosing item (the comment, the list row)
+    selector: str
+    xpath: str
+    box: dict[str, float]  # page CSS px: {x, y, width, height}
+    surface: str  # "page" (screenshot.png) or "container-N" (container-N.png)
+    surface_box: dict[str, float]  # in that image's own pixels
+    kind: str  # collector.sites.interactions.KINDS
+    rule: str  # the rule that decided the kind
+    how: str  # "text" or "link"
+    crop: dict[str, Any] | None  # {artifact, sha256, box, annotated, ...} or {error}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "needle_id": self.needle_id,
+            "subject": self.subject,
+            "matched_text": self.matched_text,
+            "item_text": self.item_text,
+            "selector": self.selector,
+            "xpath": self.xpath,
+            "box": self.box,
+            "surface": self.surface,
+            "surface_box": self.surface_box,
+            "kind": self.kind,
+            "rule": self.rule,
+            "how": self.how,
+            "crop": self.crop,
+        }
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ from urllib.parse import urldefrag
 from collector.evidence.png import PngError, png_size, stack_png
 from collector.models import Needle
 from collector.sites.expand import rules_for, social_pattern
+from collector.sites.interactions import needle_payload
 from collector.timeutil import rfc3339, utc_now
 
 # waiting after a click: network quiet counted from the click, then the DOM quiet
@@ -126,7 +127,8 @@ class Expansion:
 
 async def find_matches(driver: PageDriver, needles: Sequence[Needle]) -> tuple[dict[str, Any], ...]:
     """find.js over the rendered page (see the module docstring for the contract)."""
-    arg = [{"id": n.id, "kind": n.kind, "value": n.value, "platform": n.platform} for n in needles]
+    # the interface fields, plus the regex and link rule collector.sites.interactions builds
+    arg = [needle_payload(n) for n in needles]
     found = await driver.call("looking for the watched people", "find", arg, 10.0)
     if not isinstance(found, list):
         return ()

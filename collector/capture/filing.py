@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import errno
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from collector import __version__
-from collector.evidence.png import PngError, png_size_fields
+from collector.evidence.findings import file_findings, find_record
+from collector.evidence.png import png_size_fields
 from collector.evidence.redact import redact_response_headers
 from collector.evidence.stamps import (
     TsaSettings,
@@ -26,10 +28,10 @@ from collector.evidence.stamps import (
 )
 from collector.evidence.store import TIMESTAMPS, CaptureWriter
 from collector.evidence.warc import (
-    WARC_NAME,
     ArchiveError,
     WarcInfo,
     WarcResource,
+    warc_name,
     write_capture_warc,
 )
 from collector.manifest import (
@@ -43,17 +45,24 @@ from collector.manifest import (
     RunRecord,
     TimestampingRecord,
 )
-from collector.models import BrowserInfo, CaptureJob, FiledCapture, PageCapture, RedirectHop
+from collector.models import (
+    BrowserInfo,
+    CaptureJob,
+    FiledCapture,
+    Finding,
+    PageCapture,
+    RedirectHop,
+)
 from collector.sites.platforms import PlatformError, detect_platform, resolve_platform
 from collector.sites.posts import extract_post_links
 from collector.sites.urls import redact_proxy, redact_url_credentials
 from collector.timeutil import parse_rfc3339, utc_now
 
 WARC_MEDIA = "application/warc"
+# errors that mean the disk is full: a capture fails, never filed incomplete
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 CONSENT_SCREENSHOT = "screenshot-after-consent.png"
 MAX_POST_LINKS = 500
-# a full disk fails the capture, never filed as if only one file was bad
-DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 # Content-Type -> (file name of the body as received, media type when none is given)
 _BODY_NAMES = {
@@ -82,8 +91,9 @@ def file_capture(
     """Write every artifact (hashed as written), the WARC, the manifest, then, with TSAs,
     the timestamp tokens over the manifest; seal and rename into place."""
     body_name, dom = _write_artifacts(writer, page)
+    findings = file_findings(writer, job, page)  # find-N.png crops: collector.evidence.findings
     provenance = build_provenance(
-        writer.capture_id, job, page, browser, environment, body_name, tsa
+        writer.capture_id, job, page, browser, environment, body_name, tsa, findings
     )
     archive = write_archive(writer, job, page, provenance, dom)
     writer.write_manifest(build_manifest(provenance, archive))
@@ -137,6 +147,7 @@ def build_provenance(
     environment: EnvironmentRecord,
     body_artifact: str | None,
     tsa: TsaSettings | None = None,
+    findings: Sequence[Finding] = (),
 ) -> Provenance:
     """Everything one capture observed, and how: the manifest but for its WARC record
     (`build_manifest`) and its artifact list (appended by the store)."""
@@ -167,6 +178,7 @@ def build_provenance(
         "screenshot": _screenshot_record(page),
         "settle": page.settle,
         "dialogs": list(page.dialogs),
+        # what was done to open what the page hides: collector.capture.expand
         "expand": page.expand,
         "errors": list(page.errors),
         "options": options,
@@ -186,6 +198,9 @@ def build_provenance(
         # which investigator session was loaded (file name, SHA-256), never its cookies
         "session": page.session,
         "timestamping": _timestamping_record(tsa),
+        # whom the capture looked for, and where they were found (collector.evidence.findings)
+        "find": find_record(job),
+        "findings": [f.as_dict() for f in findings],
     }
 
 
@@ -314,7 +329,7 @@ def screenshot_fingerprint(thumbnail: bytes, info: dict[str, Any]) -> dict[str, 
     the evidence is screenshot.png.
     """
     from collector.evidence.hashing import sha256_bytes
-    from collector.evidence.png import decode_grey
+    from collector.evidence.png import PngError, decode_grey
     from collector.monitor.changes import ChangesError, dhash
 
     source = {**info, "png_sha256": sha256_bytes(thumbnail), "hash": "dhash 9x8 box filter"}
@@ -334,7 +349,7 @@ def write_archive(
     provenance: Provenance,
     dom: bytes | None,
 ) -> ArchiveRecord:
-    """`archive.warc.gz`: the page's HTTP traffic (from the HAR), the screenshot, DOM and
+    """`<capture id>.warc.gz`: the page's HTTP traffic (from the HAR), the screenshot, DOM and
     MHTML as resource records, the provenance as the metadata record.
 
     The manifest cannot be inside the WARC and also list the WARC's hash, so the metadata
@@ -354,6 +369,7 @@ def write_archive(
     else:
         har_problem = "network.har was not written: the WARC has no HTTP records"
     cid = writer.capture_id
+    warc = warc_name(cid)  # after the capture: WARCs gathered from many never collide
     when = parse_rfc3339(page.finished_at)
     resources = []
     for name, data, media in (
@@ -368,7 +384,7 @@ def write_archive(
         "artifacts": [a.as_dict() for a in writer.artifacts],
         "artifacts_note": (
             "The artifacts written before this WARC, with their SHA-256. manifest.json is "
-            "written after the WARC and lists these plus archive.warc.gz; it is not inside "
+            f"written after the WARC and lists these plus {warc}; it is not inside "
             "the WARC (it could not then record the WARC's hash)."
         ),
     }
@@ -379,12 +395,12 @@ def write_archive(
         hostname=str(provenance["environment"].get("hostname") or ""),
         user_agent=page.user_agent or "",
         created=utc_now(),
-        filename=WARC_NAME,
+        filename=warc,
         description=f"Capture {cid} of {page.requested_url}",
         is_part_of=job.case or cid,
     )
     try:
-        with writer.open_stream(WARC_NAME, WARC_MEDIA) as out:
+        with writer.open_stream(warc, WARC_MEDIA) as out:
             summary = write_capture_warc(
                 out,
                 har=har,
@@ -398,14 +414,14 @@ def write_archive(
     except OSError as exc:
         if exc.errno in DISK_FULL:
             raise  # a full disk fails the capture: never filed as if only the WARC was bad
-        return {"file": None, "error": f"{WARC_NAME} could not be written: {exc}"}
+        return {"file": None, "error": f"{warc} could not be written: {exc}"}
     except ArchiveError as exc:
-        return {"file": None, "error": f"{WARC_NAME} could not be written: {exc}"}
+        return {"file": None, "error": f"{warc} could not be written: {exc}"}
     counts: dict[str, int] = {}
     for record in summary.records:
         counts[record.record_type] = counts.get(record.record_type, 0) + 1
     return {
-        "file": WARC_NAME,
+        "file": warc,
         "format": "WARC/1.1 (ISO 28500), one gzip member per record",
         "size": summary.size,
         "sha256": summary.sha256,
@@ -414,6 +430,12 @@ def write_archive(
         "har_entries": summary.har_entries,
         "exchanges": summary.response_count,
         "missing_bodies": summary.missing_bodies,
+        # of those, responses left out of the WARC (not redirects): never an empty 200
+        "responses_left_out": summary.responses_left_out,
+        "lost_bodies": [
+            {"index": x.index, "url": x.url, "status": x.status, "written": x.written}
+            for x in summary.lost_bodies
+        ],
         "skipped": [{"index": e.index, "url": e.url, "reason": e.reason} for e in summary.skipped],
         "resources": [r.uri for r in resources],
         "metadata_uri": metadata_uri,

@@ -36,6 +36,7 @@ from collector.capture.loop import gather_or_cancel, run_to_completion
 from collector.capture.pool import EndpointPool, Warn
 from collector.capture.sessions import check_session_file
 from collector.errors import AnchorError, CollectorError, EndpointLost, StoreError
+from collector.evidence.findings import expect_found
 from collector.evidence.stamps import TsaSettings
 from collector.evidence.store import CaptureWriter, EvidenceStore, new_capture_id
 from collector.manifest import EnvironmentRecord
@@ -56,7 +57,6 @@ from collector.sites.urls import BrowserEndpoint, normalise_target, parse_proxy
 from collector.timeutil import rfc3339, utc_now
 
 T = TypeVar("T")
-
 Progress = Callable[[FiledCapture], None]
 # Runs on the loop's thread right after a capture is indexed (same SQLite connection):
 # the place for what follows from a filed capture (custody, change detection, run links).
@@ -271,6 +271,7 @@ class OpenRunner:
         if handoffs:
             job = replace(job, handoffs=(*job.handoffs, *handoffs))
         page = r.judge_page(job, page)
+        page = expect_found(job, page)  # --expect-find
         return await _to_the_end(self._file(writer, job, page, info))
 
     async def _file(

@@ -10,9 +10,11 @@ from typing import Any
 
 import click
 
+from collector import exits
+from collector.cli import shapes
 from collector.cli.changes import finish_monitor, notify_options, start_monitor
 from collector.cli.common import (
-    EXIT_NOT_ALL_GOOD,
+    EXIT_FAILED,
     browser_path_option,
     build_options,
     capture_line,
@@ -20,10 +22,12 @@ from collector.cli.common import (
     case_option,
     cli,
     handle_errors,
+    json_option,
     operator_option,
     store_option,
     tsa_settings,
 )
+from collector.cli.findings import find_options
 from collector.cli.query import list_
 from collector.cli.verify import verify
 from collector.errors import UsageError
@@ -46,6 +50,11 @@ from collector.models import CaptureJob, Outcome
     help="Accept a host without a dot (an intranet name such as http://arsip/); "
     "otherwise refused as a likely typo.",
 )
+@find_options
+@json_option(
+    "The filed captures (the keys of `list --json`) and the changes found, as one JSON "
+    "object; progress goes to standard error."
+)
 @store_option
 @capture_options
 @notify_options
@@ -57,6 +66,10 @@ def capture(
     note: str | None,
     platform: str | None,
     allow_bare_host: bool,
+    find: Sequence[str],
+    subjects_file: str | None,
+    expect_find: bool,
+    as_json: bool,
     store: Path,
     browser_path: str | None,
     concurrency: int,
@@ -72,13 +85,16 @@ def capture(
     and a WARC of it all; with --tsa, an RFC 3161 timestamp over each manifest.
 
     Each page is classified (login wall, not found, rate limited, captcha, private,
-    consent wall, empty, ...); exit status 0 only when every capture is `ok`. Each capture
-    is compared with the previous capture of the same URL (see `collector changes`); what
-    changed is listed at the end.
+    consent wall, empty, ...). Exit status 0 when every capture is `ok`, 4 when every page
+    was captured but not all are `ok` (not_ok), 1 when a capture could not be made
+    (timeout, network_error, browser_error). Each capture is compared with the previous
+    capture of the same URL (see `collector changes`); what changed is listed at the end.
+    With --find/--subjects, the people found are listed too (`collector findings`).
     """
     from collector.capture.admission import DEFAULT_PER_ENDPOINT
     from collector.capture.runner import CaptureRunner
-    from collector.sites.platforms import PlatformError, resolve_platform
+    from collector.cli.findings import echo_findings, job_subjects, load_subject_list
+    from collector.sites.platforms import PlatformError, detect_platform, resolve_platform
     from collector.sites.urls import normalise_target, parse_browser_endpoint
 
     tsa = tsa_settings(kw)
@@ -87,17 +103,26 @@ def capture(
         platform = resolve_platform(platform) if platform else None
     except PlatformError as exc:
         raise UsageError(str(exc)) from None
-    jobs = [
-        CaptureJob(
-            normalise_target(u, allow_bare_host=allow_bare_host),
-            options,
-            case,
-            operator,
-            note,
-            platform=platform,
+    subject_list = load_subject_list(subjects_file)
+    jobs = []
+    for u in urls:
+        target = normalise_target(u, allow_bare_host=allow_bare_host)
+        subjects = job_subjects(find, platform or detect_platform(target), subject_list)
+        jobs.append(
+            CaptureJob(
+                target,
+                options,
+                case,
+                operator,
+                note,
+                platform=platform,
+                find=tuple(n for s in subjects for n in s.needles),
+                subjects=subjects,
+                expect_find=expect_find,
+            )
         )
-        for u in urls
-    ]
+    if expect_find and not (find or subject_list):
+        raise UsageError("--expect-find needs --find or --subjects: whom to expect")
     monitor = start_monitor(notify_command, notify_timeout)
     runner = CaptureRunner(
         EvidenceStore(store),
@@ -112,11 +137,26 @@ def capture(
         warn=lambda message: click.echo(f"warning: {message}", err=True),
     )
     try:
-        filed = runner.run(jobs, progress=lambda f: click.echo(capture_line(f)))
+        filed = runner.run(jobs, progress=lambda f: click.echo(capture_line(f), err=as_json))
     finally:
-        detected = finish_monitor(monitor)
-    if any(f.outcome != Outcome.OK for f in filed) or not detected:
-        sys.exit(EXIT_NOT_ALL_GOOD)
+        detected = finish_monitor(monitor, err=as_json)
+    status = exits.captures_status([f.outcome for f in filed])
+    if not detected:
+        status = EXIT_FAILED
+    if (find or subject_list) and not as_json:
+        echo_findings(filed)
+    if as_json:
+        click.echo(
+            shapes.dumps(
+                {
+                    "exit_status": status,
+                    "captures": [shapes.filed_capture(f) for f in filed],
+                    "changes": [shapes.change(r.row) for r in monitor.changed],
+                }
+            )
+        )
+    if status:
+        sys.exit(status)
 
 
 DEMO_LIST_SHOWN = "profiles/demo.toml"
@@ -162,7 +202,8 @@ def demo(store: Path, browser_path: str | None, serve: bool) -> None:
             browser_path=browser_path,
             host_delay_s=0,  # our own localhost server: no politeness needed
         )
-        result = execute_run(s, watchlist, settings, monitor=start_monitor(None, 30.0))
+        monitor = start_monitor(None, 30.0)
+        result = execute_run(s, watchlist, settings, monitor=monitor)
     unexpected = [
         e
         for e in result.entries
@@ -184,6 +225,7 @@ def demo(store: Path, browser_path: str | None, serve: bool) -> None:
         since=None,
         until=None,
         as_json=False,
+        as_csv=False,
         store=store,
     )
     click.echo("\n$ collector verify")
@@ -199,5 +241,5 @@ def demo(store: Path, browser_path: str | None, serve: bool) -> None:
         f"\nto look through it in a browser, open the review desk on this store:\n"
         f"  collector serve --store {store}    # then http://127.0.0.1:8700/"
     )
-    if unexpected or result.status != "finished":
-        sys.exit(EXIT_NOT_ALL_GOOD)
+    if unexpected or result.status != "finished" or monitor.problems:
+        sys.exit(EXIT_FAILED)

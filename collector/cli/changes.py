@@ -3,39 +3,34 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from collector.cli import shapes
 from collector.cli.common import (
     cli,
     handle_errors,
+    json_option,
     open_index,
     parse_when,
     store_option,
+    table_width,
 )
+from collector.cli.complete import complete_capture, complete_case
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
-from collector.text import clean, json_text, table
+from collector.monitor.changes import ChangeKind
+from collector.text import clean, table
 from collector.timeutil import rfc3339, utc_now, wib
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-CHANGE_KINDS = (
-    "disappeared",
-    "reappeared",
-    "outcome_changed",
-    "url_changed",
-    "title_changed",
-    "text_changed",
-    "posts_added",
-    "posts_removed",
-    "screenshot_changed",
-)
+# one vocabulary: the kinds collector.monitor.changes reports, most important first
+CHANGE_KINDS = tuple(kind.value for kind in ChangeKind)
 
 
 def notify_options(fn: F) -> F:
@@ -68,19 +63,22 @@ def start_monitor(notify_command: str | None, notify_timeout: float) -> Any:
     return ChangeMonitor(notifier=notifier)
 
 
-def finish_monitor(monitor: Any) -> bool:
-    """Wait for notifications, print what changed; False if change detection failed."""
+def finish_monitor(monitor: Any, *, err: bool = False) -> bool:
+    """Wait for notifications, print what changed (to standard error with `err`, when
+    standard output carries JSON); False if change detection failed."""
     monitor.close()
     changed = monitor.changed
     if changed:
-        click.echo(f"\nchanges since the previous capture ({len(changed)}):")
+        click.echo(f"\nchanges since the previous capture ({len(changed)}):", err=err)
         for record in changed:
             row = record.row
             what = clean(row["entry_name"] or row["url"], 70)
-            click.echo(f"  {row['capture_id']}  {row['kinds']}  {what}")
-            click.echo(f"      {clean(row['summary'], 300)}")
+            click.echo(f"  {row['capture_id']}  {row['kinds']}  {what}", err=err)
+            click.echo(f"      {clean(row['summary'], 300)}", err=err)
     elif monitor.records:
-        click.echo(f"\nno changes since the previous capture ({len(monitor.records)} compared)")
+        click.echo(
+            f"\nno changes since the previous capture ({len(monitor.records)} compared)", err=err
+        )
     notifier = monitor.notifier
     if notifier is not None and (notifier.sent or notifier.failures):
         click.echo(f"notify: {notifier.sent} sent, {len(notifier.failures)} failed", err=True)
@@ -92,7 +90,7 @@ def finish_monitor(monitor: Any) -> bool:
 @cli.command()
 @click.option("--since", help="Changes in captures started at or after this date/time (UTC).")
 @click.option("--until", help="... started before this date/time (UTC).")
-@click.option("--case", help="Only captures of this case.")
+@click.option("--case", help="Only captures of this case.", shell_complete=complete_case)
 @click.option("--entry", help="Only this watch-list entry (its name).")
 @click.option(
     "--kind",
@@ -102,7 +100,7 @@ def finish_monitor(monitor: Any) -> bool:
     help="Only changes of this kind (repeatable).",
 )
 @click.option("--all", "include_unchanged", is_flag=True, help="Also comparisons with no change.")
-@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@json_option("JSON instead of a table.")
 @store_option
 @handle_errors
 def changes(
@@ -126,18 +124,12 @@ def changes(
             include_unchanged=include_unchanged,
         )
     if as_json:
-        out = []
-        for r in rows:
-            item = dict(r)
-            item["kinds"] = r["kinds"].split(",") if r["kinds"] else []
-            item["changed"] = bool(r["changed"])
-            item["details"] = json.loads(r["details"]) if r["details"] else None
-            out.append(item)
-        click.echo(json_text(out))
+        click.echo(shapes.dumps([shapes.change(r) for r in rows]))
         return
     if not rows:
         click.echo("no changes match", err=True)
         return
+    width = table_width()  # on a terminal the table is fitted, so no cell is capped
     click.echo(
         table(
             ["CAPTURED (WIB)", "CAPTURE", "PREVIOUS", "KINDS", "ENTRY / URL", "SUMMARY"],
@@ -147,18 +139,21 @@ def changes(
                     r["capture_id"],
                     r["previous_id"],
                     r["kinds"] or "-",
-                    clean(r["entry_name"] or r["url"], 50),
-                    clean(r["summary"] or "unchanged", 90),
+                    clean(r["entry_name"] or r["url"], None if width else 50),
+                    clean(r["summary"] or "unchanged", None if width else 90),
                 ]
                 for r in rows
             ],
+            width=width,
+            keep=(1,),
+            drop=(0, 2),  # the capture ids start with their UTC times
         )
     )
 
 
 @cli.command()
-@click.argument("id_a")
-@click.argument("id_b")
+@click.argument("id_a", shell_complete=complete_capture)
+@click.argument("id_b", shell_complete=complete_capture)
 @click.option(
     "--html",
     "html_path",
@@ -202,6 +197,8 @@ def diff(id_a: str, id_b: str, html_path: Path | None, store: Path) -> None:
                 ["*" if va != vb and vb != "" else "", k, clean(va, 60), clean(vb, 60)]
                 for k, va, vb in fields
             ],
+            width=table_width(),
+            keep=(0, 1),
         )
     )
     changeset = changes_between(a, b)

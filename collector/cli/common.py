@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import functools
 import re
+import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from collector import exits
 from collector.capture.admission import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MIN_AVAILABLE_MB,
@@ -18,6 +21,7 @@ from collector.capture.admission import (
     DEFAULT_PER_ENDPOINT,
     MAX_CONCURRENCY,
 )
+from collector.cli.complete import complete_case
 from collector.errors import CollectorError, StoreError, UsageError
 from collector.evidence.store import EvidenceStore
 from collector.models import CaptureOptions, FiledCapture, Viewport
@@ -28,7 +32,7 @@ if TYPE_CHECKING:
     from collector.evidence.stamps import TsaSettings
 
 F = TypeVar("F", bound=Callable[..., Any])
-EXIT_NOT_ALL_GOOD, EXIT_USAGE, EXIT_ENVIRONMENT = 1, 2, 3
+EXIT_FAILED, EXIT_USAGE, EXIT_ENVIRONMENT = exits.FAILED, exits.USAGE, exits.ENVIRONMENT
 
 
 def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -52,7 +56,6 @@ def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> No
 )
 def cli() -> None:
     """Preserve public web pages as hashed, indexed, verifiable evidence."""
-
     from collector.evidence.store import private_umask
 
     # everything collector creates (store, index, packages, reports) is readable by its
@@ -97,6 +100,49 @@ def store_option(fn: F) -> F:
     )(fn)
 
 
+def json_option(help: str) -> Callable[[F], F]:
+    """`--json`: what the command found, as JSON on standard output (shapes.py)."""
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+def fitted_echo(width: int | None) -> Callable[..., None]:
+    """An echo for line-oriented output on a terminal `width` wide (None: as is).
+
+    `say(text)` wraps a long line, continuing at column `indent`, so no message is cut;
+    `say(text, tail)` shortens `tail` (a folder, a URL) in the middle to fit the line."""
+    import textwrap
+
+    from collector.text import shorten, width_of
+
+    def say(text: str, tail: str = "", *, indent: int = 0) -> None:
+        if width is None:
+            click.echo(text + tail)
+        elif tail:
+            click.echo(text + shorten(tail, max(width - width_of(text), 12)))
+        elif width_of(text) <= width:
+            click.echo(text)
+        else:
+            click.echo(
+                textwrap.fill(
+                    text,
+                    width,
+                    subsequent_indent=" " * indent,
+                    break_long_words=True,
+                    break_on_hyphens=False,
+                )
+            )
+
+    return say
+
+
+def table_width() -> int | None:
+    """The terminal's width when standard output is one (tables are fitted to it), else
+    None: piped or redirected output keeps every value whole."""
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
+
+
 def operator_option(
     recorded: str = "in the custody log", default: str | None = "user@host"
 ) -> Callable[[F], F]:
@@ -113,7 +159,9 @@ def operator_option(
 
 # `capture` and `run`: the case every capture is filed under
 case_option = click.option(
-    "--case", help="Case number recorded with every capture, e.g. BKPSDM-2024-017."
+    "--case",
+    help="Case number recorded with every capture, e.g. BKPSDM-2024-017.",
+    shell_complete=complete_case,
 )
 
 
@@ -227,8 +275,18 @@ def capture_options(fn: F) -> F:
             help="Device scale factor.",
         ),
         click.option("--user-agent", help="Override the browser's user agent."),
-        click.option("--locale", default="id-ID", show_default=True),
-        click.option("--timezone", default="Asia/Jakarta", show_default=True),
+        click.option(
+            "--locale",
+            default="id-ID",
+            show_default=True,
+            help="Browser locale the page sees (Accept-Language, navigator.language).",
+        ),
+        click.option(
+            "--timezone",
+            default="Asia/Jakarta",
+            show_default=True,
+            help="IANA time zone the page's scripts see (stored times stay UTC).",
+        ),
         click.option(
             "--proxy",
             help="http://, https://, socks4:// or socks5:// proxy; in a password write "

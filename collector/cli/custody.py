@@ -10,12 +10,15 @@ import click
 from collector.cli.common import (
     cli,
     handle_errors,
+    json_option,
     open_index,
     operator_option,
     store_option,
+    table_width,
     tsa_options,
     tsa_settings,
 )
+from collector.cli.complete import complete_capture, complete_case
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.text import clean, json_text, table
@@ -33,7 +36,7 @@ def _entry_line(entry: dict[str, Any]) -> str:
 
 
 @cli.command()
-@click.argument("capture_id")
+@click.argument("capture_id", shell_complete=complete_capture)
 @click.argument("text")
 @operator_option()
 @store_option
@@ -48,7 +51,12 @@ def note(capture_id: str, text: str, operator: str | None, store: Path) -> None:
 
 
 @cli.command()
-@click.option("--case", required=True, help="The case whose captures change hands.")
+@click.option(
+    "--case",
+    required=True,
+    help="The case whose captures change hands.",
+    shell_complete=complete_case,
+)
 @click.option("--from", "from_", required=True, help="Who hands the evidence over.")
 @click.option("--to", required=True, help="Who receives it (person and agency).")
 @click.option("--reason", required=True, help="Why, e.g. the letter or hearing it is for.")
@@ -79,9 +87,11 @@ def handover(
 
 
 @cli.command()
-@click.argument("capture_id", required=False)
-@click.option("--case", help="Every event concerning this case's captures.")
-@click.option("--json", "as_json", is_flag=True, help="The entries exactly as logged.")
+@click.argument("capture_id", required=False, shell_complete=complete_capture)
+@click.option(
+    "--case", help="Every event concerning this case's captures.", shell_complete=complete_case
+)
+@json_option("The entries exactly as logged.")
 @store_option
 @handle_errors
 def custody(capture_id: str | None, case: str | None, as_json: bool, store: Path) -> None:
@@ -96,6 +106,7 @@ def custody(capture_id: str | None, case: str | None, as_json: bool, store: Path
     if not log:
         click.echo("no custody events", err=True)
         return
+    width = table_width()  # on a terminal the table is fitted, so no cell is capped
     click.echo(
         table(
             ["SEQ", "UTC", "WIB", "ACTOR", "ACTION", "CAPTURES", "DETAILS"],
@@ -104,13 +115,16 @@ def custody(capture_id: str | None, case: str | None, as_json: bool, store: Path
                     e["seq"],
                     e["at"],
                     wib(e["at"]),
-                    clean(e["actor"], 24),
+                    clean(e["actor"], None if width else 24),
                     e["action"],
                     _ids(e["capture_ids"]),
-                    clean(summary(e), 110),
+                    clean(summary(e), None if width else 110),
                 ]
                 for e in log
             ],
+            width=width,
+            keep=(0, 2, 4),
+            drop=(1,),  # WIB shows the same instant; --json keeps the UTC time
         )
     )
     click.echo(f"log head: sha256:{head}  (check the whole chain with `collector verify`)")
@@ -125,7 +139,7 @@ def _ids(ids: list[str]) -> str:
 
 
 @cli.command()
-@click.argument("capture_id")
+@click.argument("capture_id", shell_complete=complete_capture)
 @click.option("--reason", required=True, help="Why the capture is withdrawn (recorded).")
 @click.option(
     "--delete-files",

@@ -8,12 +8,14 @@ from pathlib import Path
 import click
 
 from collector.capture.admission import DEFAULT_MIN_FREE_DISK_MB
+from collector.cli import shapes
 from collector.cli.common import (
     EXIT_ENVIRONMENT,
     browser_endpoint_option,
     browser_path_option,
     cli,
     handle_errors,
+    json_option,
     store_option,
 )
 from collector.evidence.store import EvidenceStore
@@ -30,24 +32,28 @@ from collector.evidence.store import EvidenceStore
     metavar="MB",
     help="Warn when the store's disk has less free space than this.",
 )
+@json_option("The checks as JSON: {ok, checks: [{name, value, ok}]}.")
 @browser_endpoint_option
 @store_option
 @handle_errors
 def doctor(
     browser_path: str | None,
+    as_json: bool,
     store: Path,
     min_free_disk: int = DEFAULT_MIN_FREE_DISK_MB,
     browser_endpoints: tuple[str, ...] = (),
 ) -> None:
-    """Check the browser, fonts, store and free disk space collector would use; with
-    --browser-endpoint, connect to each endpoint, open a page and report its version and
-    latency instead of looking for a browser here."""
+    """Check the browser, fonts, store and free disk space collector would use (exit 3
+    when one is missing); with --browser-endpoint, connect to each endpoint, open a page
+    and report its version and latency instead of looking for a browser here."""
     from collector.review.doctor import diagnose
     from collector.sites.urls import parse_browser_endpoint
 
     endpoints = tuple(parse_browser_endpoint(u) for u in browser_endpoints)
     report = diagnose(browser_path, EvidenceStore(store), min_free_disk, endpoints)
-    for key, value, ok in report.lines:
+    if as_json:
+        click.echo(shapes.dumps(shapes.doctor(report)))
+    for key, value, ok in () if as_json else report.lines:
         click.echo(f"{'ok ' if ok else 'NO '} {key:<12} {value}")
     if not report.ok:
         sys.exit(EXIT_ENVIRONMENT)

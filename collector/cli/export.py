@@ -9,16 +9,19 @@ from typing import Any
 
 import click
 
+from collector.cli import shapes
 from collector.cli.common import (
-    EXIT_NOT_ALL_GOOD,
+    EXIT_FAILED,
     cli,
     handle_errors,
+    json_option,
     open_index,
     operator_option,
     store_option,
     tsa_options,
     tsa_settings,
 )
+from collector.cli.complete import complete_capture, complete_case
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.text import clean, json_text
@@ -37,8 +40,10 @@ def _write_wacz(
     sign_key: Path | None,
     operator: str | None,
     store: Path,
+    *,
+    as_json: bool = False,
 ) -> None:
-    """`export --format wacz`: collector.export.wacz.export_wacz, printed."""
+    """`export --format wacz`: collector.export.wacz.export_wacz, printed (or as JSON)."""
     from collector.export.wacz import export_wacz as export
 
     s = EvidenceStore(store)
@@ -54,11 +59,19 @@ def _write_wacz(
             operator=operator,
             record=record,
         )
+    if as_json:
+        click.echo(shapes.dumps(shapes.wacz(result)))
+        return
     for c in result.captures:
         redacted = f"  ({len(c.redacted)} secret value(s) redacted)" if c.redacted else ""
         click.echo(f"{c.capture_id}  {clean(c.url)}{redacted}")
     for line in result.skipped:
         click.echo(f"skipped  {clean(line)}")
+    for left in result.not_in_pages:
+        click.echo(
+            f"no page  {left['capture_id']}  {left['outcome']}  {clean(left['requested_url'])}"
+            "  (no HTTP response archived for it; its WARC is in the archive)"
+        )
     w = result.wacz
     click.echo(
         f"wrote {w.path} ({w.size} bytes, {len(result.captures)} capture(s)), sha256:{w.sha256}"
@@ -78,12 +91,13 @@ def exported_line(entry: dict[str, Any] | None) -> None:
 
 
 @cli.command()
-@click.option("--case", required=True, help="The case to package.")
+@click.option("--case", required=True, help="The case to package.", shell_complete=complete_case)
 @click.option(
     "--capture",
     "capture_ids",
     multiple=True,
     help="Only these captures of the case (repeatable; id or unique prefix).",
+    shell_complete=complete_capture,
 )
 @click.option(
     "--out",
@@ -106,6 +120,7 @@ def exported_line(entry: dict[str, Any] | None) -> None:
     help="zip: the evidence package; wacz: a WACZ web archive of the captures' WARCs "
     "(ReplayWeb.page, pywb).",
 )
+@json_option("What was written (path, hashes, captures, custody entry) as JSON.")
 @operator_option()
 @store_option
 @tsa_options
@@ -116,6 +131,7 @@ def export(
     out: Path,
     sign_key: Path | None,
     format_: str,
+    as_json: bool,
     operator: str | None,
     store: Path,
     **kw: Any,
@@ -136,9 +152,11 @@ def export(
                     "--tsa timestamps the evidence package (--format zip) only; a WACZ has "
                     "no place for a token over its datapackage.json"
                 )
-            click.echo("note  COLLECTOR_TSA is set: a WACZ is not timestamped (zip only)")
+            click.echo(
+                "note  COLLECTOR_TSA is set: a WACZ is not timestamped (zip only)", err=as_json
+            )
 
-        _write_wacz(case, capture_ids, out, sign_key, operator, store)
+        _write_wacz(case, capture_ids, out, sign_key, operator, store, as_json=as_json)
         return
 
     s = EvidenceStore(store)
@@ -155,6 +173,9 @@ def export(
             tsa=tsa,
             record=record,
         )
+    if as_json:
+        click.echo(shapes.dumps(shapes.package(done)))
+        return
     click.echo(f"wrote {done.path}  ({len(done.captures)} captures, case {clean(case)})")
     click.echo(f"package  sha256:{done.sha256}")
     click.echo(f"package.json  sha256:{done.package_json_sha256}")
@@ -185,7 +206,7 @@ for _param in export.params:
 
 @cli.command(name="verify-package")
 @click.argument("package", type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True)
+@json_option("The checks' results as JSON.")
 @click.option(
     "--tsa-ca",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -258,13 +279,24 @@ def verify_package_cmd(package: Path, as_json: bool, tsa_ca: Path | None) -> Non
             f"{report.custody_entries} custody entries, signature {sig}{stamped}"
         )
     if not report.ok:
-        sys.exit(EXIT_NOT_ALL_GOOD)
+        sys.exit(EXIT_FAILED)
 
 
 @cli.command()
-@click.option("--case", required=True)
-@click.option("--capture", "capture_ids", multiple=True, help="Only these captures.")
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--case", required=True, help="The case to report on.", shell_complete=complete_case)
+@click.option(
+    "--capture",
+    "capture_ids",
+    multiple=True,
+    help="Only these captures of the case (repeatable; id or unique prefix).",
+    shell_complete=complete_capture,
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The HTML file to write (never overwritten).",
+)
 @operator_option()
 @store_option
 @handle_errors

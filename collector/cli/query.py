@@ -8,13 +8,19 @@ from typing import Any
 
 import click
 
+from collector.cli import shapes
 from collector.cli.common import (
     cli,
     handle_errors,
+    json_option,
     open_index,
     parse_when,
     store_option,
+    table_width,
 )
+from collector.cli.complete import complete_capture, complete_case
+from collector.cli.findings import finding_lines
+from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.manifest import Manifest, ResponseRecord
 from collector.models import Outcome
@@ -23,12 +29,23 @@ from collector.timeutil import wib
 
 
 @cli.command(name="list")
-@click.option("--case")
+@click.option("--case", help="Only captures of this case.", shell_complete=complete_case)
 @click.option("--url", help="Substring of the requested or final URL.")
-@click.option("--outcome", type=click.Choice([o.value for o in Outcome]))
+@click.option(
+    "--outcome",
+    type=click.Choice([o.value for o in Outcome]),
+    help="Only captures with this outcome.",
+)
 @click.option("--since", help="Captures started at or after this date/time (UTC).")
 @click.option("--until", help="Captures started before this date/time (UTC).")
-@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@json_option("JSON instead of a table: every column of the index, values whole.")
+@click.option(
+    "--csv",
+    "as_csv",
+    is_flag=True,
+    help="CSV for spreadsheets (UTF-8 with BOM, the columns of --json; a cell a spreadsheet "
+    "would run as a formula starts with an apostrophe).",
+)
 @store_option
 @handle_errors
 def list_(
@@ -38,19 +55,27 @@ def list_(
     since: str | None,
     until: str | None,
     as_json: bool,
+    as_csv: bool,
     store: Path,
 ) -> None:
     """List captures in the index."""
+    if as_json and as_csv:
+        raise UsageError("give --json or --csv, not both")
     with open_index(store) as index:
         rows = index.captures(
             case=case, url=url, outcome=outcome, since=parse_when(since), until=parse_when(until)
         )
+    shaped = [shapes.capture(r) for r in rows]
     if as_json:
-        click.echo(json_text(rows))
+        click.echo(shapes.dumps(shaped))
+        return
+    if as_csv:
+        click.echo(csv_text(shaped, shapes.capture_columns()), nl=False)
         return
     if not rows:
         click.echo("no captures match", err=True)
         return
+    width = table_width()  # on a terminal the table is fitted, so no cell is capped
     click.echo(
         table(
             ["ID", "CAPTURED (WIB)", "OUTCOME", "CASE", "URL"],
@@ -60,17 +85,44 @@ def list_(
                     wib(r["started_at"]),
                     r["outcome"] + (" (retired)" if r.get("retired_at") else ""),
                     r["case_id"] or "",
-                    clean(r["requested_url"], 70),
+                    clean(r["requested_url"], None if width else 70),
                 ]
                 for r in rows
             ],
+            width=width,
+            keep=(0, 2),
+            drop=(1,),  # the id starts with the capture's UTC time
         )
     )
 
 
+def csv_text(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    """RFC 4180 CSV with a UTF-8 byte order mark (spreadsheets then read UTF-8, emoji and
+    all). Captured text is hostile: a cell starting with = + - @ or a tab/CR would run as a
+    formula in a spreadsheet, so it gets a leading apostrophe (OWASP's advice); --json keeps
+    every value exact."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(c)) for c in columns])
+    return "\ufeff" + buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 @cli.command()
-@click.argument("capture_id")
-@click.option("--json", "as_json", is_flag=True, help="Print the manifest as stored.")
+@click.argument("capture_id", shell_complete=complete_capture)
+@json_option("Print the manifest as stored.")
 @store_option
 @handle_errors
 def show(capture_id: str, as_json: bool, store: Path) -> None:
@@ -93,7 +145,9 @@ def show(capture_id: str, as_json: bool, store: Path) -> None:
     if as_json:
         click.echo(json_text(manifest))
         return
-    click.echo(format_capture(manifest, row, digest, artifacts, timestamps))
+    click.echo(format_capture(manifest, row, digest, artifacts, timestamps, width=table_width()))
+    for line in finding_lines(manifest):
+        click.echo(line)
     if row.get("retired_at"):
         click.echo(f"RETIRED   {row['retired_at']} ({wib(row['retired_at'])})")
 
@@ -104,27 +158,44 @@ def format_capture(
     digest: str,
     artifacts: list[dict[str, Any]],
     timestamps: Sequence[dict[str, Any]] = (),
+    *,
+    width: int | None = None,
 ) -> str:
+    from collector.review.transport import transport
+
     r: ResponseRecord | dict[str, Any] = m.get("response") or {}
-    tls = r.get("tls") or {}
     b = m.get("browser") or {}
     shot = m.get("screenshot") or {}
+    how = transport(m)
     lines = [
         f"capture   {m['capture_id']}",
         f"folder    {row['folder']}",
         f"outcome   {m['outcome']}"
         + (f" — {clean(m['outcome_reason'])}" if m.get("outcome_reason") else ""),
+    ]
+    for warning in how.warnings:  # first, where a reader cannot miss them
+        lines.append(click.style(f"WARNING   {clean(warning.en)}", fg="red", bold=True))
+        lines.append(f"          {clean(warning.id)}")
+    lines += [
         f"requested {clean(m['requested_url'])}",
         f"final     {clean(m.get('final_url'))}",
     ]
-    for hop in m.get("redirects", []):
+    if how.redirects:
+        lines.append(f"redirects {len(how.redirects)}, in order:")
+    for hop in how.redirects:
         lines.append(
             f"  via     {hop['status']} {clean(hop['url'])} -> {clean(hop.get('location'))}"
         )
     lines += [
         f"status    {r.get('status', '-')} {clean(r.get('status_text', ''))}",
-        f"server    {r.get('server_ip') or '-'}:{r.get('server_port') or '-'}"
-        + (f"  TLS {tls.get('protocol')} issuer {clean(tls.get('issuer'))}" if tls else ""),
+        f"server    {r.get('server_ip') or '-'}:{r.get('server_port') or '-'}",
+        f"tls       {clean(how.tls_line())}",
+        "certs     "
+        + (
+            "checks OFF (--ignore-https-errors): any certificate was accepted"
+            if how.checks_off
+            else "checked by the browser (an invalid certificate fails the capture)"
+        ),
         f"title     {clean((m.get('page') or {}).get('title'))}",
         f"started   {m['started_at']}  ({wib(m['started_at'])})",
         f"finished  {m['finished_at']}  ({wib(m['finished_at'])})",
@@ -146,10 +217,18 @@ def format_capture(
         lines.append(f"problem   {clean(e, 200)}")
     archive = m.get("archive") or {}
     if archive.get("file"):
+        lost = archive["missing_bodies"]
+        left_out = archive.get("responses_left_out")
         lines.append(
             f"warc      {archive['file']}: {archive['records']} records, "
             f"{archive['exchanges']} HTTP exchanges, {len(archive['skipped'])} HAR entries "
-            f"skipped, {archive['missing_bodies']} bodies missing"
+            f"skipped, {lost} bodies missing"
+            + (
+                f" (the browser kept none: {left_out} response(s) left out of the WARC, "
+                f"{lost - left_out} redirect(s) marked WARC-Truncated; see network.har)"
+                if lost and left_out is not None
+                else ""
+            )
         )
     server = (m.get("time_sources") or {}).get("server_date") or {}
     if server.get("time"):
@@ -164,6 +243,8 @@ def format_capture(
         table(
             ["NAME", "TYPE", "BYTES", "SHA-256"],
             [[a["name"], a["media_type"], a["size"], a["sha256"]] for a in artifacts],
+            width=width,
+            keep=(3,),
         )
     )
     return "\n".join(lines)
@@ -171,12 +252,18 @@ def format_capture(
 
 @cli.command()
 @click.argument("query")
-@click.option("--case", help="Only captures of this case.")
+@click.option("--case", help="Only captures of this case.", shell_complete=complete_case)
 @click.option("--since", help="Captures started at or after this date/time (UTC).")
 @click.option("--until", help="Captures started before this date/time (UTC).")
 @click.option("--outcome", help="Only captures with this outcome (e.g. ok).")
-@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="JSON; matches marked as [[…]].")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 10_000),
+    default=50,
+    show_default=True,
+    help="Matches to show at most.",
+)
+@json_option("JSON; matches marked as [[…]].")
 @store_option
 @handle_errors
 def search(
@@ -245,7 +332,7 @@ def _highlight(snippet: str, limit: int) -> str:
 
 @cli.command()
 @click.argument("query")
-@click.option("--json", "as_json", is_flag=True, help="JSON rows instead of a table.")
+@json_option("JSON rows instead of a table.")
 @click.option(
     "--timeout",
     "timeout_s",
@@ -257,7 +344,7 @@ def _highlight(snippet: str, limit: int) -> str:
 @store_option
 @handle_errors
 def sql(query: str, as_json: bool, store: Path, timeout_s: float = 30.0) -> None:
-    """Run a read-only SQL query on index.db (see docs/monitoring.md for the schema)."""
+    """Run a read-only SQL query on index.db (docs/schema.md describes every table)."""
     from collector.cli.common import missing_index
     from collector.records.index import Index
 
@@ -274,5 +361,11 @@ def sql(query: str, as_json: bool, store: Path, timeout_s: float = 30.0) -> None
             )
         )
         return
-    click.echo(table(columns, [["NULL" if v is None else v for v in row] for row in rows]))
+    click.echo(
+        table(
+            columns,
+            [["NULL" if v is None else v for v in row] for row in rows],
+            width=table_width(),
+        )
+    )
     click.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", err=True)

@@ -9,14 +9,17 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from collector import exits
+from collector.cli import shapes
 from collector.cli.changes import notify_options, start_monitor
 from collector.cli.common import (
-    EXIT_NOT_ALL_GOOD,
+    EXIT_FAILED,
     UsageFailure,
     browser_path_option,
     build_options,
@@ -24,11 +27,15 @@ from collector.cli.common import (
     case_option,
     cli,
     handle_errors,
+    json_option,
     open_index,
     operator_option,
     store_option,
+    table_width,
     tsa_settings,
 )
+from collector.cli.complete import complete_run, complete_watchlist
+from collector.cli.findings import find_options
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.lists.settings import (
@@ -39,16 +46,16 @@ from collector.lists.settings import (
     DEFAULT_RETRIES,
     RunSettings,
 )
-from collector.models import Outcome
-from collector.text import clean, json_text, table
+from collector.models import FiledCapture, Outcome
+from collector.text import clean, table
 from collector.timeutil import wib
 
 if TYPE_CHECKING:  # the run's machinery loads when a command runs, not for --help
     from collector.lists.run import RunEvent, RunResult
 
 F = TypeVar("F", bound=Callable[..., Any])
-EXIT_INTERRUPTED = 130  # the shell's convention for a process stopped by Ctrl-C
-EXIT_TERMINATED = 143  # ... and by SIGTERM
+EXIT_INTERRUPTED = exits.INTERRUPTED  # Ctrl-C
+EXIT_TERMINATED = exits.TERMINATED  # SIGTERM
 STOP_GRACE_S = 5.0  # after Ctrl-C/SIGTERM, captures in flight get this long to finish
 
 
@@ -77,8 +84,19 @@ def watchlist_errors(consequence: str) -> Callable[[F], F]:
 
 
 @cli.command()
-@click.argument("watchlist_file", required=False, type=click.Path(dir_okay=False))
-@click.option("--resume", "resume_id", metavar="RUN_ID", help="Capture what RUN_ID left missing.")
+@click.argument(
+    "watchlist_file",
+    required=False,
+    type=click.Path(dir_okay=False),
+    shell_complete=complete_watchlist,
+)
+@click.option(
+    "--resume",
+    "resume_id",
+    metavar="RUN_ID",
+    help="Capture what RUN_ID left missing.",
+    shell_complete=complete_run,
+)
 @case_option
 @operator_option("in each manifest", default=None)
 @click.option(
@@ -124,6 +142,11 @@ def watchlist_errors(consequence: str) -> Callable[[F], F]:
     show_default=True,
     help="Stop a platform after this many consecutive rate_limited/login_wall; 0: never.",
 )
+@find_options
+@json_option(
+    "The run as `runs RUN_ID --json` shows it, with the changes found, as one JSON object; "
+    "progress and the summary go to standard error."
+)
 @store_option
 @capture_options
 @notify_options
@@ -135,11 +158,15 @@ def run(
     case: str | None,
     operator: str | None,
     only_tags: Sequence[str],
+    find: Sequence[str],
+    subjects_file: str | None,
+    expect_find: bool,
     host_delay: float,
     retries: int,
     backoff: float,
     max_retry_after: float,
     breaker: int,
+    as_json: bool,
     store: Path,
     browser_path: str | None,
     concurrency: int,
@@ -154,13 +181,20 @@ def run(
     """Capture every entry of a watch list (TOML), politely, recorded as one run; each
     capture is compared with the entry's previous one (`collector changes`).
 
+    With --subjects FILE (and --find), every person in it is looked for in every
+    capture; the people found are listed at the end (`collector findings`).
+
     Ctrl-C or SIGTERM (`systemctl stop`) stops the run: nothing new starts, captures in
     flight get a few seconds to finish (a second signal gives them up at once), the run
     is marked `interrupted`.
 
-    Exit status: 0 when every entry is `ok`, 1 otherwise, 130 when interrupted by Ctrl-C,
-    143 by SIGTERM (resume with --resume RUN_ID), 2 for a bad list or option.
+    Exit status: 0 when every entry is `ok`; 4 when every entry was captured but not all
+    are `ok` (findings: not_found, login_wall, ...); 1 when a capture could not be made
+    (timeout, network_error, browser_error), entries were left uncaptured (circuit
+    breaker) or change detection failed; 130 when interrupted by Ctrl-C, 143 by SIGTERM
+    (resume with --resume RUN_ID); 2 for a bad list or option.
     """
+    from collector.cli.findings import check_find_values, load_subject_list
     from collector.lists.format import load_watchlist
     from collector.lists.run import resume_settings, run_to_resume
 
@@ -185,9 +219,16 @@ def run(
         max_retry_after_s=max_retry_after,
         breaker=breaker,
         tsa=tsa,
+        find=check_find_values(find),
+        expect_find=expect_find,
         browser_endpoints=tuple(browser_endpoints),
         per_endpoint=per_endpoint,
     )
+    subject_list = load_subject_list(subjects_file)
+    if subject_list is not None:
+        settings = replace(
+            settings, subjects=subject_list.subjects, subjects_file=subject_list.record()
+        )
     if resume_id:
         if case or only_tags:
             raise UsageError("--resume keeps the run's case and --only tags")
@@ -204,14 +245,28 @@ def run(
     assert watchlist_file is not None
     watchlist = load_watchlist(watchlist_file)
     monitor = start_monitor(notify_command, notify_timeout)
-    result = execute_run(s, watchlist, settings, resume=resume_id, monitor=monitor)
-    sys.exit(run_exit_code(result))
+    result = execute_run(s, watchlist, settings, resume=resume_id, monitor=monitor, err=as_json)
+    status = run_exit_code(result)
+    if monitor.problems:
+        status = EXIT_FAILED  # change detection failed: say so by the exit status
+    if as_json:
+        with open_index(store) as index:
+            row = index.resolve_run(result.run_id)
+            shaped = shapes.run(row, index.run_entries(row["id"]), index.run_attempts(row["id"]))
+        shaped["changes"] = [shapes.change(r.row) for r in monitor.changed]
+        shaped["exit_status"] = status
+        click.echo(shapes.dumps(shaped))
+    sys.exit(status)
 
 
 def run_exit_code(result: RunResult, signals: Sequence[int] = ()) -> int:
+    """Interrupted (by Ctrl-C or SIGTERM); failed (a capture that could not be made,
+    entries left uncaptured); findings (pages not all `ok`); or ok (exits.py)."""
     if result.status == "interrupted":
         return EXIT_TERMINATED if signal.SIGTERM in signals else EXIT_INTERRUPTED
-    return 0 if result.ok else EXIT_NOT_ALL_GOOD
+    if result.missing():
+        return EXIT_FAILED
+    return exits.captures_status([e.label for e in result.entries])
 
 
 def execute_run(
@@ -221,13 +276,15 @@ def execute_run(
     *,
     resume: str | None = None,
     monitor: Any = None,
+    err: bool = False,
 ) -> RunResult:
     """Run with progress output and Ctrl-C handling; print the summary, then the changes
-    the monitor found (when given); return the result."""
+    the monitor found (when given); return the result. With `err` everything goes to
+    standard error (standard output then carries JSON)."""
     from collector.cli.changes import finish_monitor
     from collector.lists.run import make_runner, run_watchlist
 
-    printer = RunPrinter(tty=sys.stdout.isatty())
+    printer = RunPrinter(tty=sys.stderr.isatty() if err else sys.stdout.isatty(), err=err)
     stop, abandon = threading.Event(), threading.Event()
     runner = make_runner(
         store,
@@ -250,13 +307,20 @@ def execute_run(
             )
         finally:
             printer.close()
-    click.echo(format_summary(result, time.monotonic() - printer.t0))
+    width = None if err else table_width()
+    click.echo(format_summary(result, time.monotonic() - printer.t0, width=width), err=err)
+    if not err and (
+        settings.subjects or settings.find or any(e.entry.find for e in result.entries)
+    ):
+        from collector.cli.findings import echo_findings
+
+        echo_findings(printer.filed)
     if result.status == "interrupted" and signals:
         if monitor is not None:
-            finish_monitor(monitor)
+            finish_monitor(monitor, err=err)
         sys.exit(run_exit_code(result, signals))
-    if monitor is not None and not finish_monitor(monitor):
-        sys.exit(EXIT_NOT_ALL_GOOD)  # change detection failed: say so by the exit status
+    if monitor is not None:
+        finish_monitor(monitor, err=err)  # its problems make the exit status 1 (run())
     return result
 
 
@@ -305,24 +369,35 @@ def graceful_stop(
 class RunPrinter:
     """Progress: a bar on a terminal, otherwise one line per capture attempt."""
 
-    def __init__(self, *, tty: bool) -> None:
+    def __init__(self, *, tty: bool, err: bool = False) -> None:
         self.tty = tty
+        self.err = err  # standard error: standard output carries JSON
         self.t0 = time.monotonic()
         self.run_id: str | None = None
         self.bar: Any = None
         self.shown = 0
+        self.filed: list[FiledCapture] = []  # final attempts, for the findings at the end
 
     def __call__(self, event: RunEvent) -> None:
+        from collector.lists.run import RETRY
+
+        if event.filed is not None and event.attempt and event.attempt.decision != RETRY:
+            self.filed.append(event.filed)
         if event.kind == "started":
             self.run_id = event.run.run_id
             missing = len(event.run.missing())
             what = f"{event.total} entries" + (
                 f", {missing} to capture" if missing != event.total else ""
             )
-            click.echo(f"run {event.run.run_id}: {clean(event.run.list_file)}, {what}")
+            head = f"run {event.run.run_id}: {clean(event.run.list_file)}, {what}"
+            click.echo(head, err=self.err)
             if self.tty:
                 self.bar = click.progressbar(
-                    length=event.total, label="capturing", show_pos=True, show_eta=True
+                    length=event.total,
+                    label="capturing",
+                    show_pos=True,
+                    show_eta=True,
+                    file=sys.stderr if self.err else None,
                 ).__enter__()
                 self.bar.update(event.done)
                 self.shown = event.done
@@ -332,6 +407,9 @@ class RunPrinter:
             return
         if event.kind == "finished":
             return
+        if event.kind == "list":
+            self._echo(self.line(event))
+            return
         if self.bar is not None:
             self.bar.update(event.done - self.shown)
             self.shown = event.done
@@ -340,13 +418,14 @@ class RunPrinter:
             ):
                 self._echo(self.line(event))
             return
-        click.echo(self.line(event))
+        click.echo(self.line(event), err=self.err)
 
     def _echo(self, text: str) -> None:
         if self.bar is not None:
-            click.echo("\r\033[K" + text)  # above the bar; it redraws on its next update
+            # above the bar; it redraws on its next update
+            click.echo("\r\033[K" + text, err=self.err)
         else:
-            click.echo(text)
+            click.echo(text, err=self.err)
 
     @staticmethod
     def line(event: RunEvent) -> str:
@@ -361,7 +440,11 @@ class RunPrinter:
             return f"{where} {'skipped':<18} {who}  {clean(e.url)}  ({clean(er.reason)})"
         a = event.attempt
         assert a is not None
-        text = f"{where} {a.outcome:<18} {who}  {a.capture_id}  {clean(e.url)}"
+        url = e.url
+        if event.kind == "list" and event.filed is not None:
+            where = " " * len(where)
+            url = event.filed.manifest["requested_url"]
+        text = f"{where} {a.outcome:<18} {who}  {a.capture_id}  {clean(url)}"
         if a.reason:
             text += f"  ({clean(a.reason, 160)})"
         if a.decision == RETRY:
@@ -376,7 +459,7 @@ class RunPrinter:
             self.bar = None
 
 
-def format_summary(result: RunResult, elapsed_s: float) -> str:
+def format_summary(result: RunResult, elapsed_s: float, *, width: int | None = None) -> str:
     counts = result.counts()
     lines = [
         "",
@@ -387,7 +470,7 @@ def format_summary(result: RunResult, elapsed_s: float) -> str:
     ]
     if result.finished_at:
         lines.append(f"finished {result.finished_at} ({wib(result.finished_at)})")
-    lines += ["", table(["OUTCOME", "ENTRIES"], list(counts.items()))]
+    lines += ["", table(["OUTCOME", "ENTRIES"], list(counts.items()), width=width)]
     timed = sorted(
         (e for e in result.entries if e.seconds is not None),
         key=lambda e: e.seconds or 0.0,
@@ -403,6 +486,8 @@ def format_summary(result: RunResult, elapsed_s: float) -> str:
                     [f"{e.seconds:.1f}", e.label, f"#{e.entry.index}", e.capture_id, e.entry.url]
                     for e in timed
                 ],
+                width=width,
+                keep=(3,),
             ),
         ]
     bad = [e for e in result.entries if e.label != Outcome.OK]
@@ -424,6 +509,8 @@ def format_summary(result: RunResult, elapsed_s: float) -> str:
                     ]
                     for e in bad
                 ],
+                width=width,
+                keep=(5,),
             ),
         ]
     for message in result.open_breakers.values():
@@ -441,8 +528,8 @@ def format_summary(result: RunResult, elapsed_s: float) -> str:
 
 
 @cli.command()
-@click.argument("run_id", required=False)
-@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@click.argument("run_id", required=False, shell_complete=complete_run)
+@json_option("JSON instead of a table.")
 @store_option
 @handle_errors
 def runs(run_id: str | None, as_json: bool, store: Path) -> None:
@@ -451,7 +538,7 @@ def runs(run_id: str | None, as_json: bool, store: Path) -> None:
         if run_id is None:
             rows = index.runs()
             if as_json:
-                click.echo(json_text(rows))
+                click.echo(shapes.dumps(rows))
                 return
             if not rows:
                 click.echo("no runs yet", err=True)
@@ -471,6 +558,8 @@ def runs(run_id: str | None, as_json: bool, store: Path) -> None:
                         ]
                         for r in rows
                     ],
+                    width=table_width(),
+                    keep=(0,),
                 )
             )
             return
@@ -478,7 +567,7 @@ def runs(run_id: str | None, as_json: bool, store: Path) -> None:
         entries = index.run_entries(row["id"])
         attempts = index.run_attempts(row["id"])
     if as_json:
-        click.echo(json_text({"run": row, "entries": entries, "attempts": attempts}))
+        click.echo(shapes.dumps(shapes.run(row, entries, attempts)))
         return
     click.echo(
         f"run      {row['id']}  {row['status']}\n"
@@ -503,6 +592,8 @@ def runs(run_id: str | None, as_json: bool, store: Path) -> None:
                 ]
                 for e in entries
             ],
+            width=table_width(),
+            keep=(6,),
         )
     )
 
@@ -552,11 +643,21 @@ def import_(csv_file: str, out: Path | None) -> None:
 
 
 @profiles.command()
-@click.argument("watchlist_file", type=click.Path(dir_okay=False))
-@click.option("--only", "--only-tags", "only_tags", multiple=True, metavar="TAG")
+@click.argument(
+    "watchlist_file", type=click.Path(dir_okay=False), shell_complete=complete_watchlist
+)
+@click.option(
+    "--only",
+    "--only-tags",
+    "only_tags",
+    multiple=True,
+    metavar="TAG",
+    help="Only entries with this tag (repeatable).",
+)
+@json_option("The list's file, SHA-256 and every selected entry, resolved, as JSON.")
 @handle_errors
 @watchlist_errors("the list cannot be used")
-def check(watchlist_file: str, only_tags: Sequence[str]) -> None:
+def check(watchlist_file: str, only_tags: Sequence[str], as_json: bool) -> None:
     """Validate a watch list and print every entry's resolved URL."""
     from collector.capture.sessions import check_session_file
     from collector.lists.format import (
@@ -577,6 +678,9 @@ def check(watchlist_file: str, only_tags: Sequence[str]) -> None:
         raise WatchListError(problems)
     selected = {e.index for e in filter_entries(watchlist, only_tags)}
     rows = [r for r in check_report(watchlist) if r.index in selected]
+    if as_json:
+        click.echo(shapes.dumps(shapes.watchlist_check(watchlist_file, watchlist.sha256, rows)))
+        return
     click.echo(
         table(
             ["#", "LINE", "NAME", "PLATFORM", "URL", "TAGS", "SESSION", "PROXY"],
@@ -593,6 +697,8 @@ def check(watchlist_file: str, only_tags: Sequence[str]) -> None:
                 ]
                 for r in rows
             ],
+            width=table_width(),
+            keep=(0,),
         )
     )
     platforms = sorted({r.platform for r in rows})
@@ -612,11 +718,22 @@ def session() -> None:
 
 @session.command(name="check")
 @click.argument("state_file", type=click.Path(dir_okay=False))
-@click.option("--platform", required=True, help="instagram, facebook, x, tiktok, youtube, threads")
+@click.option(
+    "--platform",
+    required=True,
+    help="Whose session it is: instagram, facebook, x, tiktok, youtube, threads.",
+)
 @click.option("--url", help="Page to visit instead of the platform's logged-in-only page.")
 @click.option("--proxy", help="http://, https://, socks4:// or socks5:// proxy.")
-@click.option("--ignore-https-errors", is_flag=True)
-@click.option("--timeout", "timeout_s", type=click.FloatRange(2, 600), default=30.0)
+@click.option("--ignore-https-errors", is_flag=True, help="Accept invalid TLS certificates.")
+@click.option(
+    "--timeout",
+    "timeout_s",
+    type=click.FloatRange(2, 600),
+    default=30.0,
+    show_default=True,
+    help="Seconds for the visit.",
+)
 @browser_path_option
 @handle_errors
 def session_check(
@@ -660,4 +777,4 @@ def session_check(
         click.echo(f"NOT LOGGED IN: the {name} session is logged out or expired; log in again")
     else:
         click.echo(f"UNKNOWN: the visit ended {report.outcome}; cannot tell")
-    sys.exit(EXIT_NOT_ALL_GOOD)
+    sys.exit(EXIT_FAILED)

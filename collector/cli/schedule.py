@@ -13,12 +13,13 @@ from typing import Any, TypeVar
 import click
 
 from collector.cli.common import (
-    EXIT_NOT_ALL_GOOD,
+    EXIT_FAILED,
     cli,
     handle_errors,
     operator_option,
     store_option,
 )
+from collector.cli.complete import complete_case, complete_watchlist
 from collector.errors import UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,10 +49,16 @@ def run_options(every_help: str) -> Callable[[F], F]:
     """What `schedule` and `watch` pass on to each `collector run`: the list, the arguments
     after `--`, the period, case, operator and notify command."""
     decorators = [
-        click.argument("list_path", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+        click.argument(
+            "list_path",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            shell_complete=complete_watchlist,
+        ),
         click.argument("run_args", nargs=-1, type=click.UNPROCESSED),
         click.option("--every", required=True, help=every_help),
-        click.option("--case", help="Case number passed to each run."),
+        click.option(
+            "--case", help="Case number passed to each run.", shell_complete=complete_case
+        ),
         operator_option("by each run", default=None),
         click.option("--notify-command", metavar="CMD", help="Passed to each run."),
     ]
@@ -101,7 +108,9 @@ def schedule(
     """Print (or --install) cron and systemd lines that run LIST every period.
 
     Arguments after `--` are passed on to `collector run`, e.g.
-    `collector schedule profiles/solo.toml --every 6h -- --only guru`.
+    `collector schedule profiles/solo.toml --every 6h -- --only guru`. Only a failed run
+    alerts: the systemd unit counts exit 4 (not_ok) and 75 (skipped, the previous run
+    still running) as success; the cron line mails one line only on failure.
     """
     import shutil
 
@@ -176,7 +185,8 @@ def watch(
     Each run is `collector run LIST ...` in a child process (arguments after `--` are
     passed on to it). A failed run is logged and the next one starts on time. SIGTERM
     or Ctrl-C is passed on to a running run, which stops between captures; then the
-    watch ends (exit 0). With --runs N it ends after N runs: exit 1 if any failed.
+    watch ends (exit 0). With --runs N it ends after N runs: exit 1 if any failed (a run
+    that exits 0 or 4, findings, did not fail).
     """
     from collector.lists.install import lock_path, run_argv, schedule_name
     from collector.lists.watch import RunProcess, watch_loop
@@ -213,4 +223,4 @@ def watch(
             signal.signal(sig, handler)
     if not report.stopped and report.failed:
         click.echo(f"{report.failed} of {report.runs} run(s) failed", err=True)
-        sys.exit(EXIT_NOT_ALL_GOOD)
+        sys.exit(EXIT_FAILED)

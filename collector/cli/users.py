@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from collector.cli.common import cli, handle_errors, store_option
+from collector.cli import shapes
+from collector.cli.common import cli, handle_errors, json_option, store_option, table_width
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.text import table
@@ -72,7 +72,7 @@ def add(name: str, role: str, password_stdin: bool, store: Path) -> None:
 
 
 @users.command(name="list")
-@click.option("--json", "as_json", is_flag=True)
+@json_option("The users as JSON: name, role, created_at, updated_at.")
 @store_option
 @handle_errors
 def list_(as_json: bool, store: Path) -> None:
@@ -82,7 +82,7 @@ def list_(as_json: bool, store: Path) -> None:
     with _index(store) as index:
         rows = auth.list_users(index)
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(shapes.dumps(rows))
         return
     if not rows:
         click.echo("no users: `collector serve` on 127.0.0.1 works without signing in", err=True)
@@ -91,6 +91,8 @@ def list_(as_json: bool, store: Path) -> None:
         table(
             ["NAME", "ROLE", "CREATED (WIB)", "CHANGED (WIB)"],
             [[r["name"], r["role"], wib(r["created_at"]), wib(r["updated_at"])] for r in rows],
+            width=table_width(),
+            keep=(0,),
         )
     )
 

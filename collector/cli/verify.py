@@ -10,20 +10,24 @@ from typing import Any
 import click
 
 from collector.cli.common import (
-    EXIT_NOT_ALL_GOOD,
+    EXIT_FAILED,
     cli,
+    fitted_echo,
     handle_errors,
+    json_option,
     open_index,
     operator_option,
     store_option,
+    table_width,
 )
+from collector.cli.complete import complete_capture
 from collector.evidence.store import EvidenceStore
 from collector.text import clean, json_text
 
 
 @cli.command()
-@click.argument("capture_ids", nargs=-1)
-@click.option("--json", "as_json", is_flag=True)
+@click.argument("capture_ids", nargs=-1, shell_complete=complete_capture)
+@json_option("The results as JSON: each capture, its tokens, the custody chain.")
 @click.option(
     "--no-record",
     is_flag=True,
@@ -137,53 +141,59 @@ def verify(
             )
         )
     else:
+        say = fitted_echo(table_width())
         for c in report.captures:
             flag = "  (retired)" if c.retired and c.status != "retired" else ""
-            click.echo(
-                f"{c.status.upper():<5} {c.capture_id}  {c.checked_files} files  {c.folder}{flag}"
+            say(
+                f"{c.status.upper():<5} {c.capture_id}  {c.checked_files} files  ",
+                c.folder + flag,
             )
             for problem in c.problems:
-                click.echo(f"      - {clean(problem)}")
+                say(f"      - {clean(problem)}", indent=8)
             for t in c.tokens:
-                click.echo(
+                say(
                     f"      token {t.status.replace('_', ' ').upper()}: {clean(t.path)}  "
                     f"TSA {clean(t.tsa_url)}  "
-                    f"genTime {clean(t.gen_time)}" + (" (later)" if t.late else "")
+                    f"genTime {clean(t.gen_time)}" + (" (later)" if t.late else ""),
+                    indent=12,
                 )
-                click.echo(f"            {clean(t.message)}")
+                say(f"            {clean(t.message)}", indent=12)
             for warning in c.warnings:
-                click.echo(f"WARN  {c.capture_id}: {clean(warning)}")
+                say(f"WARN  {c.capture_id}: {clean(warning)}", indent=6)
         for problem in report.store_problems:
-            click.echo(f"FAIL  store: {clean(problem)}")
+            say(f"FAIL  store: {clean(problem)}", indent=6)
         if chain is not None:
             if chain.ok:
                 head = f"sha256:{chain.head} (seq {chain.head_seq})" if chain.head else "(empty)"
-                click.echo(f"PASS  custody log: {chain.entries} entries, head {head}")
+                say(f"PASS  custody log: {chain.entries} entries, head {head}", indent=6)
                 anchored = report.anchors_checked
                 if anchored and not any("anchor" in p for p in report.store_problems):
-                    click.echo(f"PASS  custody anchors: the log holds all {anchored}")
+                    say(f"PASS  custody anchors: the log holds all {anchored}", indent=6)
                 if not anchors:
-                    click.echo(
+                    say(
                         "note  no --anchor given: a log cut after its last anchor, or a whole "
                         "store rolled back, cannot be seen from inside the store "
-                        "(docs/custody.md, Anchors)"
+                        "(docs/custody.md, Anchors)",
+                        indent=6,
                     )
             else:
-                click.echo(
+                say(
                     f"FAIL  custody log: first broken entry is seq {chain.first_broken}: "
-                    f"{clean(chain.problems[0])}"
+                    f"{clean(chain.problems[0])}",
+                    indent=6,
                 )
                 for more in chain.problems[1:12]:
-                    click.echo(f"      - {clean(more)}")
+                    say(f"      - {clean(more)}", indent=8)
                 if len(chain.problems) > 12:
-                    click.echo(f"      - … and {len(chain.problems) - 12} more")
+                    say(f"      - … and {len(chain.problems) - 12} more")
         if report.index_tables:
-            click.echo(
+            say(
                 "index tables recomputed from the manifests and compared: "
-                + ", ".join(report.index_tables)
+                + ", ".join(report.index_tables),
+                indent=6,
             )
         for warning in report.warnings:
-            click.echo(f"WARN  {clean(warning)}")
+            say(f"WARN  {clean(warning)}", indent=6)
         passed = sum(c.status == "pass" for c in report.captures)
         retired = sum(c.status == "retired" for c in report.captures)
         checked = len(report.captures) - retired
@@ -199,7 +209,7 @@ def verify(
         elif not no_record and chain is not None and not chain.ok:
             click.echo("not recorded in the custody log: the chain is broken")
     if not report.ok:
-        sys.exit(EXIT_NOT_ALL_GOOD)
+        sys.exit(EXIT_FAILED)
 
 
 @cli.command()
@@ -253,4 +263,4 @@ def reindex(adopt: Sequence[str], reason: str | None, operator: str | None, stor
             f"collector reindex --adopt {cid} --reason WHY"
         )
     if result.unfiled:
-        sys.exit(EXIT_NOT_ALL_GOOD)
+        sys.exit(EXIT_FAILED)

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from collector.desk import api, auth, pages
@@ -50,6 +50,7 @@ from collector.desk.thumbs import cache_root, thumbnail
 from collector.errors import CaptureNotFound, CollectorError, UsageError
 from collector.evidence.hashing import sha256_file
 from collector.evidence.store import MANIFEST, SUMS, EvidenceStore, load_manifest
+from collector.manifest import Manifest
 from collector.models import CaptureJob, Outcome
 from collector.records import custody
 from collector.records.index import Index
@@ -535,11 +536,10 @@ class Desk:
             return _redirect(f"/captures/{quote(row['id'])}")
         cid = row["id"]
         folder = self.store.root / row["folder"]
-        manifest: dict[str, Any] | None = None
+        manifest: Manifest | None = None
         digest = None
         if folder.is_dir():
-            loaded, digest = load_manifest(folder)
-            manifest = dict(loaded)  # read as JSON by the pages
+            manifest, digest = load_manifest(folder)
         log = [
             {**r, "capture_ids": json.loads(r["capture_ids"]), "details": json.loads(r["details"])}
             for r in index.custody_rows_of(cid)
@@ -548,7 +548,8 @@ class Desk:
         change = next(iter(index.changes(capture_ids=[cid], include_unchanged=True)), None)
         data = pages.CaptureView(
             row=row,
-            manifest=manifest,
+            # the page reads sections other steps own as plain JSON
+            manifest=cast("dict[str, Any] | None", manifest),
             manifest_sha256=digest,
             artifacts=index.artifacts(cid),
             timestamps=index.timestamps(cid),

@@ -18,7 +18,7 @@ Where each format is redacted, and when:
   header value and cookie value becomes the marker before the HAR is hashed
   (`redact_har_file`): those are the investigator's keys to the account.
 * Exports (the zip package, WACZ): copies of network.har (`redact_har`), of manifests filed
-  before capture-time redaction (`redact_manifest`) and of archive.warc.gz (request and
+  before capture-time redaction (`redact_manifest`) and of the capture's WARC (request and
   response header lines, `redact_http_message`; the metadata record's provenance,
   `redact_provenance`, used by collector.evidence.warc_copy). The stored originals are
   never changed.

@@ -37,7 +37,7 @@ import re
 import secrets
 import shutil
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -542,7 +542,7 @@ def load_manifest(folder: Path) -> tuple[Manifest, str]:
         raise StoreError(f"{path}: manifest is not valid JSON: {exc}") from exc
 
 
-def read_verified_artifact(folder: Path, manifest: Mapping[str, Any], name: str) -> bytes | None:
+def read_verified_artifact(folder: Path, manifest: Manifest, name: str) -> bytes | None:
     """An artifact's bytes, only if they still match the manifest's SHA-256.
 
     For derived data (search text, change detection): `None` when the artifact was not

@@ -23,8 +23,14 @@ Decisions, also stated in the metadata record so the file explains itself:
   protocol actually used goes in a `WARC-Protocol` header (IIPC warc-specifications
   proposal #42, as browsertrix-crawler writes it). Pseudo-headers (`:path`...) are
   dropped; `Host` is synthesised from `:authority` or the URL when absent.
-* A response whose body the HAR lacks is stored with an empty body and
-  `WARC-Truncated: unspecified`, never silently as a genuine empty response.
+* A response whose body Chromium did not keep (the HAR has no text and a size other than 0:
+  -1 for a `fetch()` the page never read) is never stored as a genuine empty response.
+  Replay tools ignore `WARC-Truncated`: pywb served such an empty 200 stylesheet to every
+  page that shared its URL. So its response record is left out (the request record stays,
+  and the metadata record lists it with its status), and a replay finds the URL's real copy
+  in another record or says it is not archived. A redirect keeps its record, since replay
+  needs its `Location`; its lost body is marked `WARC-Truncated: unspecified`. Statuses
+  that carry no body (1xx, 204, 304) and HEAD requests lack nothing.
 * Digests: `sha256:` + RFC 4648 base32 *with* padding, the form warcio writes and checks
   (unpadded base32 is misread by warcio as base64 and fails). `WARC-Block-Digest` on every
   record, `WARC-Payload-Digest` on response and resource records.
@@ -37,6 +43,10 @@ Decisions, also stated in the metadata record so the file explains itself:
   level 1 gets nearly all of it at a third of level 9's cost (40,000 px page, 2.4 MB PNG:
   level 0 16 ms, level 1 48 ms, level 9 67 ms of CPU; 2.4, 1.44 and 1.40 MB). Everything
   else uses level 6.
+
+A capture's WARC is named after the capture, `<capture id>.warc.gz` (`warc_name`), so WARCs
+gathered from several captures never collide; captures filed before were `archive.warc.gz`,
+and `capture_warc` finds either among a manifest's artifacts (every reader goes through it).
 
 Reading a file written here back, and copying it with secrets redacted for an export, is
 collector.evidence.warc_copy; both encode records with `encode_record`.
@@ -64,18 +74,21 @@ from collector.evidence.hashing import HashingWriter, Sink
 from collector.timeutil import parse_rfc3339, rfc3339
 
 __all__ = [
+    "LEGACY_WARC_NAME",
     "ORIGINAL_HEADER_PREFIX",
-    "WARC_NAME",
     "WARC_VERSION",
     "ArchiveError",
+    "LostBody",
     "SkippedEntry",
     "WarcInfo",
     "WarcRecordInfo",
     "WarcResource",
     "WarcSummary",
     "bare_mime",
+    "capture_warc",
     "encode_record",
     "warc_digest",
+    "warc_name",
     "write_capture_warc",
 ]
 
@@ -83,7 +96,6 @@ WARC_VERSION = "WARC/1.1"
 WARC_FORMAT = "WARC File Format 1.1"
 WARC_CONFORMS_TO = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 ORIGINAL_HEADER_PREFIX = "X-Collector-Original-"
-WARC_NAME = "archive.warc.gz"  # a capture's WARC, in its folder
 
 _CRLF = b"\r\n"
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -104,6 +116,25 @@ _COMPRESSED_MEDIA = re.compile(
 
 class ArchiveError(Exception):
     """The archive (WARC or WACZ) cannot be written or read as asked."""
+
+
+LEGACY_WARC_NAME = "archive.warc.gz"  # what captures filed before named their WARC
+
+
+def warc_name(capture_id: str) -> str:
+    """The file name of a capture's WARC, in its folder."""
+    return f"{capture_id}.warc.gz"
+
+
+def capture_warc(manifest: Mapping[str, Any]) -> str | None:
+    """The file name of a capture's WARC among its manifest's artifacts, whichever
+    collector filed it (`<capture id>.warc.gz`, or `archive.warc.gz` from before); None
+    when it has none."""
+    names = {a.get("name") for a in manifest.get("artifacts") or () if isinstance(a, Mapping)}
+    for name in (warc_name(str(manifest.get("capture_id"))), LEGACY_WARC_NAME):
+        if name in names:
+            return name
+    return None
 
 
 @dataclass(frozen=True)
@@ -169,13 +200,28 @@ class SkippedEntry:
 
 
 @dataclass(frozen=True)
+class LostBody:
+    """A response whose body the browser did not keep."""
+
+    index: int  # position in har["log"]["entries"]
+    url: str  # shortened, as SkippedEntry's
+    status: int
+    written: bool  # a redirect: written, marked WARC-Truncated; otherwise left out
+
+
+@dataclass(frozen=True)
 class WarcSummary:
     records: tuple[WarcRecordInfo, ...]
     skipped: tuple[SkippedEntry, ...]
     har_entries: int
-    missing_bodies: int  # responses written without their body (HAR had none); WARC-Truncated
+    missing_bodies: int  # responses whose body the browser did not keep (len(lost_bodies))
     size: int  # bytes written
     sha256: str  # hex digest of the bytes written
+    lost_bodies: tuple[LostBody, ...] = ()
+
+    @property
+    def responses_left_out(self) -> int:
+        return sum(1 for lost in self.lost_bodies if not lost.written)
 
     @property
     def response_count(self) -> int:
@@ -205,29 +251,31 @@ def write_capture_warc(
     warcinfo_id = writer.warcinfo(info)
 
     skipped: list[SkippedEntry] = []
-    missing = 0
+    lost: list[LostBody] = []
     for index, entry in enumerate(entries):
         try:
             exchange = _exchange(entry)
         except _Skip as skip:
             skipped.append(SkippedEntry(index, _entry_url(entry), skip.reason))
             continue
-        writer.exchange(exchange, warcinfo_id)
-        missing += exchange.body_missing
+        written = writer.exchange(exchange, warcinfo_id)
+        if exchange.body_missing:
+            lost.append(LostBody(index, _entry_url(entry), exchange.status, written))
 
     for resource in resources:
         writer.resource(resource, warcinfo_id)
 
-    block = _metadata_block(metadata, len(entries), skipped, missing)
+    block = _metadata_block(metadata, len(entries), skipped, lost)
     writer.metadata(metadata_uri, info.created, block, warcinfo_id)
 
     return WarcSummary(
         records=tuple(writer.records),
         skipped=tuple(skipped),
         har_entries=len(entries),
-        missing_bodies=missing,
+        missing_bodies=len(lost),
         size=writer.out.size,
         sha256=writer.out.hexdigest(),
+        lost_bodies=tuple(lost),
     )
 
 
@@ -321,14 +369,28 @@ class _RecordWriter:
             content_type="application/warc-fields",
         )
 
-    def exchange(self, ex: _Exchange, warcinfo_id: str) -> None:
-        response_id = _new_record_id()
+    def exchange(self, ex: _Exchange, warcinfo_id: str) -> bool:
+        """The response and request records; False when the response was left out (its
+        body was not kept and it is no redirect: see the module docstring)."""
         request_id = _new_record_id()
         common: list[tuple[str, str]] = [("WARC-Warcinfo-ID", warcinfo_id)]
         if ex.ip is not None:
             common.append(("WARC-IP-Address", ex.ip))
         if ex.protocol is not None:
             common.append(("WARC-Protocol", ex.protocol))
+        if ex.body_missing and not _is_redirect(ex.status):
+            self._write(
+                "request",
+                ex.date,
+                ex.request_block,
+                uri=ex.url,
+                record_id=request_id,
+                extra=common,
+                content_type="application/http; msgtype=request",
+                method=ex.method,
+            )
+            return False
+        response_id = _new_record_id()
         response_extra = [*common, ("WARC-Concurrent-To", request_id)]
         if ex.body_missing:
             response_extra.append(("WARC-Truncated", "unspecified"))
@@ -355,6 +417,7 @@ class _RecordWriter:
             content_type="application/http; msgtype=request",
             method=ex.method,
         )
+        return True
 
     def resource(self, resource: WarcResource, warcinfo_id: str) -> None:
         _check_uri(resource.uri)
@@ -513,6 +576,8 @@ def _exchange(entry: object) -> _Exchange:
     line_version = "HTTP/1.0" if protocol == "http/1.0" else "HTTP/1.1"
 
     body, body_missing = _response_body(response)
+    if body_missing and (method == "HEAD" or status < 200 or status in (204, 304)):
+        body_missing = False  # these carry no body: nothing was lost
     resp_headers, _ = _headers(response.get("headers"))
     resp_headers = _entity_headers(resp_headers, len(body), always_length=True)
     reason = _reason(status, response.get("statusText"))
@@ -634,15 +699,20 @@ def _text_bytes(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
+def _is_redirect(status: int) -> bool:
+    return 300 <= status < 400 and status != 304
+
+
 def _response_body(response: Mapping[str, Any]) -> tuple[bytes, bool]:
-    """Decoded body bytes and whether the HAR lacked a body the response did have."""
+    """Decoded body bytes and whether the HAR lacks a body the response may have had: no
+    text, and a size other than 0 (Chromium writes -1 when it kept no body at all)."""
     content = response.get("content")
     if not isinstance(content, Mapping):
         return b"", False
     text = content.get("text")
     size = content.get("size")
     if not isinstance(text, str):
-        return b"", isinstance(size, int) and size > 0
+        return b"", not (isinstance(size, int) and size == 0)
     encoding = content.get("encoding")
     if encoding == "base64":
         try:
@@ -668,7 +738,7 @@ def _metadata_block(
     provenance: Mapping[str, object],
     har_entries: int,
     skipped: Sequence[SkippedEntry],
-    missing_bodies: int,
+    lost: Sequence[LostBody],
 ) -> bytes:
     document = {
         "provenance": dict(provenance),
@@ -693,15 +763,29 @@ def _metadata_block(
             ),
             "repeated_headers": "Header values joined by newlines are written as separate lines.",
             "missing_bodies": (
-                "Responses whose body the HAR did not contain are stored with an empty body "
-                "and WARC-Truncated: unspecified."
+                "Responses whose body the browser did not keep (the HAR has no text and a "
+                "size other than 0) are never stored as empty responses: their response "
+                "record is left out (the request record stays), so a replay tool finds the "
+                "URL's real copy elsewhere or reports it missing; a redirect's record is kept "
+                "for its Location, with an empty body and WARC-Truncated: unspecified. "
+                "Listed under har.lost_bodies."
             ),
             "digests": "sha256, RFC 4648 base32 with padding.",
         },
         "har": {
             "entries": har_entries,
             "written": har_entries - len(skipped),
-            "missing_bodies": missing_bodies,
+            "missing_bodies": len(lost),
+            "responses_left_out": sum(1 for x in lost if not x.written),
+            "lost_bodies": [
+                {
+                    "index": x.index,
+                    "url": x.url,
+                    "status": x.status,
+                    "record": "response written, WARC-Truncated" if x.written else "left out",
+                }
+                for x in lost
+            ],
             "skipped": [{"index": s.index, "url": s.url, "reason": s.reason} for s in skipped],
         },
     }

@@ -22,7 +22,7 @@ Secrets never leave: a file holding cookies, `Authorization` or `Set-Cookie` val
 HAR; the WARC's request and response records and its provenance record; the manifest's
 response headers in captures filed before collector redacted them at capture time) is not
 copied; a redacted copy (collector.evidence.redact, the same redaction as the WACZ export)
-goes in its place under another name (`network.redacted.har`, `archive.redacted.warc.gz`,
+goes in its place under another name (`network.redacted.har`, `<id>.redacted.warc.gz`,
 `manifest.redacted.json`), and package.json records the original's SHA-256 (the one the
 capture's SHA256SUMS lists) and the copy's. So `sha256sum -c --ignore-missing SHA256SUMS`
 still passes inside a capture folder.
@@ -70,7 +70,7 @@ from collector.evidence.stamps import (
 )
 from collector.evidence.store import MANIFEST, SUMS, EvidenceStore, pretty_json
 from collector.evidence.sums import format_sums
-from collector.evidence.warc import WARC_NAME, ArchiveError
+from collector.evidence.warc import ArchiveError, capture_warc
 from collector.evidence.warc_copy import copy_warc
 from collector.export.package_check import (
     CUSTODY_FILE,
@@ -100,7 +100,7 @@ __all__ = ["Exported", "export_package", "redacted_name", "verify_text"]
 
 
 def redacted_name(name: str) -> str:
-    """`network.har` -> `network.redacted.har`, `archive.warc.gz` -> `archive.redacted.warc.gz`."""
+    """`network.har` -> `network.redacted.har`, `<id>.warc.gz` -> `<id>.redacted.warc.gz`."""
     stem, dot, ext = name.partition(".")
     return f"{stem}.redacted.{ext}" if dot else f"{name}.redacted"
 
@@ -414,10 +414,11 @@ def _add_capture(w: _Writer, cap: CaptureData) -> tuple[dict[str, Any], list[dic
     listed = {a["name"]: a["sha256"] for a in cap.artifacts}
     redactions = []
     manifest_file = MANIFEST
+    warc = capture_warc({"capture_id": cap.capture_id, "artifacts": cap.artifacts})
     for path in sorted(cap.folder.iterdir()):
         name = path.name
         expected = listed.get(name) if name != MANIFEST else cap.manifest_sha256
-        if name == WARC_NAME:
+        if name == warc:
             redacted = _add_redacted_warc(w, base, path, expected)
         elif name.endswith(".har") or name == MANIFEST:
             redacted = _add_redacted_json(w, base, path, expected)
@@ -536,30 +537,45 @@ def _sign(package_bytes: bytes, key: Path) -> tuple[bytes, bytes, str]:
 
 
 def verify_text(root: str, *, signed: bool, tokens: int = 0) -> str:
-    """VERIFY.txt. `tokens`: how many TSAs were asked (written before they answer, so the
+    """VERIFY.txt: how a clerk checks the package on Linux, macOS or Windows with what the
+    system brings. `tokens`: how many TSAs were asked (written before they answer, so the
     text says how to check whichever tokens are present)."""
+    openssl_id = (
+        "   Perlu OpenSSL 3 (periksa dengan: openssl version). macOS membawa LibreSSL,\n"
+        "   yang tidak punya -rawin: pasang OpenSSL 3 (mis. brew install openssl@3).\n"
+        "   Windows tidak membawa openssl: lakukan langkah ini di komputer lain, atau\n"
+        "   dengan collector verify-package (di bawah)."
+    )
+    openssl_en = (
+        "   Needs OpenSSL 3 (check with: openssl version). macOS comes with LibreSSL,\n"
+        "   which has no -rawin: install OpenSSL 3 (e.g. brew install openssl@3).\n"
+        "   Windows comes without openssl: do this step on another computer, or with\n"
+        "   collector verify-package (below)."
+    )
     sign_id = sign_en = ""
     if signed:
         sign_id = f"""
-4. Tanda tangan (Ed25519) atas SHA-256 dari package.json:
+5. Tanda tangan (Ed25519) atas SHA-256 dari package.json:
      openssl dgst -sha256 -binary package.json > /tmp/package.digest
      openssl pkeyutl -verify -pubin -inkey {PUBLIC_KEY} -rawin \\
        -in /tmp/package.digest -sigfile {SIGNATURE}
    harus mencetak "Signature Verified Successfully". Pastikan kunci publik
    {PUBLIC_KEY} memang milik pengirim (bandingkan sidiknya lewat jalur lain).
+{openssl_id}
 """
         sign_en = f"""
-4. The Ed25519 signature over package.json's SHA-256:
+5. The Ed25519 signature over package.json's SHA-256:
      openssl dgst -sha256 -binary package.json > /tmp/package.digest
      openssl pkeyutl -verify -pubin -inkey {PUBLIC_KEY} -rawin \\
        -in /tmp/package.digest -sigfile {SIGNATURE}
    must print "Signature Verified Successfully". Make sure the public key
    {PUBLIC_KEY} really is the sender's (compare its fingerprint another way).
+{openssl_en}
 """
     tsa_id = tsa_en = ca_id = ca_en = ""
     if tokens:
         ca_id, ca_en = " --tsa-ca <CA TSA>", " --tsa-ca <TSA CA>"
-        step = 5 if signed else 4
+        step = 6 if signed else 5
         more_id = more_en = ""
         if tokens > 1:
             rest_id = rest_en = "package.2.tsr"
@@ -579,7 +595,7 @@ def verify_text(root: str, *, signed: bool, tokens: int = 0) -> str:
    otoritas stempel waktu (TSA), diperoleh dari TSA itu, bukan dari paket ini.
    Waktu dari TSA ("Time stamp"): openssl ts -reply -in package.tsr -text{more_id}
    Berkas-berkas ini dibuat sesudah package.json, jadi tidak tercantum di
-   dalamnya; SHA256SUMS mencantumkannya.
+   dalamnya; SHA256SUMS mencantumkannya. (Windows: lihat catatan langkah 5.)
 """
         tsa_en = f"""
 {step}. Trusted timestamps (RFC 3161) over the SHA-256 of package.json, where
@@ -590,28 +606,51 @@ def verify_text(root: str, *, signed: bool, tokens: int = 0) -> str:
    time-stamping authority's CA, obtained from that TSA, not from this package.
    The TSA's time ("Time stamp"): openssl ts -reply -in package.tsr -text{more_en}
    These files were made after package.json, so it does not list them;
-   SHA256SUMS does.
+   SHA256SUMS does. (Windows: see the note to step 5.)
 """
     return f"""PAKET BUKTI / EVIDENCE PACKAGE — {root}
 =====================================================================
 
 BAHASA INDONESIA
 ----------------
-Paket ini dapat diperiksa hanya dengan alat standar (Linux: sha256sum,
-python3). Ekstrak ZIP, lalu masuk ke folder {root}:
+Paket ini dapat diperiksa hanya dengan alat bawaan Linux, macOS atau Windows.
 
-1. Semua berkas dalam paket:
-     sha256sum -c SHA256SUMS
+1. Berkas ZIP itu sendiri, sebelum diekstrak. Bandingkan SHA-256-nya dengan
+   yang tertulis di berita acara atau surat pengantar (collector mencetaknya
+   saat ekspor: "package sha256:"):
+     Linux:            sha256sum {root}.zip
+     macOS:            shasum -a 256 {root}.zip
+     Windows (cmd):    certutil -hashfile {root}.zip SHA256
+     Windows (PowerShell):  Get-FileHash -Algorithm SHA256 {root}.zip
+   Pakai nama berkas ZIP yang diterima bila berbeda. Lalu ekstrak ZIP dan
+   masuk ke folder {root}.
+
+2. Semua berkas dalam paket:
+     Linux:   sha256sum -c SHA256SUMS
+     macOS:   shasum -a 256 -c SHA256SUMS
    Setiap baris harus "OK". Satu bita yang berubah membuat berkasnya "FAILED".
+   Windows tidak punya pemeriksa daftar seperti ini; periksa satu per satu:
+     certutil -hashfile package.json SHA256
+     Get-FileHash -Algorithm SHA256 package.json
+   Keduanya mencetak SHA-256 berkas itu: 64 karakter 0-9 dan a-f (certutil
+   pada baris kedua; Get-FileHash di kolom Hash, dengan huruf besar). Cocokkan
+   dengan baris berkas itu di SHA256SUMS (buka dengan Notepad); huruf besar
+   atau kecil tidak berpengaruh, dan spasi yang dicetak certutil lama di antara
+   pasangan karakter diabaikan saja. Mulailah dengan package.json: ia memuat
+   SHA-256 hampir semua berkas lain ("files"). Berkas di subfolder ditulis dengan
+   garis miring terbalik, mis. captures\\<id>\\screenshot.png.
 
-2. Setiap tangkapan, di foldernya sendiri (captures/<id>/):
-     cd captures/<id> && sha256sum -c --ignore-missing SHA256SUMS
+3. Setiap tangkapan, di foldernya sendiri (captures/<id>/):
+     Linux:   cd captures/<id> && sha256sum -c --ignore-missing SHA256SUMS
+     macOS:   cd captures/<id> && shasum -a 256 -c --ignore-missing SHA256SUMS
+     Windows: seperti langkah 2, dengan SHA256SUMS di folder tangkapan itu
    SHA256SUMS di sini adalah yang dibuat saat perekaman. Berkas yang memuat
    rahasia (cookie, Authorization, Set-Cookie) tidak disertakan; salinan yang
    disensor ada dengan nama *.redacted.* dan package.json ("redactions")
    mencatat SHA-256 asli (sama dengan di SHA256SUMS) dan SHA-256 salinannya.
 
-3. Data paket dan log kustodi dapat dibaca dengan alat JSON apa pun:
+4. Data paket dan log kustodi dapat dibaca dengan alat JSON apa pun (atau
+   penyunting teks):
      python3 -m json.tool package.json
      python3 -m json.tool --json-lines custody/custody.jsonl
    Setiap entri log memuat entry_hash = SHA-256 dari JSON kanonik entri itu
@@ -625,21 +664,44 @@ Dengan collector terpasang, semua pemeriksaan di atas sekaligus:
 
 ENGLISH
 -------
-This package can be checked with standard tools only (Linux: sha256sum,
-python3). Unzip it, then go into the folder {root}:
+This package can be checked with what Linux, macOS or Windows bring.
 
-1. Every file in the package:
-     sha256sum -c SHA256SUMS
+1. The ZIP file itself, before unzipping it. Compare its SHA-256 with the one
+   written in the official record or covering letter (collector prints it
+   when exporting: "package sha256:"):
+     Linux:            sha256sum {root}.zip
+     macOS:            shasum -a 256 {root}.zip
+     Windows (cmd):    certutil -hashfile {root}.zip SHA256
+     Windows (PowerShell):  Get-FileHash -Algorithm SHA256 {root}.zip
+   Use the name of the ZIP file you received if it differs. Then unzip it and
+   go into the folder {root}.
+
+2. Every file in the package:
+     Linux:   sha256sum -c SHA256SUMS
+     macOS:   shasum -a 256 -c SHA256SUMS
    Every line must say "OK". A single changed byte makes its file "FAILED".
+   Windows has no list checker like these; check file by file:
+     certutil -hashfile package.json SHA256
+     Get-FileHash -Algorithm SHA256 package.json
+   Both print the file's SHA-256: 64 characters 0-9 and a-f (certutil on its
+   second line; Get-FileHash in the Hash column, in capitals). Compare it with
+   that file's line in SHA256SUMS (open it in Notepad); upper or lower case
+   does not matter, and the spaces older certutil prints between character
+   pairs are simply ignored. Start with package.json: it holds the SHA-256 of
+   almost every other file ("files"). Files in subfolders are written with
+   backslashes, e.g. captures\\<id>\\screenshot.png.
 
-2. Each capture, in its own folder (captures/<id>/):
-     cd captures/<id> && sha256sum -c --ignore-missing SHA256SUMS
+3. Each capture, in its own folder (captures/<id>/):
+     Linux:   cd captures/<id> && sha256sum -c --ignore-missing SHA256SUMS
+     macOS:   cd captures/<id> && shasum -a 256 -c --ignore-missing SHA256SUMS
+     Windows: as in step 2, with the SHA256SUMS in that capture's folder
    This SHA256SUMS is the one written when the page was captured. Files that
    hold secrets (cookies, Authorization, Set-Cookie) are left out; a redacted
    copy is there named *.redacted.*, and package.json ("redactions") records
    the original SHA-256 (the one in SHA256SUMS) and the copy's SHA-256.
 
-3. The package data and the custody log read with any JSON tool:
+4. The package data and the custody log read with any JSON tool (or a text
+   editor):
      python3 -m json.tool package.json
      python3 -m json.tool --json-lines custody/custody.jsonl
    Each log entry holds entry_hash = SHA-256 of the entry's canonical JSON

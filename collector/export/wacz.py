@@ -1,8 +1,10 @@
 """Export a case's captures as one WACZ 1.1.1 package (the format: export.wacz_writer).
 
-    archive/<capture-id>.warc.gz   each capture's archive.warc.gz, secrets redacted
-    indexes/index.cdxj             every response, resource and metadata record
-    pages/pages.jsonl              one page per capture: url (final), ts (started_at), title
+    archive/<capture-id>.warc.gz   each capture's WARC, secrets redacted
+    indexes/index.cdx              every response, resource and metadata record (CDXJ)
+    pages/pages.jsonl              one page per capture whose page the index holds: url (the
+                                   final URL, else the requested one, whichever has a response
+                                   record), ts (started_at), title (and the outcome if not ok)
     datapackage.json               every file's SHA-256 and size, plus `case` (below)
     datapackage-digest.json        its SHA-256, signed when a key is given
 
@@ -31,7 +33,7 @@ from collector import __version__
 from collector.errors import CaptureNotFound, CollectorError, UsageError
 from collector.evidence.redact import MARKER
 from collector.evidence.store import MANIFEST, EvidenceStore, load_manifest
-from collector.evidence.warc import WARC_NAME, ArchiveError
+from collector.evidence.warc import ArchiveError, WarcSummary, capture_warc
 from collector.evidence.warc_copy import copy_warc
 from collector.export.wacz_writer import Page, WaczSummary, WaczWarc, write_wacz
 from collector.manifest import Manifest
@@ -49,7 +51,7 @@ class ExportError(CollectorError):
 class ExportedCapture:
     capture_id: str
     url: str
-    warc_sha256: str  # of the stored archive.warc.gz
+    warc_sha256: str  # of the stored WARC
     packaged_sha256: str  # of the copy inside the WACZ (differs only when redacted)
     redacted: tuple[str, ...]
 
@@ -60,6 +62,9 @@ class WaczExport:
     captures: tuple[ExportedCapture, ...]
     skipped: tuple[str, ...]  # "<capture id>: why" (no WARC, or retired)
     entry: dict[str, Any] | None  # the `exported` custody entry; None: not recorded
+    # captures in the archive without a page: no response for their page was archived
+    # (a network error, a timeout before any answer); datapackage.json `case.not_in_pages`
+    not_in_pages: tuple[dict[str, Any], ...] = ()
 
 
 def export_wacz(
@@ -91,6 +96,7 @@ def export_wacz(
     skipped: list[str] = []
     exported: list[ExportedCapture] = []
     pages: list[Page] = []
+    not_in_pages: list[dict[str, Any]] = []
     described: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="wacz-", dir=out.parent) as tmp:
         warcs: list[WaczWarc] = []
@@ -101,24 +107,40 @@ def export_wacz(
             folder = store.root / row["folder"]
             manifest, manifest_sha = _checked_manifest(folder, row)
             listed = {a["name"]: a for a in manifest.get("artifacts", [])}
-            if WARC_NAME not in listed:
-                skipped.append(f"{row['id']}: no {WARC_NAME} (captured before WARC support)")
+            warc = capture_warc(manifest)
+            if warc is None:
+                skipped.append(f"{row['id']}: no WARC (captured before WARC support)")
                 continue
             copy_path = Path(tmp) / f"{row['id']}.warc.gz"
             try:
                 with copy_path.open("xb") as fh:
-                    copied = copy_warc(folder / WARC_NAME, fh, redact=True)
+                    copied = copy_warc(folder / warc, fh, redact=True)
             except (ArchiveError, OSError) as exc:
                 raise ExportError(f"capture {row['id']}: {exc}") from exc
-            if copied.source_sha256 != listed[WARC_NAME]["sha256"]:
+            if copied.source_sha256 != listed[warc]["sha256"]:
                 raise ExportError(
-                    f"{row['folder']}/{WARC_NAME}: SHA-256 differs from the manifest "
+                    f"{row['folder']}/{warc}: SHA-256 differs from the manifest "
                     "(modified); run `collector verify` — refusing to export it"
                 )
             warcs.append(WaczWarc(copy_path.name, copy_path, copied.summary))
-            url = manifest.get("final_url") or manifest["requested_url"]
-            title = (manifest.get("page") or {}).get("title")
-            pages.append(Page(url, parse_rfc3339(manifest["started_at"]), title, row["id"]))
+            url = page_url(manifest, copied.summary)
+            if url is None:
+                not_in_pages.append(
+                    {
+                        "capture_id": row["id"],
+                        "requested_url": manifest["requested_url"],
+                        "final_url": manifest.get("final_url"),
+                        "outcome": manifest["outcome"],
+                        "reason": "no HTTP response for the page in its WARC",
+                    }
+                )
+                url = manifest["requested_url"]
+            else:
+                pages.append(
+                    Page(
+                        url, parse_rfc3339(manifest["started_at"]), page_title(manifest), row["id"]
+                    )
+                )
             exported.append(
                 ExportedCapture(
                     row["id"], url, copied.source_sha256, copied.summary.sha256, copied.redacted
@@ -157,6 +179,7 @@ def export_wacz(
                 "exported_at": rfc3339(created),
                 "captures": described,
                 "skipped": skipped,
+                "not_in_pages": not_in_pages,
                 # the custody head at export (collector.records.anchor): `verify --anchor`
                 "custody_anchor": {
                     "type": "collector-custody-anchor",
@@ -215,7 +238,29 @@ def export_wacz(
     except BaseException:
         out.unlink(missing_ok=True)  # no package leaves without its custody event
         raise
-    return WaczExport(summary, tuple(exported), tuple(skipped), entry)
+    return WaczExport(summary, tuple(exported), tuple(skipped), entry, tuple(not_in_pages))
+
+
+def page_url(manifest: Manifest, summary: WarcSummary) -> str | None:
+    """The URL pages.jsonl lists for a capture: one the index holds a response for, so a
+    page in the list always replays. The final URL, else the requested one; None when the
+    WARC has a response for neither (a failed capture's final URL can be Chromium's
+    `chrome-error://chromewebdata/`, which no archive holds)."""
+    answered = {r.uri for r in summary.records if r.record_type == "response"}
+    for url in (manifest.get("final_url"), manifest["requested_url"]):
+        if url and url in answered:
+            return str(url)
+    return None
+
+
+def page_title(manifest: Manifest) -> str | None:
+    """The page's title, with the outcome when it is not `ok`: a list of pages must not
+    present a deleted post's error page as the post."""
+    title = (manifest.get("page") or {}).get("title")
+    outcome = manifest.get("outcome")
+    if outcome == "ok":
+        return title
+    return f"{title} [{outcome}]" if title else f"[{outcome}]"
 
 
 def _select(index: Index, case: str, capture_ids: Sequence[str]) -> list[dict[str, Any]]:

@@ -3,7 +3,11 @@
 Package layout (https://specs.webrecorder.net/wacz/1.1.1/):
 
     archive/<name>.warc.gz     ZIP_STORED so replay tools can range-read records
-    indexes/index.cdxj         sorted CDXJ, built from the writer's summaries (no re-reading)
+    indexes/index.cdx          sorted CDXJ built from the writer's summaries (no re-reading).
+                               The name is what both replay tools look for: pywb's `wb-manager
+                               add --unpack-wacz` imports `*.cdx`/`*.cdx.gz` only (not .cdxj),
+                               and ReplayWeb.page (wabac.js) loads a plain `*.cdx`/`*.cdxj`, or
+                               a `.cdx.gz` only through a ZipNum `.idx` beside it
     pages/pages.jsonl          header line, then one page per line
     datapackage.json           Frictionless data package: every file's sha256 and size
     datapackage-digest.json    sha256 of datapackage.json, optionally signed
@@ -40,6 +44,7 @@ from collector.evidence.warc import ArchiveError, WarcSummary
 from collector.timeutil import rfc3339
 
 __all__ = [
+    "INDEX_PATH",
     "WACZ_VERSION",
     "Page",
     "WaczSummary",
@@ -53,6 +58,7 @@ __all__ = [
 ]
 
 WACZ_VERSION = "1.1.1"
+INDEX_PATH = "indexes/index.cdx"
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
 
 _INDEXED_TYPES = ("response", "resource", "metadata")  # what cdxj-indexer indexes by default
@@ -188,7 +194,7 @@ def write_wacz(
                 _add_warc(zf, name, path, summary, zip_time) for name, path, summary in warcs
             ]
             index = "".join(line + "\n" for line in cdxj_index(warcs)).encode("utf-8")
-            resources.append(_add_bytes(zf, "indexes/index.cdxj", index, zip_time))
+            resources.append(_add_bytes(zf, INDEX_PATH, index, zip_time))
             resources.append(_add_bytes(zf, "pages/pages.jsonl", _pages_jsonl(pages), zip_time))
 
             package: dict[str, object] = {

@@ -31,6 +31,8 @@ Format
     expect_text = "Budi"        #   text that must be present for 'ok'
     viewport = "1280x800"
     expand = false              #   do not open hidden comments, replies, lists
+    find = ["@andi.tim", "Tim Pemenangan"]   # people/texts to look for on the page
+    lists = ["following"]       # also capture the profile's following list
 
 Entry keys
   ``name`` (required) the person, as the report should name them.
@@ -46,6 +48,11 @@ Entry keys
   ``viewport`` "WIDTHxHEIGHT". ``expand`` true/false: open what the page hides
   (comments, replies, "see more", inner scroll lists) before the shot (default true;
   ``--no-expand`` turns it off for a whole run).
+  ``find`` handles ("@budi"), profile addresses or texts (names) to look for
+  in the capture (collector.lists.subjects; docs/interactions.md); in
+  ``[defaults]`` too, where they are added to every entry's.
+  ``lists`` "following" and/or "followers": the profile's list, captured as
+  its own capture linked to the entry (instagram, x, facebook).
 
 Resolution
   The platform is the entry's ``platform``; otherwise, when a ``url`` is given,
@@ -53,7 +60,7 @@ Resolution
   the platform's canonical profile URL; a url is canonicalised the same way
   when it is a profile or post, otherwise only its scheme/host case, default
   port and fragment change. ``[defaults]`` may set platform, unit, tags,
-  max_scrolls, wait_for, expect_text, viewport and expand; an entry's own value
+  max_scrolls, wait_for, expect_text, viewport, expand and find; an entry's own value
   wins, except ``tags``, which are added to the defaults' tags.
 
 Checks
@@ -75,11 +82,11 @@ CSV import
 ``import_csv`` turns a spreadsheet export into a watch list. The first row is
 the header; column names are case-insensitive: name, nip, unit, platform,
 handle, url, tags (separated by ";" or ","), max_scrolls, wait_for,
-expect_text, viewport, expand (true/false, ya/tidak). Only ``name`` is
-required as a column. Comma, ";" and tab delimiters are detected
-(Indonesian Excel writes ";"); a UTF-8 BOM is fine; a file that is not UTF-8
-is read as Windows-1252, as Excel writes it, and the TOML says so. Empty
-cells mean "not set"; empty rows are skipped.
+expect_text, viewport, expand (true/false, ya/tidak), find and lists
+(separated by ";"). Only ``name`` is required as a column. Comma, ";" and tab
+delimiters are detected (Indonesian Excel writes ";"); a UTF-8 BOM is fine; a
+file that is not UTF-8 is read as Windows-1252, as Excel writes it, and the
+TOML says so. Empty cells mean "not set"; empty rows are skipped.
 """
 
 from __future__ import annotations
@@ -138,6 +145,8 @@ ENTRY_KEYS: Final = (
     "expect_text",
     "viewport",
     "expand",
+    "find",
+    "lists",
 )
 DEFAULT_KEYS: Final = (
     "platform",
@@ -148,7 +157,9 @@ DEFAULT_KEYS: Final = (
     "expect_text",
     "viewport",
     "expand",
+    "find",
 )
+MAX_FIND: Final = 100  # values in one find list
 TOP_KEYS: Final = ("defaults", "sessions", "proxy", "browsers", "entry")
 BROWSERS_KEYS: Final = ("endpoints", "per_endpoint")
 MAX_SCROLLS_LIMIT: Final = 500
@@ -180,6 +191,8 @@ class WatchEntry:
     line: int | None  # line of the entry's [[entry]] header
     # false: do not open what the page hides (comments, replies, lists); None: default
     expand: bool | None = None
+    find: tuple[str, ...] = ()  # looked for in the capture (with [defaults] find)
+    lists: tuple[str, ...] = ()  # "following", "followers": captured too
 
 
 @dataclass(frozen=True)
@@ -295,6 +308,38 @@ def _viewport(value: object) -> tuple[int, int]:
     return width, height
 
 
+def _find(value: object) -> tuple[str, ...]:
+    from collector.lists.subjects import check_find_value
+
+    if not isinstance(value, list):
+        raise _Invalid(
+            f'find must be a list of strings, e.g. find = ["@budi"], not {_type_name(value)}'
+        )
+    if len(value) > MAX_FIND:
+        raise _Invalid(f"find has {len(value)} values; at most {MAX_FIND}")
+    found: list[str] = []
+    for item in value:
+        try:
+            found.append(check_find_value(item))
+        except ValueError as exc:
+            raise _Invalid(str(exc)) from None
+    return tuple(dict.fromkeys(found))
+
+
+def _lists(value: object) -> tuple[str, ...]:
+    from collector.sites.interactions import LIST_KINDS
+
+    if not isinstance(value, list):
+        raise _Invalid(f'lists must be a list, e.g. lists = ["following"], not {_type_name(value)}')
+    out: list[str] = []
+    for item in value:
+        if not isinstance(item, str) or item.strip().lower() not in LIST_KINDS:
+            hint = _did_you_mean(str(item), LIST_KINDS) if isinstance(item, str) else ""
+            raise _Invalid(f'unknown list "{item}"{hint} (known: {", ".join(LIST_KINDS)})')
+        out.append(item.strip().lower())
+    return tuple(dict.fromkeys(out))
+
+
 def _platform(value: object) -> str:
     text = _text("platform", value)
     try:
@@ -317,6 +362,7 @@ class _Defaults:
     expect_text: str | None = None
     viewport: tuple[int, int] | None = None
     expand: bool | None = None
+    find: tuple[str, ...] = ()
 
 
 # A problem: message and, if known, the line it is on.
@@ -366,6 +412,8 @@ def _build_entry(
     expect_text = get("expect_text", lambda v: _text("expect_text", v))
     viewport = get("viewport", _viewport)
     expand = get("expand", _expand)
+    find = get("find", _find) or ()
+    lists = get("lists", _lists) or ()
 
     platform_failed = "platform" in raw and own_platform is None
     platform: str | None = own_platform
@@ -402,6 +450,14 @@ def _build_entry(
             except PlatformError as exc:
                 bad("handle", str(exc))
 
+    if lists and platform is not None and url is not None:
+        from collector.sites.interactions import ListPageError, list_url
+
+        for which in lists:
+            try:
+                list_url(platform, url, which)
+            except ListPageError as exc:
+                bad("lists", str(exc))
     if problems or name is None or platform is None or url is None:
         return None, problems
     return (
@@ -420,6 +476,8 @@ def _build_entry(
             viewport=viewport if viewport is not None else defaults.viewport,
             line=line,
             expand=expand if expand is not None else defaults.expand,
+            find=tuple(dict.fromkeys((*defaults.find, *find))),
+            lists=lists,
         ),
         [],
     )
@@ -646,6 +704,7 @@ def _load_defaults(value: object, lines: _Lines, report: _SectionError) -> _Defa
         expect_text=get("expect_text", lambda v: _text("expect_text", v)),
         viewport=get("viewport", _viewport),
         expand=get("expand", _expand),
+        find=get("find", _find) or (),
     )
     for at, message in sorted(problems, key=lambda p: p[0]):
         report("defaults", message, at or None)
@@ -843,6 +902,9 @@ def _row_to_raw(cells: Mapping[str, str]) -> tuple[dict[str, object], list[str]]
             continue
         if key == "tags":
             raw[key] = [t.strip() for t in re.split(r"[;,]", value) if t.strip()]
+        elif key in ("find", "lists"):
+            # names may hold commas ("Budi, S.Pd."): only ";" separates
+            raw[key] = [t.strip() for t in value.split(";") if t.strip()]
         elif key == "max_scrolls":
             if _CSV_INT.fullmatch(value):
                 raw[key] = int(value)

@@ -4,6 +4,12 @@ Pure functions: they build strings and never touch the system. Both schedulers w
 the command in `flock -n LOCK` so a slow run is never overlapped by the next one; a
 skipped run exits with `FLOCK_CONFLICT_EXIT` (75, EX_TEMPFAIL: "try again later").
 
+Both alert only when a run failed (collector/exits.py): a run that worked and found pages
+that are not `ok` (a deleted post: exit 4) is a result, not a failure, and a skipped run is
+neither. The systemd service lists 4 and 75 in `SuccessExitStatus=`, so only a failure
+marks the unit failed (`systemctl --failed`, `OnFailure=`). The cron line appends the
+run's output to its log and prints one line, which cron mails (MAILTO), only on failure.
+
 Times of day (hourly and longer schedules) are the scheduler's local time zone.
 
 Calendar periods. Cron, and systemd's `OnCalendar=`, count minutes within the hour
@@ -27,6 +33,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from collector import exits
+
 __all__ = [
     "CALENDAR_PERIODS",
     "FLOCK_CONFLICT_EXIT",
@@ -37,7 +45,9 @@ __all__ = [
     "systemd_units",
 ]
 
-FLOCK_CONFLICT_EXIT = 75
+FLOCK_CONFLICT_EXIT = exits.SKIPPED_LOCKED
+# Exit statuses of a scheduled run that are no failure, lowest first.
+NOT_FAILURES = tuple(sorted(exits.SCHEDULE_SUCCESS))
 DEFAULT_FLOCK = "/usr/bin/flock"
 MINUTE = timedelta(minutes=1)
 SECOND = timedelta(seconds=1)
@@ -165,6 +175,9 @@ def cron_line(
     paths must be absolute, since cron starts jobs in $HOME with PATH=/usr/bin:/bin.
     Every word is quoted for /bin/sh and `%`, which cron would turn into a newline,
     is escaped as `\\%`. Periods cron cannot keep evenly raise `ScheduleError`.
+
+    The run's output goes to the log; the line prints (so cron mails) one message only
+    when the run failed, and exits with the run's status.
     """
     period = _period(every)
     calendar = _CALENDAR.get(period // MINUTE)
@@ -179,9 +192,16 @@ def cron_line(
     command += f" >> {_cron_word(log)} 2>&1"
     if working_dir is not None:
         command = f"cd {_cron_word(_absolute(working_dir, 'working directory'))} && {command}"
+    fine = "|".join(str(s) for s in NOT_FAILURES)
+    # quoted in two pieces, so that $s (the run's status) between them expands
+    alert = (
+        _cron_word("collector: scheduled run failed (exit ") + '"$s"' + _cron_word(f"); see {log}")
+    )
+    command += f"; s=$?; case $s in {fine}) ;; *) echo {alert} ;; esac; exit $s"
     comment = (
         f"# collector every {format_every(period)}: flock -n skips a run while the "
-        f"previous one holds {lock}; output is appended to {log}"
+        f"previous one holds {lock}; output is appended to {log}; cron mails a line only "
+        f"when a run failed (exit status other than {', '.join(map(str, NOT_FAILURES))})"
     )
     return f"{comment}\n{calendar.cron} {command}\n"
 
@@ -264,9 +284,10 @@ def systemd_units(
         *([f"User={user}"] if user else []),
         f"WorkingDirectory={_systemd_path(workdir)}",
         f"ExecStart={exec_start}",
-        f"# {FLOCK_CONFLICT_EXIT}: flock found the previous run still holding the lock;"
-        " a skipped run is not a failure.",
-        f"SuccessExitStatus={FLOCK_CONFLICT_EXIT}",
+        f"# {exits.NOT_OK}: the run worked and found pages that are not ok (a result);"
+        f" {FLOCK_CONFLICT_EXIT}: the previous run still held the lock (skipped). Only a"
+        " failed run marks the unit failed.",
+        "SuccessExitStatus=" + " ".join(str(s) for s in NOT_FAILURES if s != 0),
         f"StandardOutput=append:{_systemd_path(log)}",
         "StandardError=inherit",
     ]

@@ -29,14 +29,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from collector import exits
 from collector.timeutil import rfc3339, utc_now, wib
 
 __all__ = ["SKIPPED", "RunProcess", "WatchReport", "run_lock", "watch_loop"]
 
 Log = Callable[[str], None]
-# `collector run` exit statuses: 0 every entry ok, 1 finished but not every entry ok.
-FINISHED = frozenset({0, 1})
-SKIPPED = 75  # EX_TEMPFAIL, as flock -E 75 in the schedules: a run still holds the lock
+# `collector run` exit statuses of a run that worked: 0 every entry ok, 4 every entry
+# captured but not all ok (not_ok). Anything else (1 included: a crash) is a failure.
+FINISHED = frozenset({exits.OK, exits.NOT_OK})
+SKIPPED = exits.SKIPPED_LOCKED  # as flock -E 75 in the schedules: a run still holds the lock
 
 
 @dataclass
@@ -112,10 +114,10 @@ def _now() -> str:
 
 
 def _describe(status: int) -> str:
-    if status == 0:
+    if status == exits.OK:
         return "finished (exit 0: every entry ok)"
-    if status == 1:
-        return "finished (exit 1: not every entry ok)"
+    if status == exits.NOT_OK:
+        return f"finished (exit {exits.NOT_OK}: every entry captured, not all ok)"
     if status == SKIPPED:
         return "skipped (another run of this list holds its lock)"
     if status < 0:

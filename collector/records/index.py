@@ -6,7 +6,8 @@ truth: every row in `captures`, `artifacts`, `capture_text` and `timestamps` is 
 collector.records.rows, so `reindex` rebuilds them exactly (and `verify` recomputes them).
 `changes` is derived too, through the caller's `changes` callable
 (`collector.monitor.detect.derive_changes`). Tables that are not derived (custody events,
-runs) are never dropped by `reindex`. docs/monitoring.md documents every column.
+runs) are never dropped by `reindex`. docs/schema.md documents every column (generated from
+the schema and collector.records.schema).
 """
 
 from __future__ import annotations
@@ -25,15 +26,17 @@ import sqlite_utils
 from collector.errors import CaptureNotFound, IndexError_, UsageError
 from collector.manifest import Manifest
 from collector.models import FiledCapture, TimestampRecord
+from collector.records import findings as _findings
 from collector.records.fts import HIGHLIGHT_END, HIGHLIGHT_START, fts_query, plain
 from collector.records.migrations import MIGRATIONS
 from collector.records.rows import artifact_rows, capture_row, capture_text_row, timestamp_row
+from collector.records.schema import FTS_SHADOW_SUFFIXES, Column, Relation
 from collector.timeutil import rfc3339, utc_now
 
 BUSY_TIMEOUT_S = 30.0
 SQL_TIMEOUT_S = 30.0  # `collector sql`: a reviewer's query is stopped after this
 # rebuilt by reindex, children first
-DERIVED_TABLES = ("changes", "capture_text", "timestamps", "artifacts", "captures")
+DERIVED_TABLES = ("findings", "changes", "capture_text", "timestamps", "artifacts", "captures")
 CUSTODY_COLUMNS = (
     "seq",
     "at",
@@ -179,9 +182,7 @@ class Index:
         known = {version for version, _, _ in MIGRATIONS}
         with self.transaction():
             if "migrations" not in self.db.table_names():
-                self.db.table("migrations").create(
-                    {"version": int, "description": str, "applied_at": str}, pk="version"
-                )
+                _create_migrations_table(self.db)
             applied = self.applied_versions()
             unknown = sorted(applied - known)
             if unknown:
@@ -235,6 +236,9 @@ class Index:
         if text_row is None:
             text_row = capture_text_row(manifest, folder, self.root)
         self.db.table("capture_text").insert(text_row)
+        found = _findings.rows(manifest)
+        if found:
+            self.db.table(_findings.TABLE).insert_all(found)
 
     def reindex(
         self,
@@ -315,6 +319,8 @@ class Index:
                 [capture_id, capture_id],
             )
             self.db.execute("DELETE FROM capture_text WHERE capture_id = ?", [capture_id])
+            # findings quote the page (the enclosing item's text) too
+            self.db.execute("DELETE FROM findings WHERE capture_id = ?", [capture_id])
 
     # -- changes --------------------------------------------------------------------------
     def previous_capture(
@@ -871,6 +877,90 @@ class Index:
                 [now],
             )
         return int(cursor.rowcount)
+
+
+def _create_migrations_table(db: sqlite_utils.Database) -> None:
+    db.table("migrations").create(
+        {"version": int, "description": str, "applied_at": str}, pk="version"
+    )
+
+
+def describe_schema() -> list[Relation]:
+    """Every table and view of a fresh index.db, in creation order, with the migration that
+    created it and its columns as SQLite reports them (docs/schema.md is made from this)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = sqlite_utils.Database(Path(tmp) / "index.db")
+        try:
+            _create_migrations_table(db)
+            made: dict[str, tuple[str, int]] = {}
+
+            def note(version: int) -> None:
+                for name, kind in db.execute(
+                    "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view')"
+                    " AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
+                ).fetchall():
+                    made.setdefault(name, (kind, version))
+
+            note(0)
+            for version, _, apply in MIGRATIONS:
+                apply(db)
+                note(version)
+            relations = []
+            for name, (kind, version) in made.items():
+                if name.endswith(FTS_SHADOW_SUFFIXES) and name.startswith("capture_text_fts_"):
+                    continue
+                keys = {
+                    r[3]: f"{r[2]}.{r[4]}"
+                    for r in db.execute(f"PRAGMA foreign_key_list([{name}])").fetchall()
+                }
+                columns = tuple(
+                    Column(r[1], r[2] or "", bool(r[5]), bool(r[3]), keys.get(r[1]))
+                    for r in db.execute(f"PRAGMA table_xinfo([{name}])").fetchall()
+                    if not r[6]  # hidden columns of a virtual table
+                )
+                relations.append(Relation(name, kind, version, columns))
+            return relations
+        finally:
+            db.conn.close()
+
+
+# Shell completion (collector/cli/complete.py): value, description.
+_COMPLETIONS = {
+    "capture": (
+        "SELECT id, outcome || '  ' || requested_url FROM captures"
+        " WHERE id LIKE :p ESCAPE '\\' ORDER BY started_at DESC, id DESC LIMIT :n"
+    ),
+    "case": (
+        "SELECT case_id, count(*) || ' capture(s)' FROM captures"
+        " WHERE case_id LIKE :p ESCAPE '\\' GROUP BY case_id ORDER BY case_id LIMIT :n"
+    ),
+    "run": (
+        "SELECT id, status || '  ' || list_file FROM runs"
+        " WHERE id LIKE :p ESCAPE '\\' ORDER BY started_at DESC LIMIT :n"
+    ),
+}
+
+
+def completions(path: Path, kind: str, prefix: str, limit: int = 200) -> list[tuple[str, str]]:
+    """(value, description) pairs starting with `prefix`, for shell completion: read-only,
+    with a short lock wait, and never an error (a missing or busy index completes nothing)."""
+    if kind not in _COMPLETIONS or not path.is_file():
+        return []
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.5)
+    except sqlite3.Error:
+        return []
+    try:
+        rows = conn.execute(
+            _COMPLETIONS[kind], {"p": _like_escape(prefix) + "%", "n": int(limit)}
+        ).fetchall()
+    except sqlite3.Error:
+        return []
+    finally:
+        conn.close()
+    return [(str(value), str(about or "")) for value, about in rows if value]
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:

@@ -15,6 +15,8 @@ never edit a released migration.
     13 the review desk (collector.desk): desk_users, desk_sessions, intake_reports,
        intake_items (not derived: kept by reindex); captures.platform and .findings
        (derived, backfilled from the manifests)
+   14  views that spell out the relations runs and the custody log have with captures
+       (collector.records.schema; numbered after issue 14)
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from collector.evidence.store import load_manifest
+from collector.records import findings as _findings
 from collector.records.fts import COLUMNS, TOKENIZE
 from collector.records.rows import capture_platform, capture_text_row, finding_count
+from collector.records.schema import create_views
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -334,6 +338,11 @@ def _migration_13(db: Database) -> None:
     db.table("intake_items").create_index(["capture_id"])
 
 
+def _migration_14(db: Database) -> None:
+    """Views that spell out the relations (collector.records.schema explains why views)."""
+    create_views(db.execute)
+
+
 # (version, description, apply). Append only: never edit a released migration. Versions
 # are numbered per feature; the runner applies every one not yet applied, in list order.
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
@@ -342,5 +351,11 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (3, "watch-list runs, their entries and attempts", _migration_3),
     (4, "capture text with full-text search; changes between captures", _migration_4),
     (5, "timestamps", _migration_5),
+    (_findings.VERSION, _findings.DESCRIPTION, _findings.migration),
     (13, "review desk: users, sessions, intake reports; capture platform, findings", _migration_13),
+    (
+        14,
+        "views: custody events by capture, retired captures, run entries with captures",
+        _migration_14,
+    ),
 ]

@@ -39,6 +39,7 @@ def reindex_store(
     store: EvidenceStore,
     actor: str,
     derive_changes: DeriveChanges,
+    *,
     adopt: Sequence[str] = (),
     reason: str | None = None,
 ) -> Reindexed:

@@ -27,6 +27,9 @@ from collector.models import Outcome
 from collector.records import custody
 from collector.records.anchor import Anchor
 from collector.records.index import Index
+from collector.review.findings_html import STYLE as FINDINGS_STYLE
+from collector.review.findings_html import findings_section
+from collector.review.transport import Transport, transport
 from collector.text import clean
 from collector.timeutil import rfc3339, utc_now, wib
 
@@ -180,6 +183,10 @@ code,.mono{font-family:"DejaVu Sans Mono","Noto Sans Mono",monospace;font-size:7
 .t{white-space:nowrap;font-size:8pt}
 .ok{color:#1a7f37;font-weight:600}.bad{color:#b3261e;font-weight:600}
 .retired{color:#8a5a00;font-weight:600}
+.warn{border:1.5pt solid #b3261e;background:#fdecea;padding:2mm 3mm;margin:0 0 3mm;
+ break-inside:avoid}
+.warn p{margin:.5mm 0;font-size:9pt}.warn strong{color:#b3261e}
+ol.hops{margin:0;padding-left:4mm}
 section.capture{break-before:page;padding-top:2mm}
 .grid{display:grid;grid-template-columns:1fr 62mm;gap:4mm;align-items:start}
 figure{margin:0}
@@ -209,7 +216,7 @@ def _head(data: ReportData) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         '<meta name="referrer" content="no-referrer">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"{_anchor_tag(data)}<title>{_e(title)}</title><style>{STYLE}</style></head><body>"
+        f"{_anchor_tag(data)}<title>{_e(title)}</title><style>{STYLE}{FINDINGS_STYLE}</style></head><body>"
     )
 
 
@@ -251,7 +258,58 @@ def _outcome(cap: CaptureData) -> str:
     text = f'<span class="{cls}">{_e(outcome)}</span>'
     if cap.row.get("retired_at"):
         text += ' <span class="retired">(DITARIK / RETIRED)</span>'
+    if cap.manifest and transport(cap.manifest).warnings:
+        text += ' <span class="bad">(LIHAT PERINGATAN / SEE WARNING)</span>'
     return text
+
+
+def _warnings(how: Transport) -> str:
+    """What weakens the evidence, in a box above the capture's facts."""
+    if not how.warnings:
+        return ""
+    items = "".join(
+        f"<p><strong>PERINGATAN:</strong> {_e(w.id)}<br>"
+        f'<span class="en"><strong>WARNING:</strong> {_e(w.en)}</span></p>'
+        for w in how.warnings
+    )
+    return f'<div class="warn">{items}</div>'
+
+
+def _redirects(how: Transport) -> str:
+    if not how.redirects:
+        return _both("Tidak ada", "None")
+    hops = "".join(
+        f"<li>{_e(h.get('status'))} {_e(h.get('status_text') or '')} {_url(h.get('url'))}"
+        f" → {_url(h.get('location') or '—')}</li>"
+        for h in how.redirects
+    )
+    return f'<ol class="hops">{hops}</ol>'
+
+
+def _tls(how: Transport) -> str:
+    t = how.tls
+    if not t:
+        if how.scheme == "http":
+            return _both("Tidak ada: HTTP biasa, tanpa enkripsi", "None: plain HTTP, unencrypted")
+        return _both("Tidak tercatat", "Not recorded")
+    return (
+        f"{_e(t.get('protocol') or '?')}<br>{_both('Penerbit', 'Issuer')}: "
+        f"{_e(t.get('issuer') or '?')}<br>{_both('Subjek', 'Subject')}: "
+        f"{_e(t.get('subjectName') or '?')}<br>{_both('Berlaku', 'Valid')}: "
+        f"{_e(t.get('validFrom') or '?')} s.d. / to {_e(t.get('validTo') or '?')}"
+    )
+
+
+def _checks(how: Transport) -> str:
+    if how.checks_off:
+        return (
+            '<span class="bad">DIMATIKAN <span class="en">/ OFF</span></span> '
+            "(--ignore-https-errors)"
+        )
+    return _both(
+        "Aktif (sertifikat tidak sah menggagalkan perekaman)",
+        "On (an invalid certificate fails the capture)",
+    )
 
 
 def _summary(data: ReportData) -> str:
@@ -332,11 +390,17 @@ def _capture(n: int, cap: CaptureData, mode: str) -> str:
     reason = m.get("outcome_reason") or r.get("reason")
     r = {**r, "tool": r.get("collector_version")}
     status = f"{resp.get('status', r.get('http_status') or '—')} {resp.get('status_text', '')}"
+    how = transport(m)
+    server = f"{resp.get('server_ip') or '—'}:{resp.get('server_port') or '—'}"
     rows = [
         (_both("URL yang diminta", "Requested URL"), _url(r.get("requested_url"))),
+        (_both("Pengalihan", "Redirects"), _redirects(how)),
         (_both("URL akhir", "Final URL"), _url(r.get("final_url") or "—")),
         (_both("Hasil", "Outcome"), _outcome(cap) + (f"<br>{_e(reason, 300)}" if reason else "")),
         ("HTTP", _e(status)),
+        (_both("Server", "Server"), _e(server)),
+        ("TLS", _tls(how)),
+        (_both("Pemeriksaan sertifikat", "Certificate checks"), _checks(how)),
         (_both("Judul halaman", "Page title"), _e(r.get("title") or "—", 300)),
         (_both("Mulai", "Started"), _time(r.get("started_at"))),
         (_both("Selesai", "Finished"), _time(r.get("finished_at"))),
@@ -384,8 +448,9 @@ def _capture(n: int, cap: CaptureData, mode: str) -> str:
     return (
         f'<section class="capture" id="c-{_anchor(cap)}">'
         f'<h2>{_both("Tangkapan", "Capture")} {n}: <span class="mono">'
-        f"{_e(cap.capture_id)}</span></h2>"
+        f"{_e(cap.capture_id)}</span></h2>{_warnings(how)}"
         f'<div class="grid"><table class="kv">{kv}</table>{_screenshot(cap, mode)}</div>'
+        f"{_findings(cap, mode)}"
         f"<h3>{_both('Catatan', 'Notes')}</h3>{notes_html}"
         f"<h3>{_both('Berkas dan sidik SHA-256', 'Files and SHA-256 hashes')}</h3>"
         f"<table><tr><th>{_both('Berkas', 'File')}</th><th>{_both('Jenis', 'Type')}</th>"
@@ -395,6 +460,16 @@ def _capture(n: int, cap: CaptureData, mode: str) -> str:
         f"</th><th>{_both('Tindakan', 'Action')}</th><th>{_both('Rincian', 'Details')}</th></tr>"
         f"{events}</table></section>"
     )
+
+
+def _findings(cap: CaptureData, mode: str) -> str:
+    """The watched people found in the capture (collector.review.findings_html)."""
+
+    def read(name: str) -> bytes | None:
+        path = cap.folder / name
+        return path.read_bytes() if path.is_file() else None
+
+    return findings_section(cap.manifest, read, cap.capture_id, mode, _e, _both)
 
 
 def _footer(data: ReportData) -> str:

@@ -1,7 +1,7 @@
-"""Re-check the store: every artifact against its manifest, SHA256SUMS and the index, and
-the custody chain (collector.records.custody): every entry_hash recomputed, links and
-sequence, index.db against custody.jsonl, and every capture's `captured` event against its
-manifest.
+"""Re-check the store: every artifact against its manifest, SHA256SUMS and the index, the
+index's derived tables against what the manifests give, and the custody chain
+(collector.records.custody): every entry_hash recomputed, links and sequence, index.db
+against custody.jsonl, and every capture's `captured` event against its manifest.
 
 Each capture gets `pass` or `fail` with the problems named (`retired` when it was retired
 with its files deleted: its hashes live on in the custody log); something that could not

@@ -26,10 +26,14 @@ EXPECTED_FILES = {
     "page.mhtml",
     "text.txt",
     "network.har",
-    "archive.warc.gz",
     "manifest.json",
     "SHA256SUMS",
 }
+
+
+def expected_files(capture_id: str) -> set[str]:
+    """The files of a capture folder: the WARC is named after the capture."""
+    return EXPECTED_FILES | {f"{capture_id}.warc.gz"}
 
 
 def capture(store: Path, *args: str) -> tuple[int, str]:
@@ -51,7 +55,7 @@ def test_capture_files_every_artifact_hashed_and_read_only(site: SiteServer, sto
     )
     assert code == 0, out
     folder, m = only_capture(store)
-    assert {p.name for p in folder.iterdir()} == EXPECTED_FILES
+    assert {p.name for p in folder.iterdir()} == expected_files(m["capture_id"])
     # the one line per capture: id, outcome, URL, folder
     assert out.split()[:3] == [m["capture_id"], "ok", url]
     assert str(folder.relative_to(store)) in out
@@ -60,7 +64,7 @@ def test_capture_files_every_artifact_hashed_and_read_only(site: SiteServer, sto
         ["sha256sum", "-c", "SHA256SUMS"], cwd=folder, capture_output=True, text=True
     )
     assert check.returncode == 0, check.stdout + check.stderr
-    assert check.stdout.count(": OK") == len(EXPECTED_FILES) - 1
+    assert check.stdout.count(": OK") == len(expected_files(m["capture_id"])) - 1
     # manifest provenance
     assert m["requested_url"] == url and m["final_url"] == url
     assert m["outcome"] == "ok" and m["case"] == "BKPSDM-2024-017" and m["operator"] == "Dwi A."
@@ -82,7 +86,7 @@ def test_capture_files_every_artifact_hashed_and_read_only(site: SiteServer, sto
     )
     assert m["environment"]["hostname"]
     listed = {a["name"]: a for a in m["artifacts"]}
-    assert set(listed) == EXPECTED_FILES - {"manifest.json", "SHA256SUMS"}
+    assert set(listed) == expected_files(m["capture_id"]) - {"manifest.json", "SHA256SUMS"}
     for name, artifact in listed.items():
         data = (folder / name).read_bytes()
         import hashlib
@@ -198,7 +202,7 @@ def test_gzip_body_is_stored_decoded_with_the_encoding_recorded(
 
 def test_404_is_preserved_as_not_found(site: SiteServer, store: Path) -> None:
     code, out = capture(store, site.url("/missing"))
-    assert code == 1
+    assert code == 4  # findings: captured, and not ok
     folder, m = only_capture(store)
     assert m["outcome"] == "not_found" and "404" in m["outcome_reason"]
     assert m["classification"]["markers"][0] == "web.http_gone: HTTP 404"
@@ -244,21 +248,21 @@ def test_dialogs_are_dismissed_and_logged(site: SiteServer, store: Path) -> None
 
 def test_empty_page_is_not_filed_as_ok(site: SiteServer, store: Path) -> None:
     code, _ = capture(store, site.url("/empty"))
-    assert code == 1
+    assert code == 4
     _, m = only_capture(store)
     assert m["outcome"] == "empty" and "page is empty" in m["outcome_reason"]
 
 
 def test_download_target_is_not_a_page(site: SiteServer, store: Path) -> None:
     code, _ = capture(store, site.url("/download"))
-    assert code == 1
+    assert code == 4
     _, m = only_capture(store)
     assert m["outcome"] == "download"
 
 
 def test_redirect_to_a_file_url_is_blocked(site: SiteServer, store: Path) -> None:
     code, _ = capture(store, site.url("/to-file"))
-    assert code == 1
+    assert code == 4
     _, m = only_capture(store)
     assert m["outcome"] == "blocked_target"
 
@@ -271,10 +275,10 @@ def test_redirect_to_a_refused_scheme_is_blocked_not_a_network_error(
     site: SiteServer, store: Path, target: str
 ) -> None:
     # Chromium aborts these redirects (net::ERR_ABORTED): a refused target, never retried
-    code, _ = capture(store, site.url("/to?u=" + quote(target, safe="")))
-    assert code == 1
+    code, out = capture(store, site.url("/to?u=" + quote(target, safe="")))
     _, m = only_capture(store)
     assert m["outcome"] == "blocked_target", m["outcome_reason"]
+    assert code == 4, out  # a finding
     scheme = target.strip().split(":")[0].lower()
     assert f"({scheme}:)" in m["outcome_reason"]
 
@@ -395,7 +399,7 @@ def test_viewport_locale_timezone_and_user_agent_options(site: SiteServer, store
 def test_several_urls_in_one_invocation(site: SiteServer, store: Path) -> None:
     urls = [site.url(p) for p in ("/page/indonesian", "/final", "/missing")]
     code, out = capture(store, *urls, "--concurrency", "2")
-    assert code == 1  # one of them is a 404
+    assert code == 4  # one of them is a 404: a finding
     assert len(capture_folders(store)) == 3
     lines = [line.split() for line in out.strip().splitlines()]
     assert sorted((line[1], line[2]) for line in lines) == sorted(
@@ -467,7 +471,7 @@ def test_dom_is_what_playwright_content_gives(
     sits outside <html> is kept (an XML declaration, a comment; page.content() drops it)."""
     url = site.url(path)
     code, out = capture(store, url)
-    assert code == (1 if path == "/empty" else 0), out  # an empty page is never "ok"
+    assert code == (4 if path == "/empty" else 0), out  # an empty page is never "ok": a finding
     folder, _ = only_capture(store)
     page.goto(url)
     expected = page.content()

@@ -53,7 +53,7 @@ def nothing_left_behind(store: Path) -> None:
     "fault",
     [
         "store.write:enospc@3",  # the disk fills after two artifacts
-        "store.write/archive.warc.gz:enospc",  # ... just as the WARC is written
+        "store.write/*.warc.gz:enospc",  # ... just as the WARC (named after the capture) is written
         "store.write/manifest.json:enospc",
     ],
 )

@@ -45,6 +45,6 @@ def test_a_capture_manifest_keeps_its_keys_and_their_order(
         "page.mhtml",
         "text.txt",
         "network.har",
-        "archive.warc.gz",
+        f"{m['capture_id']}.warc.gz",  # named after the capture
     ]
     assert json.loads((folder / "timestamps.json").read_bytes())["tokens"]

@@ -71,7 +71,7 @@ def test_capture_with_two_tsas_stores_tokens_that_verify(
     assert names <= {p.name for p in folder.iterdir()}
     assert all(not (folder / n).stat().st_mode & stat.S_IWUSR for n in names)
     checked = sha256sum_c(folder)
-    for name in names | {"manifest.json", "archive.warc.gz"}:
+    for name in names | {"manifest.json", f"{m['capture_id']}.warc.gz"}:
         assert f"{name}: OK" in checked
     assert not names & {a["name"] for a in m["artifacts"]}  # written after the manifest
     record = json.loads((folder / "timestamps.json").read_text())
@@ -192,6 +192,11 @@ def test_timestamp_later_adds_a_token_outside_the_sealed_folder(
     tsa_server.mode = "http-500"
     failing = run_cli("timestamp", cid, "--tsa", tsa_server.url, store=store)
     assert failing.exit_code == 1 and "FAILED" in failing.output and "HTTP 500" in failing.output
+    failing = run_cli("timestamp", cid, "--json", "--tsa", tsa_server.url, store=store)
+    assert failing.exit_code == 1
+    [failed] = json.loads(failing.stdout)
+    assert failed["status"] == "failed" and failed["tokens"] == []
+    assert "HTTP 500" in failed["failures"][0]["message"]
     assert not list((store / "timestamps").rglob("*.tsr"))
 
     tsa_server.mode = "ok"
@@ -231,8 +236,14 @@ def test_timestamp_later_adds_a_token_outside_the_sealed_folder(
     assert "every capture already has a timestamp token" in again.output
     skipped = run_cli("timestamp", cid, "--tsa", tsa_server.url, store=store)
     assert "already timestamped" in skipped.output
-    more = run_cli("timestamp", cid, "--again", "--tsa", tsa_server.url, store=store)
+    more = run_cli("timestamp", cid, "--again", "--json", "--tsa", tsa_server.url, store=store)
     assert more.exit_code == 0 and (store / "timestamps" / cid / "002").is_dir()
+    [done] = json.loads(more.stdout)  # --json: nothing but the JSON on standard output
+    assert done["id"] == cid and done["status"] == "timestamped" and done["failures"] == []
+    [token] = done["tokens"]
+    assert token["folder"] == f"timestamps/{cid}/002" and token["tsr"] == "manifest.tsr"
+    assert token["late"] is True and token["tsa_url"] == tsa_server.url
+    assert token["gen_time"].endswith("Z") and len(token["tsr_sha256"]) == 64
 
     report = verify_json(store, "--tsa-ca", str(tsa_server.pki.ca_cert))
     assert report["ok"], report

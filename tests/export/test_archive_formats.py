@@ -52,15 +52,14 @@ def test_every_capture_has_a_warc_warcio_accepts(site: SiteServer, store: Path) 
     url = site.url("/page/indonesian")
     capture(store, url, "--case", "BKPSDM-2024-017", "--operator", "Dwi A.")
     folder, m = only_capture(store)
-    warc = folder / "archive.warc.gz"
+    name = f"{m['capture_id']}.warc.gz"  # named after the capture: WARCs never collide
+    warc = folder / name
     listed = {a["name"]: a for a in m["artifacts"]}
-    assert listed["archive.warc.gz"]["media_type"] == "application/warc"
-    assert listed["archive.warc.gz"]["sha256"] == hashlib.sha256(warc.read_bytes()).hexdigest()
+    assert "archive.warc.gz" not in listed
+    assert listed[name]["media_type"] == "application/warc"
+    assert listed[name]["sha256"] == hashlib.sha256(warc.read_bytes()).hexdigest()
     assert not warc.stat().st_mode & stat.S_IWUSR
-    assert (
-        f"{listed['archive.warc.gz']['sha256']}  archive.warc.gz"
-        in (folder / "SHA256SUMS").read_text()
-    )
+    assert f"{listed[name]['sha256']}  {name}" in (folder / "SHA256SUMS").read_text()
 
     check = subprocess.run([WARCIO, "check", "-v", str(warc)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
@@ -95,11 +94,11 @@ def test_every_capture_has_a_warc_warcio_accepts(site: SiteServer, store: Path) 
     assert {k: v for k, v in m.items() if k not in ("artifacts", "archive")} == {
         k: v for k, v in prov.items() if k not in ("artifacts", "artifacts_note")
     }
-    assert {a["name"] for a in prov["artifacts"]} == set(listed) - {"archive.warc.gz"}
+    assert {a["name"] for a in prov["artifacts"]} == set(listed) - {name}
     assert all(a == listed[a["name"]] for a in prov["artifacts"])
 
     archive = m["archive"]
-    assert archive["file"] == "archive.warc.gz" and archive["manifest_in_warc"] is False
+    assert archive["file"] == name and archive["manifest_in_warc"] is False
     assert archive["records"] == len(records) and archive["sha256"] == listed[warc.name]["sha256"]
     assert archive["record_types"]["response"] == archive["exchanges"] >= 1
     assert archive["missing_bodies"] == 0 and archive["skipped"] == []
@@ -110,7 +109,9 @@ def test_gzip_page_is_stored_decoded_in_the_warc(site: SiteServer, store: Path) 
     capture(store, url)
     folder, _m = only_capture(store)
     response = next(
-        r for r in warc_records(folder / "archive.warc.gz") if r[0] == "response" and r[1] == url
+        r
+        for r in warc_records(folder / f"{folder.name}.warc.gz")
+        if r[0] == "response" and r[1] == url
     )
     headers = {k.lower(): v for k, v in response[2]}
     assert "content-encoding" not in headers and "transfer-encoding" not in headers
@@ -127,7 +128,7 @@ def test_redirect_chain_is_in_the_warc_hop_by_hop(site: SiteServer, store: Path)
     folder, m = only_capture(store)
     statuses = [
         (r[1].removeprefix(site.base), r[4].get_header("WARC-Concurrent-To") is not None)
-        for r in warc_records(folder / "archive.warc.gz")
+        for r in warc_records(folder / f"{folder.name}.warc.gz")
         if r[0] == "response"
     ]
     assert [s[0] for s in statuses] == ["/redirect/2", "/redirect/1", "/final"]
@@ -202,7 +203,7 @@ def test_wacz_export_validates_lists_the_page_and_is_signed(
         assert len(warcs) == 2
         assert all(zf.getinfo(n).compress_type == zipfile.ZIP_STORED for n in warcs)
         pages = [json.loads(line) for line in zf.read("pages/pages.jsonl").splitlines()]
-        cdxj = zf.read("indexes/index.cdxj").decode()
+        cdxj = zf.read("indexes/index.cdx").decode()
         package = json.loads(zf.read("datapackage.json"))
         digest = json.loads(zf.read("datapackage-digest.json"))
     assert pages[0]["format"] == "json-pages-1.0"
@@ -218,7 +219,7 @@ def test_wacz_export_validates_lists_the_page_and_is_signed(
     assert {c["requested_url"] for c in case["captures"]} == set(urls)
     for c in case["captures"]:
         folder = store / "captures" / c["started_at"][:10] / c["capture_id"]
-        stored = hashlib.sha256((folder / "archive.warc.gz").read_bytes()).hexdigest()
+        stored = hashlib.sha256((folder / f"{folder.name}.warc.gz").read_bytes()).hexdigest()
         assert c["warc"]["stored_sha256"] == stored == c["warc"]["packaged_sha256"]
         assert (
             c["manifest_sha256"]
@@ -279,7 +280,7 @@ def test_exported_wacz_redacts_secrets_the_store_keeps(
     capture(store, site.url("/cookie"), "--case", "KUE")
     folder, m = only_capture(store)
     secrets = [SECRET_COOKIE.encode(), SECRET_TOKEN.encode()]
-    stored = gzip.decompress((folder / "archive.warc.gz").read_bytes())
+    stored = gzip.decompress((folder / f"{folder.name}.warc.gz").read_bytes())
     assert all(secret in stored for secret in secrets)  # as the page sent them
     out = tmp_path / "kue.wacz"
     result = run_cli("export", "--format", "wacz", "--case", "KUE", "--out", str(out), store=store)
@@ -304,8 +305,8 @@ def test_exported_wacz_redacts_secrets_the_store_keeps(
     assert redacted == {"set-cookie", "cookie", "authorization"}
     assert b"[redacted by collector] sha256:" in stored
     # the stored original is untouched
-    assert hashlib.sha256((folder / "archive.warc.gz").read_bytes()).hexdigest() == next(
-        a["sha256"] for a in m["artifacts"] if a["name"] == "archive.warc.gz"
+    assert hashlib.sha256((folder / f"{folder.name}.warc.gz").read_bytes()).hexdigest() == next(
+        a["sha256"] for a in m["artifacts"] if a["name"] == f"{folder.name}.warc.gz"
     )
 
 
@@ -338,13 +339,46 @@ def test_export_refuses_tampered_evidence_and_bad_requests(
     exists = run_cli("export", "--format", "wacz", "--case", "K1", "--out", str(out), store=store)
     assert exists.exit_code == 2 and "refusing to overwrite" in exists.output
     out.unlink()
-    warc = folder / "archive.warc.gz"
+    warc = folder / f"{folder.name}.warc.gz"
     folder.chmod(0o755)
     warc.chmod(0o644)
     data = bytearray(warc.read_bytes())
     data[-40] ^= 1
     warc.write_bytes(bytes(data))
     tampered = run_cli("export", "--format", "wacz", "--case", "K1", "--out", str(out), store=store)
-    assert tampered.exit_code == 3 and "archive.warc.gz" in tampered.output
+    assert tampered.exit_code == 3 and f"{folder.name}.warc.gz" in tampered.output
     assert not out.exists() and not list(tmp_path.glob("wacz-*"))
     warc.unlink()  # the store teardown would (rightly) reject the tampered WARC
+
+
+def test_a_store_written_before_with_archive_warc_gz_still_exports(
+    site: SiteServer, store: Path, tmp_path: Path
+) -> None:
+    """Captures filed before WARCs were named after their capture hold `archive.warc.gz`:
+    made here as that collector wrote them (manifest, SHA256SUMS, index), they still export."""
+    capture(store, site.url("/final"), "--case", "LAMA")
+    folder, m = only_capture(store)
+    new = f"{m['capture_id']}.warc.gz"
+    folder.chmod(0o755)
+    for p in folder.iterdir():
+        p.chmod(0o644)
+    (folder / new).rename(folder / "archive.warc.gz")
+    for artifact in m["artifacts"]:
+        if artifact["name"] == new:
+            artifact["name"] = "archive.warc.gz"
+    m["archive"]["file"] = "archive.warc.gz"
+    (folder / "manifest.json").write_text(json.dumps(m, indent=2, ensure_ascii=False), "utf-8")
+    sums = (folder / "SHA256SUMS").read_text().replace(f"  {new}\n", "  archive.warc.gz\n")
+    lines = [ln for ln in sums.splitlines() if not ln.endswith("  manifest.json")]
+    digest = hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest()
+    (folder / "SHA256SUMS").write_text("\n".join([*lines, f"{digest}  manifest.json"]) + "\n")
+    assert run_cli("reindex", store=store).exit_code == 0
+    assert "archive.warc.gz" in run_cli("show", m["capture_id"], store=store).output
+    out = tmp_path / "lama.wacz"
+    result = run_cli("export", "--format", "wacz", "--case", "LAMA", "--out", str(out), store=store)
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as zf:
+        assert f"archive/{m['capture_id']}.warc.gz" in zf.namelist()
+        pages = [json.loads(line) for line in zf.read("pages/pages.jsonl").splitlines()[1:]]
+    assert [p["url"] for p in pages] == [site.url("/final")]
+    assert wacz_validate(out).returncode == 0

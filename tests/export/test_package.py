@@ -146,6 +146,71 @@ def test_package_verifies_with_collector_and_with_standard_tools(
     assert verify_package(root)[0] == 0
 
 
+def verify_steps(text: str, system: str) -> list[str]:
+    """The commands VERIFY.txt gives for `system` (Linux:, macOS:), in order, both languages."""
+    prefix = f"{system}:"
+    return [
+        line.strip()[len(prefix) :].strip()
+        for line in text.splitlines()
+        if line.strip().startswith(prefix) and not line.strip().startswith(f"{prefix} seperti")
+    ]
+
+
+@pytest.mark.skipif(shutil.which("shasum") is None, reason="shasum (Debian's perl) not installed")
+def test_verify_txt_macos_steps_run_as_written(package: Path, tmp_path: Path) -> None:
+    """The macOS steps are `shasum`, which Debian's perl ships too: run them as written."""
+    root = unzip(package, tmp_path)
+    text = (root / "VERIFY.txt").read_text("utf-8")
+    steps = verify_steps(text, "macOS")
+    assert steps[:3] == [
+        "shasum -a 256 kasus.zip",
+        "shasum -a 256 -c SHA256SUMS",
+        "cd captures/<id> && shasum -a 256 -c --ignore-missing SHA256SUMS",
+    ]
+    assert steps[3:] == steps[:3]  # Bahasa Indonesia, then English
+    # 1: the ZIP's SHA-256, as export printed it
+    zipped = subprocess.run(
+        ["sh", "-c", steps[0]], cwd=package.parent, capture_output=True, text=True, check=True
+    )
+    assert zipped.stdout.split()[0] == hashlib.sha256(package.read_bytes()).hexdigest()
+    # 2: every file
+    every = subprocess.run(["sh", "-c", steps[1]], cwd=root, capture_output=True, text=True)
+    assert every.returncode == 0, every.stdout + every.stderr
+    listed = (root / "SHA256SUMS").read_text().splitlines()
+    assert every.stdout.count(": OK") == len(listed)
+    # 3: each capture in its folder
+    for folder in (root / "captures").iterdir():
+        command = steps[2].replace("captures/<id>", f"captures/{folder.name}")
+        done = subprocess.run(["sh", "-c", command], cwd=root, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert ": OK" in done.stdout and "FAILED" not in done.stdout
+    # a changed byte fails, and names the file
+    shot = next((root / "captures").iterdir()) / "screenshot.png"
+    data = bytearray(shot.read_bytes())
+    data[-1] ^= 1
+    shot.write_bytes(bytes(data))
+    tampered = subprocess.run(["sh", "-c", steps[1]], cwd=root, capture_output=True, text=True)
+    assert tampered.returncode != 0
+    assert f"{shot.relative_to(root).as_posix()}: FAILED" in tampered.stdout
+
+
+def test_verify_txt_windows_steps_compare_by_eye(package: Path, tmp_path: Path) -> None:
+    """No certutil or PowerShell here: what a clerk compares must be there to compare. Both
+    print a file's SHA-256 as 64 hex digits (PowerShell in capitals); SHA256SUMS has each
+    file's as 64 lowercase hex digits, and the steps name files that exist."""
+    root = unzip(package, tmp_path)
+    text = (root / "VERIFY.txt").read_text("utf-8")
+    for command in ("certutil -hashfile kasus.zip SHA256", "Get-FileHash -Algorithm SHA256 kasus.zip",
+                    "certutil -hashfile package.json SHA256", "Get-FileHash -Algorithm SHA256 package.json"):  # fmt: skip
+        assert text.count(command) == 2, command  # both languages
+    assert text.count("captures\\<id>\\screenshot.png") == 2
+    for line in (root / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split("  ", 1)
+        assert len(digest) == 64 and digest == digest.lower() and int(digest, 16) >= 0
+        assert (root / name).is_file()
+    assert "package.json" in (root / "SHA256SUMS").read_text()
+
+
 def test_package_json_describes_the_package(package: Path, tmp_path: Path) -> None:
     root = unzip(package, tmp_path)
     meta = package_json(root)
@@ -229,7 +294,8 @@ def test_secrets_redacted_in_the_copies_originals_untouched(
 ) -> None:
     original = cookie_folder(pristine)
     har = (original / "network.har").read_bytes()
-    warc = (original / "archive.warc.gz").read_bytes()
+    warc_file = f"{original.name}.warc.gz"  # the WARC is named after its capture
+    warc = (original / warc_file).read_bytes()
     manifest = (original / "manifest.json").read_bytes()
     secret_value = SECRET_COOKIE.split("=", 1)[1].encode()
     # the store keeps what was received in the HAR and the WARC; the manifest keeps the
@@ -243,7 +309,7 @@ def test_secrets_redacted_in_the_copies_originals_untouched(
     )
     root = unzip(package, tmp_path)
     copy = root / "captures" / original.name
-    assert not (copy / "network.har").exists() and not (copy / "archive.warc.gz").exists()
+    assert not (copy / "network.har").exists() and not (copy / warc_file).exists()
     assert (copy / "manifest.json").read_bytes() == manifest  # nothing left to redact in it
     everything = b"".join(expanded(p) for p in root.rglob("*") if p.is_file())
     assert secret_value not in everything and b"RAHASIA-TOKEN" not in everything
@@ -262,22 +328,22 @@ def test_secrets_redacted_in_the_copies_originals_untouched(
         for h in headers
         if h["name"].lower() in secret_names
     )
-    red_warc = gzip.decompress((copy / "archive.redacted.warc.gz").read_bytes())
+    red_warc = gzip.decompress((copy / f"{original.name}.redacted.warc.gz").read_bytes())
     assert b"Set-Cookie: [redacted by collector]" in red_warc
     assert b"Authorization: [redacted by collector]" in red_warc
     records = {r["file"]: r for r in package_json(root)["redactions"]}
     assert set(records) == {
         f"captures/{original.name}/network.har",
-        f"captures/{original.name}/archive.warc.gz",
+        f"captures/{original.name}/{warc_file}",
     }
-    for name, data in (("network.har", har), ("archive.warc.gz", warc)):
+    for name, data in (("network.har", har), (warc_file, warc)):
         rec = records[f"captures/{original.name}/{name}"]
         assert rec["original_sha256"] == hashlib.sha256(data).hexdigest()
         redacted = (root / rec["redacted_file"]).read_bytes()
         assert rec["redacted_sha256"] == hashlib.sha256(redacted).hexdigest()
     # the originals in the store are untouched and still verify
     assert (original / "network.har").read_bytes() == har
-    assert (original / "archive.warc.gz").read_bytes() == warc
+    assert (original / warc_file).read_bytes() == warc
     assert run_cli("verify", "--no-record", store=pristine).exit_code == 0
 
 

@@ -116,7 +116,7 @@ def test_fifty_entries_across_platforms_end_to_end(
     )
     elapsed = time.monotonic() - start
     out = result.output
-    assert result.exit_code == 1, out  # not every entry is ok
+    assert result.exit_code == 4, out  # every entry captured, not every entry ok: findings
     # ~40 s on an idle 2-core machine; the bound only catches a hang on a busy one
     assert elapsed < 150, f"the run took {elapsed:.0f} s"
 

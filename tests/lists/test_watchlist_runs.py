@@ -203,7 +203,7 @@ def test_breaker_stops_a_platform_after_consecutive_walls(
         "--ignore-https-errors",
         store=store,
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 1  # the breaker left entries uncaptured: the run failed
     out = result.output
     assert "stopped capturing instagram: 2 consecutive rate_limited/login_wall captures" in out
     rows = db_rows(store, "SELECT * FROM run_entries ORDER BY entry_index")
@@ -409,7 +409,7 @@ def test_capture_classifies_the_page(
     platform_site: PlatformSite, store: Path, url: str, outcome: str, marker: str
 ) -> None:
     result = run_cli("capture", url, *proxied(platform_site), store=store)
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 4, result.output  # captured, and a finding
     folder, m = only_capture(store)
     assert m["outcome"] == outcome and outcome in result.output
     assert m["classification"]["outcome"] == outcome
@@ -422,7 +422,7 @@ def test_expect_text_makes_success_explicit(platform_site: PlatformSite, store: 
     missing = run_cli(
         "capture", url, "--expect-text", "Siti Rahma", *proxied(platform_site), store=store
     )
-    assert missing.exit_code == 1
+    assert missing.exit_code == 4
     _, m = only_capture(store)
     assert m["outcome"] == "expectation_failed"
     assert m["outcome_reason"] == 'expect_text: "Siti Rahma" absent'
@@ -441,7 +441,7 @@ def test_wait_for_that_never_appears_is_an_expectation_failure(
         *proxied(platform_site),
         store=store,
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 4
     _, m = only_capture(store)
     assert m["outcome"] == "expectation_failed"
     assert m["outcome_reason"] == "wait_for: selector never appeared"
@@ -477,7 +477,7 @@ def test_consent_banner_clicked_after_the_as_served_shot(
 def test_no_consent_click_leaves_a_consent_wall(platform_site: PlatformSite, store: Path) -> None:
     url = "https://www.facebook.com/budiconsent"
     result = run_cli("capture", url, "--no-consent-click", *proxied(platform_site), store=store)
-    assert result.exit_code == 1
+    assert result.exit_code == 4
     folder, m = only_capture(store)
     assert m["outcome"] == "consent_wall" and m["consent"] == {"enabled": False}
     assert not (folder / "screenshot-after-consent.png").exists()
@@ -553,7 +553,7 @@ def test_a_download_target_is_saved_but_not_ok(platform_site: PlatformSite, stor
     result = run_cli(
         "capture", "http://berita.contoh.id/laporan.csv", *proxied(platform_site), store=store
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 4
     folder, m = only_capture(store)
     assert m["outcome"] == "download"
     [download] = m["downloads"]

@@ -191,10 +191,10 @@ def test_capture_compares_with_previous_capture_of_same_url(
     assert payload["previous_capture_id"] == rows[0]["previous_id"]
     assert Path(payload["folder"], "screenshot.png").is_file()
 
-    # the account disappears (404): disappeared, and the exit status says not all ok
+    # the account disappears (404): disappeared, and the exit status says findings
     changing.accounts["sari"].gone = True
     fourth = run_cli("capture", url, store=store)
-    assert fourth.exit_code == 1
+    assert fourth.exit_code == 4
     assert "disappeared" in fourth.output
     # the unrelated article was never compared with the profile
     assert all(r["url"] == url for r in changes_json(store, "--all"))

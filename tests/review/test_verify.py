@@ -247,7 +247,7 @@ def monitored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         assert again.exit_code == 0 and "no changes since" in again.output, again.output
         changing.accounts["budi"].gone = True
         second = run_cli("capture", url, store=store)
-        assert second.exit_code == 1 and "disappeared" in second.output, second.output
+        assert second.exit_code == 4 and "disappeared" in second.output, second.output  # findings
     finally:
         changing.stop()
     yield store

@@ -330,6 +330,21 @@ def r_spoof(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
     h.send(200, _html("Judul asli", body))
 
 
+STYLED_BACKGROUND = "rgb(12, 34, 56)"  # what /styled.css sets, to tell a styled replay
+
+
+def r_styled(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
+    # The script fetches the stylesheet and never reads the answer: sent with no-store,
+    # Chromium keeps no body for it (HAR content.size -1), beside the <link>'s full copy.
+    head = "<script>fetch('/styled.css')</script><link rel='stylesheet' href='/styled.css'>"
+    h.send(200, _html("Halaman bergaya", "<h1>Bergaya</h1><p>Latar berwarna.</p>", head))
+
+
+def r_styled_css(h: SiteHandler, m: re.Match[str], q: dict[str, str]) -> None:
+    css = f"body{{background-color:{STYLED_BACKGROUND}}} h1{{color:rgb(250, 250, 250)}}"
+    h.send(200, css.encode(), "text/css", headers={"Cache-Control": "no-store"})
+
+
 Route = Callable[[SiteHandler, re.Match[str], dict[str, str]], None]
 ROUTES: list[tuple[str, Route]] = [
     (r"/page/indonesian", r_indonesian),
@@ -355,6 +370,8 @@ ROUTES: list[tuple[str, Route]] = [
     (r"/legacy", r_legacy),
     (r"/xhtml", r_xhtml),
     (r"/spoof", r_spoof),
+    (r"/styled", r_styled),
+    (r"/styled\.css", r_styled_css),
 ]
 
 

@@ -27,6 +27,10 @@ HTML_TEXT = (
     "— Bawaslu, Pemilu 2029</p></body></html>"
 )
 POST_BODY = '{"doc_id":"123","variables":{"shortcode":"ABC123"}}'
+API_ANSWER = '{"data":{"shortcode_media":null}}'
+UNREAD_URL = "https://static.cdninstagram.com/rsrc/unread.css"
+SHORT_URL = "https://instagr.am/p/ABC123/"
+BEACON_URL = "https://graph.instagram.com/logging_client_events"
 
 
 def png_bytes(width: int = 2, height: int = 2) -> bytes:
@@ -179,7 +183,7 @@ def build_har() -> dict[str, Any]:
                 "content": {"size": len(image), "mimeType": "image/png"},
             },
         },
-        {  # 5: XHR POST whose body Chromium no longer had when the HAR was written
+        {  # 5: XHR POST and its JSON answer
             "startedDateTime": _ts(500),
             "serverIPAddress": "2a03:2880:f12c:83:face:b00c:0:25de",
             "request": {
@@ -198,7 +202,44 @@ def build_har() -> dict[str, Any]:
                 "statusText": "",
                 "httpVersion": "h2",
                 "headers": _h(("content-type", "application/json; charset=utf-8")),
-                "content": {"size": 512, "mimeType": "application/json"},
+                "content": {
+                    "size": len(API_ANSWER),
+                    "mimeType": "application/json",
+                    "text": API_ANSWER,
+                },
+            },
+        },
+        {  # 6: a fetch() the page never read: Chromium kept no body (size -1)
+            "startedDateTime": _ts(600),
+            "request": {"method": "GET", "url": UNREAD_URL, "headers": []},
+            "response": {
+                "status": 200,
+                "statusText": "OK",
+                "httpVersion": "HTTP/1.1",
+                "headers": _h(("Content-Type", "text/css"), ("Content-Length", "805")),
+                "content": {"size": -1, "mimeType": "text/css"},
+            },
+        },
+        {  # 7: a redirect whose small body Chromium did not keep either
+            "startedDateTime": _ts(610),
+            "request": {"method": "GET", "url": SHORT_URL, "headers": []},
+            "response": {
+                "status": 302,
+                "statusText": "Found",
+                "httpVersion": "HTTP/1.1",
+                "headers": _h(("Location", PAGE_URL), ("Content-Length", "9")),
+                "content": {"size": -1, "mimeType": "x-unknown"},
+            },
+        },
+        {  # 8: 204 No Content (size -1 too, yet nothing to lose)
+            "startedDateTime": _ts(620),
+            "request": {"method": "GET", "url": BEACON_URL, "headers": []},
+            "response": {
+                "status": 204,
+                "statusText": "No Content",
+                "httpVersion": "HTTP/1.1",
+                "headers": [],
+                "content": {"size": -1, "mimeType": "x-unknown"},
             },
         },
     ]

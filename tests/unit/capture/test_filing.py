@@ -99,11 +99,12 @@ def test_file_capture_writes_the_manifest_in_its_order(tmp_path: Path) -> None:
         "page.mhtml",
         "text.txt",
         "screenshot-after-consent.png",
-        "archive.warc.gz",
+        "20261125T011530123Z-abcdef.warc.gz",  # named after the capture
     ]
     assert all(list(a) == ["name", "media_type", "size", "sha256"] for a in manifest["artifacts"])
     # the WARC's metadata record: the provenance, then the artifacts written before it
-    members = gzip.decompress((folder / "archive.warc.gz").read_bytes()).split(b"WARC/1.1\r\n")
+    warc = folder / "20261125T011530123Z-abcdef.warc.gz"
+    members = gzip.decompress(warc.read_bytes()).split(b"WARC/1.1\r\n")
     uri = manifest["archive"].get("metadata_uri", "")
     record = next(r for r in members if f"WARC-Target-URI: {uri}\r\n".encode() in r)
     provenance = json.loads(record.split(b"\r\n\r\n", 1)[1])["provenance"]

@@ -77,7 +77,12 @@ def test_schedule_prints_cron_and_systemd(watch_list: Path, store: Path) -> None
         in cron
     )
     assert "--case BKPSDM-2024-017 --operator 'Dwi A.' --only guru" in cron
-    assert cron.endswith(f">> {log} 2>&1")
+    run_part, alert = cron.split(" 2>&1; ", 1)
+    assert run_part.endswith(f">> {log}")
+    # only a failure (not 0, not 4 = findings, not 75 = skipped) prints the line cron mails
+    assert alert.startswith("s=$?; case $s in 0|4|75) ;; *) echo ")
+    assert alert.endswith(f"see {log}' ;; esac; exit $s")
+    assert "SuccessExitStatus=4 75" in out
     assert "[Service]" in out and "Type=oneshot" in out
     assert f"ExecStart=/usr/bin/flock -n -E 75 {lock} {sys.executable} -m collector run" in out
     assert f'"{watch_list.resolve()}"' in out  # the space in the name is quoted for systemd

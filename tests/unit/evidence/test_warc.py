@@ -22,14 +22,18 @@ from collector.evidence.warc import (
 )
 from tests.support.tools import tool
 from tests.support.warc_fixtures import (
+    API_ANSWER,
     API_URL,
+    BEACON_URL,
     CAPTURE_ID,
     HTML_TEXT,
     IMAGE_URL,
     PAGE_URL,
     POST_BODY,
     REDIRECT_URL,
+    SHORT_URL,
     STARTED,
+    UNREAD_URL,
     Capture,
     png_bytes,
     write_capture,
@@ -121,6 +125,11 @@ def test_warcio_index_lists_expected_records(capture: Capture) -> None:
         ("request", IMAGE_URL, None),
         ("response", API_URL, "200"),
         ("request", API_URL, None),
+        ("request", UNREAD_URL, None),  # its response left out: the browser kept no body
+        ("response", SHORT_URL, "302"),
+        ("request", SHORT_URL, None),
+        ("response", BEACON_URL, "204"),
+        ("request", BEACON_URL, None),
         ("resource", f"{urn}/screenshot.png", None),
         ("resource", f"{urn}/dom.html", None),
         ("resource", f"{urn}/page.mhtml", None),
@@ -259,24 +268,53 @@ def test_ip_addresses(capture: Capture) -> None:
     assert by_uri(records, "request", IMAGE_URL).get("WARC-IP-Address") == "157.240.1.63"
 
 
-def test_post_request_body_and_missing_response_body(capture: Capture) -> None:
+def test_post_request_body(capture: Capture) -> None:
     records = raw_records(capture)
     request_line, headers, body = http_parts(by_uri(records, "request", API_URL).block)
     assert request_line == "POST /api/graphql HTTP/1.1"
     assert body == POST_BODY.encode()
     assert dict(headers)["Content-Length"] == str(len(body))
+    _, _, answer = http_parts(by_uri(records, "response", API_URL).block)
+    assert answer == API_ANSWER.encode()
 
-    response = by_uri(records, "response", API_URL)
-    assert response.get("WARC-Truncated") == "unspecified"
-    _, headers, body = http_parts(response.block)
+
+def test_a_body_the_browser_did_not_keep_is_never_an_empty_response(capture: Capture) -> None:
+    records = raw_records(capture)
+    # no response record at all (a replay tool would serve it as an empty 200)...
+    assert not [
+        r
+        for r in records
+        if r.get("WARC-Target-URI") == UNREAD_URL and r.get("WARC-Type") == "response"
+    ]
+    # ...the request stays, linked to nothing
+    request = by_uri(records, "request", UNREAD_URL)
+    assert request.get("WARC-Concurrent-To") is None
+    # a redirect keeps its record for the Location, its lost body marked
+    redirect = by_uri(records, "response", SHORT_URL)
+    assert redirect.get("WARC-Truncated") == "unspecified"
+    status, headers, body = http_parts(redirect.block)
+    assert status == "HTTP/1.1 302 Found" and dict(headers)["Location"] == PAGE_URL
     assert body == b""
-    assert capture.summary.missing_bodies == 1
+    # 204 has no body to lose
+    assert by_uri(records, "response", BEACON_URL).get("WARC-Truncated") is None
+    summary = capture.summary
+    assert summary.missing_bodies == 2 and summary.responses_left_out == 1
+    assert [(x.index, x.url, x.status, x.written) for x in summary.lost_bodies] == [
+        (6, UNREAD_URL, 200, False),
+        (7, SHORT_URL, 302, True),
+    ]
+    har = json.loads(records[-1].block)["har"]
+    assert har["missing_bodies"] == 2 and har["responses_left_out"] == 1
+    assert [x["record"] for x in har["lost_bodies"]] == [
+        "left out",
+        "response written, WARC-Truncated",
+    ]
 
 
 def test_skipped_entries_are_counted_and_explained(capture: Capture) -> None:
     summary = capture.summary
-    assert summary.har_entries == 6
-    assert summary.response_count == 4
+    assert summary.har_entries == 9
+    assert summary.response_count == 6
     reasons = {s.index: s.reason for s in summary.skipped}
     assert set(reasons) == {3, 4}
     assert "status 0" in reasons[3]
@@ -292,8 +330,8 @@ def test_skipped_entries_are_counted_and_explained(capture: Capture) -> None:
         "case": "No. 12/PL/PP/2029",
         "started": "2026-11-25T01:15:30.123Z",
     }
-    assert document["har"]["entries"] == 6
-    assert document["har"]["written"] == 4
+    assert document["har"]["entries"] == 9
+    assert document["har"]["written"] == 7
     assert [s["index"] for s in document["har"]["skipped"]] == [3, 4]
     transformations = document["transformations"]
     assert transformations["dropped_headers"] == ["Content-Encoding", "Transfer-Encoding"]

@@ -3,16 +3,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import subprocess
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from collector.evidence.warc import ArchiveError
 from collector.export.wacz_writer import (
+    INDEX_PATH,
     Page,
     WaczSummary,
     WaczWarc,
@@ -126,12 +129,16 @@ def test_layout_and_compression(capture: Capture, tmp_path: Path) -> None:
         infos = {i.filename: i for i in zf.infolist()}
         assert list(infos) == [
             "archive/capture.warc.gz",
-            "indexes/index.cdxj",
+            "indexes/index.cdx",
             "pages/pages.jsonl",
             "datapackage.json",
             "datapackage-digest.json",
         ]
         assert infos["archive/capture.warc.gz"].compress_type == zipfile.ZIP_STORED
+        # plain CDXJ named .cdx: what pywb's `wb-manager add --unpack-wacz` picks up (its
+        # regex below) and what wabac.js (ReplayWeb.page) loads without a ZipNum .idx
+        assert re.fullmatch(r".+\.cdx(\.gz)?", INDEX_PATH) and INDEX_PATH.endswith(".cdx")
+        assert infos[INDEX_PATH].compress_type == zipfile.ZIP_DEFLATED
         assert zf.read("archive/capture.warc.gz") == capture.warc.read_bytes()
         package = json.loads(zf.read("datapackage.json"))
         digest = json.loads(zf.read("datapackage-digest.json"))
@@ -152,7 +159,7 @@ def test_layout_and_compression(capture: Capture, tmp_path: Path) -> None:
     assert package["case"]["number"] == "12/PL/PP/2029"
     assert [r["path"] for r in package["resources"]] == [
         "archive/capture.warc.gz",
-        "indexes/index.cdxj",
+        "indexes/index.cdx",
         "pages/pages.jsonl",
     ]
 
@@ -177,7 +184,7 @@ def test_cdxj_lists_the_page_and_matches_cdxj_indexer(capture: Capture, tmp_path
     out = tmp_path / "bukti.wacz"
     build(capture, out)
     with zipfile.ZipFile(out) as zf:
-        text = zf.read("indexes/index.cdxj").decode("utf-8")
+        text = zf.read("indexes/index.cdx").decode("utf-8")
     lines = text.splitlines()
     assert text.endswith("\n")
     assert lines == sorted(lines)
@@ -432,3 +439,62 @@ def test_argument_checks(capture: Capture, tmp_path: Path) -> None:
             extra={"resources": []},
             **common,  # type: ignore[arg-type]
         )
+
+
+def documented_script() -> str:
+    """check-wacz-signature.sh exactly as docs/archive.md prints it."""
+    text = (Path(__file__).resolve().parents[3] / "docs" / "archive.md").read_text("utf-8")
+    start = text.index("$ cat check-wacz-signature.sh\n") + len("$ cat check-wacz-signature.sh\n")
+    end = text.index("$ sh check-wacz-signature.sh", start)
+    return text[start:end]
+
+
+@pytest.mark.parametrize("p384_key", ["genpkey"], indirect=True)
+def test_documented_offline_signature_check_works(
+    capture: Capture, tmp_path: Path, p384_key: Path
+) -> None:
+    """The recipient's offline check of an anonymous signature (wacz validate --verify-auth
+    cannot do it): python3's standard library and openssl, run as the docs print it."""
+    script = tmp_path / "check-wacz-signature.sh"
+    script.write_text(documented_script())
+    signed = tmp_path / "signed.wacz"
+    summary = build(capture, signed, sign_key=p384_key)
+
+    def run(wacz: Path) -> subprocess.CompletedProcess[str]:
+        work = tmp_path / f"run-{wacz.stem}"
+        work.mkdir()
+        return subprocess.run(
+            ["sh", str(script), str(wacz)], cwd=work, capture_output=True, text=True
+        )
+
+    ok = run(signed)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout.endswith("Verified OK\n")
+    assert f"public key {summary.public_key}\n" in ok.stdout
+    assert "3 files match datapackage.json " + summary.datapackage_hash in ok.stdout
+
+    def rewritten(name: str, change: Any) -> Path:
+        out = tmp_path / name
+        with zipfile.ZipFile(signed) as zin, zipfile.ZipFile(out, "w") as zout:
+            for info in zin.infolist():
+                zout.writestr(info, change(info.filename, zin.read(info.filename)))
+        return out
+
+    def other_signature(name: str, data: bytes) -> bytes:
+        if name != "datapackage-digest.json":
+            return data
+        digest = json.loads(data)
+        raw = base64.b64decode(digest["signedData"]["signature"])
+        digest["signedData"]["signature"] = base64.b64encode(flip_byte(raw, 10)).decode()
+        return json.dumps(digest).encode()
+
+    forged = run(rewritten("forged.wacz", other_signature))
+    assert forged.returncode != 0 and "Verified OK" not in forged.stdout
+    assert "Verification failure" in forged.stdout + forged.stderr
+
+    def other_warc(name: str, data: bytes) -> bytes:
+        return flip_byte(data, 200) if name.startswith("archive/") else data
+
+    changed = run(rewritten("changed.wacz", other_warc))
+    assert changed.returncode != 0 and "Verified OK" not in changed.stdout
+    assert "archive/capture.warc.gz differs from datapackage.json" in changed.stderr

@@ -22,6 +22,7 @@ from collector.lists.schedule import (
     parse_every,
     systemd_units,
 )
+from tests.support.schedulers import cron_preprocess
 
 COLLECTOR = "/opt/collector/.venv/bin/collector"
 LOCK = "/var/lib/collector/run.lock"
@@ -96,9 +97,12 @@ def test_cron_line_snapshot_6h() -> None:
     line = cron_line("6h", [COLLECTOR, "run", "--all"], LOCK, LOG)
     assert line == (
         "# collector every 6h: flock -n skips a run while the previous one holds "
-        "/var/lib/collector/run.lock; output is appended to /var/log/collector/run.log\n"
+        "/var/lib/collector/run.lock; output is appended to /var/log/collector/run.log; "
+        "cron mails a line only when a run failed (exit status other than 0, 4, 75)\n"
         "0 */6 * * * /usr/bin/flock -n -E 75 /var/lib/collector/run.lock "
-        "/opt/collector/.venv/bin/collector run --all >> /var/log/collector/run.log 2>&1\n"
+        "/opt/collector/.venv/bin/collector run --all >> /var/log/collector/run.log 2>&1; "
+        "s=$?; case $s in 0|4|75) ;; *) echo 'collector: scheduled run failed (exit '\"$s\""
+        "'); see /var/log/collector/run.log' ;; esac; exit $s\n"
     )
 
 
@@ -130,7 +134,8 @@ def test_cron_line_quotes_spaces_and_escapes_percent() -> None:
     assert line.splitlines()[1] == (
         "*/30 * * * * cd '/srv/bukti 2026' && /usr/bin/flock -n -E 75 '/tmp/lock 1' "
         "'/opt/my tools/collector' run --note 50\\%' done' 'it'\"'\"'s' 'a\\'\\%b "
-        ">> /tmp/log\\%.txt 2>&1"
+        ">> /tmp/log\\%.txt 2>&1; s=$?; case $s in 0|4|75) ;; *) echo 'collector: scheduled "
+        "run failed (exit '\"$s\"'); see /tmp/log'\\%.txt ;; esac; exit $s"
     )
 
 
@@ -160,31 +165,6 @@ def test_cron_refuses_bad_input() -> None:
         cron_line(timedelta(seconds=90), [COLLECTOR], LOCK, LOG)
     with pytest.raises(ScheduleError, match="flock path"):
         cron_line("1h", [COLLECTOR], LOCK, LOG, flock_path="flock")
-
-
-def cron_preprocess(command: str) -> tuple[str, str]:
-    """What cron does before /bin/sh: `\\%` -> `%`, first bare `%` starts stdin.
-
-    Port of the loop in Vixie/Debian cron's do_command.c (cronie's is the same).
-    """
-    out: list[str] = []
-    escaped = False
-    for i, ch in enumerate(command):
-        if escaped:
-            escaped = False
-            if ch == "%":
-                out[-1] = "%"
-                continue
-            out.append(ch)
-            continue
-        if ch == "\\":
-            escaped = True
-            out.append(ch)
-            continue
-        if ch == "%":
-            return "".join(out), command[i + 1 :]
-        out.append(ch)
-    return "".join(out), ""
 
 
 TRICKY_ARGS = [
@@ -235,6 +215,43 @@ def test_cron_command_round_trips_through_cron_and_sh(tmp_path: Path) -> None:
     assert len(log.read_text().splitlines()) == 1
 
 
+@pytest.mark.skipif(shutil.which("flock") is None, reason="flock(1) not installed")
+@pytest.mark.parametrize(
+    ("status", "alerts"), [(0, False), (4, False), (1, True), (2, True), (3, True), (130, True)]
+)
+def test_cron_line_alerts_only_on_failure(tmp_path: Path, status: int, alerts: bool) -> None:
+    # cron mails whatever a job prints; the run's own output goes to the log
+    log = tmp_path / "run 5%.log"
+    argv = [sys.executable, "-c", f"import sys; print('run output'); sys.exit({status})"]
+    flock = shutil.which("flock")
+    assert flock is not None
+    entry = cron_line(
+        "5m", argv, tmp_path / "run.lock", log, working_dir=tmp_path, flock_path=flock
+    )
+    command, _ = cron_preprocess(entry.splitlines()[1].split(" ", 5)[5])
+    done = subprocess.run(["/bin/sh", "-c", command], capture_output=True, text=True, check=False)
+    assert done.returncode == status  # the line keeps the run's status
+    assert log.read_text() == "run output\n"
+    mailed = done.stdout + done.stderr
+    if alerts:
+        assert mailed == f"collector: scheduled run failed (exit {status}); see {log}\n"
+    else:
+        assert mailed == ""
+
+
+@pytest.mark.skipif(shutil.which("flock") is None, reason="flock(1) not installed")
+def test_cron_line_is_silent_when_the_previous_run_holds_the_lock(tmp_path: Path) -> None:
+    lock = tmp_path / "run.lock"
+    flock = shutil.which("flock")
+    assert flock is not None
+    entry = cron_line("5m", [sys.executable, "-c", "1"], lock, tmp_path / "log", flock_path=flock)
+    command, _ = cron_preprocess(entry.splitlines()[1].split(" ", 5)[5])
+    with lock.open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        done = subprocess.run(["/bin/sh", "-c", command], capture_output=True, text=True)
+    assert done.returncode == FLOCK_CONFLICT_EXIT and done.stdout + done.stderr == ""
+
+
 # --- systemd ---------------------------------------------------------------------------
 
 SERVICE_6H = """\
@@ -250,8 +267,8 @@ User=collector
 WorkingDirectory=/srv/evidence
 ExecStart=/usr/bin/flock -n -E 75 /var/lib/collector/run.lock \
 /opt/collector/.venv/bin/collector run --all
-# 75: flock found the previous run still holding the lock; a skipped run is not a failure.
-SuccessExitStatus=75
+# 4: the run worked and found pages that are not ok (a result); 75: the previous run still held the lock (skipped). Only a failed run marks the unit failed.
+SuccessExitStatus=4 75
 StandardOutput=append:/var/log/collector/run.log
 StandardError=inherit
 """

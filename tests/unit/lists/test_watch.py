@@ -45,8 +45,18 @@ def test_failed_runs_are_survived() -> None:
 
 
 def test_not_every_entry_ok_is_not_a_failure() -> None:
-    report = watch_loop(lambda: 1, 0.01, threading.Event(), log=lambda m: None, max_runs=2)
-    assert report.failed == 0
+    logs: list[str] = []
+    report = watch_loop(lambda: 4, 0.01, threading.Event(), log=logs.append, max_runs=2)
+    assert report.failed == 0  # exit 4: every entry captured, some not ok
+    assert any("run 1 finished (exit 4: every entry captured, not all ok)" in m for m in logs)
+
+
+def test_exit_1_is_a_failure() -> None:
+    # 1 is what a Python traceback exits with: never mistaken for a finished run
+    logs: list[str] = []
+    report = watch_loop(lambda: 1, 0.01, threading.Event(), log=logs.append, max_runs=2)
+    assert report.failed == 2
+    assert any("run 1 FAILED (exit 1)" in m for m in logs)
 
 
 def test_stop_during_a_run_ends_after_it() -> None:
