@@ -2,6 +2,7 @@
 """Throughput and memory of `collector capture` against `shot-scraper multi`, same pages.
 
     .venv/bin/python bench/throughput.py [--pages 40] [--runs 5] [--concurrency 3]
+                                         [--expand-overhead] [--no-peer]
 
 Serves N generated ~3,000 px pages with images on 127.0.0.1, then alternates whole-process
 runs of
@@ -9,6 +10,11 @@ runs of
   shot-scraper multi shots.yml           (screenshots only; the peer named in issue 2)
 and reports the median wall time, pages/s and peak memory (PSS summed over the process
 tree: Python, Playwright's driver and every Chromium process) of each.
+
+With --expand-overhead, each run also captures the same pages with `--no-expand`, so the
+cost of looking for hidden content on pages that have none (issue 11: at most 5%) is
+measured in the same run: the ratio of the median wall times, and from the manifests the
+median time the expansion step itself took per page against the median capture time.
 
 Both tools drive the same browser binary: the one collector finds (`COLLECTOR_BROWSER`, else
 the system's, see `collector doctor`). shot-scraper is installed into bench/.peer-venv on
@@ -176,6 +182,11 @@ def main() -> None:
         help="collector --concurrency (default: collector's own default)",
     )
     parser.add_argument("--no-peer", action="store_true", help="skip shot-scraper")
+    parser.add_argument(
+        "--expand-overhead",
+        action="store_true",
+        help="also capture with --no-expand and report what expansion costs",
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="collector-bench-"))
@@ -199,12 +210,24 @@ def main() -> None:
     peer_cmd, env = ([], None) if args.no_peer else peer_env(work, browser)
 
     results: dict[str, list[tuple[float, float]]] = {"collector": [], "shot-scraper": []}
+    if args.expand_overhead:
+        results["collector --no-expand"] = []
+    per_page: dict[str, list[float]] = {"expand_ms": [], "capture_ms": [], "bare_ms": []}
     for run in range(args.runs):
         store = work / f"store{run}"
         results["collector"].append(timed([*collector, "--store", str(store)]))
+        per_page["expand_ms"] += manifest_times(store, "expand")
+        per_page["capture_ms"] += manifest_times(store, "capture")
+        shutil.rmtree(store, ignore_errors=True)
+        if args.expand_overhead:
+            bare = work / f"bare{run}"
+            results["collector --no-expand"].append(
+                timed([*collector, "--no-expand", "--store", str(bare)])
+            )
+            per_page["bare_ms"] += manifest_times(bare, "capture")
+            shutil.rmtree(bare, ignore_errors=True)
         if not args.no_peer:
             results["shot-scraper"].append(timed([*peer_cmd, "multi", str(shots)], env))
-        shutil.rmtree(store, ignore_errors=True)
         print(
             f"run {run + 1}/{args.runs}: "
             + ", ".join(f"{k} {v[-1][0]:.2f} s {v[-1][1]:.0f} MB" for k, v in results.items() if v),
@@ -213,18 +236,47 @@ def main() -> None:
     server.shutdown()
 
     print(f"\n{args.pages} pages, {args.runs} runs, {os.cpu_count()} cores; median (min-max)")
-    print(f"{'tool':<14}{'wall s':>22}{'pages/s':>10}{'peak MB':>22}")
+    print(f"{'tool':<22}{'wall s':>22}{'pages/s':>10}{'peak MB':>22}")
     for name, rows in results.items():
         if not rows:
             continue
         walls, peaks = [r[0] for r in rows], [r[1] for r in rows]
         med = statistics.median(walls)
         print(
-            f"{name:<14}{med:>8.2f} ({min(walls):.2f}-{max(walls):.2f})"
+            f"{name:<22}{med:>8.2f} ({min(walls):.2f}-{max(walls):.2f})"
             f"{args.pages / med:>10.2f}"
             f"{statistics.median(peaks):>8.0f} ({min(peaks):.0f}-{max(peaks):.0f})"
         )
+    if args.expand_overhead:
+        on = statistics.median(r[0] for r in results["collector"])
+        off = statistics.median(r[0] for r in results["collector --no-expand"])
+        expand = statistics.median(per_page["expand_ms"])
+        capture = statistics.median(per_page["capture_ms"])
+        bare = statistics.median(per_page["bare_ms"])
+        print(
+            f"\nexpansion on pages with nothing to expand: whole run {on:.2f} s against "
+            f"{off:.2f} s with --no-expand ({(on / off - 1) * 100:+.1f}%);\n"
+            f"per page (medians from the manifests): expansion step {expand:.0f} ms of a "
+            f"{capture:.0f} ms capture ({expand / capture * 100:.1f}%); "
+            f"{bare:.0f} ms with --no-expand ({(capture / bare - 1) * 100:+.1f}%)"
+        )
     shutil.rmtree(work, ignore_errors=True)
+
+
+def manifest_times(store: Path, what: str) -> list[float]:
+    """Per capture in the store: the expansion step's ms, or the whole capture's ms."""
+    from datetime import datetime
+
+    found = []
+    for path in store.glob("captures/*/*/manifest.json"):
+        m = json.loads(path.read_text("utf-8"))
+        if what == "expand":
+            found.append(float((m.get("expand") or {}).get("ms") or 0))
+        else:
+            started = datetime.fromisoformat(m["started_at"].replace("Z", "+00:00"))
+            finished = datetime.fromisoformat(m["finished_at"].replace("Z", "+00:00"))
+            found.append((finished - started).total_seconds() * 1000)
+    return found
 
 
 if __name__ == "__main__":

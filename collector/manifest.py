@@ -124,6 +124,7 @@ class Provenance(TypedDict):
     screenshot: dict[str, Any]  # how it was taken, PNG size, perceptual hash
     settle: dict[str, Any]
     dialogs: list[dict[str, Any]]
+    expand: dict[str, Any] | None
     errors: list[str]  # non-fatal: an artifact that could not be made, and why
     options: dict[str, Any]  # CaptureOptions, proxy credentials and session path removed
     browser: dict[str, Any]  # models.BrowserInfo
@@ -136,6 +137,8 @@ class Provenance(TypedDict):
     downloads: list[dict[str, Any]]
     session: dict[str, Any] | None  # the session file's name and SHA-256, never its cookies
     timestamping: TimestampingRecord | None
+    find: dict[str, Any] | None
+    findings: list[dict[str, Any]]
 
 
 class ManifestDraft(Provenance):

@@ -77,6 +77,34 @@ class CaptureOptions:
     storage_state: str | None = None  # path to a Playwright storage-state JSON
     consent_click: bool = True  # click a known consent button after the as-served shot
     max_download_bytes: int = 50 * 1024 * 1024  # downloads the page triggers, saved up to this
+    # open what the page hides (comments, replies, "see more", inner scroll containers)
+    # before the shot: collector.capture.expand; never a social action
+    expand: bool = True
+    max_expand: int = 150  # clicks at most, per capture
+
+
+@dataclass(frozen=True)
+class Needle:
+    """One thing to look for in a rendered page (a watched person's handle, name, profile)."""
+
+    id: str
+    kind: str  # "handle" | "text" | "profile_url"
+    value: str
+    platform: str | None = None
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A person looked for in captures (`--find`, a watch list's `find`, `--subjects`):
+    who they are, and the needles that stand for them (`Needle.id` starts with `id`)."""
+
+    id: str  # "s1", ...: unique within one job
+    name: str | None
+    nip: str | None
+    unit: str | None
+    handles: tuple[tuple[str, str], ...]  # (platform, handle)
+    needles: tuple[Needle, ...]
+    source: str  # where the subject came from: "--find", "profiles/asn.toml entry 3", ...
 
 
 @dataclass(frozen=True)
@@ -92,6 +120,12 @@ class CaptureJob:
     platform: str | None = None  # whose page markers classify it; None: from the URL's host
     attempt: int | None = None  # 1 for the first try of a run entry, 2.. for retries
     watchlist: dict[str, Any] | None = field(default=None, hash=False)  # {file, sha256}
+    # looked for in the rendered page by collector/capture/js/find.js (PageCapture.matches)
+    find: tuple[Needle, ...] = ()
+    # who the needles stand for, and whether a capture that finds none of them is
+    # `expectation_failed` (`--expect-find`)
+    subjects: tuple[Subject, ...] = ()
+    expect_find: bool = False
 
 
 @dataclass(frozen=True)
@@ -167,6 +201,55 @@ class PageCapture:
     # a tiny PNG of the top of the page, for the perceptual hash (not stored as evidence)
     thumbnail: bytes | None = None
     thumbnail_info: dict[str, Any] = field(default_factory=dict)
+    # what collector.capture.expand did to the page (clicks, container scrolls, refusals,
+    # navigations undone): the manifest's `expand`; None when expansion did not run
+    expand: dict[str, Any] | None = None
+    # each scrolled inner container's whole content as one PNG, and how it was made:
+    # filed as container-1.png, container-2.png, ... in this order
+    container_shots: tuple[tuple[bytes, dict[str, Any]], ...] = ()
+    # what find.js returned for CaptureJob.find (raw, JSON-able), read in the render that
+    # `matches_screenshot` shows (screenshot.png, or the shot after a consent click)
+    matches: tuple[dict[str, Any], ...] = ()
+    matches_screenshot: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A watched person found in a capture: who, where, what kind of interaction, and
+    the crop that shows it (collector.evidence.findings; manifest key `findings`)."""
+
+    n: int  # 1-based: find-N.png
+    needle_id: str
+    subject: dict[str, Any]  # {id, name, nip, unit, platform, handle, source}
+    matched_text: str
+    item_text: str  # the whole enclosing item (the comment, the list row)
+    selector: str
+    xpath: str
+    box: dict[str, float]  # page CSS px: {x, y, width, height}
+    surface: str  # "page" (screenshot.png) or "container-N" (container-N.png)
+    surface_box: dict[str, float]  # in that image's own pixels
+    kind: str  # collector.sites.interactions.KINDS
+    rule: str  # the rule that decided the kind
+    how: str  # "text" or "link"
+    crop: dict[str, Any] | None  # {artifact, sha256, box, annotated, ...} or {error}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "needle_id": self.needle_id,
+            "subject": self.subject,
+            "matched_text": self.matched_text,
+            "item_text": self.item_text,
+            "selector": self.selector,
+            "xpath": self.xpath,
+            "box": self.box,
+            "surface": self.surface,
+            "surface_box": self.surface_box,
+            "kind": self.kind,
+            "rule": self.rule,
+            "how": self.how,
+            "crop": self.crop,
+        }
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import pytest
 
 from collector.capture.browser import find_browser
+from tests.support.interaction_site import InteractionSite
 from tests.support.platform_site import PlatformSite
 from tests.support.site import SiteServer, self_signed_context
 from tests.support.tools import warc_problems
@@ -48,6 +49,15 @@ def tls_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SiteServer]:
 def platform_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformSite]:
     """Imitation platforms, reached as a proxy (see tests/support/platform_site.py)."""
     server = PlatformSite(tmp_path_factory.mktemp("platform-tls"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def interaction_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InteractionSite]:
+    """Pages that hide interactions behind clicks and inner scroll containers, and a trap
+    (see tests/support/interaction_site.py), reached as a proxy."""
+    server = InteractionSite(tmp_path_factory.mktemp("interaction-tls"))
     yield server
     server.stop()
 

@@ -6,6 +6,15 @@ capture's deadline, because a hostile or broken server must never hang a capture
 navigation ends, so the load is stopped first). collector's own scripts (scrolling,
 waiting for images, reading title, text and links, the consent search) run in an isolated
 world and the DOM is serialised through CDP, where the page's own scripts cannot reach.
+
+What is split out, and why the page run stays here: the scripts are real `.js` files
+(collector/capture/js, read by collector.capture.scripts). The bounded page run (`_PageRun`)
+stays in this module because every one of its steps is a Playwright call whose Playwright
+errors it must catch and record; moved elsewhere, that module would have to import
+Playwright's error types too, or receive them as arguments. What needs no Playwright at
+all is kept out: the expansion of hidden content and the inner scroll containers
+(collector.capture.expand) decide what to click and scroll through a small driver this
+module hands them, and never see a Playwright object.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any, TypeVar
@@ -43,6 +52,8 @@ from playwright.async_api import (
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
+from collector.capture.expand import expand_page, find_matches
+from collector.capture.scripts import script
 from collector.errors import BrowserNotFound
 from collector.evidence.hashing import sha256_bytes
 from collector.evidence.redact import redact_har_file
@@ -50,11 +61,13 @@ from collector.models import (
     BrowserInfo,
     CaptureOptions,
     MainResponse,
+    Needle,
     Outcome,
     PageCapture,
     RedirectHop,
 )
 from collector.sites.markers import CONSENT_CONTEXT, CONSENT_LABELS, CONSENT_SELECTORS
+from collector.sites.platforms import detect_platform
 from collector.sites.urls import ALLOWED_SCHEMES, parse_proxy, refused_scheme
 from collector.timeutil import rfc3339, utc_now
 
@@ -245,123 +258,19 @@ class NetworkTracker:
         self.inflight.discard(request)
         self.last_activity = time.monotonic()
 
-    async def quiet(self, quiet_ms: int, cap_s: float) -> bool:
-        """Wait until nothing is in flight for `quiet_ms`; give up after `cap_s`."""
+    async def quiet(self, quiet_ms: int, cap_s: float, since: float = 0.0) -> bool:
+        """Wait until nothing is in flight for `quiet_ms` (counted from `since` at the
+        earliest: what an action starts is reported a moment after it); give up after
+        `cap_s`."""
         end = time.monotonic() + max(cap_s, 0.0)
         while True:
             now = time.monotonic()
-            if not self.inflight and (now - self.last_activity) * 1000 >= quiet_ms:
+            last = max(self.last_activity, since)
+            if not self.inflight and (now - last) * 1000 >= quiet_ms:
                 return True
             if now >= end:
                 return False
             await asyncio.sleep(0.02)
-
-
-# Two animation frames: lets IntersectionObserver callbacks run after a scroll.
-_FRAMES_JS = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
-_SCROLL_JS = (
-    """async (dy) => {
-  const el = document.scrollingElement || document.documentElement;
-  window.scrollBy(0, dy);
-  await FRAMES;
-  return {y: window.scrollY, height: el.scrollHeight, view: window.innerHeight};
-}"""
-).replace("FRAMES", _FRAMES_JS)
-_TOP_JS = "async () => { window.scrollTo(0, 0); await FRAMES; }".replace("FRAMES", _FRAMES_JS)
-_HEIGHT_JS = "() => document.scrollingElement.scrollHeight"
-_IMAGES_JS = """async ([timeoutMs, reachedY]) => {
-  const wanted = () => Array.from(document.images).filter(i => {
-    if (i.complete || !(i.currentSrc || i.src)) return false;
-    const top = i.getBoundingClientRect().top + window.scrollY;
-    return top <= reachedY;  // lazy images never scrolled to will not load: do not wait
-  });
-  const pending = wanted();
-  await Promise.race([
-    Promise.all(pending.map(i => new Promise(r => {
-      i.addEventListener('load', r, {once: true});
-      i.addEventListener('error', r, {once: true});
-    }))),
-    new Promise(r => setTimeout(r, timeoutMs)),
-  ]);
-  const imgs = Array.from(document.images);
-  return {total: imgs.length, waited_for: pending.length, still_pending: wanted().length,
-          broken: imgs.filter(i => i.complete && i.naturalWidth === 0
-                                   && (i.currentSrc || i.src)).length};
-}"""
-_FACTS_JS = """(probe) => {
-  const d = document.documentElement, b = document.body;
-  const media = Array.from(document.querySelectorAll('img,video,canvas,svg,iframe,picture'))
-    .filter(e => { const r = e.getBoundingClientRect(); return r.width > 1 && r.height > 1; });
-  return {
-    title: document.title,
-    user_agent: navigator.userAgent,
-    width: Math.max(d.scrollWidth, b ? b.scrollWidth : 0, d.clientWidth),
-    height: Math.max(d.scrollHeight, b ? b.scrollHeight : 0, d.clientHeight),
-    text: b ? b.innerText : '',
-    elements: document.getElementsByTagName('*').length,
-    body_html_length: b ? b.innerHTML.length : 0,
-    visible_media: media.length,
-    links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href).slice(0, 5000),
-    wait_for_found: probe.waitFor ? document.querySelector(probe.waitFor) !== null : null,
-    present_selectors: probe.selectors.filter(s => {
-      try { return document.querySelector(s) !== null; } catch (e) { return false; }
-    }),
-  };
-}"""
-# The first visible, unobstructed consent "accept" button: a known consent manager's
-# selector, else a button whose whole label is a known one inside a small box that talks
-# about cookies/consent. Reads the page only (scrolls it into view): the DOM is evidence.
-_CONSENT_JS = """([selectors, labels, context]) => {
-  const x0 = window.scrollX, y0 = window.scrollY;
-  const norm = s => (s || '').replace(/\\s+/g, ' ').trim().toLowerCase();
-  const labelOf = el => norm(el.innerText || el.value || el.getAttribute('aria-label'));
-  const usable = el => {
-    const st = getComputedStyle(el);
-    if (st.visibility === 'hidden' || st.display === 'none' || parseFloat(st.opacity) < 0.05)
-      return null;
-    let r = el.getBoundingClientRect();
-    if (r.width < 2 || r.height < 2) return null;
-    if (r.top < 0 || r.bottom > innerHeight || r.left < 0 || r.right > innerWidth) {
-      el.scrollIntoView({block: 'center', inline: 'center'});
-      r = el.getBoundingClientRect();
-    }
-    const x = r.left + r.width / 2, y = r.top + r.height / 2;
-    const top = document.elementFromPoint(x, y);
-    return top && (top === el || el.contains(top)) ? {x, y} : null;
-  };
-  const find = () => {
-  for (const sel of selectors) {
-    let found = [];
-    try { found = document.querySelectorAll(sel); } catch (e) { continue; }
-    for (const el of found) {
-      const at = usable(el);
-      if (at) return {...at, selector: sel, label: labelOf(el)};
-    }
-  }
-  const wanted = new Set(labels.map(norm));
-  const buttons = document.querySelectorAll(
-    'button, [role="button"], input[type="submit"], input[type="button"], a');
-  for (const el of buttons) {
-    const label = labelOf(el);
-    if (!wanted.has(label)) continue;
-    let about = false;
-    for (let box = el.parentElement, i = 0; box && i < 8 && !about; box = box.parentElement, i++) {
-      const text = norm(box.innerText);
-      if (text.length > 3000) break;
-      about = context.some(w => text.includes(w));
-    }
-    if (!about) continue;
-    const at = usable(el);
-    if (at) return {...at, selector: el.tagName.toLowerCase() + ' "' + label + '"', label};
-  }
-  return null;
-  };
-  let found = null;
-  try { found = find(); } finally {
-    if (!found) window.scrollTo(x0, y0);  // nothing to click: leave the page where it was
-  }
-  return found;
-}"""
 
 
 async def _start_playwright() -> Playwright:
@@ -432,11 +341,13 @@ class BrowserSession:
         options: CaptureOptions,
         workdir: Path,
         marker_selectors: frozenset[str] = frozenset(),
+        find: tuple[Needle, ...] = (),
     ) -> PageCapture:
         assert self._browser is not None, "use `async with BrowserSession(...)`"
         started = rfc3339(utc_now())
         try:
-            return await _PageRun(self._browser, url, options, workdir, marker_selectors).run()
+            run = _PageRun(self._browser, url, options, workdir, marker_selectors, find)
+            return await run.run()
         except PlaywrightError as exc:
             # the browser or its driver failed under us: file what we know, say why
             return _failed_capture(
@@ -454,8 +365,16 @@ class _PageRun:
         options: CaptureOptions,
         workdir: Path,
         marker_selectors: frozenset[str],
+        find: tuple[Needle, ...] = (),
     ) -> None:
         self.browser = browser
+        self.find = find
+        self.matches: tuple[dict[str, Any], ...] = ()
+        self.matches_screenshot: str | None = None
+        self.expand: dict[str, Any] | None = None
+        self.container_shots: list[tuple[bytes, dict[str, Any]]] = []
+        self.response: Response | None = None  # of the navigation
+        self.main: MainResponse | None = None  # read early when expansion runs
         self.url = url
         self.opt = options
         self.workdir = workdir
@@ -471,6 +390,7 @@ class _PageRun:
         self.downloads: list[dict[str, Any]] = []
         self.session: dict[str, Any] | None = None
         self.world: IsolatedWorld  # made with the page's CDP session, in run()
+        self.driver: _Driver  # what collector.capture.expand may do to the page, in run()
         self._tasks: set[asyncio.Future[None]] = set()
         self._download_tasks: set[asyncio.Future[None]] = set()
         self._closed = False
@@ -514,6 +434,7 @@ class _PageRun:
         page.on("download", self._on_download)
         cdp = await context.new_cdp_session(page)
         self.world = IsolatedWorld(cdp)
+        self.driver = _Driver(self, page, tracker, cdp)
         outcome, reason, response = await self._navigate(page, tracker, cdp)
         try:
             return await self._collect(
@@ -672,6 +593,7 @@ class _PageRun:
         try:
             # "commit" hands back the response even when a subresource later hangs the load
             response = await page.goto(self.url, wait_until="commit", timeout=nav_budget * 1000)
+            self.response = response
         except PlaywrightTimeout:
             await self.bounded("stop loading", lambda: cdp.send("Page.stopLoading"), 3)
             return (
@@ -720,7 +642,33 @@ class _PageRun:
             )
             self.settle["wait_for"] = {"selector": o.wait_for, "found": found is not None}
         self.settle.update(await self._scroll_through(tracker))
+        await self._expand(page)
         self.settle["settle_ms"] = round((time.monotonic() - t0) * 1000)
+
+    async def _expand(self, page: Page) -> None:
+        """Open what the page hides (collector.capture.expand); once as served, once more
+        after a consent click (recorded under `after_consent`)."""
+        if not self.opt.expand:
+            self.expand = {"enabled": False}
+            return
+        if self.main is None and self.response is not None:
+            # a click may still navigate (it is undone, but the browser may then no
+            # longer hold the body as served): read the main response first
+            self.main = await self._main_response(self.response, max(self.remaining(), 3.0))
+        done = await expand_page(
+            self.driver,
+            detect_platform(page.url) if urlsplit(page.url).scheme in ALLOWED_SCHEMES else None,
+            max_clicks=self.opt.max_expand - len((self.expand or {}).get("clicks", [])),
+            quiet_ms=self.opt.network_quiet_ms,
+            max_height=self.opt.max_height,
+            device_scale_factor=self.opt.device_scale_factor,
+            first_artifact=len(self.container_shots) + 1,
+        )
+        self.container_shots += done.shots
+        if self.expand is None:
+            self.expand = done.record
+        else:
+            self.expand["after_consent"] = done.record
 
     async def _scroll_through(self, tracker: NetworkTracker) -> dict[str, Any]:
         """Scroll to the bottom, wait for the images scrolled past, go back to the top."""
@@ -729,11 +677,11 @@ class _PageRun:
         images = await self.bounded(
             "waiting for images",
             lambda: self.world.call(
-                _IMAGES_JS, [int(min(5.0, self.settle_left()) * 1000), reached]
+                script("images"), [int(min(5.0, self.settle_left()) * 1000), reached]
             ),
             min(6.0, self.settle_left() + 1),
         )
-        await self.bounded("scrolling back to top", lambda: self.world.call(_TOP_JS), 3)
+        await self.bounded("scrolling back to top", lambda: self.world.call(script("top")), 3)
         return {"scroll": scroll, "images": images}
 
     async def _scroll(self, tracker: NetworkTracker) -> dict[str, Any]:
@@ -750,7 +698,7 @@ class _PageRun:
                 stopped_by = "time"
                 break
             new_state = await self.bounded(
-                "scrolling", lambda: self.world.call(_SCROLL_JS, step), 5
+                "scrolling", lambda: self.world.call(script("scroll"), step), 5
             )
             if new_state is None:
                 stopped_by = "error"
@@ -764,7 +712,9 @@ class _PageRun:
             if at_bottom:
                 # give an infinite feed its chance to append before calling it the bottom
                 await tracker.quiet(o.network_quiet_ms, min(3.0, self.settle_left()))
-                height = await self.bounded("measuring", lambda: self.world.call(_HEIGHT_JS), 3)
+                height = await self.bounded(
+                    "measuring", lambda: self.world.call(script("height")), 3
+                )
                 if not height or height <= new_state["height"]:
                     state = new_state
                     break
@@ -795,11 +745,12 @@ class _PageRun:
 
         async def read_facts() -> dict[str, Any]:
             facts = await self.bounded(
-                "reading page facts", lambda: self.world.call(_FACTS_JS, probe), cap
+                "reading page facts", lambda: self.world.call(script("facts"), probe), cap
             )
             return facts or {}
 
         facts = await read_facts()
+        await self._find("screenshot.png")
         shot, shot_info = await self._screenshot(cdp, facts, cap)  # the page as served
         thumb, thumb_info = await self._thumbnail(cdp, shot_info, cap) if shot else (None, {})
         consent: dict[str, Any] | None = {"enabled": False}
@@ -810,6 +761,7 @@ class _PageRun:
                 consent = await self._consent(page, tracker)
             if consent and consent["clicked"]:
                 facts = await read_facts() or facts
+                await self._find("screenshot-after-consent.png")  # runner.CONSENT_SCREENSHOT
                 consent_shot, after_info = await self._screenshot(cdp, facts, cap)
                 consent["screenshot"] = after_info
         dom = await self.bounded("reading DOM", lambda: _serialized_dom(cdp), cap)
@@ -817,7 +769,7 @@ class _PageRun:
             "MHTML snapshot", lambda: cdp.send("Page.captureSnapshot", {"format": "mhtml"}), cap
         )
         title, user_agent = facts.get("title"), facts.get("user_agent")
-        main = await self._main_response(response, cap) if response else None
+        main = self.main or (await self._main_response(response, cap) if response else None)
         redirects = await self._redirects(response) if response else ()
         final_url = (
             page.url
@@ -879,7 +831,17 @@ class _PageRun:
             session=self.session,
             thumbnail=thumb,
             thumbnail_info=thumb_info,
+            expand=self.expand,
+            container_shots=tuple(self.container_shots),
+            matches=self.matches,
+            matches_screenshot=self.matches_screenshot,
         )
+
+    async def _find(self, screenshot: str) -> None:
+        """The job's needles, looked for in the render the next screenshot shows."""
+        if self.find:
+            self.matches = await find_matches(self.driver, self.find)
+            self.matches_screenshot = screenshot
 
     async def _consent(self, page: Page, tracker: NetworkTracker) -> dict[str, Any]:
         """Click a visible known consent button, then let the page settle again.
@@ -890,7 +852,8 @@ class _PageRun:
         found = await self.bounded(
             "looking for a consent button",
             lambda: self.world.call(
-                _CONSENT_JS, [list(CONSENT_SELECTORS), list(CONSENT_LABELS), list(CONSENT_CONTEXT)]
+                script("consent"),
+                [list(CONSENT_SELECTORS), list(CONSENT_LABELS), list(CONSENT_CONTEXT)],
             ),
             min(5.0, max(self.remaining(), 1.0)),
         )
@@ -924,6 +887,7 @@ class _PageRun:
         if page.url != url_before:
             record["navigated_to"] = page.url
         self.settle["after_consent"] = await self._scroll_through(tracker)
+        await self._expand(page)
         self.settle["after_consent"]["settle_ms"] = round((time.monotonic() - t0) * 1000)
         return record
 
@@ -1050,6 +1014,82 @@ class _PageRun:
         return tuple(reversed(hops))
 
 
+class _Driver:
+    """The page as collector.capture.expand sees it (its PageDriver): bounded calls that
+    record their failures in the capture, and no Playwright object."""
+
+    def __init__(self, run: _PageRun, page: Page, tracker: NetworkTracker, cdp: CDPSession):
+        self.run = run
+        self.page = page
+        self.tracker = tracker
+        self.cdp = cdp
+
+    async def call(self, what: str, name: str, arg: Any = None, cap: float = 5.0) -> Any:
+        return await self.run.bounded(what, lambda: self.run.world.call(script(name), arg), cap)
+
+    async def call_all(
+        self, what: str, calls: Sequence[tuple[str, Any]], cap: float = 5.0
+    ) -> list[Any] | None:
+        # one function calling each script in turn: one round trip to the page
+        body = ", ".join(
+            f"await (\n{script(name)}\n)(args[{i}])" for i, (name, _) in enumerate(calls)
+        )
+        result = await self.run.bounded(
+            what,
+            lambda: self.run.world.call(f"async (args) => [{body}]", [a for _, a in calls]),
+            cap,
+        )
+        return result if isinstance(result, list) else None
+
+    async def network_quiet(self, quiet_ms: int, cap: float, since: float) -> bool:
+        return await self.tracker.quiet(quiet_ms, cap, since)
+
+    def requests(self) -> int:
+        return self.tracker.requests
+
+    def url(self) -> str:
+        return self.page.url
+
+    async def go_back(self, to_url: str, cap: float) -> str:
+        def home() -> bool:
+            return urlsplit(self.page.url)._replace(fragment="") == urlsplit(to_url)._replace(
+                fragment=""
+            )
+
+        await self.run.bounded(
+            "going back after a navigation",
+            lambda: self.page.go_back(wait_until="load", timeout=cap * 1000),
+            cap,
+        )
+        if home():
+            return "back"
+        await self.run.bounded(
+            "loading the page again after a navigation",
+            lambda: self.page.goto(to_url, wait_until="load", timeout=cap * 1000),
+            cap,
+        )
+        return "reloaded" if home() else "failed"
+
+    async def shot(self, clip: dict[str, float], cap: float) -> bytes | None:
+        params = {
+            "format": "png",
+            "captureBeyondViewport": False,
+            "optimizeForSpeed": True,  # still lossless PNG
+            "fromSurface": True,
+            "clip": {**clip, "scale": self.run.opt.device_scale_factor},
+        }
+        result = await self.run.bounded(
+            "screenshot of an inner container", _shot(self.cdp, params), cap
+        )
+        return base64.b64decode(result["data"]) if result else None
+
+    def time_left(self) -> float:
+        return self.run.settle_left()
+
+    async def scroll_window(self) -> dict[str, Any]:
+        return await self.run._scroll_through(self.tracker)
+
+
 class IsolatedWorld:
     """collector's scripts run in an isolated world of the page's main frame: the same DOM,
     window and scroll position, but none of the page's own scripts, so a page can neither
@@ -1082,7 +1122,8 @@ class IsolatedWorld:
         result = await self.cdp.send(
             "Runtime.evaluate",
             {
-                "expression": f"({function_js})({json.dumps(arg)})",
+                # the newline ends a `//` comment on the script's last line
+                "expression": f"({function_js}\n)({json.dumps(arg)})",
                 "contextId": self._context,
                 "returnByValue": True,
                 "awaitPromise": True,

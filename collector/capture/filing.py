@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import errno
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from collector import __version__
+from collector.evidence.findings import file_findings, find_record
 from collector.evidence.png import png_size_fields
 from collector.evidence.redact import redact_response_headers
 from collector.evidence.stamps import (
@@ -43,7 +45,14 @@ from collector.manifest import (
     RunRecord,
     TimestampingRecord,
 )
-from collector.models import BrowserInfo, CaptureJob, FiledCapture, PageCapture, RedirectHop
+from collector.models import (
+    BrowserInfo,
+    CaptureJob,
+    FiledCapture,
+    Finding,
+    PageCapture,
+    RedirectHop,
+)
 from collector.sites.platforms import PlatformError, detect_platform, resolve_platform
 from collector.sites.posts import extract_post_links
 from collector.sites.urls import redact_proxy, redact_url_credentials
@@ -82,8 +91,9 @@ def file_capture(
     """Write every artifact (hashed as written), the WARC, the manifest, then, with TSAs,
     the timestamp tokens over the manifest; seal and rename into place."""
     body_name, dom = _write_artifacts(writer, page)
+    findings = file_findings(writer, job, page)  # find-N.png crops: collector.evidence.findings
     provenance = build_provenance(
-        writer.capture_id, job, page, browser, environment, body_name, tsa
+        writer.capture_id, job, page, browser, environment, body_name, tsa, findings
     )
     archive = write_archive(writer, job, page, provenance, dom)
     writer.write_manifest(build_manifest(provenance, archive))
@@ -111,9 +121,12 @@ def _write_artifacts(writer: CaptureWriter, page: PageCapture) -> tuple[str | No
     if page.text is not None:
         writer.write_bytes("text.txt", page.text.encode("utf-8"), "text/plain; charset=utf-8")
     writer.adopt("network.har", "application/json")
-    # the screenshot after a consent click, and files the page triggered
+    # the screenshot after a consent click, the inner containers' whole-content shots
+    # (named in the manifest's `expand`), and files the page triggered
     if page.consent_screenshot is not None:
         writer.write_bytes(CONSENT_SCREENSHOT, page.consent_screenshot, "image/png")
+    for i, (png, _info) in enumerate(page.container_shots, 1):
+        writer.write_bytes(f"container-{i}.png", png, "image/png")
     for download in page.downloads:
         if download.get("status") == "saved":
             # saved into the folder by the browser, like the HAR: hashed from disk
@@ -134,6 +147,7 @@ def build_provenance(
     environment: EnvironmentRecord,
     body_artifact: str | None,
     tsa: TsaSettings | None = None,
+    findings: Sequence[Finding] = (),
 ) -> Provenance:
     """Everything one capture observed, and how: the manifest but for its WARC record
     (`build_manifest`) and its artifact list (appended by the store)."""
@@ -164,6 +178,8 @@ def build_provenance(
         "screenshot": _screenshot_record(page),
         "settle": page.settle,
         "dialogs": list(page.dialogs),
+        # what was done to open what the page hides: collector.capture.expand
+        "expand": page.expand,
         "errors": list(page.errors),
         "options": options,
         "browser": asdict(browser),
@@ -182,6 +198,9 @@ def build_provenance(
         # which investigator session was loaded (file name, SHA-256), never its cookies
         "session": page.session,
         "timestamping": _timestamping_record(tsa),
+        # whom the capture looked for, and where they were found (collector.evidence.findings)
+        "find": find_record(job),
+        "findings": [f.as_dict() for f in findings],
     }
 
 

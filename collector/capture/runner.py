@@ -32,6 +32,7 @@ from collector.capture.filing import DISK_FULL, file_capture
 from collector.capture.loop import gather_or_cancel, run_to_completion
 from collector.capture.sessions import check_session_file
 from collector.errors import AnchorError, CollectorError, StoreError
+from collector.evidence.findings import expect_found
 from collector.evidence.stamps import TsaSettings
 from collector.evidence.store import CaptureWriter, EvidenceStore, new_capture_id
 from collector.manifest import EnvironmentRecord
@@ -182,12 +183,15 @@ class OpenRunner:
             try:
                 page = await _unless(
                     abandon,
-                    self.session.capture(job.url, job.options, writer.folder, r.marker_selectors),
+                    self.session.capture(
+                        job.url, job.options, writer.folder, r.marker_selectors, job.find
+                    ),
                 )
             except BaseException:
                 writer.abandon()  # its own partial work: never evidence
                 raise
         page = r.judge_page(job, page)
+        page = expect_found(job, page)  # --expect-find
         return await _to_the_end(self._file(writer, job, page))
 
     async def _file(

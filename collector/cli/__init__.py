@@ -6,6 +6,7 @@ One module per command group, named after the commands it holds, registers them 
   schedule.py   schedule, watch
   query.py      list, show, search, sql
   changes.py    changes, diff
+  findings.py   findings (and the --find/--subjects options)
   verify.py     verify, reindex
   custody.py    note, handover, custody, retire
   export.py     export, verify-package, report
@@ -31,6 +32,7 @@ from collector.cli import (  # noqa: F401
     custody,
     doctor,
     export,
+    findings,
     query,
     run,
     schedule,

@@ -27,6 +27,7 @@ from collector.cli.common import (
     store_option,
     tsa_settings,
 )
+from collector.cli.findings import find_options
 from collector.cli.query import list_
 from collector.cli.verify import verify
 from collector.errors import UsageError
@@ -49,6 +50,7 @@ from collector.models import CaptureJob, Outcome
     help="Accept a host without a dot (an intranet name such as http://arsip/); "
     "otherwise refused as a likely typo.",
 )
+@find_options
 @json_option(
     "The filed captures (the keys of `list --json`) and the changes found, as one JSON "
     "object; progress goes to standard error."
@@ -64,6 +66,9 @@ def capture(
     note: str | None,
     platform: str | None,
     allow_bare_host: bool,
+    find: Sequence[str],
+    subjects_file: str | None,
+    expect_find: bool,
     as_json: bool,
     store: Path,
     browser_path: str | None,
@@ -82,9 +87,11 @@ def capture(
     was captured but not all are `ok` (findings), 1 when a capture could not be made
     (timeout, network_error, browser_error). Each capture is compared with the previous
     capture of the same URL (see `collector changes`); what changed is listed at the end.
+    With --find/--subjects, the people found are listed too (`collector findings`).
     """
     from collector.capture.runner import CaptureRunner
-    from collector.sites.platforms import PlatformError, resolve_platform
+    from collector.cli.findings import echo_findings, job_subjects, load_subject_list
+    from collector.sites.platforms import PlatformError, detect_platform, resolve_platform
     from collector.sites.urls import normalise_target
 
     tsa = tsa_settings(kw)
@@ -93,17 +100,26 @@ def capture(
         platform = resolve_platform(platform) if platform else None
     except PlatformError as exc:
         raise UsageError(str(exc)) from None
-    jobs = [
-        CaptureJob(
-            normalise_target(u, allow_bare_host=allow_bare_host),
-            options,
-            case,
-            operator,
-            note,
-            platform=platform,
+    subject_list = load_subject_list(subjects_file)
+    jobs = []
+    for u in urls:
+        target = normalise_target(u, allow_bare_host=allow_bare_host)
+        subjects = job_subjects(find, platform or detect_platform(target), subject_list)
+        jobs.append(
+            CaptureJob(
+                target,
+                options,
+                case,
+                operator,
+                note,
+                platform=platform,
+                find=tuple(n for s in subjects for n in s.needles),
+                subjects=subjects,
+                expect_find=expect_find,
+            )
         )
-        for u in urls
-    ]
+    if expect_find and not (find or subject_list):
+        raise UsageError("--expect-find needs --find or --subjects: whom to expect")
     monitor = start_monitor(notify_command, notify_timeout)
     runner = CaptureRunner(
         EvidenceStore(store),
@@ -118,6 +134,8 @@ def capture(
         filed = runner.run(jobs, progress=lambda f: click.echo(capture_line(f), err=as_json))
     finally:
         detected = finish_monitor(monitor, err=as_json)
+    if (find or subject_list) and not as_json:  # with --json: `findings` in each manifest
+        echo_findings(filed)
     status = exits.captures_status([f.outcome for f in filed])
     if not detected:
         status = EXIT_FAILED

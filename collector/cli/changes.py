@@ -22,23 +22,15 @@ from collector.cli.common import (
 from collector.cli.complete import complete_capture, complete_case
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
+from collector.monitor.changes import ChangeKind
 from collector.text import clean, table
 from collector.timeutil import rfc3339, utc_now, wib
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-CHANGE_KINDS = (
-    "disappeared",
-    "reappeared",
-    "outcome_changed",
-    "url_changed",
-    "title_changed",
-    "text_changed",
-    "posts_added",
-    "posts_removed",
-    "screenshot_changed",
-)
+# one vocabulary: the kinds collector.monitor.changes reports, most important first
+CHANGE_KINDS = tuple(kind.value for kind in ChangeKind)
 
 
 def notify_options(fn: F) -> F:

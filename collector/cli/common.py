@@ -304,6 +304,23 @@ def capture_options(fn: F) -> F:
             help="Do not click a known consent button after the as-served screenshot.",
         ),
         click.option(
+            "--no-expand",
+            "expand",
+            is_flag=True,
+            flag_value=False,
+            default=True,
+            help='Do not open what the page hides (comments, replies, "see more", inner '
+            "scroll lists) before the shot.",
+        ),
+        click.option(
+            "--max-expand",
+            type=click.IntRange(0, 5000),
+            default=150,
+            show_default=True,
+            metavar="N",
+            help="Clicks at most that open hidden content, per page (never a social action).",
+        ),
+        click.option(
             "--max-download-mb",
             type=click.FloatRange(0, 10_000),
             default=50.0,
@@ -410,6 +427,8 @@ def build_options(kw: dict[str, Any]) -> CaptureOptions:
         expect_text=kw.get("expect_text"),
         storage_state=kw.get("storage_state"),
         consent_click=kw.get("consent_click", True),
+        expand=kw.get("expand", True),
+        max_expand=kw.get("max_expand", 150),
         max_download_bytes=int(kw.get("max_download_mb", 50.0) * 1024 * 1024),
     )
 

@@ -19,6 +19,7 @@ from collector.cli.common import (
     table_width,
 )
 from collector.cli.complete import complete_capture, complete_case
+from collector.cli.findings import finding_lines
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.manifest import Manifest, ResponseRecord
@@ -145,6 +146,8 @@ def show(capture_id: str, as_json: bool, store: Path) -> None:
         click.echo(json_text(manifest))
         return
     click.echo(format_capture(manifest, row, digest, artifacts, timestamps, width=table_width()))
+    for line in finding_lines(manifest):
+        click.echo(line)
     if row.get("retired_at"):
         click.echo(f"RETIRED   {row['retired_at']} ({wib(row['retired_at'])})")
 

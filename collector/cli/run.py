@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -34,6 +35,7 @@ from collector.cli.common import (
     tsa_settings,
 )
 from collector.cli.complete import complete_run, complete_watchlist
+from collector.cli.findings import find_options
 from collector.errors import UsageError
 from collector.evidence.store import EvidenceStore
 from collector.lists.settings import (
@@ -44,7 +46,7 @@ from collector.lists.settings import (
     DEFAULT_RETRIES,
     RunSettings,
 )
-from collector.models import Outcome
+from collector.models import FiledCapture, Outcome
 from collector.text import clean, table
 from collector.timeutil import wib
 
@@ -140,6 +142,7 @@ def watchlist_errors(consequence: str) -> Callable[[F], F]:
     show_default=True,
     help="Stop a platform after this many consecutive rate_limited/login_wall; 0: never.",
 )
+@find_options
 @json_option(
     "The run as `runs RUN_ID --json` shows it, with the changes found, as one JSON object; "
     "progress and the summary go to standard error."
@@ -155,6 +158,9 @@ def run(
     case: str | None,
     operator: str | None,
     only_tags: Sequence[str],
+    find: Sequence[str],
+    subjects_file: str | None,
+    expect_find: bool,
     host_delay: float,
     retries: int,
     backoff: float,
@@ -173,6 +179,9 @@ def run(
     """Capture every entry of a watch list (TOML), politely, recorded as one run; each
     capture is compared with the entry's previous one (`collector changes`).
 
+    With --subjects FILE (and --find), every person in it is looked for in every
+    capture; the people found are listed at the end (`collector findings`).
+
     Ctrl-C or SIGTERM (`systemctl stop`) stops the run: nothing new starts, captures in
     flight get a few seconds to finish (a second signal gives them up at once), the run
     is marked `interrupted`.
@@ -183,6 +192,7 @@ def run(
     breaker) or change detection failed; 130 when interrupted by Ctrl-C, 143 by SIGTERM
     (resume with --resume RUN_ID); 2 for a bad list or option.
     """
+    from collector.cli.findings import check_find_values, load_subject_list
     from collector.lists.format import load_watchlist
     from collector.lists.run import resume_settings, run_to_resume
 
@@ -207,7 +217,14 @@ def run(
         max_retry_after_s=max_retry_after,
         breaker=breaker,
         tsa=tsa,
+        find=check_find_values(find),
+        expect_find=expect_find,
     )
+    subject_list = load_subject_list(subjects_file)
+    if subject_list is not None:
+        settings = replace(
+            settings, subjects=subject_list.subjects, subjects_file=subject_list.record()
+        )
     if resume_id:
         if case or only_tags:
             raise UsageError("--resume keeps the run's case and --only tags")
@@ -291,6 +308,12 @@ def execute_run(
             printer.close()
     width = None if err else table_width()
     click.echo(format_summary(result, time.monotonic() - printer.t0, width=width), err=err)
+    if not err and (
+        settings.subjects or settings.find or any(e.entry.find for e in result.entries)
+    ):
+        from collector.cli.findings import echo_findings
+
+        echo_findings(printer.filed)
     if result.status == "interrupted" and signals:
         if monitor is not None:
             finish_monitor(monitor, err=err)
@@ -352,8 +375,13 @@ class RunPrinter:
         self.run_id: str | None = None
         self.bar: Any = None
         self.shown = 0
+        self.filed: list[FiledCapture] = []  # final attempts, for the findings at the end
 
     def __call__(self, event: RunEvent) -> None:
+        from collector.lists.run import RETRY
+
+        if event.filed is not None and event.attempt and event.attempt.decision != RETRY:
+            self.filed.append(event.filed)
         if event.kind == "started":
             self.run_id = event.run.run_id
             missing = len(event.run.missing())
@@ -377,6 +405,9 @@ class RunPrinter:
             self._echo(f"!! {event.message}")
             return
         if event.kind == "finished":
+            return
+        if event.kind == "list":
+            self._echo(self.line(event))
             return
         if self.bar is not None:
             self.bar.update(event.done - self.shown)
@@ -408,7 +439,11 @@ class RunPrinter:
             return f"{where} {'skipped':<18} {who}  {clean(e.url)}  ({clean(er.reason)})"
         a = event.attempt
         assert a is not None
-        text = f"{where} {a.outcome:<18} {who}  {a.capture_id}  {clean(e.url)}"
+        url = e.url
+        if event.kind == "list" and event.filed is not None:
+            where = " " * len(where)
+            url = event.filed.manifest["requested_url"]
+        text = f"{where} {a.outcome:<18} {who}  {a.capture_id}  {clean(url)}"
         if a.reason:
             text += f"  ({clean(a.reason, 160)})"
         if a.decision == RETRY:
@@ -584,7 +619,7 @@ def import_(csv_file: str, out: Path | None) -> None:
 
     Columns (header row, any order, case-insensitive): name (required), nip, unit,
     platform, handle, url, tags (separated by ";" or ","), max_scrolls, wait_for,
-    expect_text, viewport. Delimiter ",", ";" or tab.
+    expect_text, viewport, expand (true/false, ya/tidak). Delimiter ",", ";" or tab.
     """
     from collector.lists.format import import_csv, load_watchlist
 

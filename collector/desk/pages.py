@@ -21,22 +21,14 @@ from urllib.parse import quote, urlencode
 
 from collector import __version__
 from collector.desk.auth import ADMIN, INVESTIGATOR, REVIEWER, ROLES, Identity, allows
+from collector.monitor.changes import ChangeKind
 from collector.records import custody
 from collector.records.fts import HIGHLIGHT_END, HIGHLIGHT_START
 from collector.text import clean
 from collector.timeutil import wib
 
-CHANGE_KINDS = (
-    "disappeared",
-    "reappeared",
-    "outcome_changed",
-    "url_changed",
-    "title_changed",
-    "text_changed",
-    "posts_added",
-    "posts_removed",
-    "screenshot_changed",
-)
+# one vocabulary: the kinds collector.monitor.changes reports, most important first
+CHANGE_KINDS = tuple(kind.value for kind in ChangeKind)
 CHANNEL_NAMES = {
     "whatsapp": "WhatsApp",
     "email": "E-mail",

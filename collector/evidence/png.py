@@ -1,4 +1,5 @@
-"""A tiny PNG decoder (stdlib zlib only) that turns small images into greyscale rows.
+"""A tiny PNG decoder (stdlib zlib only) that turns small images into greyscale rows,
+and cuts lossless RGB crops out of large ones (the findings' `find-N.png`).
 
 Scope: what Chromium and ordinary encoders write for thumbnails. Non-interlaced images
 of colour types 0 (grey), 2 (RGB), 3 (palette), 4 (grey+alpha) and 6 (RGBA); bit depth
@@ -9,10 +10,21 @@ Pixels become luma (ITU-R BT.601 weights, 0-255). Transparency (alpha channel or
 is composited over white, the background a browser would show, so a transparent
 screenshot and an opaque one of the same page decode alike.
 
+`stack_png` puts PNG tiles of one width under one another into one PNG without decoding
+them: only the first row of each tile is unfiltered (a filter that looks at the row above
+would otherwise read the previous tile's last row), the rest is copied as filtered bytes.
+
 Pure-Python decoding costs up to about a second per million pixels, and a full-page
 screenshot of a long profile has tens of millions, so images above a pixel budget are
 refused before any decompression: callers should ask Chromium for a small thumbnail
 (e.g. `device_scale_factor=0.25`) rather than decode the full-size screenshot.
+
+Crops (`crop_png`) are different: the pixel budget applies to the crop, not the image.
+The rows above the crop still have to be unfiltered (each row is predicted from the one
+above it), but only up to the crop's last row, streamed through zlib so memory stays at
+a few rows; Chromium's screenshots use the "Up" filter throughout, which is unfiltered
+at C speed, so a crop near the bottom of a 20,000 px page costs a few hundred ms. The
+crop is written as an 8-bit RGB PNG (`encode_png`): the same pixels, losslessly.
 """
 
 from __future__ import annotations
@@ -20,7 +32,7 @@ from __future__ import annotations
 import os
 import struct
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,9 +43,16 @@ __all__ = [
     "PngSource",
     "PngTooLarge",
     "PngUnsupported",
+    "RgbImage",
+    "crop_png",
     "decode_grey",
+    "decode_rgb_region",
+    "decode_rgb_regions",
+    "draw_box",
+    "encode_png",
     "png_size",
     "png_size_fields",
+    "stack_png",
 ]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -402,3 +421,343 @@ def _converter(
         return bytes(map(_over_white, grey, alpha))
 
     return convert_rgba
+
+
+# --- RGB crops and encoding (findings) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class RgbImage:
+    """Decoded image: `rows[y]` holds `width` pixels as R, G, B bytes."""
+
+    width: int
+    height: int
+    rows: tuple[bytes, ...]
+
+    def pixel(self, x: int, y: int) -> tuple[int, int, int]:
+        if not (0 <= x < self.width and 0 <= y < self.height):
+            raise IndexError(f"pixel ({x}, {y}) outside {self.width}x{self.height} image")
+        row = self.rows[y]
+        return row[3 * x], row[3 * x + 1], row[3 * x + 2]
+
+
+def decode_rgb_region(
+    source: PngSource,
+    box: tuple[int, int, int, int],
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> RgbImage:
+    """The pixels of `box` = (x0, y0, x1, y1) (x1, y1 exclusive, clamped to the image)
+    as RGB rows. Transparency is composited over white, as `decode_grey` does.
+
+    Raises `PngTooLarge` when the clamped box has more than `max_pixels` pixels,
+    `PngError` when the box lies outside the image or the data is malformed.
+    """
+    (result,) = decode_rgb_regions(source, [box], max_pixels=max_pixels)
+    if isinstance(result, PngError):
+        raise result
+    return result
+
+
+def decode_rgb_regions(
+    source: PngSource,
+    boxes: Sequence[tuple[int, int, int, int]],
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> list[RgbImage | PngError]:
+    """`decode_rgb_region` for several boxes in one pass over the image (each row is
+    unfiltered once, whatever the number of crops). A box that is outside the image or
+    over `max_pixels` gets its `PngError` in its place; a malformed image raises."""
+    data = bytes(source) if isinstance(source, bytes | bytearray | memoryview) else None
+    if data is None:
+        data = Path(source).read_bytes()  # type: ignore[arg-type]
+    header = _parse_header(data[:_HEADER_LEN])
+    _check_supported(header)
+    results: list[RgbImage | PngError] = []
+    wanted: list[tuple[int, int, int, int, int]] = []  # y0, y1, x0, x1, index
+    for i, box in enumerate(boxes):
+        x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
+        x1, y1 = min(header.width, int(box[2])), min(header.height, int(box[3]))
+        if x1 <= x0 or y1 <= y0:
+            results.append(
+                PngError(
+                    f"crop box {tuple(box)} is outside the {header.width}x{header.height} image"
+                )
+            )
+        elif (x1 - x0) * (y1 - y0) > max_pixels:
+            results.append(
+                PngTooLarge(
+                    f"crop {x1 - x0}x{y1 - y0} is over the {max_pixels:,} pixel budget for a crop"
+                )
+            )
+        else:
+            results.append(RgbImage(x1 - x0, y1 - y0, ()))
+            wanted.append((y0, y1, x0, x1, i))
+    if not wanted:
+        return results
+    wanted.sort()
+    rows: dict[int, list[bytes]] = {w[4]: [] for w in wanted}
+    palette, trns, idat = _read_chunks(data, header)
+    channels = _CHANNELS[header.colour_type]
+    stride = (header.width * channels * header.bit_depth + 7) // 8
+    bpp = max(1, channels * header.bit_depth // 8)
+    convert = _rgb_converter(header, palette, trns)
+    inflater = zlib.decompressobj()
+    pending = idat
+    buffer = bytearray()
+    # The previous row as bytes, or (for runs of "None"/"Up" rows, all of Chromium's)
+    # as one big integer, added to the next row SWAR-style without leaving int form.
+    prev: bytearray | None = bytearray(stride)
+    prev_int = 0
+    low7 = int.from_bytes(bytes([_LOW7]) * stride, "big")
+    high1 = int.from_bytes(bytes([_HIGH1]) * stride, "big")
+    active: list[tuple[int, int, int, int, int]] = []
+    upcoming = 0
+    for y in range(max(w[1] for w in wanted)):
+        while len(buffer) < stride + 1:
+            try:
+                chunk = inflater.decompress(pending, 1 << 16)
+            except zlib.error as exc:
+                raise PngError(f"corrupt image data: {exc}") from exc
+            pending = inflater.unconsumed_tail
+            if not chunk:
+                raise PngError(f"truncated image data: row {y} of {header.height} missing")
+            buffer += chunk
+        ftype = buffer[0]
+        raw = bytes(buffer[1 : stride + 1])
+        del buffer[: stride + 1]
+        line: bytearray | None = None
+        if ftype in (0, 2):
+            x = int.from_bytes(raw, "big")
+            if ftype == 2:
+                if prev is not None:
+                    prev_int = int.from_bytes(prev, "big")
+                x = ((x & low7) + (prev_int & low7)) ^ ((x ^ prev_int) & high1)
+            prev_int, prev = x, None
+        else:
+            if prev is None:
+                prev = bytearray(prev_int.to_bytes(stride, "big"))
+            line = _unfilter(ftype, bytearray(raw), prev, bpp)
+            prev = line
+        while upcoming < len(wanted) and wanted[upcoming][0] <= y:
+            active.append(wanted[upcoming])
+            upcoming += 1
+        active = [w for w in active if y < w[1]]
+        if active:
+            if line is None:
+                line = bytearray(prev_int.to_bytes(stride, "big"))
+            rgb = convert(line)
+            for _, _, x0, x1, i in active:
+                rows[i].append(rgb[3 * x0 : 3 * x1])
+    for _, _, _, _, i in wanted:
+        done = results[i]
+        assert isinstance(done, RgbImage)
+        results[i] = RgbImage(done.width, done.height, tuple(rows[i]))
+    return results
+
+
+def _rgb_converter(
+    header: _Header, palette: bytes | None, trns: bytes | None
+) -> Callable[[bytearray], bytes]:
+    """One unfiltered row -> RGB bytes (alpha composited over white)."""
+    colour, depth, width = header.colour_type, header.bit_depth, header.width
+    if colour == 2 and trns is None:
+        return bytes
+    if colour == 6:
+
+        def rgba(line: bytearray) -> bytes:
+            alpha = line[3::4]
+            if alpha.count(255) == width:
+                out = bytearray(3 * width)
+                out[0::3], out[1::3], out[2::3] = line[0::4], line[1::4], line[2::4]
+                return bytes(out)
+            out = bytearray(3 * width)
+            for c in range(3):
+                out[c::3] = bytes(map(_over_white, line[c::4], alpha))
+            return bytes(out)
+
+        return rgba
+    # The rarer kinds (grey, palette, grey+alpha, RGB with a colour key): through grey
+    # only where the source is grey anyway; palette and keyed RGB keep their colours.
+    if colour == 3:
+        assert palette is not None
+        entries = len(palette) // 3
+        alphas = (trns or b"")[:entries]
+        table = []
+        for i in range(256):
+            if i < entries:
+                rgb = palette[3 * i : 3 * i + 3]
+                a = alphas[i] if i < len(alphas) else 255
+                table.append(bytes(_over_white(v, a) for v in rgb))
+            else:
+                table.append(b"\x00\x00\x00")
+        unpack = _unpack_table(depth) if depth < 8 else ()
+
+        def indexed(line: bytearray) -> bytes:
+            samples = bytes(line) if depth == 8 else b"".join([unpack[b] for b in line])[:width]
+            if max(samples) >= entries:
+                raise PngError(f"palette index {max(samples)} beyond {entries} entries")
+            return b"".join([table[s] for s in samples])
+
+        return indexed
+    if colour == 2:
+        key = struct.unpack(">HHH", trns[:6]) if trns is not None and len(trns) >= 6 else None
+
+        def keyed(line: bytearray) -> bytes:
+            out = bytearray(line)
+            for i in range(0, len(out), 3):
+                if (out[i], out[i + 1], out[i + 2]) == key:
+                    out[i : i + 3] = b"\xff\xff\xff"
+            return bytes(out)
+
+        return keyed
+    grey = _converter(header, palette, trns)
+
+    def grey_to_rgb(line: bytearray) -> bytes:
+        values = grey(line)
+        out = bytearray(3 * width)
+        out[0::3] = out[1::3] = out[2::3] = values
+        return bytes(out)
+
+    return grey_to_rgb
+
+
+def encode_png(image: RgbImage, *, level: int = 6) -> bytes:
+    """An 8-bit RGB PNG of `image` (filter "Up" on every row but the first), lossless."""
+    if image.width < 1 or image.height < 1:
+        raise PngError(f"cannot encode an empty {image.width}x{image.height} image")
+    if len(image.rows) != image.height or any(len(r) != 3 * image.width for r in image.rows):
+        raise PngError(f"rows do not form a {image.width}x{image.height} RGB image")
+    compressor = zlib.compressobj(level)
+    parts: list[bytes] = []
+    prev: bytes | None = None
+    for row in image.rows:
+        if prev is None:
+            parts.append(compressor.compress(b"\x00" + row))
+        else:
+            parts.append(compressor.compress(b"\x02" + _sub_bytes(row, prev)))
+        prev = row
+    parts.append(compressor.flush())
+    ihdr = struct.pack(">IIBBBBB", image.width, image.height, 8, 2, 0, 0, 0)
+    return (
+        PNG_SIGNATURE
+        + _chunk(b"IHDR", ihdr)
+        + _chunk(b"IDAT", b"".join(parts))
+        + _chunk(b"IEND", b"")
+    )
+
+
+# --- stacking ----------------------------------------------------------------------
+
+
+def stack_png(tiles: Sequence[bytes], *, level: int = 6) -> bytes:
+    """One PNG holding `tiles` (same width, colour type and bit depth) top to bottom.
+
+    Lossless: every pixel is the tile's pixel. Each tile is inflated, its first scanline
+    unfiltered against a zero row (how it was filtered) and stored unfiltered; the other
+    scanlines keep their filters, whose row above is the same row as in the tile. The
+    chunks between IHDR and the first IDAT of the first tile (colour profile, gamma,
+    density) are kept. Raises `PngError` for tiles that do not fit together.
+    """
+    if not tiles:
+        raise PngError("no tiles to stack")
+    first = _parse_header(bytes(tiles[0][:_HEADER_LEN]))
+    _check_supported(first)
+    if first.colour_type == 3 or first.bit_depth != 8:
+        raise PngUnsupported("stacking needs 8-bit grey, RGB or RGBA tiles")
+    channels = _CHANNELS[first.colour_type]
+    stride = first.width * channels
+    body = bytearray()
+    height = 0
+    for n, tile in enumerate(tiles):
+        data = bytes(tile)
+        header = _parse_header(data[:_HEADER_LEN])
+        if (header.width, header.bit_depth, header.colour_type, header.interlace) != (
+            first.width,
+            first.bit_depth,
+            first.colour_type,
+            first.interlace,
+        ):
+            raise PngError(f"tile {n + 1} does not match the first tile's width or format")
+        _, _, idat = _read_chunks(data, header)
+        raw = _inflate(idat, header.height * (stride + 1))
+        line = _unfilter(raw[0], bytearray(raw[1 : 1 + stride]), bytearray(stride), channels)
+        body += b"\x00" + line + raw[1 + stride : header.height * (stride + 1)]
+        height += header.height
+    ihdr = struct.pack(">IIBBBBB", first.width, height, 8, first.colour_type, 0, 0, 0)
+    return (
+        PNG_SIGNATURE
+        + _chunk(b"IHDR", ihdr)
+        + b"".join(_chunk(k, v) for k, v in _ancillary_before_idat(bytes(tiles[0])))
+        + _chunk(b"IDAT", zlib.compress(bytes(body), level))
+        + _chunk(b"IEND", b"")
+    )
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _ancillary_before_idat(data: bytes) -> list[tuple[bytes, bytes]]:
+    found = []
+    pos = len(PNG_SIGNATURE)
+    while pos + 8 <= len(data):
+        length, ctype = struct.unpack_from(">I4s", data, pos)
+        if ctype in (b"IDAT", b"IEND"):
+            break
+        if ctype != b"IHDR":
+            found.append((ctype, data[pos + 8 : pos + 8 + length]))
+        pos += 12 + length
+    return found
+
+
+def _sub_bytes(a: bytes, b: bytes) -> bytes:
+    """Bytewise (a - b) mod 256 at C speed (the inverse of `_add_bytes`)."""
+    n = len(a)
+    if n == 0:
+        return b""
+    # a - b = a + (256 - b) mod 256 = a + (~b + 1): negate b bytewise, then add
+    not_b = bytes(b).translate(_NEGATE)
+    return bytes(_add_bytes(bytearray(a), bytearray(not_b)))
+
+
+_NEGATE = bytes((256 - v) & 0xFF for v in range(256))
+
+
+def draw_box(
+    image: RgbImage,
+    box: tuple[int, int, int, int],
+    *,
+    colour: tuple[int, int, int] = (220, 0, 0),
+    thickness: int = 3,
+) -> RgbImage:
+    """A copy of `image` with the outline of `box` = (x0, y0, x1, y1) drawn in `colour`,
+    inside the box's edges, clamped to the image. The source image is not changed."""
+    x0, y0 = max(0, int(box[0])), max(0, int(box[1]))
+    x1, y1 = min(image.width, int(box[2])), min(image.height, int(box[3]))
+    if x1 <= x0 or y1 <= y0:
+        return image
+    t = max(1, thickness)
+    pixel = bytes(colour)
+    rows = [bytearray(r) for r in image.rows]
+    for y in range(y0, y1):
+        row = rows[y]
+        if y < y0 + t or y >= y1 - t:
+            row[3 * x0 : 3 * x1] = pixel * (x1 - x0)
+        else:
+            left = min(t, x1 - x0)
+            row[3 * x0 : 3 * (x0 + left)] = pixel * left
+            right = max(x1 - t, x0)
+            row[3 * right : 3 * x1] = pixel * (x1 - right)
+    return RgbImage(image.width, image.height, tuple(bytes(r) for r in rows))
+
+
+def crop_png(
+    source: PngSource,
+    box: tuple[int, int, int, int],
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> tuple[bytes, RgbImage]:
+    """The PNG of `box` cut from `source`, and its pixels (for an annotated copy)."""
+    image = decode_rgb_region(source, box, max_pixels=max_pixels)
+    return encode_png(image), image

@@ -26,6 +26,9 @@ Format
     wait_for = "article"        #   CSS selector that must appear
     expect_text = "Budi"        #   text that must be present for 'ok'
     viewport = "1280x800"
+    expand = false              #   do not open hidden comments, replies, lists
+    find = ["@andi.tim", "Tim Pemenangan"]   # people/texts to look for on the page
+    lists = ["following"]       # also capture the profile's following list
 
 Entry keys
   ``name`` (required) the person, as the report should name them.
@@ -38,7 +41,14 @@ Entry keys
   follow the one URL policy (``collector.sites.urls``, docs/urls.md).
   ``tags`` free-form labels for ``--only-tags``; no spaces, commas or ";".
   ``max_scrolls`` 0..500; ``wait_for`` CSS selector; ``expect_text`` text;
-  ``viewport`` "WIDTHxHEIGHT".
+  ``viewport`` "WIDTHxHEIGHT". ``expand`` true/false: open what the page hides
+  (comments, replies, "see more", inner scroll lists) before the shot (default true;
+  ``--no-expand`` turns it off for a whole run).
+  ``find`` handles ("@budi"), profile addresses or texts (names) to look for
+  in the capture (collector.lists.subjects; docs/interactions.md); in
+  ``[defaults]`` too, where they are added to every entry's.
+  ``lists`` "following" and/or "followers": the profile's list, captured as
+  its own capture linked to the entry (instagram, x, facebook).
 
 Resolution
   The platform is the entry's ``platform``; otherwise, when a ``url`` is given,
@@ -46,8 +56,8 @@ Resolution
   the platform's canonical profile URL; a url is canonicalised the same way
   when it is a profile or post, otherwise only its scheme/host case, default
   port and fragment change. ``[defaults]`` may set platform, unit, tags,
-  max_scrolls, wait_for, expect_text and viewport; an entry's own value wins,
-  except ``tags``, which are added to the defaults' tags.
+  max_scrolls, wait_for, expect_text, viewport, expand and find; an entry's own value
+  wins, except ``tags``, which are added to the defaults' tags.
 
 Checks
   Everything is validated and every problem reported at once, one message per
@@ -68,10 +78,11 @@ CSV import
 ``import_csv`` turns a spreadsheet export into a watch list. The first row is
 the header; column names are case-insensitive: name, nip, unit, platform,
 handle, url, tags (separated by ";" or ","), max_scrolls, wait_for,
-expect_text, viewport. Only ``name`` is required as a column. Comma, ";" and
-tab delimiters are detected (Indonesian Excel writes ";"); a UTF-8 BOM is
-fine; a file that is not UTF-8 is read as Windows-1252, as Excel writes it,
-and the TOML says so. Empty cells mean "not set"; empty rows are skipped.
+expect_text, viewport, expand (true/false, ya/tidak), find and lists
+(separated by ";"). Only ``name`` is required as a column. Comma, ";" and tab
+delimiters are detected (Indonesian Excel writes ";"); a UTF-8 BOM is fine; a
+file that is not UTF-8 is read as Windows-1252, as Excel writes it, and the
+TOML says so. Empty cells mean "not set"; empty rows are skipped.
 """
 
 from __future__ import annotations
@@ -129,6 +140,9 @@ ENTRY_KEYS: Final = (
     "wait_for",
     "expect_text",
     "viewport",
+    "expand",
+    "find",
+    "lists",
 )
 DEFAULT_KEYS: Final = (
     "platform",
@@ -138,7 +152,10 @@ DEFAULT_KEYS: Final = (
     "wait_for",
     "expect_text",
     "viewport",
+    "expand",
+    "find",
 )
+MAX_FIND: Final = 100  # values in one find list
 TOP_KEYS: Final = ("defaults", "sessions", "proxy", "entry")
 MAX_SCROLLS_LIMIT: Final = 500
 VIEWPORT_RANGE: Final = (200, 10000)
@@ -167,6 +184,10 @@ class WatchEntry:
     expect_text: str | None
     viewport: tuple[int, int] | None  # (width, height)
     line: int | None  # line of the entry's [[entry]] header
+    # false: do not open what the page hides (comments, replies, lists); None: default
+    expand: bool | None = None
+    find: tuple[str, ...] = ()  # looked for in the capture (with [defaults] find)
+    lists: tuple[str, ...] = ()  # "following", "followers": captured too
 
 
 @dataclass(frozen=True)
@@ -260,6 +281,12 @@ def _max_scrolls(value: object) -> int:
     return value
 
 
+def _expand(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid(f"expand must be true or false, not {_type_name(value)}")
+    return value
+
+
 def _viewport(value: object) -> tuple[int, int]:
     text = _text("viewport", value)
     hit = re.fullmatch(r"(\d+)\s*[x\u00d7]\s*(\d+)", text, re.IGNORECASE)
@@ -270,6 +297,38 @@ def _viewport(value: object) -> tuple[int, int]:
     if not (low <= width <= high and low <= height <= high):
         raise _Invalid(f'viewport "{text}": width and height must be {low}..{high}')
     return width, height
+
+
+def _find(value: object) -> tuple[str, ...]:
+    from collector.lists.subjects import check_find_value
+
+    if not isinstance(value, list):
+        raise _Invalid(
+            f'find must be a list of strings, e.g. find = ["@budi"], not {_type_name(value)}'
+        )
+    if len(value) > MAX_FIND:
+        raise _Invalid(f"find has {len(value)} values; at most {MAX_FIND}")
+    found: list[str] = []
+    for item in value:
+        try:
+            found.append(check_find_value(item))
+        except ValueError as exc:
+            raise _Invalid(str(exc)) from None
+    return tuple(dict.fromkeys(found))
+
+
+def _lists(value: object) -> tuple[str, ...]:
+    from collector.sites.interactions import LIST_KINDS
+
+    if not isinstance(value, list):
+        raise _Invalid(f'lists must be a list, e.g. lists = ["following"], not {_type_name(value)}')
+    out: list[str] = []
+    for item in value:
+        if not isinstance(item, str) or item.strip().lower() not in LIST_KINDS:
+            hint = _did_you_mean(str(item), LIST_KINDS) if isinstance(item, str) else ""
+            raise _Invalid(f'unknown list "{item}"{hint} (known: {", ".join(LIST_KINDS)})')
+        out.append(item.strip().lower())
+    return tuple(dict.fromkeys(out))
 
 
 def _platform(value: object) -> str:
@@ -293,6 +352,8 @@ class _Defaults:
     wait_for: str | None = None
     expect_text: str | None = None
     viewport: tuple[int, int] | None = None
+    expand: bool | None = None
+    find: tuple[str, ...] = ()
 
 
 # A problem: message and, if known, the line it is on.
@@ -341,6 +402,9 @@ def _build_entry(
     wait_for = get("wait_for", lambda v: _text("wait_for", v))
     expect_text = get("expect_text", lambda v: _text("expect_text", v))
     viewport = get("viewport", _viewport)
+    expand = get("expand", _expand)
+    find = get("find", _find) or ()
+    lists = get("lists", _lists) or ()
 
     platform_failed = "platform" in raw and own_platform is None
     platform: str | None = own_platform
@@ -377,6 +441,14 @@ def _build_entry(
             except PlatformError as exc:
                 bad("handle", str(exc))
 
+    if lists and platform is not None and url is not None:
+        from collector.sites.interactions import ListPageError, list_url
+
+        for which in lists:
+            try:
+                list_url(platform, url, which)
+            except ListPageError as exc:
+                bad("lists", str(exc))
     if problems or name is None or platform is None or url is None:
         return None, problems
     return (
@@ -394,6 +466,9 @@ def _build_entry(
             expect_text=expect_text if expect_text is not None else defaults.expect_text,
             viewport=viewport if viewport is not None else defaults.viewport,
             line=line,
+            expand=expand if expand is not None else defaults.expand,
+            find=tuple(dict.fromkeys((*defaults.find, *find))),
+            lists=lists,
         ),
         [],
     )
@@ -616,6 +691,8 @@ def _load_defaults(value: object, lines: _Lines, report: _SectionError) -> _Defa
         wait_for=get("wait_for", lambda v: _text("wait_for", v)),
         expect_text=get("expect_text", lambda v: _text("expect_text", v)),
         viewport=get("viewport", _viewport),
+        expand=get("expand", _expand),
+        find=get("find", _find) or (),
     )
     for at, message in sorted(problems, key=lambda p: p[0]):
         report("defaults", message, at or None)
@@ -767,6 +844,10 @@ def _delimiter(text: str) -> str:
 
 
 _CSV_INT = re.compile(r"\d+")
+_CSV_BOOL: Final = {
+    **dict.fromkeys(("true", "ya", "yes", "1", "benar"), True),
+    **dict.fromkeys(("false", "tidak", "no", "0", "salah"), False),
+}
 
 
 def _row_to_raw(cells: Mapping[str, str]) -> tuple[dict[str, object], list[str]]:
@@ -779,11 +860,20 @@ def _row_to_raw(cells: Mapping[str, str]) -> tuple[dict[str, object], list[str]]
             continue
         if key == "tags":
             raw[key] = [t.strip() for t in re.split(r"[;,]", value) if t.strip()]
+        elif key in ("find", "lists"):
+            # names may hold commas ("Budi, S.Pd."): only ";" separates
+            raw[key] = [t.strip() for t in value.split(";") if t.strip()]
         elif key == "max_scrolls":
             if _CSV_INT.fullmatch(value):
                 raw[key] = int(value)
             else:
                 problems.append(f'max_scrolls "{value}" must be a whole number')
+        elif key == "expand":
+            flag = _CSV_BOOL.get(value.lower())
+            if flag is None:
+                problems.append(f'expand "{value}" must be true or false (ya/tidak)')
+            else:
+                raw[key] = flag
         elif key == "nip" and re.fullmatch(r"[\d.,]+[eE]\+?\d+", value):
             problems.append(
                 f'nip "{value}" was turned into a number by the spreadsheet; '
@@ -874,6 +964,8 @@ def import_csv(csv_path: str | Path) -> str:
 def _toml_value(value: object) -> str:
     if isinstance(value, str):
         return toml_string(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, list):

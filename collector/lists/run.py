@@ -51,12 +51,16 @@ from collector.errors import StoreError, UsageError
 from collector.evidence.store import EvidenceStore
 from collector.lists.format import WatchEntry, WatchList, filter_entries
 from collector.lists.settings import RunSettings as RunSettings  # (also importable here)
-from collector.models import CaptureJob, CaptureOptions, FiledCapture, Outcome, Viewport
+from collector.lists.subjects import all_needles, combine, subjects_from_find
+from collector.models import CaptureJob, CaptureOptions, FiledCapture, Outcome, Subject, Viewport
 from collector.records.index import Index
+from collector.sites.interactions import list_url
 from collector.sites.urls import redact_proxy
 from collector.timeutil import parse_rfc3339, rfc3339, utc_now
 
 RETRIED_OUTCOMES = frozenset({Outcome.TIMEOUT, Outcome.NETWORK_ERROR})
+# an entry's lists are captured once its own capture saw the profile
+LIST_AFTER = frozenset({Outcome.OK.value, Outcome.EXPECTATION_FAILED.value})
 BREAKER_OUTCOMES = (Outcome.RATE_LIMITED, Outcome.LOGIN_WALL)
 
 PENDING, DONE, SKIPPED = "pending", "done", "skipped"
@@ -89,6 +93,8 @@ class EntryResult:
     seconds: float | None = None  # of the final attempt's capture
     attempts: list[AttemptResult] = field(default_factory=list)  # in this session
     earlier_attempts: int = 0  # recorded by an earlier session of a resumed run
+    # the profile's lists (`lists = ["following"]`): (list, its final attempt)
+    lists: list[tuple[str, AttemptResult]] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -128,7 +134,7 @@ class RunResult:
 class RunEvent:
     """What `progress` is told, as it happens."""
 
-    kind: str  # started, attempt, skipped, breaker, finished
+    kind: str  # started, attempt, list, skipped, breaker, finished
     run: RunResult
     entry: EntryResult | None = None
     attempt: AttemptResult | None = None
@@ -167,7 +173,21 @@ def entry_record(entry: WatchEntry) -> dict[str, Any]:
         "handle": entry.handle,
         "url": entry.url,
         "tags": list(entry.tags),
+        **({"find": list(entry.find)} if entry.find else {}),
+        **({"lists": list(entry.lists)} if entry.lists else {}),
     }
+
+
+def entry_subjects(
+    entry: WatchEntry, watchlist: WatchList, settings: RunSettings
+) -> tuple[Subject, ...]:
+    """Whom the entry's captures look for: its own `find` (with [defaults]'), then every
+    person of --subjects."""
+    own = subjects_from_find(
+        entry.find, entry.platform, f"{watchlist.path.name} entry {entry.index} find"
+    )
+    given = subjects_from_find(settings.find, entry.platform, "--find")
+    return combine(own, given, settings.subjects)
 
 
 def entry_options(entry: WatchEntry, watchlist: WatchList, settings: RunSettings) -> CaptureOptions:
@@ -181,6 +201,8 @@ def entry_options(entry: WatchEntry, watchlist: WatchList, settings: RunSettings
         changes["expect_text"] = entry.expect_text
     if entry.viewport is not None:
         changes["viewport"] = Viewport(*entry.viewport)
+    if entry.expand is False:  # an entry can turn expansion off, never back on over --no-expand
+        changes["expand"] = False
     session = settings.storage_state or watchlist.session_for(entry.platform)
     changes["storage_state"] = str(session) if session else None
     changes["proxy"] = settings.proxy or watchlist.proxy_for(entry.platform)
@@ -314,21 +336,85 @@ class _Run:
             self.hosts[key] = _Host(self.settings.host_delay_s, self.settings.jitter, self.rng)
         return self.hosts[key]
 
-    def job(self, er: EntryResult, attempt: int) -> CaptureJob:
+    def job(self, er: EntryResult, attempt: int, which: str | None = None) -> CaptureJob:
+        """The entry's capture, or with `which` the capture of its profile's list."""
         e = er.entry
         s = self.settings
+        subjects = entry_subjects(e, self.watchlist, s)
+        record = entry_record(e)
+        url = e.url
+        note = f"watch list {self.watchlist.path.name}, entry {e.index}"
+        if which is not None:
+            url = list_url(e.platform, e.url, which)
+            # its own page for change detection (entry_key), linked to the entry
+            record = {**record, "url": url, "profile_url": e.url, "list": which}
+            note += f", its {which} list"
         return CaptureJob(
-            url=e.url,
+            url=url,
             options=entry_options(e, self.watchlist, s),
             case=s.case,
             operator=s.operator,
-            note=f"watch list {self.watchlist.path.name}, entry {e.index}",
+            note=note,
             run_id=self.result.run_id,
-            entry=entry_record(e),
+            entry=record,
             platform=e.platform,
             attempt=attempt,
             watchlist={"file": self.result.list_file, "sha256": self.result.list_sha256},
+            find=all_needles(subjects),
+            subjects=subjects,
+            expect_find=s.expect_find,
         )
+
+    async def lists(self, cs: OpenRunner, er: EntryResult) -> None:
+        """Capture the profile's lists the entry asks for, once its own capture saw the
+        profile (retried like the entry; recorded in the manifests, not in run_entries)."""
+        if er.outcome not in LIST_AFTER or not er.entry.lists:
+            return
+        host = self.host(er.entry.url)
+        for which in er.entry.lists:
+            tries = 0
+            while True:
+                if self.stopping() or er.entry.platform in self.open_breakers:
+                    return
+                async with host.slot(self.stopping) as go:
+                    if not go:
+                        return
+                    try:
+                        filed = await cs.capture(
+                            self.job(er, tries + 1, which),
+                            should_start=lambda: not self.stopping(),
+                            abandon=self.abandon,
+                        )
+                    except CaptureAbandoned:
+                        return  # the run is stopping
+                tries += 1
+                outcome = Outcome(filed.outcome)
+                opened = self.count_for_breaker(er.entry.platform, outcome)
+                retry, wait, note = retry_plan(filed, tries, self.settings)
+                retry = retry and not self.stopping()
+                m = filed.manifest
+                response = m.get("response")
+                attempt = AttemptResult(
+                    attempt=tries,
+                    capture_id=filed.capture_id,
+                    folder=filed.folder,
+                    outcome=outcome,
+                    reason=m.get("outcome_reason") or "",
+                    http_status=response["status"] if response else None,
+                    seconds=_seconds(m),
+                    decision=RETRY if retry else FINAL,
+                    wait_s=wait if retry else None,
+                    note=f"{which} list" + (f"; {note}" if note else ""),
+                )
+                if not retry:
+                    er.lists.append((which, attempt))
+                self.tell(RunEvent("list", self.result, er, attempt, filed, message=which))
+                if opened:
+                    self.tell(RunEvent("breaker", self.result, message=opened))
+                if not retry:
+                    break
+                if not await _sleep_for(wait, self.stopping):
+                    return
 
     async def entry(self, cs: OpenRunner, er: EntryResult) -> None:
         index = cs.index
@@ -419,6 +505,8 @@ class _Run:
             if opened:
                 self.tell(RunEvent("breaker", self.result, message=opened))
             if decision != RETRY:
+                if er.status == DONE:
+                    await self.lists(cs, er)
                 return
             if outcome is Outcome.RATE_LIMITED or status == 429:
                 # the server asked the whole host to slow down
@@ -477,6 +565,10 @@ def _settings_record(settings: RunSettings, watchlist: WatchList) -> dict[str, A
         "storage_state": Path(settings.storage_state).name if settings.storage_state else None,
         "list_sessions": {p: f.name for p, f in watchlist.sessions.items()},
         "list_proxies": {p: redact_proxy(u) for p, u in watchlist.proxies.items()},
+        "find": list(settings.find),
+        "subjects": settings.subjects_file,
+        "subjects_count": len(settings.subjects),
+        "expect_find": settings.expect_find,
     }
 
 

@@ -14,7 +14,7 @@ from collector.capture.admission import (
     DEFAULT_MIN_AVAILABLE_MB,
     DEFAULT_MIN_FREE_DISK_MB,
 )
-from collector.models import CaptureOptions
+from collector.models import CaptureOptions, Subject
 
 if TYPE_CHECKING:
     from collector.evidence.stamps import TsaSettings
@@ -50,3 +50,8 @@ class RunSettings:
     max_retry_after_s: float = DEFAULT_MAX_RETRY_AFTER_S
     breaker: int = DEFAULT_BREAKER  # 0: never stop a platform
     tsa: TsaSettings | None = None  # RFC 3161 authorities for each capture's manifest
+    # people looked for in every capture (--find, --subjects), on top of each entry's `find`
+    find: tuple[str, ...] = ()
+    subjects: tuple[Subject, ...] = ()
+    subjects_file: dict[str, str] | None = None  # {file, sha256} of --subjects
+    expect_find: bool = False  # a capture that finds none of them is expectation_failed

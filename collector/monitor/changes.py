@@ -16,6 +16,10 @@ Rules (why each one exists is noted where it is applied):
   recorded", which is not the same as "empty").
 * The screenshot distance is recorded on the `ChangeSet` whenever it could be
   computed, even below the threshold, so a reader can judge the threshold themselves.
+* Findings (watched people found in the page, collector.evidence.findings) are compared
+  for the people both captures looked for, when both saw the page (`ok`, or
+  `expectation_failed` under --expect-find): `finding_removed` (a comment deleted, an
+  unfollow) and `finding_added` (a new comment, a newly followed campaign account).
 """
 
 from __future__ import annotations
@@ -51,6 +55,9 @@ __all__ = [
     "unified_diff",
 ]
 
+# captures that saw the page, whose findings are compared (even when their outcomes differ)
+FINDINGS_OUTCOMES = frozenset({Outcome.OK, Outcome.EXPECTATION_FAILED})
+
 # Out of 64 bits: re-rendering the same page flips none or a few; rearranged layout
 # flips over ten. Vertical shifts can stay below it (see `dhash`), hence the recorded
 # distance and the text/post diffs alongside.
@@ -70,6 +77,8 @@ class ChangeKind(enum.StrEnum):
     REAPPEARED = "reappeared"
     OUTCOME_CHANGED = "outcome_changed"
     URL_CHANGED = "url_changed"
+    FINDING_REMOVED = "finding_removed"  # a watched person's comment, like, follow ... gone
+    FINDING_ADDED = "finding_added"
     TITLE_CHANGED = "title_changed"
     TEXT_CHANGED = "text_changed"
     POSTS_ADDED = "posts_added"
@@ -93,6 +102,10 @@ class CaptureFacts:
     text: str | None = None
     screenshot_dhash: int | None = None
     post_links: tuple[str, ...] | None = None
+    # watched people found (identity, subject key, one-line summary), and whom the capture
+    # looked for at all: None when it looked for no one
+    findings: tuple[tuple[str, str, str], ...] | None = None
+    find_subjects: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -320,6 +333,10 @@ def compare(
     changes: list[Change] = []
     distance: int | None = None
 
+    if {previous.outcome, current.outcome} <= FINDINGS_OUTCOMES:
+        # also across ok -> expectation_failed: with --expect-find, that is the very
+        # capture in which the person's comment or follow disappeared
+        changes.extend(_finding_changes(previous, current, max_items))
     if previous.outcome != current.outcome:
         changes.append(_outcome_change(previous, current))
     else:
@@ -437,6 +454,38 @@ def _content_changes(previous: CaptureFacts, current: CaptureFacts, max_items: i
                     _frozen({"count": len(gone_posts), **_capped("links", gone_posts, max_items)}),
                 )
             )
+    return changes
+
+
+def _finding_changes(previous: CaptureFacts, current: CaptureFacts, max_items: int) -> list[Change]:
+    """Findings of the people both captures looked for: gone (`finding_removed`: a comment
+    deleted, an unfollow) or new (`finding_added`: a new comment, a new follow)."""
+    if previous.findings is None or current.findings is None:
+        return []
+    both = (previous.find_subjects or frozenset()) & (current.find_subjects or frozenset())
+    before = {key: summary for key, who, summary in previous.findings if who in both}
+    after = {key: summary for key, who, summary in current.findings if who in both}
+    changes = []
+    gone = [summary for key, summary in before.items() if key not in after]
+    new = [summary for key, summary in after.items() if key not in before]
+    if gone:
+        changes.append(
+            Change(
+                ChangeKind.FINDING_REMOVED,
+                f"{len(gone)} finding(s) gone: {_clip(gone[0])}"
+                + (f" (and {len(gone) - 1} more)" if len(gone) > 1 else ""),
+                _frozen({"count": len(gone), **_capped("findings", gone, max_items)}),
+            )
+        )
+    if new:
+        changes.append(
+            Change(
+                ChangeKind.FINDING_ADDED,
+                f"{len(new)} new finding(s): {_clip(new[0])}"
+                + (f" (and {len(new) - 1} more)" if len(new) > 1 else ""),
+                _frozen({"count": len(new), **_capped("findings", new, max_items)}),
+            )
+        )
     return changes
 
 

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from collector.errors import UsageError
+from collector.evidence.findings import finding_facts
 from collector.evidence.store import load_manifest, read_verified_artifact
 from collector.manifest import Manifest
 from collector.models import Outcome
@@ -115,6 +116,7 @@ def _facts(manifest: Manifest, folder: Path, *, text: bool) -> CaptureFacts:
         text=body.decode("utf-8", errors="replace") if body is not None else None,
         screenshot_dhash=_dhash(manifest)[0],
         post_links=tuple(links) if isinstance(links, list) else None,
+        **finding_facts(manifest),
     )
 
 

@@ -47,6 +47,7 @@ from collector.evidence.store import (
     make_read_only,
     pretty_json,
 )
+from collector.evidence.sums import format_sums
 from collector.timeutil import rfc3339, utc_now
 
 ANCHOR_TYPE = "collector-custody-anchor"
@@ -277,8 +278,10 @@ def stamp_head(store: EvidenceStore, head: Anchor, settings: TsaSettings) -> lis
                 ),
             }
             record_sha = _write(folder / TOKEN_RECORD, pretty_json(entry))
-            sums = sorted([(HEAD_TSQ, tsq_sha), (HEAD_TSR, tsr_sha), (TOKEN_RECORD, record_sha)])
-            _write(folder / SUMS, "".join(f"{h}  {n}\n" for n, h in sums).encode())
+            sums = format_sums(
+                [(HEAD_TSQ, tsq_sha), (HEAD_TSR, tsr_sha), (TOKEN_RECORD, record_sha)]
+            )
+            _write(folder / SUMS, sums)
         except OSError as exc:
             shutil.rmtree(folder, ignore_errors=True)
             raise StoreError(f"cannot write {folder}: {exc.strerror or exc}") from exc

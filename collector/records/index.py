@@ -26,6 +26,7 @@ import sqlite_utils
 from collector.errors import CaptureNotFound, IndexError_, UsageError
 from collector.manifest import Manifest
 from collector.models import FiledCapture, TimestampRecord
+from collector.records import findings as _findings
 from collector.records.fts import HIGHLIGHT_END, HIGHLIGHT_START, fts_query, plain
 from collector.records.migrations import MIGRATIONS
 from collector.records.rows import artifact_rows, capture_row, capture_text_row, timestamp_row
@@ -35,7 +36,7 @@ from collector.timeutil import rfc3339, utc_now
 BUSY_TIMEOUT_S = 30.0
 SQL_TIMEOUT_S = 30.0  # `collector sql`: a reviewer's query is stopped after this
 # rebuilt by reindex, children first
-DERIVED_TABLES = ("changes", "capture_text", "timestamps", "artifacts", "captures")
+DERIVED_TABLES = ("findings", "changes", "capture_text", "timestamps", "artifacts", "captures")
 CUSTODY_COLUMNS = (
     "seq",
     "at",
@@ -235,6 +236,9 @@ class Index:
         if text_row is None:
             text_row = capture_text_row(manifest, folder, self.root)
         self.db.table("capture_text").insert(text_row)
+        found = _findings.rows(manifest)
+        if found:
+            self.db.table(_findings.TABLE).insert_all(found)
 
     def reindex(
         self,
@@ -315,6 +319,8 @@ class Index:
                 [capture_id, capture_id],
             )
             self.db.execute("DELETE FROM capture_text WHERE capture_id = ?", [capture_id])
+            # findings quote the page (the enclosing item's text) too
+            self.db.execute("DELETE FROM findings WHERE capture_id = ?", [capture_id])
 
     # -- changes --------------------------------------------------------------------------
     def previous_capture(

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from collector.evidence.store import load_manifest
+from collector.records import findings as _findings
 from collector.records.fts import COLUMNS, TOKENIZE
 from collector.records.rows import capture_platform, capture_text_row, finding_count
 from collector.records.schema import create_views
@@ -350,6 +351,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
     (3, "watch-list runs, their entries and attempts", _migration_3),
     (4, "capture text with full-text search; changes between captures", _migration_4),
     (5, "timestamps", _migration_5),
+    (_findings.VERSION, _findings.DESCRIPTION, _findings.migration),
     (13, "review desk: users, sessions, intake reports; capture platform, findings", _migration_13),
     (
         14,

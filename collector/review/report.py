@@ -27,6 +27,8 @@ from collector.models import Outcome
 from collector.records import custody
 from collector.records.anchor import Anchor
 from collector.records.index import Index
+from collector.review.findings_html import STYLE as FINDINGS_STYLE
+from collector.review.findings_html import findings_section
 from collector.review.transport import Transport, transport
 from collector.text import clean
 from collector.timeutil import rfc3339, utc_now, wib
@@ -214,7 +216,7 @@ def _head(data: ReportData) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
         '<meta name="referrer" content="no-referrer">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"{_anchor_tag(data)}<title>{_e(title)}</title><style>{STYLE}</style></head><body>"
+        f"{_anchor_tag(data)}<title>{_e(title)}</title><style>{STYLE}{FINDINGS_STYLE}</style></head><body>"
     )
 
 
@@ -448,6 +450,7 @@ def _capture(n: int, cap: CaptureData, mode: str) -> str:
         f'<h2>{_both("Tangkapan", "Capture")} {n}: <span class="mono">'
         f"{_e(cap.capture_id)}</span></h2>{_warnings(how)}"
         f'<div class="grid"><table class="kv">{kv}</table>{_screenshot(cap, mode)}</div>'
+        f"{_findings(cap, mode)}"
         f"<h3>{_both('Catatan', 'Notes')}</h3>{notes_html}"
         f"<h3>{_both('Berkas dan sidik SHA-256', 'Files and SHA-256 hashes')}</h3>"
         f"<table><tr><th>{_both('Berkas', 'File')}</th><th>{_both('Jenis', 'Type')}</th>"
@@ -457,6 +460,16 @@ def _capture(n: int, cap: CaptureData, mode: str) -> str:
         f"</th><th>{_both('Tindakan', 'Action')}</th><th>{_both('Rincian', 'Details')}</th></tr>"
         f"{events}</table></section>"
     )
+
+
+def _findings(cap: CaptureData, mode: str) -> str:
+    """The watched people found in the capture (collector.review.findings_html)."""
+
+    def read(name: str) -> bytes | None:
+        path = cap.folder / name
+        return path.read_bytes() if path.is_file() else None
+
+    return findings_section(cap.manifest, read, cap.capture_id, mode, _e, _both)
 
 
 def _footer(data: ReportData) -> str:

@@ -1,7 +1,9 @@
 """The layout of manifest.json that tests pin (keys and their order)."""
 
-# The order manifest.json has always had: a reader of the JSON may rely on it, and the
-# bytes of a capture's manifest must not change with the code that writes them.
+# The order manifest.json has: a reader of the JSON may rely on it, and the bytes of a
+# capture's manifest must not change with the code that writes them. Later keys join in one
+# place in the order (`expand` beside what was done to the page, `find`/`findings` last of
+# the provenance), never by patching after the fact.
 MANIFEST_KEYS = [
     "manifest_version",
     "capture_id",
@@ -20,6 +22,7 @@ MANIFEST_KEYS = [
     "screenshot",
     "settle",
     "dialogs",
+    "expand",
     "errors",
     "options",
     "browser",
@@ -32,6 +35,8 @@ MANIFEST_KEYS = [
     "downloads",
     "session",
     "timestamping",
+    "find",
+    "findings",
     "archive",
     "artifacts",
 ]

@@ -74,3 +74,14 @@ def test_schedule_writes_the_operator_from_the_environment(tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     (cron,) = [line for line in result.output.splitlines() if line.startswith("0 */6 * * *")]
     assert "--operator Sari" in cron  # cron has no COLLECTOR_OPERATOR of its own
+
+
+def test_changes_kind_choices_are_the_monitors_kinds() -> None:
+    # one vocabulary: a kind the monitor reports (finding_removed ...) can be asked for
+    from collector.cli.common import cli as group
+    from collector.monitor.changes import ChangeKind
+
+    command = group.commands["changes"]
+    kind = next(p for p in command.params if p.name == "kinds")
+    assert isinstance(kind.type, click.Choice)
+    assert list(kind.type.choices) == [k.value for k in ChangeKind]

@@ -333,7 +333,12 @@ def test_api_captures_pages_newest_first(store_root: Path) -> None:
 
 
 def test_api_findings(store_root: Path) -> None:
-    finding = {"kind": "party_symbol", "text": "<b>Coblos 02</b>", "crop": "find-1.png"}
+    finding = {
+        "n": 1,
+        "kind": "comment",
+        "item_text": "<b>Coblos 02</b>",
+        "crop": {"artifact": "find-1.png", "sha256": "0" * 64},
+    }
     filed = file_capture(store_root, findings=[finding])
     desk = Desk(store_root)
     got = desk.handle(request("GET", f"/api/captures/{filed.capture_id}/findings"))

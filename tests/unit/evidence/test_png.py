@@ -19,6 +19,7 @@ from collector.evidence.png import (
     PngUnsupported,
     decode_grey,
     png_size,
+    stack_png,
 )
 
 CHROMIUM = "/usr/lib/chromium/chromium"
@@ -330,3 +331,41 @@ def test_pixel_bounds() -> None:
 
 
 # --- real Chromium screenshots ------------------------------------------------------------
+
+
+# --- stacking tiles ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("colour", [0, 2, 6])
+def test_stacked_tiles_are_the_tiles_pixel_for_pixel(colour: int) -> None:
+    rng = random.Random(colour)
+    width, channels = 11, {0: 1, 2: 3, 6: 4}[colour]
+    heights = [5, 1, 7, 3]
+    rows = [bytes(rng.randrange(256) for _ in range(width * channels)) for _ in range(sum(heights))]
+    tiles, start = [], 0
+    for n, h in enumerate(heights):
+        # every tile starts with a different filter: each reads the (zero) row above
+        filters = [(n % 4) + 1, 0, 1, 2, 3, 4]
+        tiles.append(encode(width, h, colour, rows[start : start + h], filters=filters))
+        start += h
+    srgb = chunk(b"sRGB", b"\x00")
+    tiles[0] = encode(width, heights[0], colour, rows[: heights[0]], filters=[4, 3], extra=[srgb])
+    stacked = stack_png(tiles)
+    assert png_size(stacked) == (width, sum(heights))
+    assert srgb in stacked  # the first tile's colour space is kept
+    whole = encode(width, sum(heights), colour, rows, filters=[0])
+    assert decode_grey(stacked).rows == decode_grey(whole).rows
+    if colour == 0:  # grey decodes to the samples themselves
+        assert [bytes(r) for r in decode_grey(stacked).rows] == rows
+
+
+def test_stacking_refuses_tiles_that_do_not_fit() -> None:
+    a = encode(4, 2, 2, [bytes(12)] * 2)
+    with pytest.raises(PngError, match="tile 2 does not match"):
+        stack_png([a, encode(5, 2, 2, [bytes(15)] * 2)])
+    with pytest.raises(PngError, match="tile 2 does not match"):
+        stack_png([a, encode(4, 2, 6, [bytes(16)] * 2)])
+    with pytest.raises(PngError, match="no tiles"):
+        stack_png([])
+    with pytest.raises(PngUnsupported):
+        stack_png([encode(8, 1, 3, [bytes(8)], extra=[chunk(b"PLTE", bytes(3))])])

@@ -77,7 +77,9 @@ def test_example_documents_every_entry_key() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     for key in ("name", "nip", "unit", "platform", "handle", "url", "tags", "max_scrolls"):
         assert f"\n{key} = " in text, key
-    for key in ("wait_for", "expect_text", "viewport", "[sessions]", "[proxy]", "[defaults]"):
+    for key in ("wait_for", "expect_text", "viewport", "expand", "[sessions]", "[proxy]"):
+        assert key in text, key
+    for key in ("[defaults]",):
         assert key in text, key
 
 
@@ -780,3 +782,63 @@ def test_import_csv_tab_delimited(tmp_path: Path) -> None:
         "https://x.com/ani",
         "Dinas, Bidang; Seksi",
     )
+
+
+# -- expand: open what the page hides, or not ---------------------------------------
+
+
+def test_expand_per_entry_and_in_defaults(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+[defaults]
+platform = "instagram"
+expand = false
+
+[[entry]]
+name = "Budi"
+handle = "budi"
+
+[[entry]]
+name = "Siti"
+handle = "siti"
+expand = true
+
+[[entry]]
+name = "Berita"
+url = "https://example.org/berita"
+""",
+    )
+    entries = load_watchlist(path).entries
+    assert [e.expand for e in entries] == [False, True, False]
+    no_defaults = write(tmp_path, '[[entry]]\nname = "B"\nplatform = "x"\nhandle = "b"\n', "b.toml")
+    assert load_watchlist(no_defaults).entries[0].expand is None
+
+
+def test_expand_must_be_a_boolean(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[defaults]\nexpand = "no"\n\n[[entry]]\nname = "B"\nplatform = "x"\nhandle = "b"\n'
+        "expand = 0\n",
+    )
+    problems = errors_of(path)
+    assert any("[defaults]: expand must be true or false, not str" in p for p in problems), problems
+    assert any('entry 1 ("B"): expand must be true or false, not a number' in p for p in problems)
+
+
+def test_csv_expand_column(tmp_path: Path) -> None:
+    csv_path = tmp_path / "daftar.csv"
+    csv_path.write_text(
+        "name;platform;handle;expand\nBudi;instagram;budi;tidak\nSiti;x;siti;ya\nRudi;x;rudi;\n",
+        encoding="utf-8",
+    )
+    text = import_csv(csv_path)
+    assert "expand = false" in text and "expand = true" in text
+    assert [e.expand for e in load_watchlist(write(tmp_path, text, "out.toml")).entries] == [
+        False,
+        True,
+        None,
+    ]
+    csv_path.write_text("name;platform;handle;expand\nBudi;instagram;budi;mungkin\n", "utf-8")
+    with pytest.raises(WatchListError, match='expand "mungkin" must be true or false'):
+        import_csv(csv_path)

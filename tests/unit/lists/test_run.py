@@ -244,3 +244,14 @@ def test_an_index_from_a_newer_collector_is_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(IndexError_, match="newer than this collector"):
         Index(path)
+
+
+def test_entry_options_expand_off_per_entry_never_back_on(tmp_path: Path) -> None:
+    wl = WatchList(path=tmp_path / "x.toml", sha256="0" * 64, entries=())
+    run = RunSettings(options=CaptureOptions(max_expand=20))
+    assert entry_options(entry(), wl, run).expand is True
+    assert entry_options(entry(expand=True), wl, run).expand is True
+    off = entry_options(entry(expand=False), wl, run)
+    assert off.expand is False and off.max_expand == 20
+    no_expand = RunSettings(options=CaptureOptions(expand=False))  # `run --no-expand`
+    assert entry_options(entry(expand=True), wl, no_expand).expand is False

@@ -1,0 +1,2 @@
+// The page's full scroll height now.
+() => document.scrollingElement.scrollHeight

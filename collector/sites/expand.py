@@ -1,0 +1,271 @@
+"""What reveals hidden content on a page, and what must never be clicked: rules as data.
+
+Platforms hide most of what a hearing needs behind controls: "View all 48 comments",
+"View replies (3)", "See more", a likers count that opens a dialog. collector.capture.expand
+clicks the controls these rules name (after the window is scrolled to its bottom, before
+the shot) and records which rule matched each click. When a platform's UI text changes,
+the edit belongs here, not in the browser code.
+
+An `ExpandRule` matches a control when
+
+* the control matches `selector` (CSS; default: buttons, `role=button` elements and links),
+* and, when `labels` is not empty, one of its regular expressions is found in the control's
+  label (its text, else its aria-label, title or value), normalised: whitespace collapsed,
+  trimmed, lower-cased, leading punctuation and dashes removed ("—— View replies (3)").
+  Write `^...$` for a whole-label match. The expressions are run by the browser's
+  JavaScript engine and checked by Python's `re` in the tests, so they keep to what both
+  read alike: literals, classes, `\\d`, `\\s`, `\\b`, groups, `?:`, `|`, quantifiers.
+
+Rules of the page's platform come first, then the generic `web` rules, which apply to every
+site (closed `<details>`, `aria-expanded="false"` controls that say more/replies/...).
+
+Never a social action (evidence rule 6). A control is refused, whatever rule matched, when
+
+* any word of `SOCIAL_WORDS` is in its label, its aria-label, title, `data-testid`,
+  `data-action` or `name`, or in those of an element inside it (an icon's aria-label
+  "Like") or of an interactive element around it (a click bubbles up to it): a
+  denylist match ALWAYS wins over an expansion match;
+* it is, or sits inside, a submit control (`type=submit`, a `<button>` of a form without
+  a type, `input type=image`): a capture never submits a form;
+* it is, or sits inside, a link to another document (an `href` other than the page itself
+  with a `#fragment`, or `javascript:`), or a link with a `target` (a new window);
+* it opens a menu (`aria-haspopup` menu/listbox/true): menus hold actions, not content.
+
+Refusals are counted and logged in the manifest's `expand`. A click that navigates anyway
+is undone (the browser goes back) and logged, and that control is not clicked again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Final
+
+__all__ = [
+    "CONTROLS",
+    "EXPAND_RULES",
+    "SOCIAL_WORDS",
+    "ExpandRule",
+    "rules_for",
+    "social_pattern",
+]
+
+#: What counts as a control when a rule gives no selector.
+CONTROLS: Final = 'button, [role="button"], a, summary, input[type="button"]'
+
+# A count as platforms print it: 48, 1,234, 1.234, 12K, 1,2 rb, 3 jt
+_N = r"[\d.,]+\s*(?:k|m|rb|ribu|jt|juta)?"
+
+
+@dataclass(frozen=True)
+class ExpandRule:
+    """One kind of control that reveals hidden content."""
+
+    id: str  # "<platform>.<what>", recorded with every click it causes
+    platform: str  # a platform name, or "web" for every site
+    reveals: str  # comments | replies | text | list | section
+    labels: tuple[str, ...] = ()  # regular expressions, any one found in the label
+    selector: str = CONTROLS
+    # opens a dialog (a likers list): clicked once per capture, after everything in the
+    # page itself is open, since the dialog then covers the page
+    dialog: bool = False
+
+    def as_js(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "labels": list(self.labels),
+            "selector": self.selector,
+            "dialog": self.dialog,
+        }
+
+
+def _rule(
+    id: str, reveals: str, *labels: str, selector: str = CONTROLS, dialog: bool = False
+) -> ExpandRule:
+    platform = id.split(".", 1)[0]
+    return ExpandRule(id, platform, reveals, tuple(labels), selector, dialog)
+
+
+# -- per platform (English and the id-ID UI, as best known; correct them from captures) --
+
+INSTAGRAM: Final = (
+    _rule(
+        "instagram.view_all_comments",
+        "comments",
+        rf"^view all {_N} comments$",
+        rf"^lihat semua {_N} komentar$",
+    ),
+    _rule(
+        "instagram.load_more_comments",
+        "comments",
+        r"^load more comments$",
+        r"^muat (?:lebih banyak )?komentar(?: lainnya)?$",
+    ),
+    _rule(
+        "instagram.view_replies",
+        "replies",
+        rf"^view (?:all )?(?:{_N} )?(?:more )?repl(?:y|ies)(?: \({_N}\))?$",
+        rf"^lihat (?:semua )?(?:{_N} )?balasan(?: lainnya)?(?: \({_N}\))?$",
+    ),
+    _rule(
+        "instagram.caption_more", "text", r"^(?:\.\.\.|…)?\s*more$", r"^(?:\.\.\.|…)?\s*lainnya$"
+    ),
+    _rule(
+        "instagram.likes",
+        "list",
+        rf"^{_N} likes?$",
+        rf"^{_N} suka$",
+        rf"^liked by \S+ and {_N} others?$",
+        rf"^disukai oleh \S+ dan {_N} (?:orang )?lainnya$",
+        dialog=True,
+    ),
+)
+
+FACEBOOK: Final = (
+    _rule(
+        "facebook.more_comments",
+        "comments",
+        rf"^view (?:{_N} )?more comments?$",
+        rf"^lihat (?:{_N} )?komentar lainnya$",
+        r"^lihat komentar lain$",
+    ),
+    _rule(
+        "facebook.previous_comments",
+        "comments",
+        r"^view previous comments$",
+        r"^lihat komentar sebelumnya$",
+    ),
+    _rule(
+        "facebook.replies",
+        "replies",
+        rf"^view (?:all )?{_N} repl(?:y|ies)$",
+        rf"^(?:\S+ )?repl(?:ied|ies) · {_N} repl(?:y|ies)$",
+        rf"^lihat (?:semua )?{_N} balasan$",
+        rf"^view {_N} more repl(?:y|ies)$",
+        rf"^lihat {_N} balasan lainnya$",
+    ),
+    _rule("facebook.see_more", "text", r"^see more$", r"^lihat selengkapnya$"),
+    _rule(
+        "facebook.reactions",
+        "list",
+        rf"^all reactions:?\s*{_N}$",
+        rf"^semua reaksi:?\s*{_N}$",
+        dialog=True,
+    ),
+)
+
+X: Final = (
+    _rule(
+        "x.show_more_replies",
+        "replies",
+        r"^show more replies$",
+        r"^tampilkan balasan lainnya$",
+        r"^show replies$",
+        r"^tampilkan balasan$",
+        r"^show probable spam$",
+        r"^tampilkan kemungkinan spam$",
+    ),
+    _rule("x.show_more", "text", r"^show more$", r"^tampilkan lebih banyak$"),
+)
+
+TIKTOK: Final = (
+    _rule(
+        "tiktok.view_replies",
+        "replies",
+        rf"^view {_N} (?:more )?repl(?:y|ies)$",
+        rf"^lihat {_N} balasan(?: lainnya)?$",
+        r"^view more$",
+        r"^lihat lainnya$",
+    ),
+    _rule("tiktok.caption_more", "text", r"^more$", r"^lainnya$", r"^selengkapnya$"),
+)
+
+# -- every site ---------------------------------------------------------------------------
+
+WEB: Final = (
+    _rule("web.details", "section", selector="details:not([open]) > summary"),
+    _rule(
+        "web.aria_expanded",
+        "section",
+        r"\b(?:more|lainnya|selengkapnya|balasan|replies|comments|komentar|expand|perluas)\b",
+        selector='[aria-expanded="false"]',
+    ),
+    _rule(
+        "web.comments",
+        "comments",
+        rf"^view all {_N} comments$",
+        rf"^lihat semua {_N} komentar$",
+        r"^(?:load|view|show|see) (?:\d+ )?more comments$",
+        r"^(?:muat|lihat|tampilkan) (?:lebih banyak )?komentar(?: lainnya)?$",
+        r"^(?:view|show|see|load) previous comments$",
+        r"^(?:lihat|tampilkan|muat) komentar sebelumnya$",
+    ),
+    _rule(
+        "web.replies",
+        "replies",
+        rf"^(?:view|show|see) (?:all )?(?:{_N} )?(?:more )?replies(?: \({_N}\))?$",
+        rf"^(?:view|show|see) {_N} reply$",
+        r"^show more replies$",
+        rf"^(?:lihat|tampilkan) (?:semua )?(?:{_N} )?balasan(?: lainnya)?(?: \({_N}\))?$",
+    ),
+    _rule(
+        "web.more",
+        "text",
+        r"^(?:see|show|read|view|load) more$",
+        r"^(?:lihat|tampilkan|baca) (?:selengkapnya|lebih banyak)$",
+        r"^(?:muat|lihat) lebih banyak$",
+        r"^selengkapnya$",
+    ),
+)
+
+EXPAND_RULES: Final = {
+    "instagram": INSTAGRAM,
+    "facebook": FACEBOOK,
+    "x": X,
+    "tiktok": TIKTOK,
+    "web": WEB,
+}
+
+
+def rules_for(platform: str | None) -> tuple[ExpandRule, ...]:
+    """The page's platform rules, then the generic ones."""
+    own = EXPAND_RULES.get(platform, ()) if platform and platform != "web" else ()
+    return (*own, *WEB)
+
+
+# -- never a social action ----------------------------------------------------------------
+
+#: Words that mark a social action, per language; whole words, case-insensitive.
+SOCIAL_WORDS: Final = {
+    "en": (
+        "follow", "following", "unfollow", "like", "unlike", "react", "love", "care",
+        "haha", "wow", "sad", "angry", "share", "reshare", "repost", "retweet", "quote",
+        "send", "post", "publish", "reply", "comment", "join", "leave", "subscribe",
+        "unsubscribe", "report", "block", "unblock", "mute", "restrict", "hide", "delete",
+        "remove", "save", "bookmark", "vote", "pin", "tag", "invite", "add friend",
+        "message", "accept", "confirm", "approve", "donate", "buy", "pay", "sign up",
+        "signup", "log in", "login", "sign in", "log out", "logout", "submit", "upload",
+        "edit", "download", "install", "notify", "notifications", "remind", "request",
+    ),
+    "id": (
+        "ikuti", "mengikuti", "diikuti", "berhenti", "suka", "sukai", "menyukai",
+        "batal suka", "tanggapi", "bagikan", "membagikan", "kirim", "kirimkan", "posting",
+        "unggah", "terbitkan", "balas", "membalas", "komentari", "gabung", "bergabung",
+        "keluar", "tinggalkan", "langganan", "berlangganan", "laporkan", "blokir",
+        "bisukan", "batasi", "sembunyikan", "hapus", "simpan", "tandai", "sematkan",
+        "pilih", "beri suara", "undang", "tambah teman", "tambahkan teman", "terima",
+        "konfirmasi", "setujui", "setuju", "donasi", "beli", "bayar", "daftar", "masuk",
+        "unduh", "pasang", "ubah", "ingatkan", "aktifkan", "notifikasi",
+    ),
+}  # fmt: skip
+
+
+def social_pattern() -> str:
+    """One regular expression (JavaScript and Python alike) for every social word.
+
+    A word right after a count is a count, not an action: "1 reply", "1 more comment" and
+    "1 like" (a likers count that opens the list) are not refused; "Like", "Reply to
+    budi" and "12 Likes. Like" are."""
+    words = sorted({w for ws in SOCIAL_WORDS.values() for w in ws}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+    return r"(?<!\d\s)(?<!more\s)\b(?:" + alternatives + r")\b"

@@ -1,0 +1,150 @@
+"""collector.sites.expand: which labels each rule opens, and the social denylist."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from collector.sites.expand import (
+    CONTROLS,
+    EXPAND_RULES,
+    SOCIAL_WORDS,
+    ExpandRule,
+    rules_for,
+    social_pattern,
+)
+from collector.sites.platforms import PLATFORMS
+
+SOCIAL = re.compile(social_pattern(), re.IGNORECASE)
+
+
+def first_rule(platform: str, label: str) -> str | None:
+    """The rule a control with this label (and the default selector) is clicked for,
+    the way expand.js picks it: rules in order, the label's leading punctuation removed;
+    None when no rule matches or the label is social (the denylist wins)."""
+    text = re.sub(r"^[\W_]+", "", " ".join(label.split()).lower())
+    if SOCIAL.search(text):
+        return None
+    for rule in rules_for(platform):
+        if rule.selector != CONTROLS or not rule.labels:
+            continue
+        if any(re.search(p, text, re.IGNORECASE) for p in rule.labels):
+            return rule.id
+    return None
+
+
+@pytest.mark.parametrize(
+    ("platform", "label", "rule"),
+    [
+        ("instagram", "View all 48 comments", "instagram.view_all_comments"),
+        ("instagram", "Lihat semua 1.234 komentar", "instagram.view_all_comments"),
+        ("instagram", "Load more comments", "instagram.load_more_comments"),
+        ("instagram", "Muat komentar lainnya", "instagram.load_more_comments"),
+        ("instagram", "—— View replies (3)", "instagram.view_replies"),
+        ("instagram", "—— Lihat balasan (12)", "instagram.view_replies"),
+        ("instagram", "… more", "instagram.caption_more"),
+        ("instagram", "… lainnya", "instagram.caption_more"),
+        ("instagram", "320 likes", "instagram.likes"),
+        ("instagram", "1 like", "instagram.likes"),
+        ("instagram", "320 suka", "instagram.likes"),
+        ("instagram", "Liked by andi.pratama and 319 others", "instagram.likes"),
+        ("instagram", "Disukai oleh andi.pratama dan 319 lainnya", "instagram.likes"),
+        ("facebook", "View more comments", "facebook.more_comments"),
+        ("facebook", "View 1 more comment", "facebook.more_comments"),
+        ("facebook", "Lihat komentar lainnya", "facebook.more_comments"),
+        ("facebook", "View previous comments", "facebook.previous_comments"),
+        ("facebook", "Lihat komentar sebelumnya", "facebook.previous_comments"),
+        ("facebook", "View 2 replies", "facebook.replies"),
+        ("facebook", "View 1 reply", "facebook.replies"),
+        ("facebook", "Lihat 2 balasan", "facebook.replies"),
+        ("facebook", "See more", "facebook.see_more"),
+        ("facebook", "Lihat selengkapnya", "facebook.see_more"),
+        ("facebook", "All reactions: 120", "facebook.reactions"),
+        ("facebook", "Semua reaksi: 1,2 rb", "facebook.reactions"),
+        ("x", "Show more replies", "x.show_more_replies"),
+        ("x", "Tampilkan balasan lainnya", "x.show_more_replies"),
+        ("x", "Show more", "x.show_more"),
+        ("x", "Tampilkan lebih banyak", "x.show_more"),
+        ("tiktok", "View 3 replies", "tiktok.view_replies"),
+        ("tiktok", "Lihat 3 balasan", "tiktok.view_replies"),
+        ("tiktok", "more", "tiktok.caption_more"),
+        ("tiktok", "lainnya", "tiktok.caption_more"),
+        # every other site: the generic rules
+        ("web", "See more", "web.more"),
+        ("web", "Tampilkan lebih banyak", "web.more"),
+        ("web", "Lihat selengkapnya", "web.more"),
+        ("web", "Load more comments", "web.comments"),
+        ("web", "View previous comments", "web.comments"),
+        ("web", "Lihat komentar sebelumnya", "web.comments"),
+        ("web", "Lihat semua 5 komentar", "web.comments"),
+        ("web", "View replies (4)", "web.replies"),
+        ("web", "Show more replies", "web.replies"),
+        ("web", "Tampilkan balasan lainnya", "web.replies"),
+        ("youtube", "Show more", "web.more"),
+        ("threads", "View 2 replies", "web.replies"),
+    ],
+)
+def test_each_label_opens_with_its_rule(platform: str, label: str, rule: str) -> None:
+    assert first_rule(platform, label) == rule
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        # social actions, both languages: never clicked, whatever else they say
+        "Follow", "Ikuti", "Following", "Mengikuti", "Unfollow", "Like", "Suka", "Sukai",
+        "Share", "Bagikan", "Join", "Gabung", "Gabung ke grup", "Subscribe", "Langganan",
+        "Report", "Laporkan", "Block", "Blokir", "Send", "Kirim", "Kirim pesan", "Post",
+        "Posting", "Vote", "Reply", "Balas", "Comment", "Komentari", "Save", "Simpan",
+        "Repost", "Posting ulang", "12 Likes. Like", "Reply to budi", "Add friend",
+        "Tambah teman", "Hide replies", "Sembunyikan balasan",
+        "See more | follow",  # what a control says about itself and its icon
+        # not content: no rule
+        "Close", "Tutup", "Home", "Beranda", "Lihat terjemahan",
+    ],
+)  # fmt: skip
+def test_social_and_unrelated_controls_are_never_clicked(label: str) -> None:
+    for platform in EXPAND_RULES:
+        assert first_rule(platform, label) is None, (platform, label)
+
+
+def test_counts_are_not_actions_but_actions_after_counts_are() -> None:
+    for label in ("1 reply", "view 1 more comment", "1 like", "320 suka", "1 share"):
+        assert not SOCIAL.search(label), label
+    for label in ("12 likes. like", "3 replies. reply", "like 1", "ikuti budi"):
+        assert SOCIAL.search(label), label
+
+
+def test_every_social_word_is_refused_on_its_own() -> None:
+    for words in SOCIAL_WORDS.values():
+        for word in words:
+            assert SOCIAL.fullmatch(word.upper()), word
+            assert not SOCIAL.search(word + "xyz"), word  # whole words only
+
+
+def test_rules_are_data_for_the_browser_and_python_alike() -> None:
+    ids = [r.id for rules in EXPAND_RULES.values() for r in rules]
+    assert len(ids) == len(set(ids))
+    for platform, rules in EXPAND_RULES.items():
+        assert platform in PLATFORMS
+        for rule in rules:
+            assert isinstance(rule, ExpandRule) and rule.platform == platform
+            assert rule.id.startswith(platform + ".")
+            assert rule.reveals in {"comments", "replies", "text", "list", "section"}
+            for pattern in rule.labels:
+                re.compile(pattern)
+                # JavaScript reads these too: no Python-only syntax
+                assert "(?P" not in pattern and "(?<" not in pattern and "\\Z" not in pattern
+            assert rule.as_js()["labels"] == list(rule.labels)
+    # only "list" rules open dialogs
+    assert all(r.dialog == (r.reveals == "list") for rules in EXPAND_RULES.values() for r in rules)
+
+
+def test_rules_for_a_platform_then_the_generic_ones() -> None:
+    ids = [r.id for r in rules_for("instagram")]
+    assert ids[: len(EXPAND_RULES["instagram"])] == [r.id for r in EXPAND_RULES["instagram"]]
+    assert ids[len(EXPAND_RULES["instagram"]) :] == [r.id for r in EXPAND_RULES["web"]]
+    assert [r.id for r in rules_for("web")] == [r.id for r in EXPAND_RULES["web"]]
+    assert [r.id for r in rules_for(None)] == [r.id for r in EXPAND_RULES["web"]]
+    assert [r.id for r in rules_for("youtube")] == [r.id for r in EXPAND_RULES["web"]]
