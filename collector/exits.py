@@ -3,8 +3,9 @@
 A scheduled run must tell "the run worked, and found something" (a deleted post is the very
 finding a watch exists for) from "the run failed" (no browser, a bad list, pages that
 could not be loaded, a crash). Python itself exits 1 on an unhandled exception, so 1 means
-failure and findings get a status of their own. Only collector/cli/ turns errors into these
-statuses; the schedules (lists/schedule.py) and `collector watch` (lists/watch.py) read them.
+failure and pages that are not all `ok` get a status of their own. Only collector/cli/
+turns errors into these statuses; the schedules (lists/schedule.py) and `collector watch`
+(lists/watch.py) read them.
 README.md and docs/cli.md render `EXIT_STATUSES` (docs/generate.py).
 """
 
@@ -16,13 +17,13 @@ OK = 0
 FAILED = 1
 USAGE = 2
 ENVIRONMENT = 3
-FINDINGS = 4
+NOT_OK = 4  # not `findings` (people found in captures): pages not all `ok`
 SKIPPED_LOCKED = 75  # EX_TEMPFAIL, as `flock -n -E 75` in the schedules
 INTERRUPTED = 130  # the shell's convention for a process stopped by Ctrl-C
 TERMINATED = 143  # ... and by SIGTERM (128 + 15): `systemctl stop`, `collector watch` stopping
 
 #: What a scheduler should not alert on: the run worked (or waited for the previous one).
-SCHEDULE_SUCCESS = frozenset({OK, FINDINGS, SKIPPED_LOCKED})
+SCHEDULE_SUCCESS = frozenset({OK, NOT_OK, SKIPPED_LOCKED})
 
 # Outcomes that mean the capture could not be made as asked: nothing (or not all) of the
 # page was loaded and classified. Every other outcome documents what the page is.
@@ -53,8 +54,8 @@ EXIT_STATUSES: tuple[tuple[int, str, str], ...] = (
         "full, evidence that does not verify for export",
     ),
     (
-        FINDINGS,
-        "findings",
+        NOT_OK,
+        "not_ok",
         "done, and the pages are not all `ok`: every page was captured and filed as what it "
         "is (`not_found`, `login_wall`, `private`, `http_error`, `empty`, ...). For a watch "
         "this is a result, not a failure: schedules do not alert on it",
@@ -81,10 +82,10 @@ EXIT_STATUSES: tuple[tuple[int, str, str], ...] = (
 
 def captures_status(outcomes: list[str] | tuple[str, ...]) -> int:
     """OK when every outcome is `ok`, FAILED when a capture could not be made, else
-    FINDINGS."""
+    NOT_OK."""
     if any(o in CAPTURE_FAILURES for o in outcomes):
         return FAILED
-    return OK if all(o == Outcome.OK for o in outcomes) else FINDINGS
+    return OK if all(o == Outcome.OK for o in outcomes) else NOT_OK
 
 
 def exit_statuses_table() -> str:

@@ -84,7 +84,7 @@ def capture(
 
     Each page is classified (login wall, not found, rate limited, captcha, private,
     consent wall, empty, ...). Exit status 0 when every capture is `ok`, 4 when every page
-    was captured but not all are `ok` (findings), 1 when a capture could not be made
+    was captured but not all are `ok` (not_ok), 1 when a capture could not be made
     (timeout, network_error, browser_error). Each capture is compared with the previous
     capture of the same URL (see `collector changes`); what changed is listed at the end.
     With --find/--subjects, the people found are listed too (`collector findings`).
@@ -134,11 +134,11 @@ def capture(
         filed = runner.run(jobs, progress=lambda f: click.echo(capture_line(f), err=as_json))
     finally:
         detected = finish_monitor(monitor, err=as_json)
-    if (find or subject_list) and not as_json:  # with --json: `findings` in each manifest
-        echo_findings(filed)
     status = exits.captures_status([f.outcome for f in filed])
     if not detected:
         status = EXIT_FAILED
+    if (find or subject_list) and not as_json:
+        echo_findings(filed)
     if as_json:
         click.echo(
             shapes.dumps(

@@ -109,7 +109,7 @@ def schedule(
 
     Arguments after `--` are passed on to `collector run`, e.g.
     `collector schedule profiles/solo.toml --every 6h -- --only guru`. Only a failed run
-    alerts: the systemd unit counts exit 4 (findings) and 75 (skipped, the previous run
+    alerts: the systemd unit counts exit 4 (not_ok) and 75 (skipped, the previous run
     still running) as success; the cron line mails one line only on failure.
     """
     import shutil

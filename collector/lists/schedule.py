@@ -284,7 +284,7 @@ def systemd_units(
         *([f"User={user}"] if user else []),
         f"WorkingDirectory={_systemd_path(workdir)}",
         f"ExecStart={exec_start}",
-        f"# {exits.FINDINGS}: the run worked and found pages that are not ok (a result);"
+        f"# {exits.NOT_OK}: the run worked and found pages that are not ok (a result);"
         f" {FLOCK_CONFLICT_EXIT}: the previous run still held the lock (skipped). Only a"
         " failed run marks the unit failed.",
         "SuccessExitStatus=" + " ".join(str(s) for s in NOT_FAILURES if s != 0),

@@ -36,8 +36,8 @@ __all__ = ["SKIPPED", "RunProcess", "WatchReport", "run_lock", "watch_loop"]
 
 Log = Callable[[str], None]
 # `collector run` exit statuses of a run that worked: 0 every entry ok, 4 every entry
-# captured but not all ok (findings). Anything else (1 included: a crash) is a failure.
-FINISHED = frozenset({exits.OK, exits.FINDINGS})
+# captured but not all ok (not_ok). Anything else (1 included: a crash) is a failure.
+FINISHED = frozenset({exits.OK, exits.NOT_OK})
 SKIPPED = exits.SKIPPED_LOCKED  # as flock -E 75 in the schedules: a run still holds the lock
 
 
@@ -116,8 +116,8 @@ def _now() -> str:
 def _describe(status: int) -> str:
     if status == exits.OK:
         return "finished (exit 0: every entry ok)"
-    if status == exits.FINDINGS:
-        return f"finished (exit {exits.FINDINGS}: every entry captured, not all ok)"
+    if status == exits.NOT_OK:
+        return f"finished (exit {exits.NOT_OK}: every entry captured, not all ok)"
     if status == SKIPPED:
         return "skipped (another run of this list holds its lock)"
     if status < 0:

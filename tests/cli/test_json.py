@@ -30,7 +30,7 @@ def test_capture_json_gives_the_new_capture_as_list_shows_it(site: SiteServer, s
     assert listed == [capture]  # the same record, the same keys and values
     assert list(capture) == list(shapes.capture_columns())
 
-    # a deleted page: filed, exit 4 (findings), and still only JSON on standard output
+    # a deleted page: filed, exit 4 (not_ok), and still only JSON on standard output
     gone = as_json("capture", site.url("/missing"), "--json", store=store, status=4)
     assert gone["exit_status"] == 4 and gone["captures"][0]["outcome"] == "not_found"
 

@@ -42,7 +42,7 @@ def pristine(site: SiteServer, tmp_path_factory: pytest.TempPathFactory) -> Path
     result = run_cli(
         "capture", site.url("/missing"), "--case", "KASUS-2", "--operator", "Sari", store=store
     )
-    assert result.exit_code == 4, result.output  # a 404: preserved, but not `ok` (findings)
+    assert result.exit_code == 4, result.output  # a 404: preserved, but not `ok` (not_ok)
     first = capture_folders(store)[0].name
     assert (
         run_cli(

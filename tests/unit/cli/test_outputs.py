@@ -130,9 +130,9 @@ def test_profiles_check_json(tmp_path: Path) -> None:
 def test_exit_statuses_are_documented_and_distinct() -> None:
     codes = [code for code, _, _ in exits.EXIT_STATUSES]
     assert len(codes) == len(set(codes))
-    assert exits.FINDINGS in exits.SCHEDULE_SUCCESS and exits.FAILED not in exits.SCHEDULE_SUCCESS
+    assert exits.NOT_OK in exits.SCHEDULE_SUCCESS and exits.FAILED not in exits.SCHEDULE_SUCCESS
     assert exits.captures_status(["ok", "ok"]) == exits.OK
-    assert exits.captures_status(["ok", "not_found", "login_wall"]) == exits.FINDINGS
+    assert exits.captures_status(["ok", "not_found", "login_wall"]) == exits.NOT_OK
     assert exits.captures_status(["not_found", "timeout"]) == exits.FAILED
     readme = (Path(__file__).resolve().parents[3] / "README.md").read_text("utf-8")
     assert exits.exit_statuses_table() in readme

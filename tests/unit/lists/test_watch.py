@@ -47,7 +47,7 @@ def test_failed_runs_are_survived() -> None:
 def test_not_every_entry_ok_is_not_a_failure() -> None:
     logs: list[str] = []
     report = watch_loop(lambda: 4, 0.01, threading.Event(), log=logs.append, max_runs=2)
-    assert report.failed == 0  # exit 4: every entry captured, findings among them
+    assert report.failed == 0  # exit 4: every entry captured, some not ok
     assert any("run 1 finished (exit 4: every entry captured, not all ok)" in m for m in logs)
 
 
