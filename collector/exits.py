@@ -38,7 +38,8 @@ EXIT_STATUSES: tuple[tuple[int, str, str], ...] = (
         "something that should have worked did not: a capture that could not be made "
         "(`timeout`, `network_error`, `browser_error`), entries a run left uncaptured, a "
         "verification that failed, a TSA that gave no token, change detection that failed, "
-        "a session that is not logged in, or an unexpected error (a Python traceback)",
+        "a session that is not logged in, or an unexpected error (a Python traceback); "
+        "also, as with grep, a `collector findings` query that matches nothing",
     ),
     (
         USAGE,

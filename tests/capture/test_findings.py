@@ -286,7 +286,7 @@ def test_expect_find_and_a_page_without_the_person(
         *FAST,
         store=store,
     )
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 4, result.output  # not_ok: captured, not what was expected
     assert "expectation_failed" in result.output
     assert "none of the people looked for was found" in result.output
     ((folder, m),) = manifests(store).values()
