@@ -40,7 +40,8 @@ fails on any.
   http://forum.contoh.id/berita/7    a news site's comments worded as none of the platforms
         above: "Lihat 5 komentar sebelumnya" / "View 5 previous comments" loads older ones,
         then "2 balasan lagi" / "2 more replies" under one of them holds the watched
-        person's reply, and "Komentar lainnya" / "More comments" (a plain button) loads more.
+        person's reply, and "Komentar lainnya" / "More comments" (a plain button that opens on
+        mousedown, not on click) loads more.
 """
 
 from __future__ import annotations
@@ -705,7 +706,8 @@ document.getElementById('older').onclick = (ev) => {{
   older[2].append(ctl);
   box.prepend(...older);
 }};
-document.getElementById('newer').onclick = (ev) => {{
+// opened on mousedown, as some sites do: a bare el.click() would not open it
+document.getElementById('newer').onmousedown = (ev) => {{
   ev.target.remove();
   for (const k of [9, 10, 11]) box.append(h('div', {{class: 'comment'}}, 'Warga ' + k + ': tertib'));
 }};

@@ -1,6 +1,7 @@
 // One expansion step: the first control that a rule matches and that is safe to click,
-// clicked with el.click() on exactly that element (never a click at coordinates, which
-// could land on whatever moved under it). See collector/sites/expand.py for the rules
+// clicked on exactly that element (never a click at coordinates, which could land on
+// whatever moved under it), with the events a person's click fires in order, since pages
+// open things on pointerdown or mousedown as well as on click. See collector/sites/expand.py for the rules
 // and for what makes a control unsafe; this script applies them.
 // arg: {rules, social, skip, dialogs, lastGrew, maxSame}
 //   rules: [{id, labels, selector, dialog}]; social: one regular expression source;
@@ -23,6 +24,17 @@
       e.preventDefault(); e.stopImmediatePropagation(); S.submitsBlocked++;
     }, true);
   }
+  const press = el => {
+    const r = el.getBoundingClientRect();
+    const at = {bubbles: true, cancelable: true, composed: true, view: window, button: 0,
+                clientX: r.left + r.width / 2, clientY: r.top + r.height / 2};
+    const pointer = {...at, pointerId: 1, pointerType: 'mouse', isPrimary: true};
+    el.dispatchEvent(new PointerEvent('pointerdown', {...pointer, buttons: 1}));
+    el.dispatchEvent(new MouseEvent('mousedown', {...at, buttons: 1}));
+    el.dispatchEvent(new PointerEvent('pointerup', pointer));
+    el.dispatchEvent(new MouseEvent('mouseup', at));
+    el.click();
+  };
   const social = new RegExp(arg.social, 'i');
   const skip = new Set(arg.skip);
   const here = location.href.split('#')[0];
@@ -141,7 +153,7 @@
       const before = measure();
       S.tries.set(el, (S.tries.get(el) || 0) + 1);
       S.last = el;
-      el.click();
+      press(el);
       return {clicked: {text: text.slice(0, 120), selector, rule: rule.id, key,
                         dialog: rule.dialog, doc: performance.timeOrigin}, refused, before,
               submitsBlocked: S.submitsBlocked};
