@@ -51,7 +51,7 @@ from urllib.parse import urldefrag
 
 from collector.evidence.png import PngError, png_size, stack_png
 from collector.models import Needle
-from collector.sites.expand import rules_for, social_pattern
+from collector.sites.expand import CONTROLS, rules_for, social_pattern
 from collector.sites.interactions import needle_payload
 from collector.timeutil import rfc3339, utc_now
 
@@ -288,6 +288,7 @@ class _Expander:
     def click_arg(self) -> dict[str, Any]:
         return {
             "rules": self.rules,
+            "controls": CONTROLS,
             "social": self.social,
             "skip": sorted(self.skip),
             "dialogs": not self.dialog_opened,

@@ -8,7 +8,10 @@ the edit belongs here, not in the browser code.
 
 An `ExpandRule` matches a control when
 
-* the control matches `selector` (CSS; default: buttons, `role=button` elements and links),
+* the control matches `selector` (CSS; default: buttons, `role=button` elements and links;
+  with the default, also an element not marked as a control whose whole text is the label,
+  the innermost one around it: TikTok's "View 3 replies" is a `<p>` with a script's click
+  handler),
 * and, when `labels` is not empty, one of its regular expressions is found in the control's
   label (its text, else its aria-label, title or value), normalised: whitespace collapsed,
   trimmed, lower-cased, leading punctuation and dashes removed ("—— View replies (3)").
@@ -76,6 +79,8 @@ class ExpandRule:
             "labels": list(self.labels),
             "selector": self.selector,
             "dialog": self.dialog,
+            # the default selector also reaches unmarked elements by their text
+            "loose": self.selector == CONTROLS and bool(self.labels),
         }
 
 

@@ -176,6 +176,10 @@ def test_rules_are_data_for_the_browser_and_python_alike() -> None:
                 # JavaScript reads these too: no Python-only syntax
                 assert "(?P" not in pattern and "(?<" not in pattern and "\\Z" not in pattern
             assert rule.as_js()["labels"] == list(rule.labels)
+    # rules that name their own selector never reach beyond it; label rules do
+    loose = {r.id for rules in EXPAND_RULES.values() for r in rules if r.as_js()["loose"]}
+    assert "web.comments" in loose and "tiktok.view_replies" in loose
+    assert not loose & {"web.details", "web.aria_expanded"}
     # only "list" rules open dialogs
     assert all(r.dialog == (r.reveals == "list") for rules in EXPAND_RULES.values() for r in rules)
 
