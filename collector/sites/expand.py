@@ -26,12 +26,19 @@ Never a social action (evidence rule 6). A control is refused, whatever rule mat
 
 * any word of `SOCIAL_WORDS` is in its label, its aria-label, title, `data-testid`,
   `data-action` or `name`, or in those of an element inside it (an icon's aria-label
-  "Like") or of an interactive element around it (a click bubbles up to it): a
-  denylist match ALWAYS wins over an expansion match;
+  "Like", an SVG's `<title>`), or of an interactive element around it (a click bubbles
+  up to it), read without zero-width characters and soft hyphens: a denylist match
+  ALWAYS wins over an expansion match;
+* it sits inside a clickable element whose class or id names an action
+  (`ACTION_CLASS_WORDS`: `like-btn`), or inside a close wrapper named like a control
+  ("Suka"): the click would bubble to them;
+* it is, or sits inside, a toggle (`aria-pressed`: like, follow, save) or a `<label>` (a
+  click there toggles its checkbox);
 * it is, or sits inside, a submit control (`type=submit`, a `<button>` of a form without
   a type, `input type=image`): a capture never submits a form;
 * it is, or sits inside, a link to another document (an `href` other than the page itself
-  with a `#fragment`, or `javascript:`), or a link with a `target` (a new window);
+  with a `#fragment`), or a link with a `target` (a new window); a `javascript:` link is
+  read by its code too ("javascript:follow(12)" is social);
 * it opens a menu (`aria-haspopup` menu/listbox/true): menus hold actions, not content.
 
 Refusals are counted and logged in the manifest's `expand`. A click that navigates anyway
@@ -45,10 +52,12 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 __all__ = [
+    "ACTION_CLASS_WORDS",
     "CONTROLS",
     "EXPAND_RULES",
     "SOCIAL_WORDS",
     "ExpandRule",
+    "action_class_pattern",
     "rules_for",
     "social_pattern",
 ]
@@ -280,6 +289,22 @@ SOCIAL_WORDS: Final = {
         "unduh", "pasang", "ubah", "ingatkan", "aktifkan", "notifikasi",
     ),
 }  # fmt: skip
+
+
+#: Class and id words of a clickable element that name a social action (`like-btn`,
+#: `followButton`): fewer than SOCIAL_WORDS, since class names also say "comment" or
+#: "reply" for the parts of a thread that hold what a capture must open.
+ACTION_CLASS_WORDS: Final = (
+    "like", "unlike", "follow", "unfollow", "share", "subscribe", "join", "vote", "report",
+    "block", "repost", "retweet", "bookmark", "suka", "ikuti", "bagikan", "gabung",
+    "langganan", "laporkan", "blokir",
+)  # fmt: skip
+
+
+def action_class_pattern() -> str:
+    """One regular expression (JavaScript and Python alike) for ACTION_CLASS_WORDS in
+    class and id names split into words."""
+    return r"\b(?:" + "|".join(ACTION_CLASS_WORDS) + r")\b"
 
 
 def social_pattern() -> str:

@@ -3,7 +3,7 @@
 // whatever moved under it), with the events a person's click fires in order, since pages
 // open things on pointerdown or mousedown as well as on click. See collector/sites/expand.py for the rules
 // and for what makes a control unsafe; this script applies them.
-// arg: {rules, controls, social, skip, dialogs, lastGrew, maxSame}
+// arg: {rules, controls, social, actionClass, skip, dialogs, lastGrew, maxSame}
 //   rules: [{id, labels, selector, dialog, loose}]; controls: the default selector (a
 //   loose rule also tries unmarked elements outside it); social: one regular expression;
 //   skip: control keys never to click again (they navigated); dialogs: whether a rule
@@ -37,9 +37,13 @@
     el.click();
   };
   const social = new RegExp(arg.social, 'i');
+  const actionClass = new RegExp(arg.actionClass, 'i');
   const skip = new Set(arg.skip);
   const here = location.href.split('#')[0];
-  const norm = s => (s || '').replace(/\s+/g, ' ').trim().toLowerCase();
+  // zero-width characters and soft hyphens would split a word ("Fol\u200Blow") past
+  // the denylist while the page still shows it whole
+  const norm = s => (s || '').replace(/[\u00AD\u180E\u200B-\u200F\u2060-\u2064\uFEFF]/g, '')
+    .replace(/\s+/g, ' ').trim().toLowerCase();
   const label = el => {
     let own = norm(el.innerText || el.value || el.getAttribute('aria-label')
                    || el.getAttribute('title'));
@@ -50,15 +54,20 @@
     }
     return own.replace(/^[^\p{L}\p{N}]+/u, '');
   };
+  const words = v => v.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ');
   // every word a control says about itself, its icons and its inside
   const said = el => {
     const parts = [];
     for (const e of [el, ...el.querySelectorAll('[aria-label],[title],[data-testid],[data-action],[name],img[alt]')]) {
       for (const a of ['aria-label', 'title', 'data-testid', 'data-action', 'name', 'alt']) {
         const v = e.getAttribute(a);
-        if (v) parts.push(v.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' '));
+        if (v) parts.push(words(v));
       }
     }
+    for (const t of el.querySelectorAll('svg title')) parts.push(t.textContent || '');
+    // a javascript: link says what it does in its code ("javascript:follow(12)")
+    const code = (el.getAttribute('href') || '').trim();
+    if (/^javascript:/i.test(code)) parts.push(words(code));
     parts.push(el.innerText || el.value || '');
     return norm(parts.join(' | '));
   };
@@ -82,18 +91,34 @@
     return false;
   };
   // why a control must not be clicked, or null
+  const named = e => norm([e.getAttribute('aria-label'), e.getAttribute('title'),
+    e.getAttribute('data-testid'), e.getAttribute('data-action'), e.getAttribute('name')]
+    .filter(Boolean).map(words).join(' | '));
   const refusal = el => {
     if (social.test(said(el))) return 'social';
-    for (let e = el; e && e !== document.body; e = e.parentElement) {
+    let depth = 0;
+    for (let e = el; e && e !== document.body; e = e.parentElement, depth++) {
       if (e.tagName === 'A' && navigates(e)) return 'navigates';
       if (submits(e)) return 'submits a form';
+      // a click anywhere in a <label> toggles its checkbox or presses its button
+      if (e.tagName === 'LABEL') return 'inside a label';
+      // aria-pressed marks a toggle (like, follow, save): content is opened by
+      // aria-expanded controls, never by toggles
+      if (e.hasAttribute('aria-pressed')) return 'a toggle';
       const popup = (e.getAttribute('aria-haspopup') || '').toLowerCase();
       if (popup && popup !== 'false' && popup !== 'dialog') return 'opens a menu';
-      if (e !== el && interactive(e)) {
-        const own = norm([e.getAttribute('aria-label'), e.getAttribute('title'),
-          e.getAttribute('data-testid'), e.getAttribute('data-action'), e.getAttribute('name')]
-          .filter(Boolean).join(' | '));
-        if (own && social.test(own)) return 'social';
+      if (e === el) continue;
+      if (interactive(e)) {
+        // the click bubbles to it: what it is named, and what its class or id says
+        if (social.test(named(e))) return 'social';
+        if (actionClass.test(norm(words(`${e.id} ${e.getAttribute('class') || ''}`)))) {
+          return 'social';
+        }
+      } else if (depth <= 3) {
+        // a wrapper close by named like a control ("Suka"), whose listener would get the
+        // click; long names are a section's ("Comment by Budi Santoso, 2 days ago")
+        const own = named(e);
+        if (own && own.split(' ').length <= 3 && social.test(own)) return 'social';
       }
     }
     return null;
@@ -118,6 +143,9 @@
     nodes: document.getElementsByTagName('*').length,
     text: document.body ? document.body.innerText.length : 0,
   });
+  // a press that never returned: the page's handler froze it and collector stopped the
+  // script; that control is never pressed again
+  if (S.pressing) { S.done.add(S.pressing); S.pressing = null; }
   if (S.last) {
     const n = (S.tries.get(S.last) || 0);
     if (arg.lastGrew === false || n >= arg.maxSame || !S.last.isConnected) S.done.add(S.last);
@@ -181,7 +209,9 @@
       const before = measure();
       S.tries.set(el, (S.tries.get(el) || 0) + 1);
       S.last = el;
+      S.pressing = el;
       press(el);
+      S.pressing = null;
       return {clicked: {text: text.slice(0, 120), selector, rule: rule.id, key,
                         dialog: rule.dialog, doc: performance.timeOrigin}, refused, before,
               submitsBlocked: S.submitsBlocked};
