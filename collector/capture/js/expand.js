@@ -155,21 +155,28 @@
   // element around each short text, outside every marked control (those are found by the
   // selector). Gathered once per step, and only when a loose rule asks.
   let loose = null;
+  const looseAny = new RegExp(arg.rules.filter(r => r.loose).flatMap(r => r.labels)
+    .map(p => '(?:' + p + ')').join('|') || '(?!)', 'i');
+  const rawLabel = el => norm(el.textContent).replace(/^[^\p{L}\p{N}]+/u, '');
   const unmarked = () => {
     if (loose) return loose;
-    const seen = new Set();
+    const seen = new Set(), found = [];
     const skipInside = arg.controls + ', script, style, noscript, template, textarea, select';
     if (document.body) {
       const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
       for (let t = walk.nextNode(); t; t = walk.nextNode()) {
-        const v = t.nodeValue.trim();
-        if (!v || v.length > 120) continue;
+        const v = t.nodeValue;
+        if (v.length > 200 || !/[\p{L}\p{N}]/u.test(v)) continue;
         const el = t.parentElement;
-        if (!el || seen.has(el) || el.closest(skipInside)) continue;
-        if ((el.textContent || '').length <= 200) seen.add(el);
+        if (!el || seen.has(el)) continue;
+        seen.add(el);
+        // cheap first: the element's raw text must look like some loose rule's label
+        if ((el.textContent || '').length > 200) continue;
+        const raw = rawLabel(el);
+        if (looseAny.test(raw) && !el.closest(skipInside)) found.push({el, raw});
       }
     }
-    return (loose = [...seen]);
+    return (loose = found);
   };
   const refused = [];
   // controls in the page first; a dialog (it covers the page) only when none is left
@@ -179,11 +186,8 @@
     let found = [];
     try { found = [...document.querySelectorAll(rule.selector)]; } catch (e) { continue; }
     if (rule.loose) {
-      // cheap first: the element's raw text must already look like a label
-      found = found.concat(unmarked().filter(el => {
-        const raw = norm(el.textContent).replace(/^[^\p{L}\p{N}]+/u, '');
-        return patterns.some(p => p.test(raw));
-      }));
+      found = found.concat(unmarked().filter(c => patterns.some(p => p.test(c.raw)))
+        .map(c => c.el));
     }
     for (const el of found) {
       if (S.done.has(el)) continue;
