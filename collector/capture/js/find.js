@@ -186,6 +186,16 @@
         if (a.getAttribute('aria-label')) add(item ? 'item' : 'label', a.getAttribute('aria-label'));
         if (a.getAttribute('aria-labelledby')) add('title', labelledBy(a));
       }
+      // the words just before the match in its sentence ("Disukai oleh budi dan 12
+      // lainnya", "Reposted by budi")
+      if (child && level <= 2) {
+        let before = '';
+        for (const n of a.childNodes) {
+          if (n === child) break;
+          before += n.textContent || '';
+        }
+        if (norm(before)) add('sentence', norm(before).slice(-60));
+      }
       // the heading that introduces the list we are in: a sibling before our branch
       let back = 0;
       for (let s = child ? child.previousElementSibling : null; s && back < 4;
@@ -334,7 +344,10 @@
       if (segments.length === 1 && segments[0] === 'profile.php') {
         handle = url.searchParams.get('id');
       } else if (segments.length) {
-        handle = decodeURIComponent(segments[segments.length - 1]).replace(/^@/, '');
+        // a page's own "%" that is no escape must not end the search
+        try {
+          handle = decodeURIComponent(segments[segments.length - 1]).replace(/^@/, '');
+        } catch (e) { continue; }
       }
       const wanted = handle ? byHandle.get(handle) : null;
       if (!wanted) continue;
