@@ -210,6 +210,7 @@ class _Expander:
         self.submits_blocked = 0  # form submissions a clicked control tried, cancelled
         self.survey_social: Any = None
         self.url_changes: list[dict[str, Any]] = []  # by the page's history API
+        self.blocked_seen = 0  # navigations the guard had refused at the last look
 
     def out_of_time(self) -> bool:
         return self.d.time_left() <= SHOT_RESERVE_S
@@ -301,6 +302,7 @@ class _Expander:
         else:
             self.stopped_by = "max_rounds"
         await self.check_still_home()  # a navigation the last click started late
+        self.note_late_blocks()
 
     # -- clicking ------------------------------------------------------------------------
 
@@ -343,6 +345,7 @@ class _Expander:
             if self.out_of_time():
                 self.stopped_by = "time"
                 return clicked_any
+            self.note_late_blocks()
             await self.check_still_home()
             step = await self.d.call("looking for what to expand", "expand", self.click_arg(), 10)
             if not isinstance(step, dict):
@@ -359,7 +362,8 @@ class _Expander:
         at = rfc3339(utc_now())
         t0 = time.monotonic()
         requests0 = self.d.requests()
-        blocked0 = self.d.navigations_blocked()
+        self.note_late_blocks()
+        blocked0 = self.blocked_seen
         cap = min(CLICK_WAIT_CAP_S, max(self.d.time_left() - SHOT_RESERVE_S, 0.2))
         await self.d.network_quiet(CLICK_QUIET_MS, cap, t0)
         after = await self.d.call(
@@ -381,7 +385,8 @@ class _Expander:
             self.clicks.append(record)
             self.stopped_by = "page_unresponsive"
             return
-        if self.d.navigations_blocked() > blocked0:
+        self.blocked_seen = self.d.navigations_blocked()
+        if self.blocked_seen > blocked0:
             # it tried to leave the page (or open one): refused at the network, and this
             # control is not clicked again
             record["navigation_blocked"] = True
@@ -448,6 +453,15 @@ class _Expander:
             return False
         await self.d.stop_scripts()
         return True
+
+    def note_late_blocks(self) -> None:
+        """A navigation or popup the last click asked for may reach the guard only after
+        that click was measured: it is that click's."""
+        blocked = self.d.navigations_blocked()
+        if blocked > self.blocked_seen and self.clicks:
+            self.clicks[-1]["navigation_blocked"] = True
+            self.skip.add(self.last_key)
+        self.blocked_seen = blocked
 
     async def check_still_home(self) -> None:
         """A page may navigate a moment after a click (a timer): undo it too."""

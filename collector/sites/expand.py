@@ -13,8 +13,10 @@ An `ExpandRule` matches a control when
   the innermost one around it: TikTok's "View 3 replies" is a `<p>` with a script's click
   handler),
 * and, when `labels` is not empty, one of its regular expressions is found in the control's
-  label (its text, else its aria-label, title or value), normalised: whitespace collapsed,
-  trimmed, lower-cased, leading punctuation and dashes removed ("—— View replies (3)").
+  label (its text, else its aria-label, title or value; its aria-label too when its text
+  does not match: "💬 3" named "Lihat 3 balasan"), normalised: whitespace collapsed,
+  trimmed, lower-cased, leading and trailing punctuation, arrows and dashes removed ("——
+  View replies (3)", "Show more ▾", "See more...").
   Write `^...$` for a whole-label match. The expressions are run by the browser's
   JavaScript engine and checked by Python's `re` in the tests, so they keep to what both
   read alike: literals, classes, `\\d`, `\\s`, `\\b`, groups, `?:`, `|`, quantifiers.
@@ -204,6 +206,8 @@ _QUAL_ID = r"(?:lainnya|lain|lagi|sebelumnya|terdahulu|lama|tambahan|tersembunyi
 # a count in brackets, or a clause after a comma or colon ("Show additional replies,
 # including those that may contain offensive content")
 _TAIL = rf"(?: ?\({_N}\))?(?:[,:;.] .*)?$"
+# a count alone says nothing more: "3 replies. Reply" is a reply button's name
+_COUNT = rf"(?: ?\({_N}\))?$"
 
 WEB: Final = (
     _rule("web.details", "section", selector="details:not([open]) > summary"),
@@ -220,22 +224,25 @@ WEB: Final = (
         "web.comments",
         "comments",
         rf"^{_VERB} (?:all |the )?(?:{_N} )?(?:{_QUAL} )?(?:{_N} )?comments?{_TAIL}",
-        rf"^(?:all )?{_N} (?:{_QUAL} )?comments?{_TAIL}",
+        rf"^(?:all )?{_N} (?:{_QUAL} )?comments?{_COUNT}",
         rf"^{_QUAL} comments{_TAIL}",
         rf"^{_VERB_ID} (?:semua )?(?:{_N} )?(?:lebih banyak )?(?:komentar|tanggapan)"
         rf"(?: {_QUAL_ID})?{_TAIL}",
-        rf"^{_N} (?:komentar|tanggapan)(?: {_QUAL_ID})?{_TAIL}",
+        rf"^{_N} (?:komentar|tanggapan)(?: {_QUAL_ID})?{_COUNT}",
         rf"^(?:komentar|tanggapan) {_QUAL_ID}{_TAIL}",
+        rf"^(?:comments|komentar|tanggapan) \({_N}\)$",
     ),
     _rule(
         "web.replies",
         "replies",
         rf"^{_VERB} (?:all |the )?(?:{_N} )?(?:{_QUAL} )?(?:{_N} )?repl(?:y|ies){_TAIL}",
-        rf"^(?:all )?{_N} (?:{_QUAL} )?repl(?:y|ies){_TAIL}",
+        rf"^(?:all )?{_N} (?:{_QUAL} )?repl(?:y|ies){_COUNT}",
         rf"^{_QUAL} replies{_TAIL}",
         rf"^{_VERB_ID} (?:semua )?(?:{_N} )?(?:lebih banyak )?balasan(?: {_QUAL_ID})?{_TAIL}",
-        rf"^{_N} balasan(?: {_QUAL_ID})?{_TAIL}",
+        rf"^{_N} balasan(?: {_QUAL_ID})?{_COUNT}",
         rf"^balasan {_QUAL_ID}{_TAIL}",
+        rf"^(?:replies|balasan) \({_N}\)$",
+        rf"^(?:[^·]{{1,80}} )?replied · {_N} repl(?:y|ies)$",
     ),
     _rule(
         "web.more",
@@ -246,6 +253,9 @@ WEB: Final = (
         r"^(?:muat|lihat|tampilkan) lainnya$",
         r"^baca lebih lanjut$",
         r"^selengkapnya$",
+        # a caption cut short ("… more" once its dots are trimmed), a bare expand
+        r"^(?:more|lainnya|expand|perluas)$",
+        r"^(?:view|show|see|lihat|tampilkan) (?:all|semua)$",
     ),
 )
 

@@ -52,8 +52,11 @@
       if (icon) own = norm(icon.getAttribute('aria-label') || icon.getAttribute('title')
                            || icon.getAttribute('alt'));
     }
-    return own.replace(/^[^\p{L}\p{N}]+/u, '');
+    return trimDecoration(own);
   };
+  // "—— View replies (3)", "Show more ▾", "Read more →", "See more...": the words only
+  // (a closing bracket stays: "(3)")
+  const trimDecoration = t => t.replace(/^[^\p{L}\p{N}(]+/u, '').replace(/[^\p{L}\p{N})]+$/u, '');
   const words = v => v.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ');
   // every word a control says about itself, its icons and its inside
   const said = el => {
@@ -157,7 +160,7 @@
   let loose = null;
   const looseAny = new RegExp(arg.rules.filter(r => r.loose).flatMap(r => r.labels)
     .map(p => '(?:' + p + ')').join('|') || '(?!)', 'i');
-  const rawLabel = el => norm(el.textContent).replace(/^[^\p{L}\p{N}]+/u, '');
+  const rawLabel = el => trimDecoration(norm(el.textContent));
   const unmarked = () => {
     if (loose) return loose;
     const seen = new Set(), found = [];
@@ -194,9 +197,14 @@
       // already open: a click would close it again
       if (el.getAttribute('aria-expanded') === 'true') continue;
       if (el.tagName === 'SUMMARY' && el.parentElement && el.parentElement.open) continue;
-      const text = label(el);
+      let text = label(el);
       if (text.length > 200) continue;  // a card or a post, not a control
-      if (patterns.length && !patterns.some(p => p.test(text))) continue;
+      if (patterns.length && !patterns.some(p => p.test(text))) {
+        // an icon and a count ("💬 3") named in words by its aria-label
+        const named = trimDecoration(norm(el.getAttribute('aria-label')));
+        if (!named || !patterns.some(p => p.test(named))) continue;
+        text = named;
+      }
       if (!visible(el)) continue;
       const selector = path(el);
       const key = selector + ' | ' + text;
