@@ -116,7 +116,7 @@ def first_rule(platform: str, label: str) -> str | None:
         ("web", "Baca lebih lanjut", "web.more"),
         ("facebook", "Lihat 5 komentar lagi", "web.comments"),
         # decoration around the words, a noun and its count
-        ("web", "Lihat selengkapnya ›", "web.more"),
+        ("web", "Lihat selengkapnya \u203a", "web.more"),
         ("web", "Show more ▾", "web.more"),
         ("web", "See more...", "web.more"),
         ("web", "Read more →", "web.more"),
