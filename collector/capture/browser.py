@@ -423,12 +423,15 @@ class BrowserSession:
         workdir: Path,
         marker_selectors: frozenset[str] = frozenset(),
         find: tuple[Needle, ...] = (),
+        platform: str | None = None,
     ) -> PageCapture:
         assert self._browser is not None, "use `async with BrowserSession(...)`"
         started = rfc3339(utc_now())
         remote = self.endpoint is not None
         try:
-            run = _PageRun(self._browser, url, options, workdir, marker_selectors, find, remote)
+            run = _PageRun(
+                self._browser, url, options, workdir, marker_selectors, find, remote, platform
+            )
             page = await run.run()
         except PlaywrightError as exc:
             if remote and not await self._endpoint_alive():
@@ -500,8 +503,11 @@ class _PageRun:
         marker_selectors: frozenset[str],
         find: tuple[Needle, ...] = (),
         remote: bool = False,
+        platform: str | None = None,
     ) -> None:
         self.browser = browser
+        # the job's platform (--platform, a watch list's); None: from the page's address
+        self.platform = platform
         self.remote = remote  # connected to an endpoint: downloads have no local path
         self.find = find
         self.matches: tuple[dict[str, Any], ...] = ()
@@ -833,7 +839,12 @@ class _PageRun:
         try:
             done = await expand_page(
                 self.driver,
-                detect_platform(page.url) if urlsplit(page.url).scheme in ALLOWED_SCHEMES else None,
+                self.platform
+                or (
+                    detect_platform(page.url)
+                    if urlsplit(page.url).scheme in ALLOWED_SCHEMES
+                    else None
+                ),
                 max_clicks=self.opt.max_expand - len((self.expand or {}).get("clicks", [])),
                 quiet_ms=self.opt.network_quiet_ms,
                 max_height=self.opt.max_height,

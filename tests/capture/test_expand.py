@@ -332,6 +332,18 @@ def test_a_handler_that_never_returns_is_stopped_and_the_page_still_shot(
     assert (folder / "dom.html").stat().st_size > 0
 
 
+def test_the_jobs_platform_chooses_the_rules_over_the_address(
+    interaction_site: InteractionSite, tmp_path: Path
+) -> None:
+    # an Instagram imitation on a host of its own (--platform instagram)
+    (filed,) = CaptureRunner(EvidenceStore(tmp_path / "evidence")).run(
+        [CaptureJob(imitation.NEWS, options(interaction_site), platform="instagram")]
+    )
+    e = filed.manifest["expand"]
+    assert e["platform"] == "instagram" and e["rules"][0].startswith("instagram.")
+    assert {c["rule"] for c in e["clicks"]} == {"web.comments", "web.replies"}
+
+
 def test_no_expand_captures_the_page_as_served(
     interaction_site: InteractionSite, tmp_path: Path
 ) -> None:
