@@ -306,6 +306,19 @@
       },
     });
   const withText = compiled.filter((n) => n.re && n.probe);
+  // the account a profile link around a text points to (/budi.prasetyo/, /@budi), or null:
+  // "Budi" as the link text of someone else's profile is that other person
+  const profileLinkOf = (el) => {
+    const a = el.closest('a[href]');
+    if (!a) return null;
+    try {
+      const u = new URL(a.href);
+      if (!['http:', 'https:'].includes(u.protocol)) return null;
+      const seg = u.pathname.toLowerCase().split('/').filter(Boolean);
+      if (seg.length === 1 && seg[0] === 'profile.php') return u.searchParams.get('id');
+      return seg.length === 1 ? decodeURIComponent(seg[0]).replace(/^@/, '') : null;
+    } catch (e) { return null; }
+  };
   for (let t = walker.nextNode(); t && found.size < MAX_MATCHES; t = walker.nextNode()) {
     const lower = t.data.toLowerCase();
     let parentVisible = null;
@@ -317,6 +330,11 @@
       let m;
       while ((m = n.re.exec(t.data)) !== null) {
         if (m[0].length === 0) { n.re.lastIndex++; continue; }
+        if (t.data[m.index - 1] === '#') continue;  // a hashtag, not the person
+        if (n.handle) {
+          const other = profileLinkOf(t.parentElement);
+          if (other && other !== n.handle) continue;
+        }
         const range = document.createRange();
         range.setStart(t, m.index);
         range.setEnd(t, m.index + m[0].length);
