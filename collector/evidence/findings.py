@@ -145,6 +145,8 @@ def file_findings(writer: CaptureWriter, job: CaptureJob, page: PageCapture) -> 
     platform = job_platform(job)
     which = (job.entry or {}).get("list")
     list_kind = LIST_KINDS.get(which) if isinstance(which, str) else None
+    # a list opened in a dialog over the profile: only what is in the dialog is the list
+    in_dialog_only = (job.entry or {}).get("list_in") == "dialog"
     dsf = float(job.options.device_scale_factor or 1.0)
     findings: list[Finding] = []
     wanted: list[tuple[int, str, dict[str, Any], dict[str, Any]]] = []
@@ -167,8 +169,13 @@ def file_findings(writer: CaptureWriter, job: CaptureJob, page: PageCapture) -> 
         subject = by_needle.get(needle_id)
         if not match.get("lead") and subject is not None and _named_first(match, subject):
             match = {**match, "lead": True}
+        listed = list_kind
+        if in_dialog_only and not any(
+            isinstance(h, dict) and h.get("source") == "dialog" for h in match.get("context") or ()
+        ):
+            listed = None  # on the profile behind the dialog: its own kind
         kind, rule = classify_kind(
-            match, platform=platform, page_url=page.final_url, list_kind=list_kind
+            match, platform=platform, page_url=page.final_url, list_kind=listed
         )
         n = len(findings) + 1
         surface = str(match.get("surface") or "page")

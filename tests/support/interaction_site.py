@@ -37,6 +37,9 @@ fails on any.
         whose click handler submits a form; and one safe "Lihat selengkapnya".
   http://forum.contoh.id/navigasi    a "Show more" button whose script navigates away.
   http://forum.contoh.id/biasa       nothing to expand.
+  https://www.tiktok.com/@budi.santoso, https://www.threads.net/@budi.santoso (and
+        @budi.en, @jebakan): profiles whose following/followers lists open in a dialog
+        from their counts (tests/support/list_dialogs.py).
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.support import list_dialogs
 from tests.support.platform_site import PlatformHandler
 from tests.support.site import self_signed_context
 
@@ -780,6 +784,10 @@ class InteractionHandler(PlatformHandler):
 
     def api(self, path: str, q: dict[str, str]) -> Any:
         n = lambda k, d=0: int(q.get(k, d))  # noqa: E731
+        if path == "/api/people" and q["list"].startswith("dlg_"):
+            which = q["list"].removeprefix("dlg_")
+            unfollowed = self.server.unfollowed
+            return list_dialogs.people(which, n("offset"), n("limit", PAGE), unfollowed=unfollowed)
         if path == "/api/people":
             return people(q["list"], n("offset"), n("limit", PAGE))
         if path == "/api/ig/comments":
@@ -801,6 +809,10 @@ class InteractionHandler(PlatformHandler):
         return {}
 
     def page(self, host: str, path: str, lang: str) -> bytes | None:
+        if host.endswith(("tiktok.com", "threads.net")) and path.startswith("/@"):
+            found = list_dialogs.profile_page(host, path, lang)
+            if found is not None:
+                return found
         if host.endswith("instagram.com"):
             if path == "/p/KAMPANYE01/":
                 return ig_post(lang)
@@ -834,6 +846,8 @@ class InteractionSite(socketserver.ThreadingMixIn, http.server.HTTPServer):
         self.hits: Counter[str] = Counter()
         # every call of a social endpoint, form POST or trap link: must stay empty
         self.social_hits: list[str] = []
+        # tests/support/list_dialogs.py: the watched person unfollowed the campaign
+        self.unfollowed = False
         self.lock = threading.Lock()
         threading.Thread(target=self.serve_forever, daemon=True).start()
 

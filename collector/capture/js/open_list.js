@@ -1,0 +1,190 @@
+// Open a profile's following/followers list in its dialog (collector.sites.expand,
+// ListOpener): one step per call, clicked with el.click() on exactly that element.
+// arg: {opener: ListOpener.as_js(), social, phase: "open" | "tab" | "check", skip}
+//   open: if no dialog shows the list yet, click the first safe element whose whole
+//         label is a count and the list's word (hinted elements first);
+//   tab:  in the open dialog, click the list's tab when another one is showing;
+//   check: only look.
+// Returns {clicked: {text, selector, rule, key, doc, dialog: true} | null, refused: [...],
+//          before, state: {dialog, title, selected, shows, other}, candidates}.
+(arg) => {
+  const o = arg.opener;
+  const social = new RegExp(arg.social, 'i');
+  const skip = new Set(arg.skip || []);
+  const words = new RegExp(o.words, 'gi');
+  const count = new RegExp('(?:^|\\s)' + o.count + '(?=\\s|$)', 'gi');
+  const opens = o.opens.map(p => new RegExp(p, 'i'));
+  const tabRe = new RegExp(o.tab, 'i');
+  const titleRe = new RegExp(o.title, 'i');
+  const here = location.href.split('#')[0];
+  const norm = s => (s || '').replace(/\s+/g, ' ').trim().toLowerCase();
+  const label = el => norm(el.innerText || el.textContent || el.getAttribute('aria-label'));
+  const visible = el => {
+    if (!el.isConnected || el.getClientRects().length === 0) return false;
+    const st = getComputedStyle(el);
+    return st.visibility !== 'hidden' && st.display !== 'none';
+  };
+  const path = el => {
+    const steps = [];
+    for (let e = el; e && e.nodeType === 1 && steps.length < 12; e = e.parentElement) {
+      if (e.id && /^[A-Za-z][\w-]*$/.test(e.id)) { steps.unshift('#' + e.id); break; }
+      let i = 1;
+      for (let s = e.previousElementSibling; s; s = s.previousElementSibling)
+        if (s.tagName === e.tagName) i++;
+      steps.unshift(e.tagName.toLowerCase() + ':nth-of-type(' + i + ')');
+    }
+    return steps.join(' > ');
+  };
+  // what an element says about itself (attributes), the list's words and counts removed:
+  // the only social-looking words an opener may carry
+  const attrs = e => ['aria-label', 'title', 'data-testid', 'data-action', 'name', 'alt']
+    .map(a => e.getAttribute(a)).filter(Boolean)
+    .map(v => v.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ')).join(' | ');
+  const strip = s => norm(s).replace(words, ' ').replace(count, ' ');
+  const interactive = e => e.matches(
+    'a, button, input, select, textarea, summary, label, [role="button"], [role="link"], ' +
+    '[role="menuitem"], [role="switch"], [role="checkbox"], [role="option"], [onclick]');
+  const navigates = a => {
+    const raw = (a.getAttribute('href') || '').trim();
+    if (!raw || /^javascript:/i.test(raw)) return false;
+    if (a.target && a.target !== '_self') return true;
+    let to;
+    try { to = new URL(raw, document.baseURI); } catch (e) { return true; }
+    return to.href.split('#')[0] !== here;
+  };
+  const submits = e => {
+    if (e.tagName === 'INPUT') return ['submit', 'image', 'reset'].includes((e.type || '').toLowerCase());
+    if (e.tagName === 'BUTTON') return e.form !== null && e.type !== 'button';
+    return false;
+  };
+  const refusal = el => {
+    // itself and everything inside it: no word but the list's and the count
+    for (const e of [el, ...el.querySelectorAll('*')]) {
+      if (social.test(strip(attrs(e)))) return 'social';
+      if (e !== el && interactive(e) && social.test(strip(label(e)))) return 'social';
+    }
+    for (let e = el; e && e !== document.body; e = e.parentElement) {
+      if (e.tagName === 'A' && navigates(e)) return 'navigates';
+      if (submits(e)) return 'submits a form';
+      const popup = (e.getAttribute('aria-haspopup') || '').toLowerCase();
+      if (popup && popup !== 'false' && popup !== 'dialog') return 'opens a menu';
+      // a click bubbles up: a control around it that says more than the count is refused
+      if (e !== el && interactive(e)) {
+        if (social.test(strip(attrs(e)))) return 'social';
+        if (label(e) !== label(el) && social.test(strip(label(e)))) return 'social';
+      }
+    }
+    return null;
+  };
+  const dialogs = () => Array.from(document.querySelectorAll(
+    'dialog[open], [role="dialog"], [role="alertdialog"], [aria-modal="true"]'))
+    .filter(d => visible(d) && !(d.parentElement && d.parentElement.closest(
+      'dialog[open], [role="dialog"], [role="alertdialog"], [aria-modal="true"]')));
+  const titleOf = d => {
+    const ids = (d.getAttribute('aria-labelledby') || '').split(/\s+/).filter(Boolean);
+    const byId = ids.map(id => document.getElementById(id)).filter(Boolean)
+      .map(t => t.innerText || t.textContent).join(' ');
+    const h = d.querySelector('h1, h2, h3, h4, [role="heading"]');
+    return norm(byId || d.getAttribute('aria-label') || (h ? h.innerText : ''));
+  };
+  const tabsOf = d => Array.from(d.querySelectorAll('[role="tab"], [role="tablist"] > *'))
+    .filter(visible);
+  const selectedOf = tabs => tabs.find(t => t.getAttribute('aria-selected') === 'true' ||
+    t.getAttribute('aria-current') === 'true' || t.getAttribute('aria-current') === 'page');
+  const state = () => {
+    for (const d of dialogs().reverse()) {  // the last opened lies on top
+      const title = titleOf(d);
+      const tabs = tabsOf(d);
+      const selected = selectedOf(tabs);
+      const sel = selected ? label(selected) : '';
+      const shows = selected ? tabRe.test(sel) : titleRe.test(title);
+      return {dialog: path(d), title: title.slice(0, 120), selected: sel.slice(0, 60),
+              tabs: tabs.length, shows, el: d};
+    }
+    return null;
+  };
+  const measure = () => ({
+    nodes: document.getElementsByTagName('*').length,
+    text: document.body ? document.body.innerText.length : 0,
+  });
+  const refused = [];
+  const click = (el, rule, text) => {
+    const before = measure();
+    const selector = path(el);
+    el.click();
+    return {clicked: {text: text.slice(0, 120), selector, rule, key: selector + ' | ' + text,
+                      dialog: true, doc: performance.timeOrigin}, before};
+  };
+  const tryClick = (el, rule, why) => {
+    const text = label(el);
+    const selector = path(el);
+    if (skip.has(selector + ' | ' + text)) return null;
+    const reason = refusal(el);
+    if (reason) {
+      refused.push({text: text.slice(0, 120), selector, rule, reason, why});
+      return null;
+    }
+    return click(el, rule, text);
+  };
+  const now = state();
+  const out = s => ({...s, refused, state: now && {...now, el: undefined}});
+  if (arg.phase === 'check') return out({clicked: null, before: measure()});
+
+  if (arg.phase === 'tab') {
+    if (!now || now.shows) return out({clicked: null, before: measure()});
+    // the list's tab: a tab, or itself a count and the word (never a bare word elsewhere)
+    const inDialog = Array.from(now.el.querySelectorAll('*')).filter(visible);
+    const tabs = new Set(tabsOf(now.el));
+    for (const el of inDialog) {
+      const text = label(el);
+      if (!text || text.length > 60 || el.getAttribute('aria-selected') === 'true') continue;
+      const asTab = tabs.has(el) && tabRe.test(text);
+      const asCount = opens[0].test(text) && !Array.from(el.children).some(c => opens[0].test(label(c)));
+      if (!asTab && !asCount) continue;
+      const done = tryClick(el, o.id + '.tab', asTab ? 'tab' : 'count');
+      if (done) return out(done);
+    }
+    return out({clicked: null, before: measure()});
+  }
+
+  // phase "open": already showing (a second pass, after a consent click)?
+  if (now && now.shows) return out({clicked: null, before: measure(), already: true});
+  const seen = new Set();
+  const candidates = [];
+  // the smallest element whose whole label matches: the hinted ones, then any in the page
+  const smallest = (start, re) => {
+    for (let e = start, up = 0; e && e !== document.body && up < 4; e = e.parentElement, up++) {
+      const t = e.textContent || '';
+      if (t.length > 80) return null;
+      if (re.test(label(e))) return e;
+    }
+    return null;
+  };
+  opens.forEach((re, which) => {
+    const add = (el, how) => {
+      if (el && !seen.has(el) && visible(el) && !el.closest('[role="dialog"], dialog')) {
+        seen.add(el);
+        candidates.push({el, which, how});
+      }
+    };
+    for (const sel of o.hints) {
+      let found = [];
+      try { found = document.querySelectorAll(sel); } catch (e) { continue; }
+      for (const h of found) add(smallest(h, re), 'hint ' + sel);
+    }
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      words.lastIndex = 0;
+      if (t.data.length > 80 || !words.test(t.data)) continue;
+      add(smallest(t.parentElement, re), 'text');
+    }
+  });
+  const listed = candidates.map(c => ({text: label(c.el).slice(0, 60), selector: path(c.el),
+                                       opens: c.which, how: c.how}));
+  for (const c of candidates) {
+    const rule = c.which === 0 ? o.id : o.id + '.via_other_count';
+    const done = tryClick(c.el, rule, c.how);
+    if (done) return out({...done, candidates: listed});
+  }
+  return out({clicked: null, before: measure(), candidates: listed});
+}
