@@ -235,25 +235,22 @@ def threads_profile(handle: str, lang: str) -> bytes:
 
 
 def trap_profile(platform: str, lang: str) -> bytes:
-    t = LABELS[lang]
     bare = "".join(
         f"<button data-hit='bare-{i}'>{w}</button> "
-        for i, w in enumerate(
-            ["Follow", "Following", "Ikuti", "Mengikuti", "Followers", "Pengikut"]
-        )
+        for i, w in enumerate(["Follow", "Following", "Ikuti", "Mengikuti", "Followers", "Pengikut"])
     )
-    body = (
-        f"<header><h1>{TRAP}</h1>{bare}"
-        # a count inside an unfollow control, a count that goes to another page, a count
-        # wrapped around a bare followed-state button, a bare word in a role=button
-        f"<div><button aria-label='Unfollow' data-hit='unfollow-aria'>240 {t['following']}"
+    # in both languages: a count inside an unfollow control, a count that goes to another
+    # page, a count wrapped around a bare followed-state button, a bare word in a
+    # role=button
+    tricky = "".join(
+        f"<div><button aria-label='Unfollow' data-hit='unfollow-aria'>240 {w}</button></div>"
+        f"<div><a href='/trap/following-page' data-hit='nav'>240 {w}</a></div>"
+        f"<div role='button' data-hit='wrapped'>12 <button data-hit='wrapped-inner'>{w}"
         "</button></div>"
-        f"<div><a href='/trap/following-page' data-hit='nav'>240 {t['following']}</a></div>"
-        f"<div role='button' data-hit='wrapped'>12 <button data-hit='wrapped-inner'>"
-        f"{t['following']}</button></div>"
-        f"<div role='button' data-hit='bare-role'>{t['following']}</div>"
-        "</header>" + _videos()
+        f"<div role='button' data-hit='bare-role'>{w}</div>"
+        for w in ("Following", "Mengikuti")
     )
+    body = f"<header><h1>{TRAP}</h1>{bare}{tricky}</header>" + _videos()
     return _page(f"{TRAP} | {platform}", lang, {"platform": platform, "handle": TRAP}, body)
 
 

@@ -12,6 +12,7 @@
   const social = new RegExp(arg.social, 'i');
   const skip = new Set(arg.skip || []);
   const words = new RegExp(o.words, 'gi');
+  const bareWord = new RegExp('^' + o.words + '$', 'i');  // a follow button's followed state
   const count = new RegExp('(?:^|\\s)' + o.count + '(?=\\s|$)', 'gi');
   const opens = o.opens.map(p => new RegExp(p, 'i'));
   const tabRe = new RegExp(o.tab, 'i');
@@ -61,7 +62,8 @@
     // itself and everything inside it: no word but the list's and the count
     for (const e of [el, ...el.querySelectorAll('*')]) {
       if (social.test(strip(attrs(e)))) return 'social';
-      if (e !== el && interactive(e) && social.test(strip(label(e)))) return 'social';
+      if (e !== el && interactive(e) &&
+          (bareWord.test(label(e)) || social.test(strip(label(e))))) return 'social';
     }
     for (let e = el; e && e !== document.body; e = e.parentElement) {
       if (e.tagName === 'A' && navigates(e)) return 'navigates';
