@@ -343,6 +343,12 @@ class _Expander:
         elif isinstance(step.get("clicked"), dict):
             rec["opener_click"] = await self.list_click(step)
             state = await self.wait_for_dialog(opener)
+            if state is None and not rec["opener_click"].get("navigated"):
+                # the count opened nothing: its word may be what listens (same element)
+                again = await self.list_step(opener, "open", part="word")
+                if again is not None and isinstance(again.get("clicked"), dict):
+                    rec["opener_click_word"] = await self.list_click(again)
+                    state = await self.wait_for_dialog(opener)
         else:
             refused = [r for r in step.get("refused") or [] if isinstance(r, dict)]
             rec["reason"] = (
@@ -351,7 +357,7 @@ class _Expander:
                 + ")"
                 if refused
                 else f'no element on the page shows a count and "{which}" '
-                f"(e.g. \"123 {which.capitalize()}\")"
+                f'(e.g. "123 {which.capitalize()}")'
             )
             return
         if isinstance(state, dict) and state.get("dialog") and not state.get("shows"):
@@ -367,6 +373,10 @@ class _Expander:
         title = str(state.get("title") or "")
         if state.get("shows"):
             rec["opened"] = True
+        elif "tab_click" in rec and state.get("tabs") and not state.get("selected"):
+            # tabs that do not say which one is selected: the list's own was clicked
+            rec["opened"] = True
+            rec["how"] = "its tab clicked (the page marks no tab as selected)"
         elif not state.get("tabs") and not re.search(rf"\b(?:{other})\b", title):
             # an untitled dialog the list's own count opened
             rec["opened"] = rec.get("opener_click", {}).get("rule") == opener["id"]
@@ -377,8 +387,11 @@ class _Expander:
                 f"and no tab of the {which} list was found in it"
             )
 
-    async def list_step(self, opener: dict[str, Any], phase: str) -> dict[str, Any] | None:
-        arg = {"opener": opener, "social": self.social, "phase": phase, "skip": sorted(self.skip)}
+    async def list_step(
+        self, opener: dict[str, Any], phase: str, part: str = "count"
+    ) -> dict[str, Any] | None:
+        arg = {"opener": opener, "social": self.social, "phase": phase, "part": part}
+        arg["skip"] = sorted(self.skip)
         step = await self.d.call(f"opening the list ({phase})", "open_list", arg, 10)
         if not isinstance(step, dict):
             return None
@@ -477,6 +490,8 @@ class _Expander:
             "selector": control.get("selector"),
             "rule": control.get("rule"),
         }
+        if control.get("target"):
+            record["target"] = control["target"]  # the part of it clicked (a list's count)
         if not _same_page(self.d.url(), self.home):
             # another page: go back (a reload of this page is no navigation away)
             record["navigated"] = True

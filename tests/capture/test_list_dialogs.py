@@ -115,7 +115,7 @@ def test_following_list_in_a_dialog_found_and_changes_between_runs(
             (box,) = m["expand"]["containers"]
             assert box["in_dialog"] and box["stopped_by"] == "bottom" and box["loads"] >= 11
             dom = (folder / "dom.html").read_text("utf-8")
-            assert dom.count("class=\"row\"") == ld.TOTAL
+            assert dom.count('class="row"') == ld.TOTAL
             (f,) = m["findings"]
             assert f["kind"] == "following" and f["subject"]["name"] == ld.CAMPAIGN["name"]
             assert f["rule"].startswith("list_capture.following")
@@ -204,3 +204,34 @@ def test_no_count_no_click_and_not_a_good_capture(
             assert (f"12 {word}", "social") in reasons  # wraps a bare followed-state button
     assert "expectation_failed" in result.output
     assert result.exit_code == 4, result.output  # not_ok: captured, not what was expected
+
+
+def test_a_page_that_marks_nothing_and_no_expansion(
+    interaction_site: InteractionSite, store: Path, tmp_path: Path
+) -> None:
+    # no role=dialog, no role=tab (bare words, an "active" class), only the count's word
+    # listens for the click; and the entries turn expansion off: the list is still
+    # opened and scrolled (it is the capture's purpose), no expansion rule clicks
+    watch = write_lists(tmp_path, interaction_site, [("tiktok", ld.PLAIN), ("threads", ld.PLAIN)])
+    watch.write_text(watch.read_text("utf-8").replace("lists =", "expand = false\nlists ="))
+    run(watch, write_campaign(tmp_path), store)
+    lists = list_captures(store)
+    assert sorted(lists) == [
+        f"https://www.threads.net/@{ld.PLAIN}",
+        f"https://www.tiktok.com/@{ld.PLAIN}",
+    ]
+    for url, ((folder, m),) in lists.items():
+        assert m["outcome"] == "ok", (url, m["outcome_reason"])
+        opened = m["expand"]["list"]
+        assert opened["opened"] is True and m["expand"]["enabled"] is False, opened
+        assert m["expand"]["rules"] == []
+        # the count's digits were clicked first, then its word, which opened the dialog
+        assert opened["opener_click"]["loaded"]["nodes"] == 0
+        assert opened["opener_click_word"]["target"].endswith("span:nth-of-type(1)")
+        assert opened["dialog"]["tabs"] == 2
+        (box,) = m["expand"]["containers"]
+        assert box["stopped_by"] == "bottom"
+        (f,) = m["findings"]
+        assert f["kind"] == "following" and f["surface"].startswith("container-")
+        check_crop(folder, f)
+    assert interaction_site.social_hits == []

@@ -18,6 +18,9 @@ that records a hit in `InteractionSite.social_hits`: a test fails on any.
         accounts as TikTok's.
   .../@budi.en                            the same profiles in English ("240 Following",
         "4.5K Followers", tabs "Following 240" / "Followers 4.5K").
+  .../@budi.polos                         the same, on a page that marks nothing: the
+        dialog is a plain overlay (no role=dialog), its tabs plain words with an
+        "active" class, and the count's word alone listens for the click.
   .../@jebakan                            the trap: no count at all, only the bare
         controls (Follow, Following, Ikuti, Mengikuti, Followers, Pengikut), a count
         inside an "Unfollow" control, a count that links to another page, and a count
@@ -35,6 +38,7 @@ from typing import Any
 
 WATCHED = {"name": "Budi Santoso", "handle": "budi.santoso"}
 ENGLISH = "budi.en"
+PLAIN = "budi.polos"  # a page that marks nothing: see `openDialog` in _JS
 CAMPAIGN = {"name": "Paslon Nomor 1", "handle": "paslon.nomor1"}
 CAMPAIGN2 = {"name": "Relawan Paslon Dua", "handle": "relawan.paslon2"}
 TRAP = "jebakan"
@@ -155,21 +159,28 @@ function listBox(which) {
   more();
   return box;
 }
+// P.plain: a page that marks nothing (no role=dialog, no role=tab, tabs with a bare word
+// and an "active" class) and listens on the count's word only
 function openDialog(which) {
   const old = document.getElementById('dlg');
   if (old) old.remove();
   const order = P.platform === 'threads' ? ['followers', 'following'] : ['following', 'followers'];
-  const tabs = h('div', {class: 'tabs', role: 'tablist'});
+  const tabs = h('div', P.plain ? {class: 'tabs'} : {class: 'tabs', role: 'tablist'});
   const body = h('div', {});
-  const dialog = h('div', {class: 'dialog', role: 'dialog', 'aria-modal': 'true'},
-    h('h2', {}, P.handle), tabs, body);
+  const dialog = h('div', P.plain ? {class: 'dialog'}
+    : {class: 'dialog', role: 'dialog', 'aria-modal': 'true'}, h('h2', {}, P.handle), tabs, body);
   const show = (w) => {
-    for (const t of tabs.children) t.setAttribute('aria-selected', String(t.dataset.w === w));
+    for (const t of tabs.children) {
+      if (P.plain) t.className = t.dataset.w === w ? 'tab active' : 'tab';
+      else t.setAttribute('aria-selected', String(t.dataset.w === w));
+    }
     body.replaceChildren(listBox(w));
   };
   for (const w of order) {
-    const t = h('div', {role: 'tab', 'data-w': w, onclick: () => show(w)},
-      h('span', {}, L[w]), ' ', h('span', {}, L[w + '_n']));
+    const t = P.plain
+      ? h('span', {class: 'tab', 'data-w': w, onclick: () => show(w)}, L[w])
+      : h('div', {role: 'tab', 'data-w': w, onclick: () => show(w)},
+          h('span', {}, L[w]), ' ', h('span', {}, L[w + '_n']));
     tabs.append(t);
   }
   document.body.append(h('div', {class: 'overlay', id: 'dlg'}, dialog));
@@ -177,8 +188,10 @@ function openDialog(which) {
 }
 const fb = document.getElementById('follow');
 if (fb) fb.onclick = () => hit('unfollow-profile');
-for (const el of document.querySelectorAll('[data-opens]'))
-  el.addEventListener('click', () => openDialog(el.dataset.opens));
+for (const el of document.querySelectorAll('[data-opens]')) {
+  const on = P.plain ? el.querySelector('[data-word]') || el : el;
+  on.addEventListener('click', () => openDialog(el.dataset.opens));
+}
 for (const el of document.querySelectorAll('[data-hit]'))
   el.addEventListener('click', () => hit(el.dataset.hit));
 """
@@ -208,14 +221,14 @@ def tiktok_profile(handle: str, lang: str) -> bytes:
         "<div class='counts'>"
         "<div class='count' data-opens='following'>"
         f"<strong title='{t['following']}' data-e2e='following-count'>{t['following_n']}</strong>"
-        f" <span data-e2e='following'>{t['following']}</span></div>"
+        f" <span data-e2e='following' data-word>{t['following']}</span></div>"
         "<div class='count' data-opens='followers'>"
         f"<strong title='{t['followers']}' data-e2e='followers-count'>{t['followers_n']}</strong>"
-        f" <span data-e2e='followers'>{t['followers']}</span></div>"
+        f" <span data-e2e='followers' data-word>{t['followers']}</span></div>"
         f"<div><strong data-e2e='likes-count'>{t['likes_n']}</strong> <span>{t['likes']}</span>"
         "</div></div><p data-e2e='user-bio'>ASN. Akun pribadi.</p></header>" + _videos()
     )
-    profile = {"platform": "tiktok", "handle": handle}
+    profile = {"platform": "tiktok", "handle": handle, "plain": handle == PLAIN}
     return _page(f"{WATCHED['name']} (@{handle}) | TikTok", lang, profile, body)
 
 
@@ -225,19 +238,22 @@ def threads_profile(handle: str, lang: str) -> bytes:
         f"<header><h1>{WATCHED['name']}</h1><div>{handle} <span>threads.net</span></div>"
         "<p>ASN. Akun pribadi.</p>"
         f"<div role='button' tabindex='0' class='count' data-opens='followers'>"
-        f"{t['threads_followers']}</div>"
+        f"{t['threads_followers'].rsplit(' ', 1)[0]} <span data-word>"
+        f"{t['threads_followers'].rsplit(' ', 1)[1]}</span></div>"
         f"<button id='follow'>{t['following']}</button> "
         f"<button data-hit='mention'>{t['message']}</button></header>"
         "<main><div style='height:1200px;background:#f4f4f4'>Thread</div></main>"
     )
-    profile = {"platform": "threads", "handle": handle}
+    profile = {"platform": "threads", "handle": handle, "plain": handle == PLAIN}
     return _page(f"{WATCHED['name']} (@{handle}) • Threads", lang, profile, body)
 
 
 def trap_profile(platform: str, lang: str) -> bytes:
     bare = "".join(
         f"<button data-hit='bare-{i}'>{w}</button> "
-        for i, w in enumerate(["Follow", "Following", "Ikuti", "Mengikuti", "Followers", "Pengikut"])
+        for i, w in enumerate(
+            ["Follow", "Following", "Ikuti", "Mengikuti", "Followers", "Pengikut"]
+        )
     )
     # in both languages: a count inside an unfollow control, a count that goes to another
     # page, a count wrapped around a bare followed-state button, a bare word in a
@@ -264,6 +280,6 @@ def profile_page(host: str, path: str, lang: str) -> bytes | None:
     platform = "tiktok" if host.endswith("tiktok.com") else "threads"
     if handle == TRAP:
         return trap_profile(platform, lang)
-    if handle not in (WATCHED["handle"], ENGLISH):
+    if handle not in (WATCHED["handle"], ENGLISH, PLAIN):
         return None
     return tiktok_profile(handle, lang) if platform == "tiktok" else threads_profile(handle, lang)

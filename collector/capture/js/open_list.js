@@ -1,9 +1,12 @@
 // Open a profile's following/followers list in its dialog (collector.sites.expand,
 // ListOpener): one step per call, clicked with el.click() on exactly that element.
-// arg: {opener: ListOpener.as_js(), social, phase: "open" | "tab" | "check", skip}
+// arg: {opener: ListOpener.as_js(), social, phase: "open" | "tab" | "check", skip, part}
 //   open: if no dialog shows the list yet, click the first safe element whose whole
-//         label is a count and the list's word (hinted elements first);
+//         label is a count and the list's word (hinted elements first), on its count
+//         (part "count") or its word (part "word": when the count opened nothing);
 //   tab:  in the open dialog, click the list's tab when another one is showing;
+// A dialog is one the page marks (role=dialog, <dialog open>, aria-modal), else a box
+// laid over the page (position: fixed) that the opener's click brought.
 //   check: only look.
 // Returns {clicked: {text, selector, rule, key, doc, dialog: true} | null, refused: [...],
 //          before, state: {dialog, title, selected, shows, other}, candidates}.
@@ -78,10 +81,23 @@
     }
     return null;
   };
-  const dialogs = () => Array.from(document.querySelectorAll(
-    'dialog[open], [role="dialog"], [role="alertdialog"], [aria-modal="true"]'))
-    .filter(d => visible(d) && !(d.parentElement && d.parentElement.closest(
-      'dialog[open], [role="dialog"], [role="alertdialog"], [aria-modal="true"]')));
+  const MARKED = 'dialog[open], [role="dialog"], [role="alertdialog"], [aria-modal="true"]';
+  // boxes laid over the page (position fixed), big enough to hold a list
+  const overlays = () => Array.from(document.body.getElementsByTagName('*')).filter(e => {
+    if (getComputedStyle(e).position !== 'fixed' || !visible(e)) return false;
+    const r = e.getBoundingClientRect();
+    return r.width >= 200 && r.height >= 150;
+  });
+  const dialogs = () => {
+    const marked = Array.from(document.querySelectorAll(MARKED))
+      .filter(d => visible(d) && !(d.parentElement && d.parentElement.closest(MARKED)));
+    if (marked.length) return marked;
+    // a dialog the page does not mark as one: an overlay the opener's click brought
+    const before = globalThis.__collectorOverlaysBefore;
+    if (!before) return [];
+    const fresh = overlays().filter(e => !before.has(e));
+    return fresh.filter(e => !fresh.some(f => f !== e && f.contains(e)));
+  };
   const titleOf = d => {
     const ids = (d.getAttribute('aria-labelledby') || '').split(/\s+/).filter(Boolean);
     const byId = ids.map(id => document.getElementById(id)).filter(Boolean)
@@ -89,10 +105,47 @@
     const h = d.querySelector('h1, h2, h3, h4, [role="heading"]');
     return norm(byId || d.getAttribute('aria-label') || (h ? h.innerText : ''));
   };
-  const tabsOf = d => Array.from(d.querySelectorAll('[role="tab"], [role="tablist"] > *'))
-    .filter(visible);
+  const bareOrCounted = new RegExp(
+    '^(?:' + o.words + ')(?:\\s*:?\\s*' + o.count + ')?$|^' + o.count + '\\s*(?:' + o.words + ')$', 'i');
+  const inRows = (e, d) => {
+    for (let a = e.parentElement; a && a !== d; a = a.parentElement) {
+      if (a.matches('li, [role="listitem"], [role="row"], article')) return true;
+      if (a.scrollHeight > a.clientHeight + 2 &&
+          ['auto', 'scroll'].includes(getComputedStyle(a).overflowY)) return true;
+    }
+    return false;
+  };
+  const tabsOf = d => {
+    const marked = Array.from(d.querySelectorAll('[role="tab"], [role="tablist"] > *'))
+      .filter(visible);
+    if (marked.length) return marked;
+    // unmarked tabs: two or more labels that are each a list's word (with or without
+    // its count), children of one strip, outside the list's rows. A follow button never
+    // sits in a strip with a "Followers" beside it.
+    const strips = new Map();
+    for (const e of d.querySelectorAll('*')) {
+      if (!visible(e) || !e.parentElement || inRows(e, d)) continue;
+      const t = label(e);
+      if (!t || t.length > 40 || !bareOrCounted.test(t)) continue;
+      if (Array.from(e.children).some(c => bareOrCounted.test(label(c)))) continue;
+      // the strip: the nearest ancestor (up to 2 levels) holding another such label
+      let strip = e.parentElement;
+      if (strip.children.length < 2 && strip.parentElement) strip = strip.parentElement;
+      if (!strips.has(strip)) strips.set(strip, []);
+      strips.get(strip).push(e);
+    }
+    for (const tabs of strips.values()) {
+      const kinds = new Set(tabs.map(t =>
+        /following|mengikuti/i.test(label(t)) ? 'following' : 'followers'));
+      if (tabs.length >= 2 && tabs.length <= 4 && kinds.size === 2) return tabs;
+    }
+    return [];
+  };
   const selectedOf = tabs => tabs.find(t => t.getAttribute('aria-selected') === 'true' ||
-    t.getAttribute('aria-current') === 'true' || t.getAttribute('aria-current') === 'page');
+    t.getAttribute('aria-current') === 'true' || t.getAttribute('aria-current') === 'page' ||
+    t.getAttribute('aria-pressed') === 'true' ||
+    /(?:^|[\s_-])(?:active|selected|current)(?:$|[\s_-])/i.test(
+      typeof t.className === 'string' ? t.className : ''));
   const state = () => {
     for (const d of dialogs().reverse()) {  // the last opened lies on top
       const title = titleOf(d);
@@ -110,14 +163,31 @@
     text: document.body ? document.body.innerText.length : 0,
   });
   const refused = [];
-  const click = (el, rule, text) => {
+  // The deepest element holding the count's digits (or, part "word", the list's word):
+  // a click there bubbles up through the whole label, to whichever of them listens.
+  const partOf = (el, part) => {
+    const re = part === 'word' ? new RegExp(o.words, 'i') : /\d/;
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      if (!re.test(t.data)) continue;
+      for (let a = t.parentElement; a && a !== el; a = a.parentElement)
+        if (interactive(a)) return el;  // nothing clickable of its own in between
+      return t.parentElement;
+    }
+    return el;
+  };
+  const click = (el, rule, text, part) => {
     const before = measure();
     const selector = path(el);
-    el.click();
+    const target = part ? partOf(el, part) : el;
+    // what lies over the page before the list's own count is clicked (not a tab's)
+    if (arg.phase === 'open') globalThis.__collectorOverlaysBefore = new WeakSet(overlays());
+    target.click();
     return {clicked: {text: text.slice(0, 120), selector, rule, key: selector + ' | ' + text,
-                      dialog: true, doc: performance.timeOrigin}, before};
+                      target: target === el ? null : path(target), dialog: true,
+                      doc: performance.timeOrigin}, before};
   };
-  const tryClick = (el, rule, why) => {
+  const tryClick = (el, rule, why, part) => {
     const text = label(el);
     const selector = path(el);
     if (skip.has(selector + ' | ' + text)) return null;
@@ -126,7 +196,7 @@
       refused.push({text: text.slice(0, 120), selector, rule, reason, why});
       return null;
     }
-    return click(el, rule, text);
+    return click(el, rule, text, part);
   };
   const now = state();
   const out = s => ({...s, refused, state: now && {...now, el: undefined}});
@@ -141,7 +211,8 @@
       const text = label(el);
       if (!text || text.length > 60 || el.getAttribute('aria-selected') === 'true') continue;
       const asTab = tabs.has(el) && tabRe.test(text);
-      const asCount = opens[0].test(text) && !Array.from(el.children).some(c => opens[0].test(label(c)));
+      const asCount = opens[0].test(text) && !inRows(el, now.el) &&
+        !Array.from(el.children).some(c => opens[0].test(label(c)));
       if (!asTab && !asCount) continue;
       const done = tryClick(el, o.id + '.tab', asTab ? 'tab' : 'count');
       if (done) return out(done);
@@ -185,7 +256,7 @@
                                        opens: c.which, how: c.how}));
   for (const c of candidates) {
     const rule = c.which === 0 ? o.id : o.id + '.via_other_count';
-    const done = tryClick(c.el, rule, c.how);
+    const done = tryClick(c.el, rule, c.how, arg.part || 'count');
     if (done) return out({...done, candidates: listed});
   }
   return out({clicked: null, before: measure(), candidates: listed});

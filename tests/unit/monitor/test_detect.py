@@ -124,7 +124,9 @@ def test_entry_key() -> None:
     listed = {"requested_url": tiktok["url"], "run": {"run_id": "r", "entry": dialog}}
     followers = {**dialog, "list": "followers"}
     other = {"requested_url": tiktok["url"], "run": {"run_id": "r", "entry": followers}}
-    assert entry_key(listed) == 'entry:["Budi", "tiktok", "https://www.tiktok.com/@budi", "following"]'
+    assert (
+        entry_key(listed) == 'entry:["Budi", "tiktok", "https://www.tiktok.com/@budi", "following"]'
+    )
     assert len({entry_key(profile), entry_key(listed), entry_key(other)}) == 3
 
 
