@@ -405,7 +405,7 @@ class _Expander:
         """Wait for what the click loaded, logged like every click; its record."""
         control = step["clicked"]
         self.last_key = str(control.get("key"))
-        await self.after_click(control, step.get("before") or {})
+        await self.after_click(control, step.get("before") or {}, history_ok=True)
         return self.clicks[-1]
 
     async def wait_for_dialog(
@@ -471,7 +471,9 @@ class _Expander:
             clicked_any = True
             await self.after_click(control, step.get("before") or {})
 
-    async def after_click(self, control: dict[str, Any], before: dict[str, Any]) -> None:
+    async def after_click(
+        self, control: dict[str, Any], before: dict[str, Any], history_ok: bool = False
+    ) -> None:
         at = rfc3339(utc_now())
         t0 = time.monotonic()
         requests0 = self.d.requests()
@@ -492,6 +494,12 @@ class _Expander:
         }
         if control.get("target"):
             record["target"] = control["target"]  # the part of it clicked (a list's count)
+        same_doc = isinstance(after, dict) and after.get("doc") == control.get("doc")
+        if not _same_page(self.d.url(), self.home) and history_ok and same_doc:
+            # a dialog that writes its own address into the history (pushState): the
+            # same document, not another page; it is the page from now on
+            record["url_changed"] = {"from": self.home, "to": self.d.url(), "same_document": True}
+            self.home = self.d.url()
         if not _same_page(self.d.url(), self.home):
             # another page: go back (a reload of this page is no navigation away)
             record["navigated"] = True

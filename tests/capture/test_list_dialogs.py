@@ -111,6 +111,11 @@ def test_following_list_in_a_dialog_found_and_changes_between_runs(
             # every click is in the manifest, with the rule that matched it
             clicks = [(c["text"], c["rule"]) for c in m["expand"]["clicks"]]
             assert clicks == expected_clicks[url], clicks
+            assert m["expand"]["navigations"] == []
+            if url == ld.TH_PROFILE_EN:
+                # the dialog wrote its address into the history: the same document
+                changed = m["expand"]["clicks"][0]["url_changed"]
+                assert changed["same_document"] and changed["to"].endswith("/followers")
             # the dialog's list was scrolled to its end: all 240 rows, in its shot
             (box,) = m["expand"]["containers"]
             assert box["in_dialog"] and box["stopped_by"] == "bottom" and box["loads"] >= 11
@@ -125,7 +130,8 @@ def test_following_list_in_a_dialog_found_and_changes_between_runs(
         rows = json.loads(run_cli("findings", "--kind", "following", "--json", store=store).output)
         assert {(r["url"], r["list"], r["subject_name"]) for r in rows} == {
             (ld.TT_PROFILE, "following", ld.CAMPAIGN["name"]),
-            (ld.TH_PROFILE_EN, "following", ld.CAMPAIGN["name"]),
+            # the page's address when it was shot (the dialog wrote its own)
+            (ld.TH_PROFILE_EN + "/followers", "following", ld.CAMPAIGN["name"]),
         }
         # the profiles' own captures are not the list: nothing found, no dialog opened
         for _, m in captures(store):

@@ -17,7 +17,8 @@ that records a hit in `InteractionSite.social_hits`: a test fails on any.
         opens on the Pengikut tab, its Mengikuti tab (role=tab) holds the same 240
         accounts as TikTok's.
   .../@budi.en                            the same profiles in English ("240 Following",
-        "4.5K Followers", tabs "Following 240" / "Followers 4.5K").
+        "4.5K Followers", tabs "Following 240" / "Followers 4.5K"); opening the dialog
+        writes its address into the history (`history.pushState`: .../followers).
   .../@budi.polos                         the same, on a page that marks nothing: the
         dialog is a plain overlay (no role=dialog), its tabs plain words with an
         "active" class, and the count's word alone listens for the click.
@@ -185,6 +186,8 @@ function openDialog(which) {
   }
   document.body.append(h('div', {class: 'overlay', id: 'dlg'}, dialog));
   show(which);
+  // the English profiles write the dialog's address into the history, as some sites do
+  if (P.pushState) history.pushState({}, '', location.pathname.replace(/\/$/, '') + '/' + which);
 }
 const fb = document.getElementById('follow');
 if (fb) fb.onclick = () => hit('unfollow-profile');
@@ -229,6 +232,7 @@ def tiktok_profile(handle: str, lang: str) -> bytes:
         "</div></div><p data-e2e='user-bio'>ASN. Akun pribadi.</p></header>" + _videos()
     )
     profile = {"platform": "tiktok", "handle": handle, "plain": handle == PLAIN}
+    profile["pushState"] = handle == ENGLISH
     return _page(f"{WATCHED['name']} (@{handle}) | TikTok", lang, profile, body)
 
 
@@ -245,6 +249,7 @@ def threads_profile(handle: str, lang: str) -> bytes:
         "<main><div style='height:1200px;background:#f4f4f4'>Thread</div></main>"
     )
     profile = {"platform": "threads", "handle": handle, "plain": handle == PLAIN}
+    profile["pushState"] = handle == ENGLISH
     return _page(f"{WATCHED['name']} (@{handle}) • Threads", lang, profile, body)
 
 

@@ -90,17 +90,7 @@
     const st = getComputedStyle(el);
     return st.visibility !== 'hidden' && st.display !== 'none';
   };
-  const path = el => {
-    const steps = [];
-    for (let e = el; e && e.nodeType === 1 && steps.length < 12; e = e.parentElement) {
-      if (e.id && /^[A-Za-z][\w-]*$/.test(e.id)) { steps.unshift('#' + e.id); break; }
-      let i = 1;
-      for (let s = e.previousElementSibling; s; s = s.previousElementSibling)
-        if (s.tagName === e.tagName) i++;
-      steps.unshift(e.tagName.toLowerCase() + ':nth-of-type(' + i + ')');
-    }
-    return steps.join(' > ');
-  };
+  const path = selectorPath;  // _prelude.js
   const measure = () => ({
     nodes: document.getElementsByTagName('*').length,
     text: document.body ? document.body.innerText.length : 0,
