@@ -106,8 +106,8 @@ def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_port}"
 
 
-def tree_pss_kb(root_pid: int) -> int:
-    """PSS of a process and all its descendants (shared pages counted once overall)."""
+def tree_pids(root_pid: int) -> list[int]:
+    """A process and all its descendants, as /proc shows them now."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -116,10 +116,18 @@ def tree_pss_kb(root_pid: int) -> int:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry))
-    total, stack = 0, [root_pid]
+    found, stack = [], [root_pid]
     while stack:
         pid = stack.pop()
+        found.append(pid)
         stack.extend(children.get(pid, []))
+    return found
+
+
+def tree_pss_kb(root_pid: int) -> int:
+    """PSS of a process and all its descendants (shared pages counted once overall)."""
+    total = 0
+    for pid in tree_pids(root_pid):
         try:
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
@@ -139,18 +147,8 @@ SAMPLE_EVERY_S = 0.25
 def tree_cpu_s(root_pid: int) -> float:
     """CPU seconds used by a process tree so far, its reaped children included."""
     tick = os.sysconf("SC_CLK_TCK")
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    total, stack = 0, [root_pid]
-    while stack:
-        pid = stack.pop()
-        stack.extend(children.get(pid, []))
+    total = 0
+    for pid in tree_pids(root_pid):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime

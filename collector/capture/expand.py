@@ -58,7 +58,13 @@ from urllib.parse import urldefrag
 
 from collector.evidence.png import PngError, png_size, stack_png
 from collector.models import CaptureJob, Needle, Outcome, PageCapture
-from collector.sites.expand import LIST_LABELS, list_opener, rules_for, social_pattern
+from collector.sites.expand import (
+    CONTROLS,
+    LIST_LABELS,
+    list_opener,
+    rules_for,
+    social_pattern,
+)
 from collector.sites.interactions import needle_payload
 from collector.timeutil import rfc3339, utc_now
 
@@ -428,6 +434,7 @@ class _Expander:
     def click_arg(self) -> dict[str, Any]:
         return {
             "rules": self.rules,
+            "controls": CONTROLS,
             "social": self.social,
             "skip": sorted(self.skip),
             "dialogs": not self.dialog_opened,

@@ -278,6 +278,9 @@ def search(
 ) -> None:
     """Full-text search over captured titles, URLs and visible text (FTS5 syntax).
 
+    Best matches first; when more than 20,000 captures match, the best among the newest
+    20,000 (ranking every match of a word found in nearly every capture is slow).
+
     \b
     Examples:
       collector search "netral OR pemenangan"

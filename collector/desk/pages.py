@@ -24,6 +24,7 @@ from collector.desk.auth import ADMIN, INVESTIGATOR, REVIEWER, ROLES, Identity, 
 from collector.monitor.changes import ChangeKind
 from collector.records import custody
 from collector.records.fts import HIGHLIGHT_END, HIGHLIGHT_START
+from collector.records.index import RANK_WINDOW
 from collector.text import clean
 from collector.timeutil import wib
 
@@ -825,9 +826,13 @@ def search_page(
         f'<input name="q" value="{e(query or "")}" type="search" required '
         'placeholder="netral* OR &quot;tim pemenangan&quot;">'
     )
+    window = f"{RANK_WINDOW:,}"
     syntax = bi(
-        "Sintaks FTS5: frasa dalam tanda kutip, AND, OR, NOT, awalan dengan *, title:kata",
-        "FTS5 syntax: quoted phrases, AND, OR, NOT, prefixes with *, title:word",
+        "Sintaks FTS5: frasa dalam tanda kutip, AND, OR, NOT, awalan dengan *, title:kata. "
+        f"Bila lebih dari {window.replace(',', '.')} rekaman cocok, hanya yang terbaru "
+        "sebanyak itu yang diurutkan",
+        "FTS5 syntax: quoted phrases, AND, OR, NOT, prefixes with *, title:word. "
+        f"When more than {window} captures match, the newest {window} are ranked",
     )
     out = [
         '<form method="get" action="/search" class="filters">'

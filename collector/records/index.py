@@ -35,6 +35,7 @@ from collector.timeutil import rfc3339, utc_now
 
 BUSY_TIMEOUT_S = 30.0
 SQL_TIMEOUT_S = 30.0  # `collector sql`: a reviewer's query is stopped after this
+RANK_WINDOW = 20_000  # a search ranks at most this many matches, the newest
 # rebuilt by reindex, children first
 DERIVED_TABLES = ("findings", "changes", "capture_text", "timestamps", "artifacts", "captures")
 CUSTODY_COLUMNS = (
@@ -404,10 +405,12 @@ class Index:
         until: str | None = None,
         outcome: str | None = None,
         limit: int = 50,
+        rank_window: int = RANK_WINDOW,
     ) -> list[dict[str, Any]]:
         """Captures matching an FTS5 query, best first (bm25: title weighs most), each
         with its title highlighted and a snippet of its text; matches sit between
-        HIGHLIGHT_START and HIGHLIGHT_END."""
+        HIGHLIGHT_START and HIGHLIGHT_END. When more than RANK_WINDOW captures match,
+        the best among the newest RANK_WINDOW of them."""
         if not query.strip():
             raise UsageError("empty search query")
         where = ["capture_text_fts MATCH :q"]
@@ -427,6 +430,26 @@ class Index:
                 name = f"p{len(params)}"
                 where.append(f"c.{column} {op} :{name}")
                 params[name] = value
+        joined = (
+            " FROM capture_text_fts"
+            " JOIN capture_text t ON t.id = capture_text_fts.rowid"
+            " JOIN captures c ON c.id = t.capture_id"
+            " WHERE " + " AND ".join(where)
+        )
+        # BM25 scores every match: for a word in nearly every capture that is most of the
+        # time a search takes. Past `rank_window` matches only the newest are ranked;
+        # finding where they start walks the matches in rowid order, unscored.
+        try:
+            floor = self.db.execute(
+                "SELECT capture_text_fts.rowid" + joined + " ORDER BY capture_text_fts.rowid"
+                " DESC LIMIT 1 OFFSET :window",
+                {**params, "window": max(int(rank_window), 1) - 1},
+            ).fetchone()
+        except sqlite3.OperationalError:
+            floor = None  # the query is reported by the search itself, below
+        if floor is not None:
+            where.append("capture_text_fts.rowid >= :floor")
+            params["floor"] = floor[0]
         sql = (
             "SELECT c.id, c.started_at, c.outcome, c.case_id, c.requested_url, c.final_url,"
             " c.title, c.folder, c.run_id, c.entry_name,"

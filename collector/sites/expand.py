@@ -8,7 +8,10 @@ the edit belongs here, not in the browser code.
 
 An `ExpandRule` matches a control when
 
-* the control matches `selector` (CSS; default: buttons, `role=button` elements and links),
+* the control matches `selector` (CSS; default: buttons, `role=button` elements and links;
+  with the default, also an element not marked as a control whose whole text is the label,
+  the innermost one around it: TikTok's "View 3 replies" is a `<p>` with a script's click
+  handler),
 * and, when `labels` is not empty, one of its regular expressions is found in the control's
   label (its text, else its aria-label, title or value), normalised: whitespace collapsed,
   trimmed, lower-cased, leading punctuation and dashes removed ("—— View replies (3)").
@@ -94,6 +97,8 @@ class ExpandRule:
             "labels": list(self.labels),
             "selector": self.selector,
             "dialog": self.dialog,
+            # the default selector also reaches unmarked elements by their text
+            "loose": self.selector == CONTROLS and bool(self.labels),
         }
 
 
@@ -200,6 +205,15 @@ TIKTOK: Final = (
 
 # -- every site ---------------------------------------------------------------------------
 
+# the words of the generic comment and reply rules
+_VERB = r"(?:view|show|see|load|display|read|open|expand)"
+_QUAL = r"(?:more|previous|earlier|older|newer|additional|remaining|other|hidden)"
+_VERB_ID = r"(?:lihat|tampilkan|perlihatkan|muat|baca|buka)"
+_QUAL_ID = r"(?:lainnya|lain|lagi|sebelumnya|terdahulu|lama|tambahan|tersembunyi)"
+# a count in brackets, or a clause after a comma or colon ("Show additional replies,
+# including those that may contain offensive content")
+_TAIL = rf"(?: ?\({_N}\))?(?:[,:;.] .*)?$"
+
 WEB: Final = (
     _rule("web.details", "section", selector="details:not([open]) > summary"),
     _rule(
@@ -208,23 +222,29 @@ WEB: Final = (
         r"\b(?:more|lainnya|selengkapnya|balasan|replies|comments|komentar|expand|perluas)\b",
         selector='[aria-expanded="false"]',
     ),
+    # comments and replies, however a site words it: a verb, a count or a qualifier
+    # ("View 5 more replies", "3 replies", "More comments", "Lihat 3 balasan lagi",
+    # "Komentar sebelumnya"), never the bare noun (a "Comments" heading or tab)
     _rule(
         "web.comments",
         "comments",
-        rf"^view all {_N} comments$",
-        rf"^lihat semua {_N} komentar$",
-        r"^(?:load|view|show|see) (?:\d+ )?more comments$",
-        r"^(?:muat|lihat|tampilkan) (?:lebih banyak )?komentar(?: lainnya)?$",
-        r"^(?:view|show|see|load) previous comments$",
-        r"^(?:lihat|tampilkan|muat) komentar sebelumnya$",
+        rf"^{_VERB} (?:all |the )?(?:{_N} )?(?:{_QUAL} )?(?:{_N} )?comments?{_TAIL}",
+        rf"^(?:all )?{_N} (?:{_QUAL} )?comments?{_TAIL}",
+        rf"^{_QUAL} comments{_TAIL}",
+        rf"^{_VERB_ID} (?:semua )?(?:{_N} )?(?:lebih banyak )?(?:komentar|tanggapan)"
+        rf"(?: {_QUAL_ID})?{_TAIL}",
+        rf"^{_N} (?:komentar|tanggapan)(?: {_QUAL_ID})?{_TAIL}",
+        rf"^(?:komentar|tanggapan) {_QUAL_ID}{_TAIL}",
     ),
     _rule(
         "web.replies",
         "replies",
-        rf"^(?:view|show|see) (?:all )?(?:{_N} )?(?:more )?replies(?: \({_N}\))?$",
-        rf"^(?:view|show|see) {_N} reply$",
-        r"^show more replies$",
-        rf"^(?:lihat|tampilkan) (?:semua )?(?:{_N} )?balasan(?: lainnya)?(?: \({_N}\))?$",
+        rf"^{_VERB} (?:all |the )?(?:{_N} )?(?:{_QUAL} )?(?:{_N} )?repl(?:y|ies){_TAIL}",
+        rf"^(?:all )?{_N} (?:{_QUAL} )?repl(?:y|ies){_TAIL}",
+        rf"^{_QUAL} replies{_TAIL}",
+        rf"^{_VERB_ID} (?:semua )?(?:{_N} )?(?:lebih banyak )?balasan(?: {_QUAL_ID})?{_TAIL}",
+        rf"^{_N} balasan(?: {_QUAL_ID})?{_TAIL}",
+        rf"^balasan {_QUAL_ID}{_TAIL}",
     ),
     _rule(
         "web.more",
@@ -232,6 +252,8 @@ WEB: Final = (
         r"^(?:see|show|read|view|load) more$",
         r"^(?:lihat|tampilkan|baca) (?:selengkapnya|lebih banyak)$",
         r"^(?:muat|lihat) lebih banyak$",
+        r"^(?:muat|lihat|tampilkan) lainnya$",
+        r"^baca lebih lanjut$",
         r"^selengkapnya$",
     ),
 )

@@ -59,6 +59,10 @@ PROXY_SCHEMES: Final = ("http", "https", "socks4", "socks5")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 
 
+def _has_space_or_control(text: str) -> bool:
+    return any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in text)
+
+
 def check_url(raw: str, *, allow_bare_host: bool = False) -> SplitResult:
     """The parts of a URL collector may open (scheme lower-cased, `https` added when
     missing), or TargetRefused saying why, without repeating any credentials."""
@@ -66,7 +70,7 @@ def check_url(raw: str, *, allow_bare_host: bool = False) -> SplitResult:
     shown = _shown(text)
     if not text:
         raise TargetRefused("empty URL")
-    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+    if _has_space_or_control(text):
         raise TargetRefused(f'URL "{shown}" contains whitespace or control characters')
     folded = unicodedata.normalize("NFKC", text)
     hit = _SCHEME.match(folded)
@@ -217,7 +221,7 @@ def parse_proxy(text: str) -> Proxy:
     schemes = ", ".join(f"{s}://" for s in PROXY_SCHEMES)
     if not raw:
         raise UsageError("empty proxy URL")
-    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in raw):
+    if _has_space_or_control(raw):
         raise UsageError(f'proxy "{shown}" contains whitespace or control characters')
     head, sep, rest = raw.partition("://")
     if not sep or head.lower() not in PROXY_SCHEMES:
@@ -287,7 +291,7 @@ def parse_browser_endpoint(text: str) -> BrowserEndpoint:
     shown = redact_endpoint(raw)
     if not raw:
         raise UsageError("empty browser endpoint")
-    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in raw):
+    if _has_space_or_control(raw):
         raise UsageError(f'browser endpoint "{shown}" contains whitespace or control characters')
     try:
         parts = urlsplit(raw)

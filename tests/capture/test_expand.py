@@ -116,6 +116,8 @@ CASES: dict[str, tuple[str, tuple[str, ...], set[str], tuple[str, int, int, str,
         {"web.details", "web.aria_expanded"},
         None,
     ),
+    "news-id": (imitation.NEWS, (SAID["news"],), {"web.comments", "web.replies"}, None),
+    "news-en": (imitation.NEWS + "?hl=en", (SAID["news"],), {"web.comments", "web.replies"}, None),
 }
 # containers that are not people lists
 OTHER_CONTAINERS = {"tiktok-video-en": "Comments", "tiktok-video-id": "Komentar"}
@@ -161,8 +163,10 @@ def test_hidden_interactions_are_opened_and_logged(
         assert loaded["nodes"] > 0 or loaded["text_chars"] > 0, click  # each click opened something
         assert loaded["requests"] >= 0
     assert e["navigations"] == [] and e["refused_count"] == 0
+    if name.startswith("news"):  # its last control opens on mousedown
+        assert "Warga 11: tertib" in text
     # the page's own social controls were there, and none was clicked
-    assert e["social_controls_on_page"] > 0 or name.startswith("forum")
+    assert e["social_controls_on_page"] > 0 or name.startswith(("forum", "news"))
     if people is None and name not in OTHER_CONTAINERS:
         assert e["containers"] == [] and not list(folder.glob("container-*.png"))
 

@@ -37,9 +37,14 @@ fails on any.
         whose click handler submits a form; and one safe "Lihat selengkapnya".
   http://forum.contoh.id/navigasi    a "Show more" button whose script navigates away.
   http://forum.contoh.id/biasa       nothing to expand.
+  http://forum.contoh.id/berita/7    a news site's comments worded as none of the platforms
+        above: "Lihat 5 komentar sebelumnya" / "View 5 previous comments" loads older ones,
+        then "2 balasan lagi" / "2 more replies" (a <span>, no role) under one holds the watched
+        person's reply, and "Komentar lainnya" / "More comments" (a plain button that opens on
+        mousedown, not on click) loads more.
   https://www.tiktok.com/@budi.santoso, https://www.threads.net/@budi.santoso (and
-        @budi.en, @jebakan): profiles whose following/followers lists open in a dialog
-        from their counts (tests/support/list_dialogs.py).
+        @budi.en, @budi.polos, @jebakan): profiles whose following/followers lists open
+        in a dialog from their counts (tests/support/list_dialogs.py).
 """
 
 from __future__ import annotations
@@ -72,6 +77,7 @@ FORUM = "http://forum.contoh.id/thread/42"
 TRAP = "http://forum.contoh.id/jebakan"
 NAVIGATES = "http://forum.contoh.id/navigasi"
 PLAIN = "http://forum.contoh.id/biasa"
+NEWS = "http://forum.contoh.id/berita/7"
 
 # What the watched person wrote on each page (a test looks for these words).
 SAID = {
@@ -83,6 +89,7 @@ SAID = {
     "forum_aria": "Budi Santoso: sudah saya bagikan ke grup dinas",
     "trap": "Budi Santoso ikut hadir di kampanye akbar",
     "navigasi": "Budi Santoso membalas: hadir di posko pemenangan",
+    "news": "Budi Santoso: tim pemenangan kecamatan sudah siap, kita coblos nomor 1",
 }
 
 _FIRST = [
@@ -676,6 +683,43 @@ t.onclick = () => { const open = t.getAttribute('aria-expanded') === 'true';
     return page("Forum warga", lang, body, script)
 
 
+def news(lang: str) -> bytes:
+    """Comments worded as a news site might: only the generic rules know them."""
+    words = {
+        "id": ("Lihat 5 komentar sebelumnya", "2 balasan lagi", "Komentar lainnya"),
+        "en": ("View 5 previous comments", "2 more replies", "More comments"),
+    }[lang]
+    body = (
+        "<main><h1>Kampanye akbar di Manahan dipadati warga</h1>"
+        "<p>Ribuan warga hadir pada kampanye akbar pasangan calon nomor 1.</p>"
+        f"<button class='ctl' id='older'>{words[0]}</button><div id='comments'>"
+        + "".join(f"<div class='comment'>Warga {k}: ramai sekali</div>" for k in range(6, 9))
+        + f"</div><button class='ctl' id='newer'>{words[2]}</button></main>"
+    )
+    script = f"""
+const box = document.getElementById('comments');
+const said = {json.dumps(SAID["news"])}, more = {json.dumps(words[1])};
+document.getElementById('older').onclick = (ev) => {{
+  ev.target.remove();
+  const older = [1, 2, 3, 4, 5].map(k => h('div', {{class: 'comment'}}, 'Warga ' + k + ': hadir'));
+  // a <span> with a script's handler, no role: known by its text alone
+  const ctl = h('span', {{class: 'ctl'}}, more);
+  ctl.addEventListener('click', () => {{
+    ctl.replaceWith(h('div', {{class: 'reply'}}, 'Warga 20: siap'),
+                    h('div', {{class: 'reply'}}, said));
+  }});
+  older[2].append(ctl);
+  box.prepend(...older);
+}};
+// opened on mousedown, as some sites do: a bare el.click() would not open it
+document.getElementById('newer').onmousedown = (ev) => {{
+  ev.target.remove();
+  for (const k of [9, 10, 11]) box.append(h('div', {{class: 'comment'}}, 'Warga ' + k + ': tertib'));
+}};
+"""
+    return page("Berita kota", lang, body, script)
+
+
 def trap(lang: str) -> bytes:
     social = [
         "Follow", "Ikuti", "Like", "Suka", "Share", "Bagikan", "Join", "Gabung", "Subscribe",
@@ -828,7 +872,7 @@ class InteractionHandler(PlatformHandler):
             return tt_video(lang)
         elif host == "forum.contoh.id":
             pages = {"/thread/42": forum, "/jebakan": trap, "/navigasi": navigates,
-                     "/biasa": plain}  # fmt: skip
+                     "/biasa": plain, "/berita/7": news}  # fmt: skip
             if path in pages:
                 return pages[path](lang)
             if path == "/lain":

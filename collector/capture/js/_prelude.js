@@ -17,3 +17,18 @@ const selectorPath = el => {
   }
   return steps.join(' > ');
 };
+
+// A click as a person's click fires it, on exactly that element (never at coordinates,
+// which could land on whatever moved under it): pointerdown, mousedown, pointerup,
+// mouseup, click. Pages open things on pointerdown or mousedown as well as on click.
+const pressElement = el => {
+  const r = el.getBoundingClientRect();
+  const at = {bubbles: true, cancelable: true, composed: true, view: window, button: 0,
+              clientX: r.left + r.width / 2, clientY: r.top + r.height / 2};
+  const pointer = {...at, pointerId: 1, pointerType: 'mouse', isPrimary: true};
+  el.dispatchEvent(new PointerEvent('pointerdown', {...pointer, buttons: 1}));
+  el.dispatchEvent(new MouseEvent('mousedown', {...at, buttons: 1}));
+  el.dispatchEvent(new PointerEvent('pointerup', pointer));
+  el.dispatchEvent(new MouseEvent('mouseup', at));
+  el.click();
+};

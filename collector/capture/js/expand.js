@@ -1,9 +1,11 @@
 // One expansion step: the first control that a rule matches and that is safe to click,
-// clicked with el.click() on exactly that element (never a click at coordinates, which
-// could land on whatever moved under it). See collector/sites/expand.py for the rules
+// clicked on exactly that element (never a click at coordinates, which could land on
+// whatever moved under it), with the events a person's click fires in order, since pages
+// open things on pointerdown or mousedown as well as on click. See collector/sites/expand.py for the rules
 // and for what makes a control unsafe; this script applies them.
-// arg: {rules, social, skip, dialogs, lastGrew, maxSame}
-//   rules: [{id, labels, selector, dialog}]; social: one regular expression source;
+// arg: {rules, controls, social, skip, dialogs, lastGrew, maxSame}
+//   rules: [{id, labels, selector, dialog, loose}]; controls: the default selector (a
+//   loose rule also tries unmarked elements outside it); social: one regular expression;
 //   skip: control keys never to click again (they navigated); dialogs: whether a rule
 //   that opens a dialog may be used, when no other rule finds a control; lastGrew:
 //   whether the previous click loaded anything (null on the first step).
@@ -23,6 +25,7 @@
       e.preventDefault(); e.stopImmediatePropagation(); S.submitsBlocked++;
     }, true);
   }
+  const press = pressElement;  // _prelude.js
   const social = new RegExp(arg.social, 'i');
   const skip = new Set(arg.skip);
   const here = location.href.split('#')[0];
@@ -100,13 +103,40 @@
     if (arg.lastGrew === false || n >= arg.maxSame || !S.last.isConnected) S.done.add(S.last);
     S.last = null;
   }
+  // Elements not marked as controls whose whole text may be a label: the innermost
+  // element around each short text, outside every marked control (those are found by the
+  // selector). Gathered once per step, and only when a loose rule asks.
+  let loose = null;
+  const unmarked = () => {
+    if (loose) return loose;
+    const seen = new Set();
+    const skipInside = arg.controls + ', script, style, noscript, template, textarea, select';
+    if (document.body) {
+      const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let t = walk.nextNode(); t; t = walk.nextNode()) {
+        const v = t.nodeValue.trim();
+        if (!v || v.length > 120) continue;
+        const el = t.parentElement;
+        if (!el || seen.has(el) || el.closest(skipInside)) continue;
+        if ((el.textContent || '').length <= 200) seen.add(el);
+      }
+    }
+    return (loose = [...seen]);
+  };
   const refused = [];
   // controls in the page first; a dialog (it covers the page) only when none is left
   const ordered = [...arg.rules.filter(r => !r.dialog), ...(arg.dialogs ? arg.rules.filter(r => r.dialog) : [])];
   for (const rule of ordered) {
     const patterns = rule.labels.map(p => new RegExp(p, 'i'));
     let found = [];
-    try { found = document.querySelectorAll(rule.selector); } catch (e) { continue; }
+    try { found = [...document.querySelectorAll(rule.selector)]; } catch (e) { continue; }
+    if (rule.loose) {
+      // cheap first: the element's raw text must already look like a label
+      found = found.concat(unmarked().filter(el => {
+        const raw = norm(el.textContent).replace(/^[^\p{L}\p{N}]+/u, '');
+        return patterns.some(p => p.test(raw));
+      }));
+    }
     for (const el of found) {
       if (S.done.has(el)) continue;
       // already open: a click would close it again
@@ -131,7 +161,7 @@
       const before = measure();
       S.tries.set(el, (S.tries.get(el) || 0) + 1);
       S.last = el;
-      el.click();
+      press(el);
       return {clicked: {text: text.slice(0, 120), selector, rule: rule.id, key,
                         dialog: rule.dialog, doc: performance.timeOrigin}, refused, before,
               submitsBlocked: S.submitsBlocked};

@@ -1,5 +1,5 @@
 // Open a profile's following/followers list in its dialog (collector.sites.expand,
-// ListOpener): one step per call, clicked with el.click() on exactly that element.
+// ListOpener): one step per call, pressed as a person's click on exactly that element.
 // arg: {opener: ListOpener.as_js(), social, phase: "open" | "tab" | "check", skip, part}
 //   open: if no dialog shows the list yet, click the first safe element whose whole
 //         label is a count and the list's word (hinted elements first), on its count
@@ -172,7 +172,7 @@
     const target = part ? partOf(el, part) : el;
     // what lies over the page before the list's own count is clicked (not a tab's)
     if (arg.phase === 'open') globalThis.__collectorOverlaysBefore = new WeakSet(overlays());
-    target.click();
+    pressElement(target);  // _prelude.js
     return {clicked: {text: text.slice(0, 120), selector, rule, key: selector + ' | ' + text,
                       target: target === el ? null : path(target), dialog: true,
                       doc: performance.timeOrigin}, before};

@@ -40,14 +40,16 @@ def test_the_browser_module_holds_no_javascript() -> None:
 
 def test_shared_helpers_live_once_in_the_prelude() -> None:
     prelude = (CAPTURE / "js" / "_prelude.js").read_text("utf-8")
-    assert prelude_names() == ("selectorPath",)
+    assert prelude_names() == ("selectorPath", "pressElement")
     users = {"expand", "containers", "open_list"}
     for path in (CAPTURE / "js").glob("[!_]*.js"):
         own = path.read_text("utf-8")
         # the selector-path walker is written once (find.js keeps its own: a selector
-        # that must resolve to one element, with CSS escapes, from <html> down)
+        # that must resolve to one element, with CSS escapes, from <html> down), and the
+        # press of a control too
         if path.stem != "find":
             assert "nth-of-type(" not in own, path.name
+        assert "new MouseEvent('mousedown'" not in own, path.name
         loaded = script(path.stem)
         if path.stem in users:
             assert "selectorPath" in own, path.name

@@ -131,12 +131,13 @@ def test_run_process_skips_when_locked(tmp_path: Path) -> None:
 
 
 def test_run_process_passes_a_stop_on_as_sigint(tmp_path: Path) -> None:
-    marker = tmp_path / "interrupted"
+    marker, ready = tmp_path / "interrupted", tmp_path / "ready"
     child = (
         "import signal, sys, time\n"
         "def stop(*a):\n"
         f"    open({str(marker)!r}, 'w').write('SIGINT'); sys.exit(130)\n"
         "signal.signal(signal.SIGINT, stop)\n"
+        f"open({str(ready)!r}, 'w').write('ready')\n"
         "time.sleep(60)\n"
     )
     stop = threading.Event()
@@ -145,9 +146,10 @@ def test_run_process_passes_a_stop_on_as_sigint(tmp_path: Path) -> None:
     thread = threading.Thread(target=lambda: result.append(run()))
     thread.start()
     deadline = time.monotonic() + 10
-    while run._child is None and time.monotonic() < deadline:
+    # the child says when its handler is in place: a fixed wait was too short under load
+    while not ready.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
-    time.sleep(0.3)  # let the child install its handler
+    assert run._child is not None and ready.exists()
     stop.set()
     run.interrupt()
     thread.join(10)

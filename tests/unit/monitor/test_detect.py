@@ -355,3 +355,23 @@ def test_retired_and_deleted_capture_leaves_no_searchable_text(tmp_path: Path) -
         assert not (tmp_path / fa).exists()
         assert [h["id"] for h in index.search("rahasia")] == ["2"]
         assert index.search("pribadi") == [] and index.changes(include_unchanged=True) == []
+
+
+def test_a_word_in_more_captures_than_the_rank_window_ranks_the_newest(tmp_path: Path) -> None:
+    with Index(tmp_path / "index.db") as index:
+        for n in range(1, 9):
+            day = f"2024-01-{n:02d}T00:00:00.000Z"
+            # the oldest say it most often: they would rank first if every match were scored
+            words = "netralitas " * (9 - n)
+            file_into(index, *make_capture(tmp_path, str(n), started=day, text=words))
+        everything = [h["id"] for h in index.search("netralitas")]
+        assert everything[0] == "1" and sorted(everything) == [str(n) for n in range(1, 9)]
+        newest = [h["id"] for h in index.search("netralitas", rank_window=3)]
+        assert sorted(newest) == ["6", "7", "8"] and newest[0] == "6"  # best of the newest
+        # the window is taken after the filters, not before them
+        assert [h["id"] for h in index.search("netralitas", until="2024-01-03", rank_window=1)] == [
+            "2"
+        ]
+        assert (
+            index.search("netralitas", rank_window=100) and index.search("x", rank_window=1) == []
+        )

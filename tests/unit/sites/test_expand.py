@@ -85,6 +85,39 @@ def first_rule(platform: str, label: str) -> str | None:
         ("web", "View replies (4)", "web.replies"),
         ("web", "Show more replies", "web.replies"),
         ("web", "Tampilkan balasan lainnya", "web.replies"),
+        # other sites' wording: a verb, a count or a qualifier, in either language
+        ("web", "View 1 more reply", "web.replies"),
+        ("web", "1 more reply", "web.replies"),
+        ("web", "Load more replies", "web.replies"),
+        ("web", "More replies", "web.replies"),
+        ("web", "View previous replies", "web.replies"),
+        (
+            "web",
+            "Show additional replies, including those that may contain offensive content",
+            "web.replies",
+        ),
+        ("web", "Muat balasan lainnya", "web.replies"),
+        ("web", "Lihat 3 balasan lagi", "web.replies"),
+        ("web", "2 balasan lagi", "web.replies"),
+        ("web", "Balasan lainnya", "web.replies"),
+        ("web", "Tampilkan lebih banyak balasan", "web.replies"),
+        ("web", "Tampilkan balasan tambahan", "web.replies"),
+        ("web", "Lihat balasan sebelumnya", "web.replies"),
+        ("web", "View all comments", "web.comments"),
+        ("web", "See all 1,204 comments", "web.comments"),
+        ("web", "View 5 previous comments", "web.comments"),
+        ("web", "Load earlier comments", "web.comments"),
+        ("web", "More comments", "web.comments"),
+        ("web", "12 comments", "web.comments"),
+        ("web", "Lihat semua komentar", "web.comments"),
+        ("web", "Tampilkan 2 komentar lagi", "web.comments"),
+        ("web", "Lihat 5 komentar sebelumnya", "web.comments"),
+        ("web", "Lihat komentar sebelumnya (12)", "web.comments"),
+        ("web", "Komentar lainnya", "web.comments"),
+        ("web", "Lihat 4 tanggapan lainnya", "web.comments"),
+        ("web", "Muat lainnya", "web.more"),
+        ("web", "Baca lebih lanjut", "web.more"),
+        ("facebook", "Lihat 5 komentar lagi", "web.comments"),
         ("youtube", "Show more", "web.more"),
         ("threads", "View 2 replies", "web.replies"),
     ],
@@ -106,6 +139,12 @@ def test_each_label_opens_with_its_rule(platform: str, label: str, rule: str) ->
         "See more | follow",  # what a control says about itself and its icon
         # not content: no rule
         "Close", "Tutup", "Home", "Beranda", "Lihat terjemahan",
+        # a heading, a tab or a sort menu item, not a control that loads more
+        "Comments", "Komentar", "Replies", "Balasan", "All comments", "Semua komentar",
+        "Top comments", "Most relevant", "Paling relevan", "Komentar teratas",
+        # writing one is social
+        "Add a comment…", "Tambahkan komentar…", "Write a reply", "Tulis balasan",
+        "View reply", "3 replies. Reply",
     ],
 )  # fmt: skip
 def test_social_and_unrelated_controls_are_never_clicked(label: str) -> None:
@@ -141,6 +180,10 @@ def test_rules_are_data_for_the_browser_and_python_alike() -> None:
                 # JavaScript reads these too: no Python-only syntax
                 assert "(?P" not in pattern and "(?<" not in pattern and "\\Z" not in pattern
             assert rule.as_js()["labels"] == list(rule.labels)
+    # rules that name their own selector never reach beyond it; label rules do
+    loose = {r.id for rules in EXPAND_RULES.values() for r in rules if r.as_js()["loose"]}
+    assert "web.comments" in loose and "tiktok.view_replies" in loose
+    assert not loose & {"web.details", "web.aria_expanded"}
     # only "list" rules open dialogs
     assert all(r.dialog == (r.reveals == "list") for rules in EXPAND_RULES.values() for r in rules)
 
