@@ -5,9 +5,9 @@
 //         label is a count and the list's word (hinted elements first), on its count
 //         (part "count") or its word (part "word": when the count opened nothing);
 //   tab:  in the open dialog, click the list's tab when another one is showing;
+//   check: only look.
 // A dialog is one the page marks (role=dialog, <dialog open>, aria-modal), else a box
 // laid over the page (position: fixed) that the opener's click brought.
-//   check: only look.
 // Returns {clicked: {text, selector, rule, key, doc, dialog: true} | null, refused: [...],
 //          before, state: {dialog, title, selected, shows, other}, candidates}.
 (arg) => {
@@ -124,10 +124,19 @@
       if (!strips.has(strip)) strips.set(strip, []);
       strips.get(strip).push(e);
     }
-    for (const tabs of strips.values()) {
-      const kinds = new Set(tabs.map(t =>
+    // a strip of tabs, not a list row (a row's "12 followers" beside its "Following"
+    // button): tabs of one kind of element, the strip holding short labels and no link
+    const kind = t => t.tagName + ' ' + (typeof t.className === 'string' ? t.className : '')
+      .split(/\s+/).filter(c => c && !/^(?:active|selected|current)$|[-_](?:active|selected|current)$/i.test(c))
+      .sort().join(' ');
+    for (const [strip, tabs] of strips) {
+      const lists = new Set(tabs.map(t =>
         /following|mengikuti/i.test(label(t)) ? 'following' : 'followers'));
-      if (tabs.length >= 2 && tabs.length <= 4 && kinds.size === 2) return tabs;
+      if (tabs.length < 2 || tabs.length > 4 || lists.size !== 2) continue;
+      if (new Set(tabs.map(kind)).size !== 1) continue;
+      if (strip.querySelector('a[href], input, textarea, select, img')) continue;
+      if (Array.from(strip.children).some(c => label(c).length > 30)) continue;
+      return tabs;
     }
     return [];
   };
@@ -136,17 +145,26 @@
     t.getAttribute('aria-pressed') === 'true' ||
     /(?:^|[\s_-])(?:active|selected|current)(?:$|[\s_-])/i.test(
       typeof t.className === 'string' ? t.className : ''));
+  // The dialog that holds the list: one that shows it, else one with the lists' tabs,
+  // else one the opener's click brought (not a cookie dialog that was there before),
+  // else the last (it lies on top).
   const state = () => {
-    for (const d of dialogs().reverse()) {  // the last opened lies on top
+    const before = globalThis.__collectorDialogsBefore;
+    let best = null;
+    for (const d of dialogs()) {
       const title = titleOf(d);
       const tabs = tabsOf(d);
       const selected = selectedOf(tabs);
       const sel = selected ? label(selected) : '';
       const shows = selected ? tabRe.test(sel) : titleRe.test(title);
-      return {dialog: path(d), title: title.slice(0, 120), selected: sel.slice(0, 60),
-              tabs: tabs.length, shows, el: d};
+      const score = (shows ? 4 : 0) + (tabs.some(t => bareOrCounted.test(label(t))) ? 2 : 0) +
+        (before && !before.has(d) ? 1 : 0);
+      if (!best || score >= best.score) {
+        best = {dialog: path(d), title: title.slice(0, 120), selected: sel.slice(0, 60),
+                tabs: tabs.length, shows, el: d, score};
+      }
     }
-    return null;
+    return best;
   };
   const measure = () => ({
     nodes: document.getElementsByTagName('*').length,
@@ -171,7 +189,10 @@
     const selector = path(el);
     const target = part ? partOf(el, part) : el;
     // what lies over the page before the list's own count is clicked (not a tab's)
-    if (arg.phase === 'open') globalThis.__collectorOverlaysBefore = new WeakSet(overlays());
+    if (arg.phase === 'open') {
+      globalThis.__collectorOverlaysBefore = new WeakSet(overlays());
+      globalThis.__collectorDialogsBefore = new WeakSet(document.querySelectorAll(MARKED));
+    }
     pressElement(target);  // _prelude.js
     return {clicked: {text: text.slice(0, 120), selector, rule, key: selector + ' | ' + text,
                       target: target === el ? null : path(target), dialog: true,
@@ -189,7 +210,7 @@
     return click(el, rule, text, part);
   };
   const now = state();
-  const out = s => ({...s, refused, state: now && {...now, el: undefined}});
+  const out = s => ({...s, refused, state: now && {...now, el: undefined, score: undefined}});
   if (arg.phase === 'check') return out({clicked: null, before: measure()});
 
   if (arg.phase === 'tab') {
