@@ -43,8 +43,8 @@ clicked ("123 Following", "4,5 rb Pengikut"). The opener clicks only an element 
 whole label is a count and the list's word (`count_label`: a number must be there),
 never the bare word: "Following" / "Mengikuti" alone is a follow button in its
 followed state, and the denylist above still refuses it. In the dialog it picks the
-list's tab (Threads: Followers / Following) only when that is a tab (`role=tab`) or a
-count and the word. The list's words and counts are the only social-looking words an
+list's tab (Threads: Followers / Following) only when that is a tab (`role=tab`, or a
+strip of the lists' words that cannot be a list row) or a count and the word. The list's words and counts are the only social-looking words an
 opener may carry; any other (an aria-label "Follow budi", an "Unfollow" around it) still
 refuses it.
 """
@@ -344,8 +344,9 @@ class ListOpener:
     selectors of the count's element, or of an element inside it, tried before any
     other element (TikTok's `data-e2e="following-count"`). `tab`: the whole label of
     the dialog's tab that shows this list (`tab_label`), clicked only when it is a tab
-    (`role=tab`, or inside a `role=tablist`) or itself a count and the label; `title`:
-    what a dialog that shows this list is called.
+    (`role=tab`, or inside a `role=tablist`; on a page that marks no tab, one of a strip
+    of such labels of one kind of element, without links, outside the list's rows) or
+    itself a count and the label; `title`: what a dialog that shows this list is called.
     """
 
     id: str  # "<platform>.<list>", recorded with the click it causes
