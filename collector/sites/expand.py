@@ -44,9 +44,9 @@ whole label is a count and the list's word (`count_label`: a number must be ther
 never the bare word: "Following" / "Mengikuti" alone is a follow button in its
 followed state, and the denylist above still refuses it. In the dialog it picks the
 list's tab (Threads: Followers / Following) only when that is a tab (`role=tab`, or a
-strip of the lists' words that cannot be a list row) or a count and the word. The list's words and counts are the only social-looking words an
-opener may carry; any other (an aria-label "Follow budi", an "Unfollow" around it) still
-refuses it.
+strip of the lists' words that cannot be a list row) or a count and the word. The
+list's words and counts are the only social-looking words an opener may carry; any
+other (an aria-label "Follow budi", an "Unfollow" around it) still refuses it.
 """
 
 from __future__ import annotations
