@@ -22,8 +22,9 @@ def write_lists(tmp_path: Path, site: InteractionSite, entries: list[tuple[str, 
     path = tmp_path / "asn.toml"
     body = f'[proxy]\n"*" = "{site.proxy}"\n\n'
     for platform, handle in entries:
+        name = ld.WATCHED["name"] + (" (en)" if handle == ld.ENGLISH else "")
         body += (
-            f'[[entry]]\nname = "{ld.WATCHED["name"]}"\nplatform = "{platform}"\n'
+            f'[[entry]]\nname = "{name}"\nplatform = "{platform}"\n'
             f'handle = "{handle}"\nlists = ["following"]\n\n'
         )
     path.write_text(body, "utf-8")
@@ -82,20 +83,23 @@ def list_captures(store: Path) -> dict[str, list[tuple[Path, dict[str, Any]]]]:
 def test_following_list_in_a_dialog_found_and_changes_between_runs(
     interaction_site: InteractionSite, store: Path, tmp_path: Path
 ) -> None:
-    # TikTok in Indonesian, Threads in English: the count opens the dialog (on Threads
-    # only "N followers" exists: its dialog's Following tab is picked)
+    # TikTok in Indonesian and English, Threads in English: the count opens the dialog
+    # (on Threads only "N followers" exists: its dialog's Following tab is picked)
     watch = write_lists(
-        tmp_path, interaction_site, [("tiktok", ld.WATCHED["handle"]), ("threads", ld.ENGLISH)]
+        tmp_path,
+        interaction_site,
+        [("tiktok", ld.WATCHED["handle"]), ("tiktok", ld.ENGLISH), ("threads", ld.ENGLISH)],
     )
     campaign = write_campaign(tmp_path)
     interaction_site.unfollowed = False
     try:
         first = run(watch, campaign, store)
-        assert "findings: 2 (2 following)" in first, first
+        assert "findings: 3 (3 following)" in first, first
         lists = list_captures(store)
-        assert sorted(lists) == [ld.TH_PROFILE_EN, ld.TT_PROFILE]
+        assert sorted(lists) == [ld.TH_PROFILE_EN, ld.TT_PROFILE_EN, ld.TT_PROFILE]
         expected_clicks = {
             ld.TT_PROFILE: [("240 mengikuti", "tiktok.following")],
+            ld.TT_PROFILE_EN: [("240 following", "tiktok.following")],
             ld.TH_PROFILE_EN: [
                 ("4.5k followers", "threads.following.via_other_count"),
                 ("following 240", "threads.following.tab"),
@@ -112,10 +116,11 @@ def test_following_list_in_a_dialog_found_and_changes_between_runs(
             clicks = [(c["text"], c["rule"]) for c in m["expand"]["clicks"]]
             assert clicks == expected_clicks[url], clicks
             assert m["expand"]["navigations"] == []
-            if url == ld.TH_PROFILE_EN:
+            if url in (ld.TH_PROFILE_EN, ld.TT_PROFILE_EN):
                 # the dialog wrote its address into the history: the same document
                 changed = m["expand"]["clicks"][0]["url_changed"]
-                assert changed["same_document"] and changed["to"].endswith("/followers")
+                opened_by = "/followers" if url == ld.TH_PROFILE_EN else "/following"
+                assert changed["same_document"] and changed["to"].endswith(opened_by)
             # the dialog's list was scrolled to its end: all 240 rows, in its shot
             (box,) = m["expand"]["containers"]
             assert box["in_dialog"] and box["stopped_by"] == "bottom" and box["loads"] >= 11
@@ -132,6 +137,7 @@ def test_following_list_in_a_dialog_found_and_changes_between_runs(
             (ld.TT_PROFILE, "following", ld.CAMPAIGN["name"]),
             # the page's address when it was shot (the dialog wrote its own)
             (ld.TH_PROFILE_EN + "/followers", "following", ld.CAMPAIGN["name"]),
+            (ld.TT_PROFILE_EN + "/following", "following", ld.CAMPAIGN["name"]),
         }
         # the profiles' own captures are not the list: nothing found, no dialog opened
         for _, m in captures(store):
