@@ -47,6 +47,7 @@ from playwright.async_api import (
     Playwright,
     Request,
     Response,
+    Route,
     async_playwright,
 )
 from playwright.async_api import Error as PlaywrightError
@@ -242,6 +243,32 @@ def browser_version(executable: str) -> str | None:
     return out.stdout.strip() or None
 
 
+class NavigationGuard:
+    """While expansion clicks, no page of the capture may load another document: a click
+    (or a timer it starts) that would navigate, submit a form with form.submit() or open
+    a popup has its request aborted before it leaves the browser, so the server never
+    sees it (rule 6), and the page stays as it was (ERR_ABORTED commits no error page).
+    collector's own going back is let through."""
+
+    def __init__(self) -> None:
+        self.blocked: list[dict[str, Any]] = []
+        self.allow = False  # set while collector itself navigates
+
+    async def handle(self, route: Route) -> None:
+        request = route.request
+        top_level = request.is_navigation_request()
+        # a popup's first document has no page and frame yet: it stays top-level
+        with contextlib.suppress(PlaywrightError):
+            top_level = top_level and request.frame.parent_frame is None
+        if self.allow or not top_level:
+            await route.fallback()
+            return
+        self.blocked.append(
+            {"at": rfc3339(utc_now()), "method": request.method, "url": request.url[:2000]}
+        )
+        await route.abort("aborted")
+
+
 class NetworkTracker:
     """Counts requests in flight, to wait for network quiet without a fixed sleep."""
 
@@ -396,12 +423,15 @@ class BrowserSession:
         workdir: Path,
         marker_selectors: frozenset[str] = frozenset(),
         find: tuple[Needle, ...] = (),
+        platform: str | None = None,
     ) -> PageCapture:
         assert self._browser is not None, "use `async with BrowserSession(...)`"
         started = rfc3339(utc_now())
         remote = self.endpoint is not None
         try:
-            run = _PageRun(self._browser, url, options, workdir, marker_selectors, find, remote)
+            run = _PageRun(
+                self._browser, url, options, workdir, marker_selectors, find, remote, platform
+            )
             page = await run.run()
         except PlaywrightError as exc:
             if remote and not await self._endpoint_alive():
@@ -473,8 +503,11 @@ class _PageRun:
         marker_selectors: frozenset[str],
         find: tuple[Needle, ...] = (),
         remote: bool = False,
+        platform: str | None = None,
     ) -> None:
         self.browser = browser
+        # the job's platform (--platform, a watch list's); None: from the page's address
+        self.platform = platform
         self.remote = remote  # connected to an endpoint: downloads have no local path
         self.find = find
         self.matches: tuple[dict[str, Any], ...] = ()
@@ -799,17 +832,34 @@ class _PageRun:
             # a click may still navigate (it is undone, but the browser may then no
             # longer hold the body as served): read the main response first
             self.main = await self._main_response(self.response, max(self.remaining(), 3.0))
-        done = await expand_page(
-            self.driver,
-            detect_platform(page.url) if urlsplit(page.url).scheme in ALLOWED_SCHEMES else None,
-            max_clicks=self.opt.max_expand - len((self.expand or {}).get("clicks", [])),
-            quiet_ms=self.opt.network_quiet_ms,
-            max_height=self.opt.max_height,
-            device_scale_factor=self.opt.device_scale_factor,
-            first_artifact=len(self.container_shots) + 1,
-            open_list=self.opt.open_list,
-            rules=self.opt.expand,
+        guard = self.driver.guard = NavigationGuard()
+        await self.bounded(
+            "guarding against navigations", lambda: page.context.route("**/*", guard.handle), 5
         )
+        try:
+            done = await expand_page(
+                self.driver,
+                self.platform
+                or (
+                    detect_platform(page.url)
+                    if urlsplit(page.url).scheme in ALLOWED_SCHEMES
+                    else None
+                ),
+                max_clicks=self.opt.max_expand - len((self.expand or {}).get("clicks", [])),
+                quiet_ms=self.opt.network_quiet_ms,
+                max_height=self.opt.max_height,
+                device_scale_factor=self.opt.device_scale_factor,
+                first_artifact=len(self.container_shots) + 1,
+                open_list=self.opt.open_list,
+                rules=self.opt.expand,
+            )
+        finally:
+            await self.bounded(
+                "lifting the navigation guard",
+                lambda: page.context.unroute("**/*", guard.handle),
+                5,
+            )
+        done.record["navigations_blocked"] = guard.blocked
         self.container_shots += done.shots
         if self.expand is None:
             self.expand = done.record
@@ -1169,6 +1219,7 @@ class _Driver:
         self.page = page
         self.tracker = tracker
         self.cdp = cdp
+        self.guard = NavigationGuard()  # replaced by the one installed for each pass
 
     async def call(self, what: str, name: str, arg: Any = None, cap: float = 5.0) -> Any:
         return await self.run.bounded(what, lambda: self.run.world.call(script(name), arg), cap)
@@ -1196,25 +1247,32 @@ class _Driver:
     def url(self) -> str:
         return self.page.url
 
+    def navigations_blocked(self) -> int:
+        return len(self.guard.blocked)
+
     async def go_back(self, to_url: str, cap: float) -> str:
         def home() -> bool:
             return urlsplit(self.page.url)._replace(fragment="") == urlsplit(to_url)._replace(
                 fragment=""
             )
 
-        await self.run.bounded(
-            "going back after a navigation",
-            lambda: self.page.go_back(wait_until="load", timeout=cap * 1000),
-            cap,
-        )
-        if home():
-            return "back"
-        await self.run.bounded(
-            "loading the page again after a navigation",
-            lambda: self.page.goto(to_url, wait_until="load", timeout=cap * 1000),
-            cap,
-        )
-        return "reloaded" if home() else "failed"
+        self.guard.allow = True
+        try:
+            await self.run.bounded(
+                "going back after a navigation",
+                lambda: self.page.go_back(wait_until="load", timeout=cap * 1000),
+                cap,
+            )
+            if home():
+                return "back"
+            await self.run.bounded(
+                "loading the page again after a navigation",
+                lambda: self.page.goto(to_url, wait_until="load", timeout=cap * 1000),
+                cap,
+            )
+            return "reloaded" if home() else "failed"
+        finally:
+            self.guard.allow = False
 
     async def shot(self, clip: dict[str, float], cap: float) -> bytes | None:
         params = {
@@ -1228,6 +1286,14 @@ class _Driver:
             "screenshot of an inner container", _shot(self.cdp, params), cap
         )
         return base64.b64decode(result["data"]) if result else None
+
+    async def stop_scripts(self) -> None:
+        # V8 is interrupted from outside the page's busy thread; the page stays usable
+        await self.run.bounded(
+            "stopping a script that froze the page",
+            lambda: self.cdp.send("Runtime.terminateExecution"),
+            3,
+        )
 
     def time_left(self) -> float:
         return self.run.settle_left()

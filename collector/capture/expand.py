@@ -9,8 +9,14 @@ It never imports Playwright: the browser module hands it a `PageDriver`.
 The loop, in rounds until a round changes nothing (bounded by `--max-expand` clicks and
 the capture's settle time):
 1. click the next safe control a rule matches (collector/capture/js/expand.js), wait for
-   what it loads (network quiet, then the DOM quiet), measure what it added; undo a
-   navigation if one happened;
+   what it loads (network quiet, then the DOM quiet), measure what it added. While this
+   runs no page of the capture may load another document (the browser module's
+   NavigationGuard aborts the request: a form.submit(), a popup, a location change never
+   reach the server) and the control is not clicked again; an address changed by the
+   page's history API (the same document) is recorded, not undone; a navigation that got
+   through anyway is undone. A press whose handler never returns (the page frozen) has
+   its script stopped, and expansion ends (`page_unresponsive`), so the page is still
+   shot as it stands;
 2. scroll every inner scroll container to its end, waiting for what loads at the bottom;
 3. if anything grew, scroll the window through again (new lazy content, new buttons);
 4. when nothing is left in the page itself, open one dialog (a likers list) and go on.
@@ -61,6 +67,7 @@ from collector.models import CaptureJob, Needle, Outcome, PageCapture
 from collector.sites.expand import (
     CONTROLS,
     LIST_LABELS,
+    action_class_pattern,
     list_opener,
     rules_for,
     social_pattern,
@@ -113,12 +120,20 @@ class PageDriver(Protocol):
         """The page's current URL."""
         ...
 
+    def navigations_blocked(self) -> int:
+        """Navigations (and popups) refused so far while expanding."""
+        ...
+
     async def go_back(self, to_url: str, cap: float) -> str:
         """Undo a navigation: "back", "reloaded" (went to `to_url` again) or "failed"."""
         ...
 
     async def shot(self, clip: dict[str, float], cap: float) -> bytes | None:
         """A PNG of `clip` (document CSS px) at the capture's device scale factor."""
+        ...
+
+    async def stop_scripts(self) -> None:
+        """Stop the page's JavaScript that is running now (a handler that never returns)."""
         ...
 
     def time_left(self) -> float:
@@ -219,6 +234,7 @@ class _Expander:
         self.dsf = dsf
         self.first_artifact = first_artifact
         self.home = driver.url()
+        self.home_doc: Any = None  # the document the clicks are made in (doc.js)
         self.clicks: list[dict[str, Any]] = []
         self.refused: list[dict[str, Any]] = []
         self.refused_count: dict[str, int] = {}
@@ -234,6 +250,8 @@ class _Expander:
         self.stopped_by = "nothing_new"
         self.submits_blocked = 0  # form submissions a clicked control tried, cancelled
         self.survey_social: Any = None
+        self.url_changes: list[dict[str, Any]] = []  # by the page's history API
+        self.blocked_seen = 0  # navigations the guard had refused at the last look
         self.opener: dict[str, Any] | None = None  # ListOpener.as_js() of the list to open
         self.list_record: dict[str, Any] | None = None
 
@@ -249,7 +267,7 @@ class _Expander:
         if await self.survey():
             # nothing to click, no container: one round trip in all (a plain page)
             social = self.survey_social
-        else:
+        elif self.stopped_by == "nothing_new":
             await self.rounds()
         shots = await self.shoot_containers()
         registered = 0
@@ -274,6 +292,7 @@ class _Expander:
             "container_shots": len(shots),
             "containers_registered_for_find": registered,
             "navigations": self.navigations,
+            "url_changes": self.url_changes,
             "refused": self.refused[:MAX_REFUSALS_LISTED],
             "refused_count": sum(self.refused_count.values()),
             "refused_by_reason": dict(sorted(self.refused_count.items())),
@@ -302,6 +321,8 @@ class _Expander:
             10,
         )
         if not isinstance(found, list) or len(found) != 3 or not isinstance(found[0], dict):
+            if await self.unfreeze():
+                self.stopped_by = "page_unresponsive"  # the first press never returned
             return False
         step, containers, self.survey_social = found
         control = self.take_step(step)
@@ -327,6 +348,7 @@ class _Expander:
         else:
             self.stopped_by = "max_rounds"
         await self.check_still_home()  # a navigation the last click started late
+        self.note_late_blocks()
 
     # -- a list in a dialog ----------------------------------------------------------------
 
@@ -411,7 +433,7 @@ class _Expander:
         """Wait for what the click loaded, logged like every click; its record."""
         control = step["clicked"]
         self.last_key = str(control.get("key"))
-        await self.after_click(control, step.get("before") or {}, history_ok=True)
+        await self.after_click(control, step.get("before") or {})
         return self.clicks[-1]
 
     async def wait_for_dialog(
@@ -436,6 +458,7 @@ class _Expander:
             "rules": self.rules,
             "controls": CONTROLS,
             "social": self.social,
+            "actionClass": action_class_pattern(),
             "skip": sorted(self.skip),
             "dialogs": not self.dialog_opened,
             "lastGrew": self.last_grew,
@@ -453,6 +476,8 @@ class _Expander:
         if not isinstance(control, dict):
             return None
         self.last_key = str(control.get("key"))
+        if self.home_doc is None:
+            self.home_doc = control.get("doc")
         if control.get("dialog"):
             self.dialog_opened = True  # one per capture: it covers the page
         return control
@@ -467,10 +492,12 @@ class _Expander:
             if self.out_of_time():
                 self.stopped_by = "time"
                 return clicked_any
+            self.note_late_blocks()
             await self.check_still_home()
             step = await self.d.call("looking for what to expand", "expand", self.click_arg(), 10)
             if not isinstance(step, dict):
-                self.stopped_by = "error"
+                # a click's handler runs inside the step: one that never returns froze it
+                self.stopped_by = "page_unresponsive" if await self.unfreeze() else "error"
                 return clicked_any
             control = self.take_step(step)
             if control is None:
@@ -478,12 +505,12 @@ class _Expander:
             clicked_any = True
             await self.after_click(control, step.get("before") or {})
 
-    async def after_click(
-        self, control: dict[str, Any], before: dict[str, Any], history_ok: bool = False
-    ) -> None:
+    async def after_click(self, control: dict[str, Any], before: dict[str, Any]) -> None:
         at = rfc3339(utc_now())
         t0 = time.monotonic()
         requests0 = self.d.requests()
+        self.note_late_blocks()
+        blocked0 = self.blocked_seen
         cap = min(CLICK_WAIT_CAP_S, max(self.d.time_left() - SHOT_RESERVE_S, 0.2))
         await self.d.network_quiet(CLICK_QUIET_MS, cap, t0)
         after = await self.d.call(
@@ -501,13 +528,25 @@ class _Expander:
         }
         if control.get("target"):
             record["target"] = control["target"]  # the part of it clicked (a list's count)
-        same_doc = isinstance(after, dict) and after.get("doc") == control.get("doc")
-        if not _same_page(self.d.url(), self.home) and history_ok and same_doc:
-            # a dialog that writes its own address into the history (pushState): the
-            # same document, not another page; it is the page from now on
-            record["url_changed"] = {"from": self.home, "to": self.d.url(), "same_document": True}
-            self.home = self.d.url()
-        if not _same_page(self.d.url(), self.home):
+        if after is None and await self.unfreeze():
+            record["loaded"] = None
+            record["page_unresponsive"] = True
+            self.clicks.append(record)
+            self.stopped_by = "page_unresponsive"
+            return
+        self.blocked_seen = self.d.navigations_blocked()
+        if self.blocked_seen > blocked0:
+            # it tried to leave the page (or open one): refused at the network, and this
+            # control is not clicked again
+            record["navigation_blocked"] = True
+            self.skip.add(str(control.get("key")))
+        url = self.d.url()
+        if not _same_page(url, self.home) and self.same_document(after, control):
+            # the page's own history API (a thread or a dialog given its own address):
+            # the same document, nothing to undo
+            record["url_after"] = url
+            self.note_url_change(url, record)
+        if not _same_page(url, self.home):
             # another page: go back (a reload of this page is no navigation away)
             record["navigated"] = True
             self.clicks.append(record)
@@ -541,10 +580,48 @@ class _Expander:
             if self.idle[key] >= 2:  # re-rendered controls that never load anything
                 self.skip.add(key)
 
+    @staticmethod
+    def same_document(after: Any, control: dict[str, Any]) -> bool:
+        return isinstance(after, dict) and after.get("doc") == control.get("doc") is not None
+
+    def note_url_change(self, url: str, record: dict[str, Any] | None) -> None:
+        self.url_changes.append(
+            {
+                "at": rfc3339(utc_now()),
+                "control": record.get("text") if record else None,
+                "from": self.home,
+                "to": url,
+            }
+        )
+        self.home = url
+
+    async def unfreeze(self) -> bool:
+        """True if the page no longer answered (a handler that never returns): its
+        script is then stopped, so the page can still be shot as it is."""
+        if await self.d.call("checking the page still answers", "doc", None, 2) is not None:
+            return False
+        await self.d.stop_scripts()
+        return True
+
+    def note_late_blocks(self) -> None:
+        """A navigation or popup the last click asked for may reach the guard only after
+        that click was measured: it is that click's."""
+        blocked = self.d.navigations_blocked()
+        if blocked > self.blocked_seen and self.clicks:
+            self.clicks[-1]["navigation_blocked"] = True
+            self.skip.add(self.last_key)
+        self.blocked_seen = blocked
+
     async def check_still_home(self) -> None:
         """A page may navigate a moment after a click (a timer): undo it too."""
-        if _same_page(self.d.url(), self.home):
+        url = self.d.url()
+        if _same_page(url, self.home):
             return
+        if self.home_doc is not None:
+            doc = await self.d.call("reading which document is shown", "doc", None, 3)
+            if doc == self.home_doc:
+                self.note_url_change(url, None)  # history API, late: the same document
+                return
         blamed = self.clicks[-1] if self.clicks else None
         if blamed is not None:
             blamed["navigated"] = True
@@ -570,6 +647,7 @@ class _Expander:
             # the document was loaded again: its containers are new elements
             self.navigations[-1]["containers_reset"] = sorted(self.containers)
             self.containers.clear()
+        self.home_doc = None  # the document shown now is another one
         if how == "failed":
             self.stopped_by = "navigation_not_undone"
         # a document loaded again has lost what was opened in it

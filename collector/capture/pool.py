@@ -140,12 +140,15 @@ class EndpointPool:
         workdir: Path,
         marker_selectors: frozenset[str] = frozenset(),
         find: tuple[Needle, ...] = (),
+        platform: str | None = None,
     ) -> tuple[PageCapture, BrowserInfo]:
         """One page on one endpoint. EndpointLost: that endpoint is gone (dropped here);
         the caller starts the capture again. BrowserNotFound: none is left."""
         async with self._slot() as w:
             try:
-                page = await w.session.capture(url, options, workdir, marker_selectors, find)
+                page = await w.session.capture(
+                    url, options, workdir, marker_selectors, find, platform
+                )
             except EndpointLost as exc:
                 self._drop(w, exc)
                 assert self._changed is not None

@@ -87,6 +87,7 @@ class Browsers(Protocol):
         workdir: Path,
         marker_selectors: frozenset[str] = ...,
         find: tuple[Needle, ...] = ...,
+        platform: str | None = ...,
     ) -> tuple[PageCapture, BrowserInfo]: ...
 
 
@@ -105,8 +106,9 @@ class _Launched:
         workdir: Path,
         marker_selectors: frozenset[str] = frozenset(),
         find: tuple[Needle, ...] = (),
+        platform: str | None = None,
     ) -> tuple[PageCapture, BrowserInfo]:
-        page = await self.session.capture(url, options, workdir, marker_selectors, find)
+        page = await self.session.capture(url, options, workdir, marker_selectors, find, platform)
         return page, self.info
 
 
@@ -254,7 +256,12 @@ class OpenRunner:
                     page, info = await _unless(
                         abandon,
                         self.browsers.capture(
-                            job.url, job.options, writer.folder, r.marker_selectors, job.find
+                            job.url,
+                            job.options,
+                            writer.folder,
+                            r.marker_selectors,
+                            job.find,
+                            job.platform,
                         ),
                     )
                 except EndpointLost as exc:

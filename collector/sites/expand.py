@@ -13,8 +13,10 @@ An `ExpandRule` matches a control when
   the innermost one around it: TikTok's "View 3 replies" is a `<p>` with a script's click
   handler),
 * and, when `labels` is not empty, one of its regular expressions is found in the control's
-  label (its text, else its aria-label, title or value), normalised: whitespace collapsed,
-  trimmed, lower-cased, leading punctuation and dashes removed ("—— View replies (3)").
+  label (its text, else its aria-label, title or value; its aria-label too when its text
+  does not match: "💬 3" named "Lihat 3 balasan"), normalised: whitespace collapsed,
+  trimmed, lower-cased, leading and trailing punctuation, arrows and dashes removed ("——
+  View replies (3)", "Show more ▾", "See more...").
   Write `^...$` for a whole-label match. The expressions are run by the browser's
   JavaScript engine and checked by Python's `re` in the tests, so they keep to what both
   read alike: literals, classes, `\\d`, `\\s`, `\\b`, groups, `?:`, `|`, quantifiers.
@@ -26,12 +28,19 @@ Never a social action (evidence rule 6). A control is refused, whatever rule mat
 
 * any word of `SOCIAL_WORDS` is in its label, its aria-label, title, `data-testid`,
   `data-action` or `name`, or in those of an element inside it (an icon's aria-label
-  "Like") or of an interactive element around it (a click bubbles up to it): a
-  denylist match ALWAYS wins over an expansion match;
+  "Like", an SVG's `<title>`), or of an interactive element around it (a click bubbles
+  up to it), read without zero-width characters and soft hyphens: a denylist match
+  ALWAYS wins over an expansion match;
+* it sits inside a clickable element whose class or id names an action
+  (`ACTION_CLASS_WORDS`: `like-btn`), or inside a close wrapper named like a control
+  ("Suka"): the click would bubble to them;
+* it is, or sits inside, a toggle (`aria-pressed`: like, follow, save) or a `<label>` (a
+  click there toggles its checkbox);
 * it is, or sits inside, a submit control (`type=submit`, a `<button>` of a form without
   a type, `input type=image`): a capture never submits a form;
 * it is, or sits inside, a link to another document (an `href` other than the page itself
-  with a `#fragment`, or `javascript:`), or a link with a `target` (a new window);
+  with a `#fragment`), or a link with a `target` (a new window); a `javascript:` link is
+  read by its code too ("javascript:follow(12)" is social);
 * it opens a menu (`aria-haspopup` menu/listbox/true): menus hold actions, not content.
 
 Refusals are counted and logged in the manifest's `expand`. A click that navigates anyway
@@ -56,6 +65,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 __all__ = [
+    "ACTION_CLASS_WORDS",
     "CONTROLS",
     "COUNT",
     "EXPAND_RULES",
@@ -64,6 +74,7 @@ __all__ = [
     "SOCIAL_WORDS",
     "ExpandRule",
     "ListOpener",
+    "action_class_pattern",
     "count_label",
     "list_opener",
     "rules_for",
@@ -213,6 +224,8 @@ _QUAL_ID = r"(?:lainnya|lain|lagi|sebelumnya|terdahulu|lama|tambahan|tersembunyi
 # a count in brackets, or a clause after a comma or colon ("Show additional replies,
 # including those that may contain offensive content")
 _TAIL = rf"(?: ?\({_N}\))?(?:[,:;.] .*)?$"
+# a count alone says nothing more: "3 replies. Reply" is a reply button's name
+_COUNT = rf"(?: ?\({_N}\))?$"
 
 WEB: Final = (
     _rule("web.details", "section", selector="details:not([open]) > summary"),
@@ -229,22 +242,25 @@ WEB: Final = (
         "web.comments",
         "comments",
         rf"^{_VERB} (?:all |the )?(?:{_N} )?(?:{_QUAL} )?(?:{_N} )?comments?{_TAIL}",
-        rf"^(?:all )?{_N} (?:{_QUAL} )?comments?{_TAIL}",
+        rf"^(?:all )?{_N} (?:{_QUAL} )?comments?{_COUNT}",
         rf"^{_QUAL} comments{_TAIL}",
         rf"^{_VERB_ID} (?:semua )?(?:{_N} )?(?:lebih banyak )?(?:komentar|tanggapan)"
         rf"(?: {_QUAL_ID})?{_TAIL}",
-        rf"^{_N} (?:komentar|tanggapan)(?: {_QUAL_ID})?{_TAIL}",
+        rf"^{_N} (?:komentar|tanggapan)(?: {_QUAL_ID})?{_COUNT}",
         rf"^(?:komentar|tanggapan) {_QUAL_ID}{_TAIL}",
+        rf"^(?:comments|komentar|tanggapan) \({_N}\)$",
     ),
     _rule(
         "web.replies",
         "replies",
         rf"^{_VERB} (?:all |the )?(?:{_N} )?(?:{_QUAL} )?(?:{_N} )?repl(?:y|ies){_TAIL}",
-        rf"^(?:all )?{_N} (?:{_QUAL} )?repl(?:y|ies){_TAIL}",
+        rf"^(?:all )?{_N} (?:{_QUAL} )?repl(?:y|ies){_COUNT}",
         rf"^{_QUAL} replies{_TAIL}",
         rf"^{_VERB_ID} (?:semua )?(?:{_N} )?(?:lebih banyak )?balasan(?: {_QUAL_ID})?{_TAIL}",
-        rf"^{_N} balasan(?: {_QUAL_ID})?{_TAIL}",
+        rf"^{_N} balasan(?: {_QUAL_ID})?{_COUNT}",
         rf"^balasan {_QUAL_ID}{_TAIL}",
+        rf"^(?:replies|balasan) \({_N}\)$",
+        rf"^(?:[^·]{{1,80}} )?replied · {_N} repl(?:y|ies)$",
     ),
     _rule(
         "web.more",
@@ -255,6 +271,9 @@ WEB: Final = (
         r"^(?:muat|lihat|tampilkan) lainnya$",
         r"^baca lebih lanjut$",
         r"^selengkapnya$",
+        # a caption cut short ("… more" once its dots are trimmed), a bare expand
+        r"^(?:more|lainnya|expand|perluas)$",
+        r"^(?:view|show|see|lihat|tampilkan) (?:all|semua)$",
     ),
 )
 
@@ -298,6 +317,22 @@ SOCIAL_WORDS: Final = {
         "unduh", "pasang", "ubah", "ingatkan", "aktifkan", "notifikasi",
     ),
 }  # fmt: skip
+
+
+#: Class and id words of a clickable element that name a social action (`like-btn`,
+#: `followButton`): fewer than SOCIAL_WORDS, since class names also say "comment" or
+#: "reply" for the parts of a thread that hold what a capture must open.
+ACTION_CLASS_WORDS: Final = (
+    "like", "unlike", "follow", "unfollow", "share", "subscribe", "join", "vote", "report",
+    "block", "repost", "retweet", "bookmark", "suka", "ikuti", "bagikan", "gabung",
+    "langganan", "laporkan", "blokir",
+)  # fmt: skip
+
+
+def action_class_pattern() -> str:
+    """One regular expression (JavaScript and Python alike) for ACTION_CLASS_WORDS in
+    class and id names split into words."""
+    return r"\b(?:" + "|".join(ACTION_CLASS_WORDS) + r")\b"
 
 
 def social_pattern() -> str:

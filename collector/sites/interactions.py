@@ -184,7 +184,8 @@ class KindRule:
 
     `sources`: which context hints the rule reads: "dialog" (a dialog's title), "title"
     (an `aria-labelledby` title), "label" (an `aria-label`), "heading" (a heading that
-    introduces the list the match is in), "attr" (class/id/data-testid/data-e2e tokens),
+    introduces the list the match is in), "sentence" (the words right before the match in
+    its own line: "Disukai oleh"), "attr" (class/id/data-testid/data-e2e tokens),
     "item" (the `aria-label` of the match's own item). `phrases`: regular expressions
     (case-insensitive, on text with white space collapsed), any of which may match.
     `author_only`: the kind holds only for the item's author (a comment's writer), and
@@ -208,8 +209,33 @@ def _words(*phrases: str) -> tuple[str, ...]:
     return tuple(_W + p + _E for p in phrases)
 
 
+def _lead_in(*phrases: str) -> tuple[str, ...]:
+    # the phrase ends the words before the match ("... disukai oleh")
+    return tuple(_W + p + r"\s*:?$" for p in phrases)
+
+
 # Every platform. Order matters only between rules that read the same hint.
 KIND_RULES: Final[tuple[KindRule, ...]] = (
+    KindRule(
+        "generic.sentence.likes",
+        LIKE,
+        ("sentence",),
+        _lead_in("disukai oleh", "liked by", "yang menyukai", "direaksi oleh", "reacted by"),
+        why="a likes line: 'Disukai oleh budi dan 12 lainnya'",
+    ),
+    KindRule(
+        "generic.sentence.shares",
+        SHARE,
+        ("sentence",),
+        _lead_in(
+            "diposting ulang oleh",
+            "dibagikan(?: ulang)? oleh",
+            "reposted by",
+            "shared by",
+            "retweeted by",
+        ),
+        why="a reposts line: 'Diposting ulang oleh budi'",
+    ),
     KindRule(
         "generic.likers",
         LIKE,
@@ -218,6 +244,7 @@ KIND_RULES: Final[tuple[KindRule, ...]] = (
             "disukai oleh",
             "yang menyukai",
             "menyukai ini",
+            "menyukai",
             "suka",
             "suka-suka",
             "likes?",
@@ -286,8 +313,9 @@ KIND_RULES: Final[tuple[KindRule, ...]] = (
         REPLY,
         ("attr",),
         (
-            r"repl(y|ies)",
-            r"balasan",
+            # not a comment that merely has replies ("has-replies", "with-replies")
+            r"(?<!has-)(?<!with-)(?<!no-)repl(y|ies)",
+            r"(?<!ada-)balasan",
             r"sub-?comment",
             r"child-?comment",
             r"comment-?level-?[2-9]",

@@ -232,17 +232,38 @@ def test_trap_page_social_controls_and_forms_are_never_touched(
     assert m["outcome"] == "ok"
     e = m["expand"]
     # the safe "Lihat selengkapnya" opened; the control whose handler submits a form was
-    # clicked, and its submission cancelled
-    assert [c["rule"] for c in e["clicks"]] == ["web.comments", "web.more"]
+    # clicked, and its submission cancelled; the controls whose scripts submit a form
+    # with form.submit(), open a popup or set location were clicked, and what they asked
+    # for never left the browser
+    assert [c["rule"] for c in e["clicks"]] == [
+        "web.comments",
+        "web.comments",
+        "web.comments",
+        "web.replies",
+        "web.more",
+    ]
+    # (a popup's request may reach the guard after its click was measured: it is then
+    # put on the click that follows)
+    flags = [c.get("navigation_blocked", False) for c in e["clicks"]]
+    assert flags[:2] == [False, True] and flags[3:] == [True, False]
+    assert sorted((b["method"], b["url"]) for b in e["navigations_blocked"]) == [
+        ("GET", "http://forum.contoh.id/trap/like-get"),
+        ("GET", "http://forum.contoh.id/trap/popup-follow"),
+        ("POST", "http://forum.contoh.id/form/gabung"),
+    ]
+    # each control clicked once
+    assert len({c["selector"] for c in e["clicks"]}) == len(e["clicks"])
     assert e["form_submissions_blocked"] == 1
     assert SAID["trap"] in (root / filed[0].folder / "text.txt").read_text("utf-8")
     assert e["refused_by_reason"] == {
+        "a toggle": 2,
+        "inside a label": 1,
         "navigates": 2,
         "opens a menu": 1,
-        "social": 5,
+        "social": 10,
         "submits a form": 2,
     }
-    assert e["refused_count"] == 10 and len(e["refused"]) == 10
+    assert e["refused_count"] == 18 and len(e["refused"]) == 18
     assert {r["text"] for r in e["refused"] if r["reason"] == "submits a form"} == {
         "lihat selengkapnya",
         "view more comments",
@@ -255,7 +276,7 @@ def test_trap_page_social_controls_and_forms_are_never_touched(
     )
 
 
-def test_a_click_that_navigates_is_undone_and_recorded(
+def test_a_click_that_would_navigate_is_refused_at_the_network_and_recorded(
     interaction_site: InteractionSite, tmp_path: Path
 ) -> None:
     root = tmp_path / "evidence"
@@ -265,17 +286,62 @@ def test_a_click_that_navigates_is_undone_and_recorded(
     m = filed[0].manifest
     folder = root / filed[0].folder
     assert m["outcome"] == "ok" and m["final_url"] == imitation.NAVIGATES
-    (nav,) = m["expand"]["navigations"]
-    assert nav["to"] == "http://forum.contoh.id/lain" and nav["from"] == imitation.NAVIGATES
-    assert nav["undone"] == "back" and nav["url_after"] == imitation.NAVIGATES
-    assert nav["control"] == "show more" and nav["rule"] == "web.more"
-    (navigated,) = [c for c in m["expand"]["clicks"] if c.get("navigated")]
-    assert navigated["text"] == "show more"
-    # clicked once, never again; the page's own content opened after going back
+    # the request never left the browser: the server did not see it, nothing to undo
+    assert not any(url.endswith("/lain") for _, url in interaction_site.requests)
+    assert m["expand"]["navigations"] == []
+    (blocked,) = m["expand"]["navigations_blocked"]
+    assert blocked["url"] == "http://forum.contoh.id/lain" and blocked["method"] == "GET"
+    (navigated,) = [c for c in m["expand"]["clicks"] if c.get("navigation_blocked")]
+    assert navigated["text"] == "show more" and navigated["rule"] == "web.more"
+    # clicked once, never again; the page's own content opened in the same document
     assert [c["rule"] for c in m["expand"]["clicks"]].count("web.more") == 1
     assert SAID["navigasi"] in (folder / "text.txt").read_text("utf-8")
-    # the body as served is kept although the browser left the document once
     assert "Halaman yang berpindah" in (folder / "response.html").read_text("utf-8")
+
+
+def test_an_address_changed_by_the_history_api_is_not_a_navigation(
+    interaction_site: InteractionSite, tmp_path: Path
+) -> None:
+    root = tmp_path / "evidence"
+    (filed,) = CaptureRunner(EvidenceStore(root)).run(
+        [CaptureJob(imitation.ADDRESSES, options(interaction_site))]
+    )
+    e = filed.manifest["expand"]
+    assert filed.manifest["outcome"] == "ok"
+    assert e["navigations"] == [] and e["navigations_blocked"] == []
+    ((click, change),) = [(c, u) for c in e["clicks"] for u in e["url_changes"]]
+    assert click["url_after"] == change["to"] == imitation.ADDRESSES + "?comment_id=42"
+    assert change["from"] == imitation.ADDRESSES and change["control"] == "lihat 2 balasan"
+    # nothing reloaded: what the click opened is in the capture
+    assert SAID["alamat"] in (root / filed.folder / "text.txt").read_text("utf-8")
+
+
+def test_a_handler_that_never_returns_is_stopped_and_the_page_still_shot(
+    interaction_site: InteractionSite, tmp_path: Path
+) -> None:
+    root = tmp_path / "evidence"
+    (filed,) = CaptureRunner(EvidenceStore(root)).run(
+        [CaptureJob(imitation.FREEZES, options(interaction_site, timeout_s=40))]
+    )
+    m = filed.manifest
+    folder = root / filed.folder
+    assert m["outcome"] == "ok", m["outcome_reason"]
+    assert m["expand"]["stopped_by"] == "page_unresponsive"
+    assert SAID["beku"] in (folder / "text.txt").read_text("utf-8")
+    assert png_size(folder / "screenshot.png")[1] > 0
+    assert (folder / "dom.html").stat().st_size > 0
+
+
+def test_the_jobs_platform_chooses_the_rules_over_the_address(
+    interaction_site: InteractionSite, tmp_path: Path
+) -> None:
+    # an Instagram imitation on a host of its own (--platform instagram)
+    (filed,) = CaptureRunner(EvidenceStore(tmp_path / "evidence")).run(
+        [CaptureJob(imitation.NEWS, options(interaction_site), platform="instagram")]
+    )
+    e = filed.manifest["expand"]
+    assert e["platform"] == "instagram" and e["rules"][0].startswith("instagram.")
+    assert {c["rule"] for c in e["clicks"]} == {"web.comments", "web.replies"}
 
 
 def test_no_expand_captures_the_page_as_served(

@@ -118,9 +118,10 @@ def test_following_list_in_a_dialog_found_and_changes_between_runs(
             assert m["expand"]["navigations"] == []
             if url in (ld.TH_PROFILE_EN, ld.TT_PROFILE_EN):
                 # the dialog wrote its address into the history: the same document
-                changed = m["expand"]["clicks"][0]["url_changed"]
                 opened_by = "/followers" if url == ld.TH_PROFILE_EN else "/following"
-                assert changed["same_document"] and changed["to"].endswith(opened_by)
+                assert m["expand"]["clicks"][0]["url_after"] == url + opened_by
+                (changed,) = m["expand"]["url_changes"]
+                assert changed["from"] == url and changed["to"] == url + opened_by
             # the dialog's list was scrolled to its end: all 240 rows, in its shot
             (box,) = m["expand"]["containers"]
             assert box["in_dialog"] and box["stopped_by"] == "bottom" and box["loads"] >= 11

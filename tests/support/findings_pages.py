@@ -82,6 +82,10 @@ def instagram_post(*, budi_comment: bool = True, likers: int = 40) -> bytes:
         f"<li><a href='/andi.w/'>andi.w</a> <span>Hadir! cc @{WATCHED} dan @{WATCHED}2</span></li>"
         f"{comment}"
         f"<li><a href='/{WATCHED}2/'>{WATCHED}2</a> <span>saya bukan ASN</span></li>"
+        # someone else's profile shown under the watched handle (an impersonator), and a
+        # hashtag: neither is the person
+        f"<li><a href='/{WATCHED}.asli/'>{WATCHED}</a> <span>akun tiruan, bukan dia</span></li>"
+        f"<li><a href='/siti.r/'>siti.r</a> <span>#{WATCHED} trending hari ini</span></li>"
         "</ul></section></article>"
         "<div class='likers' role='dialog' aria-labelledby='likers-title'>"
         f"<h3 id='likers-title'>Disukai oleh</h3><ul>{rows}</ul></div></main>",

@@ -37,6 +37,9 @@ fails on any.
         whose click handler submits a form; and one safe "Lihat selengkapnya".
   http://forum.contoh.id/navigasi    a "Show more" button whose script navigates away.
   http://forum.contoh.id/biasa       nothing to expand.
+  http://forum.contoh.id/beku        a "Lihat selengkapnya" whose handler never returns.
+  http://forum.contoh.id/alamat      "Lihat 2 balasan" opens the replies and changes the address
+        with history.replaceState (the same document).
   http://forum.contoh.id/berita/7    a news site's comments worded as none of the platforms
         above: "Lihat 5 komentar sebelumnya" / "View 5 previous comments" loads older ones,
         then "2 balasan lagi" / "2 more replies" (a <span>, no role) under one holds the watched
@@ -78,6 +81,8 @@ TRAP = "http://forum.contoh.id/jebakan"
 NAVIGATES = "http://forum.contoh.id/navigasi"
 PLAIN = "http://forum.contoh.id/biasa"
 NEWS = "http://forum.contoh.id/berita/7"
+FREEZES = "http://forum.contoh.id/beku"
+ADDRESSES = "http://forum.contoh.id/alamat"
 
 # What the watched person wrote on each page (a test looks for these words).
 SAID = {
@@ -90,6 +95,8 @@ SAID = {
     "trap": "Budi Santoso ikut hadir di kampanye akbar",
     "navigasi": "Budi Santoso membalas: hadir di posko pemenangan",
     "news": "Budi Santoso: tim pemenangan kecamatan sudah siap, kita coblos nomor 1",
+    "beku": "Budi Santoso hadir di panggung kampanye",
+    "alamat": "Budi Santoso membalas: siap menangkan nomor 1",
 }
 
 _FIRST = [
@@ -753,6 +760,31 @@ def trap(lang: str) -> bytes:
         "<a href='#x' aria-label='Share' onclick=\"hit('share-link')\">Show more</a> "
         # a menu of actions
         "<button aria-haspopup='menu' aria-expanded='false' onclick=\"hit('menu')\">More</button>"
+        # a like toggle known only by its class and aria-pressed, around a "see more"
+        "<button class='like-btn' aria-pressed='false' onclick=\"hit('like-class')\">\u2665 "
+        "<span role='button'>Lihat selengkapnya</span></button>"
+        # a wrapper named "Suka" whose listener (no onclick) would get the click
+        "<div id='reaksi' aria-label='Suka'><span role='button'>Tampilkan lebih banyak</span>"
+        "</div>"
+        # a label: a click anywhere in it toggles the follow checkbox
+        "<label><input type='checkbox' onchange=\"hit('follow-label')\"> Ikuti "
+        "<span role='button'>selengkapnya</span></label>"
+        # words split by a zero-width space and a soft hyphen
+        "<button aria-expanded='false' onclick=\"hit('follow-zw')\">Fol\u200blow to see more"
+        "</button><button aria-expanded='false' onclick=\"hit('subscribe-shy')\">"
+        "Lang\u00adganan untuk lihat lainnya</button>"
+        # an icon's SVG title says what the control does
+        "<div role='button' onclick=\"hit('like-svg')\"><svg width='9' height='9'>"
+        "<title>Like</title></svg><span>Show more</span></div>"
+        # a javascript: link whose code follows
+        "<a href=\"javascript:hit('follow-js-link')\">Muat komentar lainnya</a>"
+        # a script's form.submit() (no submit event), a popup, a navigation to a GET action
+        "<form id='f4' method='post' action='/form/gabung'></form>"
+        "<span role='button' onclick=\"document.getElementById('f4').submit()\">"
+        "Lihat komentar sebelumnya</span>"
+        "<a href='#' onclick=\"window.open('/trap/popup-follow'); return false\">"
+        "Lihat komentar lainnya</a>"
+        "<a href='#' onclick=\"location.href='/trap/like-get'; return false\">Lihat 3 balasan</a>"
     )
     safe = (
         f"<p>Laporan kegiatan.<span id='rest' hidden> {SAID['trap']}.</span></p>"
@@ -760,7 +792,8 @@ def trap(lang: str) -> bytes:
         'this.remove()">Lihat selengkapnya</button>'
     )
     body = f"<main><h1>Jebakan / Trap</h1>{safe}<div>{plain}</div><div>{tricky}</div></main>"
-    return page("Jebakan", lang, body, "")
+    script = "document.getElementById('reaksi').addEventListener('click', () => hit('like-wrap'));"
+    return page("Jebakan", lang, body, script)
 
 
 def navigates(lang: str) -> bytes:
@@ -771,6 +804,32 @@ def navigates(lang: str) -> bytes:
         "</main>"
     )
     return page("Navigasi", lang, body, "")
+
+
+def freezes(lang: str) -> bytes:
+    """A "See more" whose handler never returns (the page's main thread spins)."""
+    body = (
+        f"<main><h1>Halaman yang membeku</h1><p>{SAID['beku']}</p>"
+        "<button class='ctl' onclick='for (;;) {}'>Lihat selengkapnya</button></main>"
+    )
+    return page("Beku", lang, body, "")
+
+
+def addresses(lang: str) -> bytes:
+    """Opening the replies puts the comment's id in the address bar (history API), as
+    Instagram and Facebook do: the same document, no navigation."""
+    body = (
+        "<main><h1>Utas</h1><div class='comment'>Komentar pertama</div>"
+        "<button class='ctl' id='r'>Lihat 2 balasan</button>"
+        f"<div id='b' hidden><div class='reply'>{SAID['alamat']}</div></div></main>"
+    )
+    script = """
+document.getElementById('r').onclick = (e) => {
+  document.getElementById('b').hidden = false; e.target.remove();
+  history.replaceState(null, '', '?comment_id=42');
+};
+"""
+    return page("Alamat", lang, body, script)
 
 
 def plain(lang: str) -> bytes:
@@ -872,7 +931,8 @@ class InteractionHandler(PlatformHandler):
             return tt_video(lang)
         elif host == "forum.contoh.id":
             pages = {"/thread/42": forum, "/jebakan": trap, "/navigasi": navigates,
-                     "/biasa": plain, "/berita/7": news}  # fmt: skip
+                     "/biasa": plain, "/berita/7": news, "/beku": freezes,
+                     "/alamat": addresses}  # fmt: skip
             if path in pages:
                 return pages[path](lang)
             if path == "/lain":

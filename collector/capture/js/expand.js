@@ -3,7 +3,7 @@
 // whatever moved under it), with the events a person's click fires in order, since pages
 // open things on pointerdown or mousedown as well as on click. See collector/sites/expand.py for the rules
 // and for what makes a control unsafe; this script applies them.
-// arg: {rules, controls, social, skip, dialogs, lastGrew, maxSame}
+// arg: {rules, controls, social, actionClass, skip, dialogs, lastGrew, maxSame}
 //   rules: [{id, labels, selector, dialog, loose}]; controls: the default selector (a
 //   loose rule also tries unmarked elements outside it); social: one regular expression;
 //   skip: control keys never to click again (they navigated); dialogs: whether a rule
@@ -27,9 +27,13 @@
   }
   const press = pressElement;  // _prelude.js
   const social = new RegExp(arg.social, 'i');
+  const actionClass = new RegExp(arg.actionClass, 'i');
   const skip = new Set(arg.skip);
   const here = location.href.split('#')[0];
-  const norm = s => (s || '').replace(/\s+/g, ' ').trim().toLowerCase();
+  // zero-width characters and soft hyphens would split a word ("Fol\u200Blow") past
+  // the denylist while the page still shows it whole
+  const norm = s => (s || '').replace(/[\u00AD\u180E\u200B-\u200F\u2060-\u2064\uFEFF]/g, '')
+    .replace(/\s+/g, ' ').trim().toLowerCase();
   const label = el => {
     let own = norm(el.innerText || el.value || el.getAttribute('aria-label')
                    || el.getAttribute('title'));
@@ -38,17 +42,25 @@
       if (icon) own = norm(icon.getAttribute('aria-label') || icon.getAttribute('title')
                            || icon.getAttribute('alt'));
     }
-    return own.replace(/^[^\p{L}\p{N}]+/u, '');
+    return trimDecoration(own);
   };
+  // "—— View replies (3)", "Show more ▾", "Read more →", "See more...": the words only
+  // (a closing bracket stays: "(3)")
+  const trimDecoration = t => t.replace(/^[^\p{L}\p{N}(]+/u, '').replace(/[^\p{L}\p{N})]+$/u, '');
+  const words = v => v.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ');
   // every word a control says about itself, its icons and its inside
   const said = el => {
     const parts = [];
     for (const e of [el, ...el.querySelectorAll('[aria-label],[title],[data-testid],[data-action],[name],img[alt]')]) {
       for (const a of ['aria-label', 'title', 'data-testid', 'data-action', 'name', 'alt']) {
         const v = e.getAttribute(a);
-        if (v) parts.push(v.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' '));
+        if (v) parts.push(words(v));
       }
     }
+    for (const t of el.querySelectorAll('svg title')) parts.push(t.textContent || '');
+    // a javascript: link says what it does in its code ("javascript:follow(12)")
+    const code = (el.getAttribute('href') || '').trim();
+    if (/^javascript:/i.test(code)) parts.push(words(code));
     parts.push(el.innerText || el.value || '');
     return norm(parts.join(' | '));
   };
@@ -72,18 +84,34 @@
     return false;
   };
   // why a control must not be clicked, or null
+  const named = e => norm([e.getAttribute('aria-label'), e.getAttribute('title'),
+    e.getAttribute('data-testid'), e.getAttribute('data-action'), e.getAttribute('name')]
+    .filter(Boolean).map(words).join(' | '));
   const refusal = el => {
     if (social.test(said(el))) return 'social';
-    for (let e = el; e && e !== document.body; e = e.parentElement) {
+    let depth = 0;
+    for (let e = el; e && e !== document.body; e = e.parentElement, depth++) {
       if (e.tagName === 'A' && navigates(e)) return 'navigates';
       if (submits(e)) return 'submits a form';
+      // a click anywhere in a <label> toggles its checkbox or presses its button
+      if (e.tagName === 'LABEL') return 'inside a label';
+      // aria-pressed marks a toggle (like, follow, save): content is opened by
+      // aria-expanded controls, never by toggles
+      if (e.hasAttribute('aria-pressed')) return 'a toggle';
       const popup = (e.getAttribute('aria-haspopup') || '').toLowerCase();
       if (popup && popup !== 'false' && popup !== 'dialog') return 'opens a menu';
-      if (e !== el && interactive(e)) {
-        const own = norm([e.getAttribute('aria-label'), e.getAttribute('title'),
-          e.getAttribute('data-testid'), e.getAttribute('data-action'), e.getAttribute('name')]
-          .filter(Boolean).join(' | '));
-        if (own && social.test(own)) return 'social';
+      if (e === el) continue;
+      if (interactive(e)) {
+        // the click bubbles to it: what it is named, and what its class or id says
+        if (social.test(named(e))) return 'social';
+        if (actionClass.test(norm(words(`${e.id} ${e.getAttribute('class') || ''}`)))) {
+          return 'social';
+        }
+      } else if (depth <= 3) {
+        // a wrapper close by named like a control ("Suka"), whose listener would get the
+        // click; long names are a section's ("Comment by Budi Santoso, 2 days ago")
+        const own = named(e);
+        if (own && own.split(' ').length <= 3 && social.test(own)) return 'social';
       }
     }
     return null;
@@ -98,6 +126,9 @@
     nodes: document.getElementsByTagName('*').length,
     text: document.body ? document.body.innerText.length : 0,
   });
+  // a press that never returned: the page's handler froze it and collector stopped the
+  // script; that control is never pressed again
+  if (S.pressing) { S.done.add(S.pressing); S.pressing = null; }
   if (S.last) {
     const n = (S.tries.get(S.last) || 0);
     if (arg.lastGrew === false || n >= arg.maxSame || !S.last.isConnected) S.done.add(S.last);
@@ -107,21 +138,28 @@
   // element around each short text, outside every marked control (those are found by the
   // selector). Gathered once per step, and only when a loose rule asks.
   let loose = null;
+  const looseAny = new RegExp(arg.rules.filter(r => r.loose).flatMap(r => r.labels)
+    .map(p => '(?:' + p + ')').join('|') || '(?!)', 'i');
+  const rawLabel = el => trimDecoration(norm(el.textContent));
   const unmarked = () => {
     if (loose) return loose;
-    const seen = new Set();
+    const seen = new Set(), found = [];
     const skipInside = arg.controls + ', script, style, noscript, template, textarea, select';
     if (document.body) {
       const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
       for (let t = walk.nextNode(); t; t = walk.nextNode()) {
-        const v = t.nodeValue.trim();
-        if (!v || v.length > 120) continue;
+        const v = t.nodeValue;
+        if (v.length > 200 || !/[\p{L}\p{N}]/u.test(v)) continue;
         const el = t.parentElement;
-        if (!el || seen.has(el) || el.closest(skipInside)) continue;
-        if ((el.textContent || '').length <= 200) seen.add(el);
+        if (!el || seen.has(el)) continue;
+        seen.add(el);
+        // cheap first: the element's raw text must look like some loose rule's label
+        if ((el.textContent || '').length > 200) continue;
+        const raw = rawLabel(el);
+        if (looseAny.test(raw) && !el.closest(skipInside)) found.push({el, raw});
       }
     }
-    return (loose = [...seen]);
+    return (loose = found);
   };
   const refused = [];
   // controls in the page first; a dialog (it covers the page) only when none is left
@@ -131,20 +169,22 @@
     let found = [];
     try { found = [...document.querySelectorAll(rule.selector)]; } catch (e) { continue; }
     if (rule.loose) {
-      // cheap first: the element's raw text must already look like a label
-      found = found.concat(unmarked().filter(el => {
-        const raw = norm(el.textContent).replace(/^[^\p{L}\p{N}]+/u, '');
-        return patterns.some(p => p.test(raw));
-      }));
+      found = found.concat(unmarked().filter(c => patterns.some(p => p.test(c.raw)))
+        .map(c => c.el));
     }
     for (const el of found) {
       if (S.done.has(el)) continue;
       // already open: a click would close it again
       if (el.getAttribute('aria-expanded') === 'true') continue;
       if (el.tagName === 'SUMMARY' && el.parentElement && el.parentElement.open) continue;
-      const text = label(el);
+      let text = label(el);
       if (text.length > 200) continue;  // a card or a post, not a control
-      if (patterns.length && !patterns.some(p => p.test(text))) continue;
+      if (patterns.length && !patterns.some(p => p.test(text))) {
+        // an icon and a count ("💬 3") named in words by its aria-label
+        const named = trimDecoration(norm(el.getAttribute('aria-label')));
+        if (!named || !patterns.some(p => p.test(named))) continue;
+        text = named;
+      }
       if (!visible(el)) continue;
       const selector = path(el);
       const key = selector + ' | ' + text;
@@ -161,7 +201,9 @@
       const before = measure();
       S.tries.set(el, (S.tries.get(el) || 0) + 1);
       S.last = el;
+      S.pressing = el;
       press(el);
+      S.pressing = null;
       return {clicked: {text: text.slice(0, 120), selector, rule: rule.id, key,
                         dialog: rule.dialog, doc: performance.timeOrigin}, refused, before,
               submitsBlocked: S.submitsBlocked};

@@ -186,6 +186,16 @@
         if (a.getAttribute('aria-label')) add(item ? 'item' : 'label', a.getAttribute('aria-label'));
         if (a.getAttribute('aria-labelledby')) add('title', labelledBy(a));
       }
+      // the words just before the match in its sentence ("Disukai oleh budi dan 12
+      // lainnya", "Reposted by budi")
+      if (child && level <= 2) {
+        let before = '';
+        for (const n of a.childNodes) {
+          if (n === child) break;
+          before += n.textContent || '';
+        }
+        if (norm(before)) add('sentence', norm(before).slice(-60));
+      }
       // the heading that introduces the list we are in: a sibling before our branch
       let back = 0;
       for (let s = child ? child.previousElementSibling : null; s && back < 4;
@@ -296,6 +306,19 @@
       },
     });
   const withText = compiled.filter((n) => n.re && n.probe);
+  // the account a profile link around a text points to (/budi.prasetyo/, /@budi), or null:
+  // "Budi" as the link text of someone else's profile is that other person
+  const profileLinkOf = (el) => {
+    const a = el.closest('a[href]');
+    if (!a) return null;
+    try {
+      const u = new URL(a.href);
+      if (!['http:', 'https:'].includes(u.protocol)) return null;
+      const seg = u.pathname.toLowerCase().split('/').filter(Boolean);
+      if (seg.length === 1 && seg[0] === 'profile.php') return u.searchParams.get('id');
+      return seg.length === 1 ? decodeURIComponent(seg[0]).replace(/^@/, '') : null;
+    } catch (e) { return null; }
+  };
   for (let t = walker.nextNode(); t && found.size < MAX_MATCHES; t = walker.nextNode()) {
     const lower = t.data.toLowerCase();
     let parentVisible = null;
@@ -307,6 +330,11 @@
       let m;
       while ((m = n.re.exec(t.data)) !== null) {
         if (m[0].length === 0) { n.re.lastIndex++; continue; }
+        if (t.data[m.index - 1] === '#') continue;  // a hashtag, not the person
+        if (n.handle) {
+          const other = profileLinkOf(t.parentElement);
+          if (other && other !== n.handle) continue;
+        }
         const range = document.createRange();
         range.setStart(t, m.index);
         range.setEnd(t, m.index + m[0].length);
@@ -334,7 +362,10 @@
       if (segments.length === 1 && segments[0] === 'profile.php') {
         handle = url.searchParams.get('id');
       } else if (segments.length) {
-        handle = decodeURIComponent(segments[segments.length - 1]).replace(/^@/, '');
+        // a page's own "%" that is no escape must not end the search
+        try {
+          handle = decodeURIComponent(segments[segments.length - 1]).replace(/^@/, '');
+        } catch (e) { continue; }
       }
       const wanted = handle ? byHandle.get(handle) : null;
       if (!wanted) continue;

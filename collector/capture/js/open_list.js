@@ -60,6 +60,8 @@
     }
     for (let e = el; e && e !== document.body; e = e.parentElement) {
       if (e.tagName === 'A' && navigates(e)) return 'navigates';
+      // aria-pressed marks a toggle (follow, like): a list's count is never one
+      if (e.hasAttribute('aria-pressed')) return 'a toggle';
       if (submits(e)) return 'submits a form';
       const popup = (e.getAttribute('aria-haspopup') || '').toLowerCase();
       if (popup && popup !== 'false' && popup !== 'dialog') return 'opens a menu';

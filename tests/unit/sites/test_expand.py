@@ -27,7 +27,8 @@ def first_rule(platform: str, label: str) -> str | None:
     """The rule a control with this label (and the default selector) is clicked for,
     the way expand.js picks it: rules in order, the label's leading punctuation removed;
     None when no rule matches or the label is social (the denylist wins)."""
-    text = re.sub(r"^[\W_]+", "", " ".join(label.split()).lower())
+    text = " ".join(label.split()).lower()
+    text = re.sub(r"[^\w)]+$", "", re.sub(r"^[^\w(]+", "", text)).replace("_", " ")
     if SOCIAL.search(text):
         return None
     for rule in rules_for(platform):
@@ -118,6 +119,21 @@ def first_rule(platform: str, label: str) -> str | None:
         ("web", "Muat lainnya", "web.more"),
         ("web", "Baca lebih lanjut", "web.more"),
         ("facebook", "Lihat 5 komentar lagi", "web.comments"),
+        # decoration around the words, a noun and its count
+        ("web", "Lihat selengkapnya \u203a", "web.more"),
+        ("web", "Show more ▾", "web.more"),
+        ("web", "See more...", "web.more"),
+        ("web", "Read more →", "web.more"),
+        ("web", "View 3 replies ▼", "web.replies"),
+        ("web", "Lihat komentar sebelumnya...", "web.comments"),
+        ("web", "Balasan (3)", "web.replies"),
+        ("web", "Replies (3)", "web.replies"),
+        ("web", "Komentar (12)", "web.comments"),
+        ("web", "… more", "web.more"),
+        ("web", "... lainnya", "web.more"),
+        ("web", "Lihat semua", "web.more"),
+        ("web", "Expand", "web.more"),
+        ("web", "Budi Santoso replied · 2 replies", "web.replies"),
         ("youtube", "Show more", "web.more"),
         ("threads", "View 2 replies", "web.replies"),
     ],

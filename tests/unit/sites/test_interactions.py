@@ -145,6 +145,7 @@ def match(context: list[dict[str, Any]], **kw: Any) -> dict[str, Any]:
         ("Mengikuti", "following"),
         ("Following", "following"),
         ("Disukai oleh", "like"),
+        ("Menyukai", "like"),
         ("Likes", "like"),
         ("Liked by", "like"),
         ("Semua reaksi", "like"),
@@ -186,6 +187,25 @@ def test_shared_comment_class_on_comments_and_replies() -> None:
     )  # fmt: skip
     assert classify_kind(top, platform=None)[0] == "comment"
     assert classify_kind(reply, platform=None)[0] == "reply"
+
+
+def test_the_words_before_the_match_in_its_line() -> None:
+    def kind(before: str, **kw: Any) -> str:
+        return classify_kind(match([hint(1, "sentence", before)], **kw), platform=None)[0]
+
+    assert kind("Disukai oleh", lead=False) == "like"
+    assert kind("Liked by") == "like"
+    assert kind("Diposting ulang oleh") == "share"
+    assert kind("Reposted by", lead=False) == "share"
+    # the phrase must end right before the match: anywhere else it is only words
+    assert kind("disukai oleh banyak orang, termasuk") == "unknown"
+    assert kind("Saya setuju dengan") == "unknown"
+
+
+def test_a_comment_that_has_replies_is_not_a_reply() -> None:
+    top = match([hint(1, "attr", "comment has-replies"), hint(2, "attr", "comments")])
+    assert classify_kind(top, platform=None)[0] == "comment"
+    assert classify_kind(match([hint(1, "attr", "comment-reply")]), platform=None)[0] == "reply"
 
 
 def test_innermost_context_wins() -> None:
