@@ -81,6 +81,10 @@ class CaptureOptions:
     # before the shot: collector.capture.expand; never a social action
     expand: bool = True
     max_expand: int = 150  # clicks at most, per capture
+    # a profile's list ("following"/"followers") to open in its dialog from the
+    # profile's counts before the shot (collector.sites.expand.LIST_OPENERS), for a
+    # watch-list entry's `lists` where the list has no page of its own (TikTok, Threads)
+    open_list: str | None = None
 
 
 @dataclass(frozen=True)

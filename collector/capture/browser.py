@@ -825,7 +825,7 @@ class _PageRun:
     async def _expand(self, page: Page) -> None:
         """Open what the page hides (collector.capture.expand); once as served, once more
         after a consent click (recorded under `after_consent`)."""
-        if not self.opt.expand:
+        if not self.opt.expand and not self.opt.open_list:
             self.expand = {"enabled": False}
             return
         if self.main is None and self.response is not None:
@@ -850,6 +850,8 @@ class _PageRun:
                 max_height=self.opt.max_height,
                 device_scale_factor=self.opt.device_scale_factor,
                 first_artifact=len(self.container_shots) + 1,
+                open_list=self.opt.open_list,
+                rules=self.opt.expand,
             )
         finally:
             await self.bounded(

@@ -20,6 +20,12 @@ the capture's settle time):
 2. scroll every inner scroll container to its end, waiting for what loads at the bottom;
 3. if anything grew, scroll the window through again (new lazy content, new buttons);
 4. when nothing is left in the page itself, open one dialog (a likers list) and go on.
+Before the first round, a capture of a profile's list that has no page of its own
+(`CaptureOptions.open_list`: TikTok, Threads) opens the list's dialog from the profile's
+counts (collector/capture/js/open_list.js, the rules of collector.sites.expand.ListOpener),
+picks its tab, and records under `expand.list` whether the dialog shows the list: a list
+that could not be opened makes the capture `expectation_failed` (`list_opened`), never a
+good capture of the list. The rounds then scroll the dialog's list to its end.
 Then each container is shot tile by tile (a clip of its box as it scrolls, each tile the
 content rows not shot yet) and the tiles are stacked losslessly into one PNG
 (collector.evidence.png.stack_png); every container and the window go back to the top.
@@ -49,15 +55,23 @@ Contract with collector/capture/js/find.js (the findings side):
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 from urllib.parse import urldefrag
 
 from collector.evidence.png import PngError, png_size, stack_png
-from collector.models import Needle
-from collector.sites.expand import CONTROLS, action_class_pattern, rules_for, social_pattern
+from collector.models import CaptureJob, Needle, Outcome, PageCapture
+from collector.sites.expand import (
+    CONTROLS,
+    LIST_LABELS,
+    action_class_pattern,
+    list_opener,
+    rules_for,
+    social_pattern,
+)
 from collector.sites.interactions import needle_payload
 from collector.timeutil import rfc3339, utc_now
 
@@ -158,14 +172,41 @@ async def expand_page(
     max_height: int,
     device_scale_factor: float,
     first_artifact: int = 1,
+    open_list: str | None = None,
+    rules: bool = True,
 ) -> Expansion:
     """Open what the page hides, scroll its containers, shoot them (see module docstring).
 
     `first_artifact` numbers the container PNGs (container-N.png), so a second pass
-    (after a consent click) goes on where the first stopped."""
-    return await _Expander(
+    (after a consent click) goes on where the first stopped. `open_list`: the profile's
+    list to open in its dialog first. `rules`: False clicks no expansion rule (expansion
+    is off), but still opens the list and scrolls its container."""
+    expander = _Expander(
         driver, platform, max_clicks, quiet_ms, max_height, device_scale_factor, first_artifact
-    ).run()
+    )
+    if not rules:
+        expander.rules = []
+    if open_list:
+        expander.opener = list_opener(platform, open_list).as_js()
+    return await expander.run()
+
+
+def list_opened(job: CaptureJob, page: PageCapture) -> PageCapture:
+    """A capture of a list opened in a dialog whose list did not open is not a good
+    capture of the list (evidence rule 5): `expectation_failed`, saying what happened."""
+    which = job.options.open_list
+    if not which or page.outcome is not Outcome.OK:
+        return page
+    record = page.expand or {}
+    passes = [record, record.get("after_consent") or {}]
+    if any((p.get("list") or {}).get("opened") for p in passes):
+        return page
+    why = (record.get("list") or {}).get("reason") or "the page was not expanded"
+    return replace(
+        page,
+        outcome=Outcome.EXPECTATION_FAILED,
+        reason=f"the {which} list could not be opened from the profile: {why}",
+    )
 
 
 def _same_page(a: str, b: str) -> bool:
@@ -211,6 +252,8 @@ class _Expander:
         self.survey_social: Any = None
         self.url_changes: list[dict[str, Any]] = []  # by the page's history API
         self.blocked_seen = 0  # navigations the guard had refused at the last look
+        self.opener: dict[str, Any] | None = None  # ListOpener.as_js() of the list to open
+        self.list_record: dict[str, Any] | None = None
 
     def out_of_time(self) -> bool:
         return self.d.time_left() <= SHOT_RESERVE_S
@@ -219,6 +262,8 @@ class _Expander:
         t0 = time.monotonic()
         started = rfc3339(utc_now())
         social: Any = None
+        if self.opener is not None:
+            await self.open_the_list(self.opener)
         if await self.survey():
             # nothing to click, no container: one round trip in all (a plain page)
             social = self.survey_social
@@ -237,7 +282,7 @@ class _Expander:
         if social is None:
             social = await self.d.call("counting social controls", "social_count", self.social, 5)
         record: dict[str, Any] = {
-            "enabled": True,
+            "enabled": bool(self.rules),
             "platform": self.platform,
             "rules": [r["id"] for r in self.rules],
             "started_at": started,
@@ -255,6 +300,7 @@ class _Expander:
             "form_submissions_blocked": self.submits_blocked,
             "window_rescrolls": self.rescrolls,
             "stopped_by": self.stopped_by,
+            **({"list": self.list_record} if self.list_record is not None else {}),
             "ms": round((time.monotonic() - t0) * 1000),
             "ms_by_step": {k: round(v * 1000) for k, v in self.timing.items()},
         }
@@ -303,6 +349,107 @@ class _Expander:
             self.stopped_by = "max_rounds"
         await self.check_still_home()  # a navigation the last click started late
         self.note_late_blocks()
+
+    # -- a list in a dialog ----------------------------------------------------------------
+
+    async def open_the_list(self, opener: dict[str, Any]) -> None:
+        """Click the count that opens the list, then its tab if another one shows; record
+        whether the dialog shows the list (`expand.list`)."""
+        which = str(opener["list"])
+        rec: dict[str, Any] = {"list": which, "rule": opener["id"], "opened": False}
+        rec["at"] = rfc3339(utc_now())
+        self.list_record = rec
+        self.dialog_opened = True  # no other dialog (a likers list) over this one
+        step = await self.list_step(opener, "open")
+        if step is None:
+            rec["reason"] = "the page could not be searched for the list's count"
+            return
+        rec["candidates"] = (step.get("candidates") or [])[:20]
+        state = step.get("state")
+        if step.get("already"):
+            rec["how"] = "already open (an earlier pass opened it)"
+        elif isinstance(step.get("clicked"), dict):
+            rec["opener_click"] = await self.list_click(step)
+            state = await self.wait_for_dialog(opener)
+            if state is None and not rec["opener_click"].get("navigated"):
+                # the count opened nothing: its word may be what listens (same element)
+                again = await self.list_step(opener, "open", part="word")
+                if again is not None and isinstance(again.get("clicked"), dict):
+                    rec["opener_click_word"] = await self.list_click(again)
+                    state = await self.wait_for_dialog(opener)
+        else:
+            refused = [r for r in step.get("refused") or [] if isinstance(r, dict)]
+            rec["reason"] = (
+                f'no safe element shows a count and "{which}" (refused: '
+                + "; ".join(f"{r.get('text')!r}: {r.get('reason')}" for r in refused[:5])
+                + ")"
+                if refused
+                else f'no element on the page shows a count and "{which}" '
+                f'(e.g. "123 {which.capitalize()}")'
+            )
+            return
+        if isinstance(state, dict) and state.get("dialog") and not state.get("shows"):
+            step = await self.list_step(opener, "tab")
+            if step is not None and isinstance(step.get("clicked"), dict):
+                rec["tab_click"] = await self.list_click(step)
+                state = await self.wait_for_dialog(opener, want_shows=True)
+        rec["dialog"] = state
+        if not isinstance(state, dict) or not state.get("dialog"):
+            rec["reason"] = "no dialog opened after the click on the count"
+            return
+        other = LIST_LABELS["followers" if which == "following" else "following"]
+        title = str(state.get("title") or "")
+        if state.get("shows"):
+            rec["opened"] = True
+        elif "tab_click" in rec and state.get("tabs") and not state.get("selected"):
+            # tabs that do not say which one is selected: the list's own was clicked
+            rec["opened"] = True
+            rec["how"] = "its tab clicked (the page marks no tab as selected)"
+        elif not state.get("tabs") and not re.search(rf"\b(?:{other})\b", title):
+            # an untitled dialog the list's own count opened
+            rec["opened"] = rec.get("opener_click", {}).get("rule") == opener["id"]
+            rec["how"] = "a dialog without title or tabs, opened by the list's own count"
+        if not rec["opened"]:
+            rec["reason"] = (
+                f"the dialog shows {state.get('selected') or title or 'another list'!r}, "
+                f"and no tab of the {which} list was found in it"
+            )
+
+    async def list_step(
+        self, opener: dict[str, Any], phase: str, part: str = "count"
+    ) -> dict[str, Any] | None:
+        arg = {"opener": opener, "social": self.social, "phase": phase, "part": part}
+        arg["skip"] = sorted(self.skip)
+        step = await self.d.call(f"opening the list ({phase})", "open_list", arg, 10)
+        if not isinstance(step, dict):
+            return None
+        for refusal in step.get("refused") or []:
+            reason = str(refusal.get("reason"))
+            self.refused_count[reason] = self.refused_count.get(reason, 0) + 1
+            self.refused.append({**refusal, "at": rfc3339(utc_now())})
+        return step
+
+    async def list_click(self, step: dict[str, Any]) -> dict[str, Any]:
+        """Wait for what the click loaded, logged like every click; its record."""
+        control = step["clicked"]
+        self.last_key = str(control.get("key"))
+        await self.after_click(control, step.get("before") or {})
+        return self.clicks[-1]
+
+    async def wait_for_dialog(
+        self, opener: dict[str, Any], want_shows: bool = False
+    ) -> dict[str, Any] | None:
+        """The dialog on top, once it is there (an animation may delay it)."""
+        state: Any = None
+        for _ in range(8):
+            step = await self.list_step(opener, "check")
+            state = step.get("state") if step else None
+            if isinstance(state, dict) and (state.get("shows") or not want_shows):
+                break
+            if self.out_of_time():
+                break
+            await asyncio.sleep(0.25)
+        return state if isinstance(state, dict) else None
 
     # -- clicking ------------------------------------------------------------------------
 
@@ -379,6 +526,8 @@ class _Expander:
             "selector": control.get("selector"),
             "rule": control.get("rule"),
         }
+        if control.get("target"):
+            record["target"] = control["target"]  # the part of it clicked (a list's count)
         if after is None and await self.unfreeze():
             record["loaded"] = None
             record["page_unresponsive"] = True

@@ -31,6 +31,7 @@ from collector.capture.admission import (
     available_memory_mb,
 )
 from collector.capture.browser import BrowserSession, find_browser, font_facts
+from collector.capture.expand import list_opened
 from collector.capture.filing import DISK_FULL, file_capture
 from collector.capture.loop import gather_or_cancel, run_to_completion
 from collector.capture.pool import EndpointPool, Warn
@@ -278,6 +279,7 @@ class OpenRunner:
         if handoffs:
             job = replace(job, handoffs=(*job.handoffs, *handoffs))
         page = r.judge_page(job, page)
+        page = list_opened(job, page)  # a list to open in its dialog that did not open
         page = expect_found(job, page)  # --expect-find
         return await _to_the_end(self._file(writer, job, page, info))
 

@@ -261,12 +261,15 @@ def run(
 
 def run_exit_code(result: RunResult, signals: Sequence[int] = ()) -> int:
     """Interrupted (by Ctrl-C or SIGTERM); failed (a capture that could not be made,
-    entries left uncaptured); findings (pages not all `ok`); or ok (exits.py)."""
+    entries left uncaptured); findings (pages not all `ok`, the entries' lists included);
+    or ok (exits.py)."""
     if result.status == "interrupted":
         return EXIT_TERMINATED if signal.SIGTERM in signals else EXIT_INTERRUPTED
     if result.missing():
         return EXIT_FAILED
-    return exits.captures_status([e.label for e in result.entries])
+    # the profiles' lists (`lists = [...]`) count too: a list not captured is no success
+    lists = [attempt.outcome.value for e in result.entries for _, attempt in e.lists]
+    return exits.captures_status([e.label for e in result.entries] + lists)
 
 
 def execute_run(

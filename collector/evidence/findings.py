@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -136,6 +137,14 @@ def expect_found(job: CaptureJob, page: PageCapture) -> PageCapture:
     return replace(page, outcome=Outcome.EXPECTATION_FAILED, reason=reason)
 
 
+def _in_dialog(match: Mapping[str, Any]) -> bool:
+    """The match is in a dialog (find.js names it), or in a scrolled container: a list
+    opened over a profile in a box the page does not mark as a dialog."""
+    if any(isinstance(h, dict) and h.get("source") == "dialog" for h in match.get("context") or ()):
+        return True
+    return str(match.get("surface") or "page").startswith("container-")
+
+
 def file_findings(writer: CaptureWriter, job: CaptureJob, page: PageCapture) -> list[Finding]:
     """Build the findings of a capture and write their crops (see the module docstring)."""
     if not job.find or not page.matches:
@@ -145,6 +154,8 @@ def file_findings(writer: CaptureWriter, job: CaptureJob, page: PageCapture) -> 
     platform = job_platform(job)
     which = (job.entry or {}).get("list")
     list_kind = LIST_KINDS.get(which) if isinstance(which, str) else None
+    # a list opened in a dialog over the profile: only what is in the dialog is the list
+    in_dialog_only = (job.entry or {}).get("list_in") == "dialog"
     dsf = float(job.options.device_scale_factor or 1.0)
     findings: list[Finding] = []
     wanted: list[tuple[int, str, dict[str, Any], dict[str, Any]]] = []
@@ -167,8 +178,11 @@ def file_findings(writer: CaptureWriter, job: CaptureJob, page: PageCapture) -> 
         subject = by_needle.get(needle_id)
         if not match.get("lead") and subject is not None and _named_first(match, subject):
             match = {**match, "lead": True}
+        listed = list_kind
+        if in_dialog_only and not _in_dialog(match):
+            listed = None  # on the profile behind the dialog: its own kind
         kind, rule = classify_kind(
-            match, platform=platform, page_url=page.final_url, list_kind=list_kind
+            match, platform=platform, page_url=page.final_url, list_kind=listed
         )
         n = len(findings) + 1
         surface = str(match.get("surface") or "page")

@@ -52,7 +52,9 @@ Entry keys
   in the capture (collector.lists.subjects; docs/interactions.md); in
   ``[defaults]`` too, where they are added to every entry's.
   ``lists`` "following" and/or "followers": the profile's list, captured as
-  its own capture linked to the entry (instagram, x, facebook).
+  its own capture linked to the entry: the list's page (instagram, x,
+  facebook), or the profile with the list opened in its dialog from the
+  profile's counts (tiktok, threads, and any other site: "web").
 
 Resolution
   The platform is the entry's ``platform``; otherwise, when a ``url`` is given,
@@ -451,11 +453,12 @@ def _build_entry(
                 bad("handle", str(exc))
 
     if lists and platform is not None and url is not None:
-        from collector.sites.interactions import ListPageError, list_url
+        from collector.sites.interactions import ListPageError, list_url, list_via
 
         for which in lists:
             try:
-                list_url(platform, url, which)
+                if list_via(platform, which) == "page":
+                    list_url(platform, url, which)
             except ListPageError as exc:
                 bad("lists", str(exc))
     if problems or name is None or platform is None or url is None:

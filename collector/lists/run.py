@@ -55,7 +55,7 @@ from collector.lists.settings import RunSettings as RunSettings  # (also importa
 from collector.lists.subjects import all_needles, combine, subjects_from_find
 from collector.models import CaptureJob, CaptureOptions, FiledCapture, Outcome, Subject, Viewport
 from collector.records.index import Index
-from collector.sites.interactions import list_url
+from collector.sites.interactions import list_url, list_via
 from collector.sites.urls import parse_browser_endpoint, redact_endpoint, redact_proxy
 from collector.timeutil import parse_rfc3339, rfc3339, utc_now
 
@@ -348,15 +348,22 @@ class _Run:
         subjects = entry_subjects(e, self.watchlist, s)
         record = entry_record(e)
         url = e.url
+        options = entry_options(e, self.watchlist, s)
         note = f"watch list {self.watchlist.path.name}, entry {e.index}"
-        if which is not None:
+        if which is not None and list_via(e.platform, which) == "page":
             url = list_url(e.platform, e.url, which)
             # its own page for change detection (entry_key), linked to the entry
             record = {**record, "url": url, "profile_url": e.url, "list": which}
             note += f", its {which} list"
+        elif which is not None:
+            # no page of its own: the profile, with the list opened in its dialog; the
+            # list's name keeps it apart from the profile's capture (entry_key)
+            record = {**record, "profile_url": e.url, "list": which, "list_in": "dialog"}
+            options = replace(options, open_list=which)
+            note += f", its {which} list (opened in its dialog)"
         return CaptureJob(
             url=url,
-            options=entry_options(e, self.watchlist, s),
+            options=options,
             case=s.case,
             operator=s.operator,
             note=note,

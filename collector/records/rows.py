@@ -137,11 +137,16 @@ def finding_count(manifest: Manifest) -> int:
 
 def entry_key(manifest: Manifest) -> str:
     """What "the same page" means for change detection: the watch-list entry (its name,
-    platform and URL) when the capture came from a run, else the requested URL."""
+    platform and URL) when the capture came from a run, else the requested URL. A list
+    opened in a dialog of the profile (`list_in`: TikTok, Threads) shares the profile's
+    URL, so its list is part of its key: it is compared with the last capture of that
+    list, never with the profile's. (A list with a page of its own has its own URL.)"""
     run = manifest.get("run")
     entry = run["entry"] if run else None
     if isinstance(entry, dict) and entry.get("name"):
         parts = [entry.get("name"), entry.get("platform"), entry.get("url")]
+        if entry.get("list_in") == "dialog":
+            parts.append(entry.get("list"))
         return "entry:" + json.dumps(parts, ensure_ascii=False)
     return "url:" + str(manifest["requested_url"])
 

@@ -259,7 +259,8 @@ DOCS: dict[str, tuple[str, dict[str, str]]] = {
         {
             "id": "integer row id (the FTS rowid; stable across VACUUM)",
             "capture_id": "the capture (unique)",
-            "entry_key": "the page, for change detection: `entry:[name, platform, url]` or "
+            "entry_key": "the page, for change detection: `entry:[name, platform, url]` (a "
+            "list opened in a dialog of the profile: `entry:[name, platform, url, list]`) or "
             "`url:<requested URL>`",
             "title": "page title, in the search form (docs/monitoring.md)",
             "url": "requested URL, and the final URL when different",

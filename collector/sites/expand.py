@@ -45,6 +45,17 @@ Never a social action (evidence rule 6). A control is refused, whatever rule mat
 
 Refusals are counted and logged in the manifest's `expand`. A click that navigates anyway
 is undone (the browser goes back) and logged, and that control is not clicked again.
+
+Lists in a dialog (`ListOpener`, `LIST_OPENERS`). TikTok and Threads give a profile's
+following/followers list no address: it opens in a dialog when the profile's count is
+clicked ("123 Following", "4,5 rb Pengikut"). The opener clicks only an element whose
+whole label is a count and the list's word (`count_label`: a number must be there),
+never the bare word: "Following" / "Mengikuti" alone is a follow button in its
+followed state, and the denylist above still refuses it. In the dialog it picks the
+list's tab (Threads: Followers / Following) only when that is a tab (`role=tab`, or a
+strip of the lists' words that cannot be a list row) or a count and the word. The
+list's words and counts are the only social-looking words an opener may carry; any
+other (an aria-label "Follow budi", an "Unfollow" around it) still refuses it.
 """
 
 from __future__ import annotations
@@ -56,12 +67,19 @@ from typing import Any, Final
 __all__ = [
     "ACTION_CLASS_WORDS",
     "CONTROLS",
+    "COUNT",
     "EXPAND_RULES",
+    "LIST_LABELS",
+    "LIST_OPENERS",
     "SOCIAL_WORDS",
     "ExpandRule",
+    "ListOpener",
     "action_class_pattern",
+    "count_label",
+    "list_opener",
     "rules_for",
     "social_pattern",
+    "tab_label",
 ]
 
 #: What counts as a control when a rule gives no selector.
@@ -326,3 +344,106 @@ def social_pattern() -> str:
     words = sorted({w for ws in SOCIAL_WORDS.values() for w in ws}, key=len, reverse=True)
     alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
     return r"(?<!\d\s)(?<!more\s)\b(?:" + alternatives + r")\b"
+
+
+# -- lists that open in a dialog ----------------------------------------------------------
+
+#: A count as a profile prints it, a digit first: 123, 1.234, 1,234, 4,5 rb, 4.5K, 12 jt,
+#: 1.2M, 10 rb+ (JavaScript and Python read it alike).
+COUNT: Final = r"\d[\d.,]*(?:\s*(?:k|m|b|rb|ribu|jt|juta))?\+?"
+#: The words that name each list, English and Indonesian (whole label, lower-cased).
+LIST_LABELS: Final = {"following": r"following|mengikuti", "followers": r"followers?|pengikut"}
+
+
+def count_label(label: str) -> str:
+    """A whole label that is a count and `label`, in either order: "123 Following",
+    "4,5 rb Pengikut", "Followers 4.5K", "Mengikuti: 12". A number must be there: the
+    bare word is a follow button's followed state ("Following", "Mengikuti"), and
+    clicking it unfollows."""
+    return rf"^(?:{COUNT}\s*(?:{label})|(?:{label})\s*:?\s*{COUNT})$"
+
+
+def tab_label(label: str) -> str:
+    """A dialog tab's whole label: the list's word, with or without its count."""
+    return rf"^(?:(?:{label})(?:\s*:?\s*{COUNT})?|{COUNT}\s*(?:{label}))$"
+
+
+@dataclass(frozen=True)
+class ListOpener:
+    """How a profile's following/followers list is opened where it has no address of
+    its own (TikTok, Threads): a click on the profile's count opens it in a dialog.
+
+    `opens`: the labels of the counts that open it, in order of preference, each a
+    regular expression for `count_label` (a count of this list first; on Threads only
+    the followers count opens the dialog, whose tabs hold both lists). `hints`: CSS
+    selectors of the count's element, or of an element inside it, tried before any
+    other element (TikTok's `data-e2e="following-count"`). `tab`: the whole label of
+    the dialog's tab that shows this list (`tab_label`), clicked only when it is a tab
+    (`role=tab`, or inside a `role=tablist`; on a page that marks no tab, one of a strip
+    of such labels of one kind of element, without links, outside the list's rows) or
+    itself a count and the label; `title`: what a dialog that shows this list is called.
+    """
+
+    id: str  # "<platform>.<list>", recorded with the click it causes
+    platform: str
+    list: str  # following | followers
+    opens: tuple[str, ...]
+    hints: tuple[str, ...] = ()
+    tab: str = ""
+    title: str = ""
+
+    def as_js(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "list": self.list,
+            "opens": [count_label(p) for p in self.opens],
+            "hints": list(self.hints),
+            "tab": tab_label(self.tab),
+            "title": rf"(?:^|\W)(?:{self.title})(?:\W|$)",
+            "words": rf"\b(?:{LIST_LABELS['following']}|{LIST_LABELS['followers']})\b",
+            "count": COUNT,
+        }
+
+
+def _opener(platform: str, which: str, *hints: str) -> ListOpener:
+    other = "followers" if which == "following" else "following"
+    own = LIST_LABELS[which]
+    return ListOpener(
+        f"{platform}.{which}",
+        platform,
+        which,
+        (own, LIST_LABELS[other]),
+        hints,
+        tab=own,
+        title=own,
+    )
+
+
+#: platform -> list -> how it opens. The `web` rules serve every other site (an
+#: imitation of these platforms on another host). Correct them from real captures.
+LIST_OPENERS: Final = {
+    "tiktok": {
+        "following": _opener(
+            "tiktok", "following", '[data-e2e="following-count"]', '[data-e2e="following"]'
+        ),
+        "followers": _opener(
+            "tiktok", "followers", '[data-e2e="followers-count"]', '[data-e2e="followers"]'
+        ),
+    },
+    "threads": {
+        # Threads prints only "N followers"; its dialog has Followers / Following tabs
+        "following": _opener("threads", "following"),
+        "followers": _opener("threads", "followers"),
+    },
+    "web": {
+        "following": _opener("web", "following"),
+        "followers": _opener("web", "followers"),
+    },
+}
+
+
+def list_opener(platform: str | None, which: str) -> ListOpener:
+    """The opener of `which` list on the platform's pages (else the `web` one)."""
+    return LIST_OPENERS.get(platform or "web", LIST_OPENERS["web"]).get(
+        which, LIST_OPENERS["web"][which]
+    )

@@ -23,8 +23,10 @@ Platform knowledge as data, like the page-state markers in `collector.sites.plat
   (every platform) and `PLATFORM_KIND_RULES`, in Indonesian and English, plus `URL_RULES`
   for list pages known by their address (`/following`, `/liked_by/`, ...). The rule that
   decided is named in every finding.
-* **Lists.** `list_url` gives the page that shows a profile's following/followers list
-  (`LIST_PAGES`), for a watch-list entry's `lists = ["following"]`.
+* **Lists.** A watch-list entry's `lists = ["following"]` is captured on the list's own
+  page where it has one (`LIST_PAGES`, `list_url`: Instagram, X, Facebook), else on the
+  profile, opened in its dialog from the profile's counts (`list_via` says "dialog";
+  collector.sites.expand.LIST_OPENERS: TikTok, Threads).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from collector.models import Needle
+from collector.sites.expand import LIST_OPENERS
 
 __all__ = [
     "HANDLE_CHARS",
@@ -55,6 +58,7 @@ __all__ = [
     "link_handle",
     "link_matches",
     "list_url",
+    "list_via",
     "needle_payload",
     "nesting",
     "text_pattern",
@@ -558,12 +562,30 @@ class ListPageError(ValueError):
 
 # platform -> list -> how the list page's address follows from the profile's:
 # "{path}" is the profile URL's path without its trailing "/". TikTok and Threads show
-# these lists only in a dialog opened from the profile's counts: no address to capture.
+# these lists only in a dialog opened from the profile's counts (list_via: "dialog").
 _SLASHED = MappingProxyType({"following": "{path}/following/", "followers": "{path}/followers/"})
 _PLAIN = MappingProxyType({"following": "{path}/following", "followers": "{path}/followers"})
 LIST_PAGES: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
     {"instagram": _SLASHED, "x": _PLAIN, "facebook": _PLAIN}
 )
+
+
+def list_via(platform: str, which: str) -> str:
+    """How `which` list of a `platform` profile is captured: "page" (its own address,
+    `list_url`) or "dialog" (the profile, with the list opened from its counts:
+    collector.sites.expand.LIST_OPENERS). ListPageError: neither is known."""
+    if which not in LIST_KINDS:
+        raise ListPageError(f'unknown list "{which}" (known: {", ".join(LIST_KINDS)})')
+    if which in LIST_PAGES.get(platform, {}):
+        return "page"
+    if which in LIST_OPENERS.get(platform, {}):
+        return "dialog"
+    pages = ", ".join(LIST_PAGES)
+    dialogs = ", ".join(p for p in LIST_OPENERS if p != "web")
+    raise ListPageError(
+        f"{platform} has no {which} list collector knows (lists work on {pages} as "
+        f"pages, on {dialogs} in the dialog the profile's counts open)"
+    )
 
 
 def list_url(platform: str, profile: str, which: str) -> str:

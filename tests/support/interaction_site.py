@@ -45,6 +45,9 @@ fails on any.
         then "2 balasan lagi" / "2 more replies" (a <span>, no role) under one holds the watched
         person's reply, and "Komentar lainnya" / "More comments" (a plain button that opens on
         mousedown, not on click) loads more.
+  https://www.tiktok.com/@budi.santoso, https://www.threads.net/@budi.santoso (and
+        @budi.en, @budi.polos, @jebakan): profiles whose following/followers lists open
+        in a dialog from their counts (tests/support/list_dialogs.py).
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.support import list_dialogs
 from tests.support.platform_site import PlatformHandler
 from tests.support.site import self_signed_context
 
@@ -883,6 +887,10 @@ class InteractionHandler(PlatformHandler):
 
     def api(self, path: str, q: dict[str, str]) -> Any:
         n = lambda k, d=0: int(q.get(k, d))  # noqa: E731
+        if path == "/api/people" and q["list"].startswith("dlg_"):
+            which = q["list"].removeprefix("dlg_")
+            unfollowed = self.server.unfollowed
+            return list_dialogs.people(which, n("offset"), n("limit", PAGE), unfollowed=unfollowed)
         if path == "/api/people":
             return people(q["list"], n("offset"), n("limit", PAGE))
         if path == "/api/ig/comments":
@@ -904,6 +912,10 @@ class InteractionHandler(PlatformHandler):
         return {}
 
     def page(self, host: str, path: str, lang: str) -> bytes | None:
+        if host.endswith(("tiktok.com", "threads.net")) and path.startswith("/@"):
+            found = list_dialogs.profile_page(host, path, lang)
+            if found is not None:
+                return found
         if host.endswith("instagram.com"):
             if path == "/p/KAMPANYE01/":
                 return ig_post(lang)
@@ -938,6 +950,8 @@ class InteractionSite(socketserver.ThreadingMixIn, http.server.HTTPServer):
         self.hits: Counter[str] = Counter()
         # every call of a social endpoint, form POST or trap link: must stay empty
         self.social_hits: list[str] = []
+        # tests/support/list_dialogs.py: the watched person unfollowed the campaign
+        self.unfollowed = False
         self.lock = threading.Lock()
         threading.Thread(target=self.serve_forever, daemon=True).start()
 

@@ -6,17 +6,7 @@
   const list = globalThis.__collectorScrollables || (globalThis.__collectorScrollables = []);
   const root = document.scrollingElement || document.documentElement;
   const norm = s => (s || '').replace(/\s+/g, ' ').trim();
-  const path = el => {
-    const steps = [];
-    for (let e = el; e && e.nodeType === 1 && steps.length < 12; e = e.parentElement) {
-      if (e.id && /^[A-Za-z][\w-]*$/.test(e.id)) { steps.unshift('#' + e.id); break; }
-      let i = 1;
-      for (let s = e.previousElementSibling; s; s = s.previousElementSibling)
-        if (s.tagName === e.tagName) i++;
-      steps.unshift(e.tagName.toLowerCase() + ':nth-of-type(' + i + ')');
-    }
-    return steps.join(' > ');
-  };
+  const path = selectorPath;  // _prelude.js
   for (const el of document.body ? document.body.getElementsByTagName('*') : []) {
     if (el.scrollHeight <= el.clientHeight + 2 || el === root || el === document.body) continue;
     if (el.clientHeight < arg.minSize || el.clientWidth < arg.minSize) continue;

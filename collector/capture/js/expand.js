@@ -25,17 +25,7 @@
       e.preventDefault(); e.stopImmediatePropagation(); S.submitsBlocked++;
     }, true);
   }
-  const press = el => {
-    const r = el.getBoundingClientRect();
-    const at = {bubbles: true, cancelable: true, composed: true, view: window, button: 0,
-                clientX: r.left + r.width / 2, clientY: r.top + r.height / 2};
-    const pointer = {...at, pointerId: 1, pointerType: 'mouse', isPrimary: true};
-    el.dispatchEvent(new PointerEvent('pointerdown', {...pointer, buttons: 1}));
-    el.dispatchEvent(new MouseEvent('mousedown', {...at, buttons: 1}));
-    el.dispatchEvent(new PointerEvent('pointerup', pointer));
-    el.dispatchEvent(new MouseEvent('mouseup', at));
-    el.click();
-  };
+  const press = pressElement;  // _prelude.js
   const social = new RegExp(arg.social, 'i');
   const actionClass = new RegExp(arg.actionClass, 'i');
   const skip = new Set(arg.skip);
@@ -131,17 +121,7 @@
     const st = getComputedStyle(el);
     return st.visibility !== 'hidden' && st.display !== 'none';
   };
-  const path = el => {
-    const steps = [];
-    for (let e = el; e && e.nodeType === 1 && steps.length < 12; e = e.parentElement) {
-      if (e.id && /^[A-Za-z][\w-]*$/.test(e.id)) { steps.unshift('#' + e.id); break; }
-      let i = 1;
-      for (let s = e.previousElementSibling; s; s = s.previousElementSibling)
-        if (s.tagName === e.tagName) i++;
-      steps.unshift(e.tagName.toLowerCase() + ':nth-of-type(' + i + ')');
-    }
-    return steps.join(' > ');
-  };
+  const path = selectorPath;  // _prelude.js
   const measure = () => ({
     nodes: document.getElementsByTagName('*').length,
     text: document.body ? document.body.innerText.length : 0,

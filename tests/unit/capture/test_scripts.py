@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 import collector.capture
-from collector.capture.scripts import script
+from collector.capture.scripts import prelude_names, script
 
 CAPTURE = Path(collector.capture.__file__).parent
 ROOT = CAPTURE.parent.parent
@@ -17,7 +17,7 @@ def test_every_script_named_in_the_code_is_a_packaged_file() -> None:
     named: set[str] = set()
     for module in CAPTURE.glob("*.py"):
         named |= set(re.findall(r'script\("([a-z_]+)"\)', module.read_text("utf-8")))
-    files = {p.stem for p in (CAPTURE / "js").glob("*.js")}
+    files = {p.stem for p in (CAPTURE / "js").glob("*.js") if not p.stem.startswith("_")}
     assert {"scroll", "top", "height", "images", "facts", "consent"} <= named
     assert named <= files, named - files
     data = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
@@ -25,7 +25,7 @@ def test_every_script_named_in_the_code_is_a_packaged_file() -> None:
 
 
 def test_a_script_is_one_function_expression() -> None:
-    for path in (CAPTURE / "js").glob("*.js"):
+    for path in (CAPTURE / "js").glob("[!_]*.js"):
         body = "\n".join(
             line for line in script(path.stem).splitlines() if not line.startswith("//")
         ).strip()
@@ -36,3 +36,25 @@ def test_the_browser_module_holds_no_javascript() -> None:
     source = (CAPTURE / "browser.py").read_text("utf-8")
     for marker in ("=> {", "document.querySelector", "requestAnimationFrame", "getBounding"):
         assert marker not in source, marker
+
+
+def test_shared_helpers_live_once_in_the_prelude() -> None:
+    prelude = (CAPTURE / "js" / "_prelude.js").read_text("utf-8")
+    assert prelude_names() == ("selectorPath", "pressElement")
+    users = {"expand", "containers", "open_list"}
+    for path in (CAPTURE / "js").glob("[!_]*.js"):
+        own = path.read_text("utf-8")
+        # the selector-path walker is written once (find.js keeps its own: a selector
+        # that must resolve to one element, with CSS escapes, from <html> down), and the
+        # press of a control too
+        if path.stem != "find":
+            assert "nth-of-type(" not in own, path.name
+        assert "new MouseEvent('mousedown'" not in own, path.name
+        loaded = script(path.stem)
+        if path.stem in users:
+            assert "selectorPath" in own, path.name
+            assert loaded.startswith("(arg) => {\n") and prelude in loaded
+            assert loaded.rstrip().endswith(")(arg);\n}")
+            assert own in loaded  # the script itself, whole
+        else:
+            assert loaded == own, path.name  # no prelude where none is used

@@ -180,6 +180,21 @@ def test_kind_from_a_list_capture_and_container_surfaces(writer: Any) -> None:
     assert image.pixel(20 - crop["box"][0], 800 - crop["box"][1]) == (0, 0, 255)
 
 
+def test_a_list_opened_in_a_dialog_is_only_what_the_dialog_holds(writer: Any) -> None:
+    # TikTok/Threads: the list's capture is the profile with the dialog over it; the
+    # campaign named in the profile's bio behind the dialog is no `following`
+    entry = {"name": "Budi", "list": "following", "list_in": "dialog"}
+    j = job("@tim.pemenangan", platform="tiktok", entry=entry)
+    in_dialog = m("s1.1", 100, 100, context=[{"level": 4, "source": "dialog", "text": "budi"}])
+    in_bio = m("s1.1", 100, 200, context=[], items=[], lists=[], lead=False)
+    shot = canvas(1000, 300, {(100, 100, 160, 120): RED, (100, 200, 160, 220): BLUE})
+    found = file_findings(writer, j, page([in_dialog, in_bio], screenshot=shot))
+    assert [(f.kind, f.rule.split(":")[0]) for f in found] == [
+        ("following", "list_capture.following"),
+        ("mention", "text.at_sign"),
+    ]
+
+
 def test_a_match_outside_the_shot_is_a_finding_without_a_crop(writer: Any) -> None:
     (f,) = file_findings(writer, job("@budi"), page([m("s1.1", 100, 5000)]))
     assert f.crop is not None and "outside screenshot.png" in f.crop["error"]

@@ -152,7 +152,7 @@ def test_watch_list_find_and_lists(tmp_path: Path) -> None:
         ('find = [""]', "find value is empty"),
         ('lists = ["likes"]', 'unknown list "likes"'),
         ('lists = ["folowing"]', 'did you mean "following"'),
-        ('platform = "tiktok"\nlists = ["following"]', "tiktok has no following list page"),
+        ('platform = "youtube"\nlists = ["following"]', "youtube has no following list"),
     ],
 )
 def test_find_and_lists_errors(tmp_path: Path, body: str, message: str) -> None:

@@ -111,6 +111,23 @@ def test_entry_key() -> None:
     m = {"requested_url": "https://x/", "run": {"run_id": "r", "entry": entry}}
     assert entry_key(m) == 'entry:["Budi", "instagram", "https://www.instagram.com/budi/"]'
     assert entry_key({"requested_url": "https://x/", "run": None}) == "url:https://x/"
+    # a list with a page of its own: that page's URL tells it apart (as before)
+    page_list = {**entry, "url": "https://www.instagram.com/budi/following/", "list": "following"}
+    m = {"requested_url": "https://x/", "run": {"run_id": "r", "entry": page_list}}
+    assert entry_key(m) == (
+        'entry:["Budi", "instagram", "https://www.instagram.com/budi/following/"]'
+    )
+    # a list opened in a dialog of the profile shares its URL: the list's name keys it
+    tiktok = {"name": "Budi", "platform": "tiktok", "url": "https://www.tiktok.com/@budi"}
+    profile = {"requested_url": tiktok["url"], "run": {"run_id": "r", "entry": tiktok}}
+    dialog = {**tiktok, "profile_url": tiktok["url"], "list": "following", "list_in": "dialog"}
+    listed = {"requested_url": tiktok["url"], "run": {"run_id": "r", "entry": dialog}}
+    followers = {**dialog, "list": "followers"}
+    other = {"requested_url": tiktok["url"], "run": {"run_id": "r", "entry": followers}}
+    assert (
+        entry_key(listed) == 'entry:["Budi", "tiktok", "https://www.tiktok.com/@budi", "following"]'
+    )
+    assert len({entry_key(profile), entry_key(listed), entry_key(other)}) == 3
 
 
 def test_modified_text_is_not_compared(tmp_path: Path) -> None:

@@ -9,8 +9,12 @@ import pytest
 from collector.sites.expand import (
     CONTROLS,
     EXPAND_RULES,
+    LIST_LABELS,
+    LIST_OPENERS,
     SOCIAL_WORDS,
     ExpandRule,
+    count_label,
+    list_opener,
     rules_for,
     social_pattern,
 )
@@ -207,3 +211,115 @@ def test_rules_for_a_platform_then_the_generic_ones() -> None:
     assert [r.id for r in rules_for("web")] == [r.id for r in EXPAND_RULES["web"]]
     assert [r.id for r in rules_for(None)] == [r.id for r in EXPAND_RULES["web"]]
     assert [r.id for r in rules_for("youtube")] == [r.id for r in EXPAND_RULES["web"]]
+
+
+# -- lists opened in a dialog from the profile's counts ------------------------------------
+
+
+def stripped(opener: dict[str, str], label: str) -> str:
+    """What open_list.js lets the denylist read of an opener: its label without the
+    list's words and counts."""
+    text = re.sub(opener["words"], " ", " ".join(label.split()).lower(), flags=re.IGNORECASE)
+    return re.sub(rf"(?:^|\s){opener['count']}(?=\s|$)", " ", text, flags=re.IGNORECASE)
+
+
+def whole(pattern: str, label: str) -> bool:
+    """The way open_list.js reads a label: white space collapsed, lower-cased."""
+    return re.search(pattern, " ".join(label.split()).lower(), re.IGNORECASE) is not None
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "123 Following",
+        "123 Mengikuti",
+        "1.234 Mengikuti",
+        "1,234 Following",
+        "4,5 rb Mengikuti",
+        "4.5K Following",
+        "12 jt mengikuti",
+        "1.2M Following",
+        "10 rb+ Mengikuti",
+        "Following 123",
+        "Mengikuti: 4,5 rb",
+        "240\nMengikuti",
+        "240Following",  # <strong>240</strong><span>Following</span>
+    ],
+)
+def test_a_following_count_opens_the_following_list(label: str) -> None:
+    (opener,) = [list_opener("tiktok", "following").as_js()]
+    assert whole(opener["opens"][0], label), label
+    # the denylist refuses the word ("1.2M Following": not right after a digit); the
+    # opener lets only the list's words and the count through, as open_list.js strips
+    # them before the denylist reads what is left
+    assert not SOCIAL.search(stripped(opener, label)), label
+    assert SOCIAL.search(stripped(opener, label + " Follow budi"))
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["4,5 rb Pengikut", "4.5K Followers", "1.234 pengikut", "1 follower", "Pengikut 300"],
+)
+def test_a_followers_count_opens_the_followers_list(label: str) -> None:
+    opens = list_opener("threads", "followers").as_js()["opens"]
+    assert whole(opens[0], label), label
+    assert not whole(opens[0], "123 Following")
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Following",  # the followed state of a follow button: clicking it unfollows
+        "Mengikuti",
+        "Follow",
+        "Ikuti",
+        "Followers",
+        "Pengikut",
+        "Follow back",
+        "Ikuti balik",
+        "user123 Following",  # a row: a handle with digits, then its button
+        "Following 123abc",
+        "Following budi123",
+        "12 Likes",
+        "4,5 rb Suka",
+    ],
+)
+def test_a_bare_follow_control_never_opens_a_list(label: str) -> None:
+    for platform in ("tiktok", "threads", "web", "instagram"):
+        for which in ("following", "followers"):
+            for pattern in list_opener(platform, which).as_js()["opens"]:
+                assert not whole(pattern, label), (platform, which, label)
+    # and the denylist still refuses the bare controls, as before
+    if label in ("Following", "Mengikuti", "Follow", "Ikuti", "Follow back", "Ikuti balik"):
+        assert SOCIAL.search(label.lower()), label
+
+
+def test_the_other_count_then_the_tab() -> None:
+    # Threads prints only "N followers": its dialog's tabs hold both lists
+    following = list_opener("threads", "following").as_js()
+    assert whole(following["opens"][0], "240 following")
+    assert whole(following["opens"][1], "4.5K followers")
+    tab = following["tab"]
+    for label in ("Following", "Mengikuti", "Following 240", "Mengikuti\n240", "240 Following"):
+        assert whole(tab, label), label
+    for label in ("Followers", "Pengikut 4,5 rb", "Following budi", "Friends"):
+        assert not whole(tab, label), label
+    assert whole(following["title"], "Following") and not whole(following["title"], "Followers")
+    followers = list_opener("threads", "followers").as_js()
+    assert whole(followers["title"], "Pengikut") and not whole(followers["title"], "Mengikuti")
+
+
+def test_openers_per_platform_and_the_generic_one() -> None:
+    assert set(LIST_OPENERS) == {"tiktok", "threads", "web"}
+    for platform, lists in LIST_OPENERS.items():
+        assert set(lists) == set(LIST_LABELS)
+        for which, opener in lists.items():
+            assert opener.id == f"{platform}.{which}" and opener.list == which
+            for pattern in (*opener.as_js()["opens"], opener.as_js()["tab"]):
+                re.compile(pattern)
+    assert list_opener("tiktok", "following").hints[0] == '[data-e2e="following-count"]'
+    # a site without rules of its own (an imitation on another host) gets the generic one
+    assert list_opener("youtube", "followers") is LIST_OPENERS["web"]["followers"]
+    assert list_opener(None, "following") is LIST_OPENERS["web"]["following"]
+    # the JavaScript engine reads these patterns as Python does (no lookbehind needed)
+    assert "(?<" not in count_label(LIST_LABELS["following"])

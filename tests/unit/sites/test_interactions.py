@@ -19,6 +19,7 @@ from collector.sites.interactions import (
     handle_pattern,
     link_matches,
     list_url,
+    list_via,
     needle_payload,
     nesting,
     text_pattern,
@@ -285,3 +286,15 @@ def test_list_urls() -> None:
         list_url("tiktok", "https://www.tiktok.com/@budi", "following")
     with pytest.raises(ListPageError, match="unknown list"):
         list_url("x", "https://x.com/budi", "likes")
+
+
+def test_how_each_list_is_captured() -> None:
+    assert list_via("instagram", "following") == "page"
+    assert list_via("x", "followers") == "page"
+    assert list_via("tiktok", "following") == "dialog"
+    assert list_via("threads", "followers") == "dialog"
+    assert list_via("web", "following") == "dialog"  # any other site: the generic opener
+    with pytest.raises(ListPageError, match="youtube has no following list"):
+        list_via("youtube", "following")
+    with pytest.raises(ListPageError, match="unknown list"):
+        list_via("tiktok", "likes")

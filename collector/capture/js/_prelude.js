@@ -1,0 +1,34 @@
+// Helpers shared by collector's page scripts. Not a script of its own:
+// collector.capture.scripts puts these declarations in front of every script that uses
+// one of them (by name), inside a wrapper function, so each script stays one function
+// expression.
+
+// The element's place in the document as a CSS selector: tag:nth-of-type(i) steps up to
+// the nearest ancestor with a plain id (or 12 steps), joined with " > ". What the
+// manifest's `expand` records for every control clicked and container scrolled.
+const selectorPath = el => {
+  const steps = [];
+  for (let e = el; e && e.nodeType === 1 && steps.length < 12; e = e.parentElement) {
+    if (e.id && /^[A-Za-z][\w-]*$/.test(e.id)) { steps.unshift('#' + e.id); break; }
+    let i = 1;
+    for (let s = e.previousElementSibling; s; s = s.previousElementSibling)
+      if (s.tagName === e.tagName) i++;
+    steps.unshift(e.tagName.toLowerCase() + ':nth-of-type(' + i + ')');
+  }
+  return steps.join(' > ');
+};
+
+// A click as a person's click fires it, on exactly that element (never at coordinates,
+// which could land on whatever moved under it): pointerdown, mousedown, pointerup,
+// mouseup, click. Pages open things on pointerdown or mousedown as well as on click.
+const pressElement = el => {
+  const r = el.getBoundingClientRect();
+  const at = {bubbles: true, cancelable: true, composed: true, view: window, button: 0,
+              clientX: r.left + r.width / 2, clientY: r.top + r.height / 2};
+  const pointer = {...at, pointerId: 1, pointerType: 'mouse', isPrimary: true};
+  el.dispatchEvent(new PointerEvent('pointerdown', {...pointer, buttons: 1}));
+  el.dispatchEvent(new MouseEvent('mousedown', {...at, buttons: 1}));
+  el.dispatchEvent(new PointerEvent('pointerup', pointer));
+  el.dispatchEvent(new MouseEvent('mouseup', at));
+  el.click();
+};
