@@ -253,7 +253,7 @@ WEB: Final = (
         rf"^liked by \S+ and {_N} others?$",
         rf"^disukai oleh \S+ dan {_N} (?:orang )?lainnya$",
         rf"^(?:all reactions|semua reaksi):?\s*{_N}$",
-        rf"^(?:view|see|show|lihat|tampilkan) (?:all |semua )?(?:likes|reactions|reaksi)$",
+        r"^(?:view|see|show|lihat|tampilkan) (?:all |semua )?(?:likes|reactions|reaksi)$",
         dialog=True,
     ),
     _rule(
