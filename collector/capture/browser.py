@@ -142,6 +142,9 @@ LAUNCH_ARGS = (
 )
 STEP_QUIET_MS = 120
 STEP_WAIT_CAP_S = 1.5
+# at what looks like the bottom, a feed's next page must have had time to be asked for:
+# its scroll handler runs, then its request is reported, a moment under load
+BOTTOM_QUIET_MIN_MS = 300
 # The isolated world collector's scripts run in (page scripts cannot reach into it).
 ISOLATED_WORLD = "collector-reader"
 STREAMING_TYPES = frozenset({"fetch", "xhr", "eventsource", "websocket", "ping", "other"})
@@ -907,7 +910,9 @@ class _PageRun:
             at_bottom = new_state["y"] + new_state["view"] >= new_state["height"] - 2
             if at_bottom:
                 # give an infinite feed its chance to append before calling it the bottom
-                await tracker.quiet(o.network_quiet_ms, min(3.0, self.settle_left()))
+                await tracker.quiet(
+                    max(o.network_quiet_ms, BOTTOM_QUIET_MIN_MS), min(3.0, self.settle_left())
+                )
                 height = await self.bounded(
                     "measuring", lambda: self.world.call(script("height")), 3
                 )

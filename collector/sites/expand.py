@@ -262,6 +262,18 @@ WEB: Final = (
         rf"^(?:replies|balasan) \({_N}\)$",
         rf"^(?:[^·]{{1,80}} )?replied · {_N} repl(?:y|ies)$",
     ),
+    # who liked or reacted: a count that opens the list in a dialog (any site's likers,
+    # when the platform's own rules do not know the page)
+    _rule(
+        "web.likes",
+        "list",
+        rf"^{_N} (?:likes?|suka|reactions?|reaksi)$",
+        rf"^liked by \S+ and {_N} others?$",
+        rf"^disukai oleh \S+ dan {_N} (?:orang )?lainnya$",
+        rf"^(?:all reactions|semua reaksi):?\s*{_N}$",
+        r"^(?:view|see|show|lihat|tampilkan) (?:all |semua )?(?:likes|reactions|reaksi)$",
+        dialog=True,
+    ),
     _rule(
         "web.more",
         "text",

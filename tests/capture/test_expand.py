@@ -116,6 +116,18 @@ CASES: dict[str, tuple[str, tuple[str, ...], set[str], tuple[str, int, int, str,
         {"web.details", "web.aria_expanded"},
         None,
     ),
+    "likers-web-id": (
+        imitation.LIKED,
+        (),
+        {"web.likes"},
+        ("likers", 320, 250, "budi.santoso", "Suka"),
+    ),
+    "likers-web-en": (
+        imitation.LIKED + "?hl=en",
+        (),
+        {"web.likes"},
+        ("likers", 320, 250, "budi.santoso", "Likes"),
+    ),
     "news-id": (imitation.NEWS, (SAID["news"],), {"web.comments", "web.replies"}, None),
     "news-en": (imitation.NEWS + "?hl=en", (SAID["news"],), {"web.comments", "web.replies"}, None),
 }

@@ -38,6 +38,8 @@ fails on any.
   http://forum.contoh.id/navigasi    a "Show more" button whose script navigates away.
   http://forum.contoh.id/biasa       nothing to expand.
   http://forum.contoh.id/beku        a "Lihat selengkapnya" whose handler never returns.
+  http://forum.contoh.id/suka/9      a community site's post: "320 suka" / "320 likes" opens a
+        likers dialog loading on scroll (watched at 250); only the generic rules apply.
   http://forum.contoh.id/alamat      "Lihat 2 balasan" opens the replies and changes the address
         with history.replaceState (the same document).
   http://forum.contoh.id/berita/7    a news site's comments worded as none of the platforms
@@ -82,6 +84,7 @@ NAVIGATES = "http://forum.contoh.id/navigasi"
 PLAIN = "http://forum.contoh.id/biasa"
 NEWS = "http://forum.contoh.id/berita/7"
 FREEZES = "http://forum.contoh.id/beku"
+LIKED = "http://forum.contoh.id/suka/9"
 ADDRESSES = "http://forum.contoh.id/alamat"
 
 # What the watched person wrote on each page (a test looks for these words).
@@ -806,6 +809,21 @@ def navigates(lang: str) -> bytes:
     return page("Navigasi", lang, body, "")
 
 
+def liked(lang: str) -> bytes:
+    """A community site's post (no platform's rules know it): its likes count opens the
+    likers in a dialog that loads 20 more as its list is scrolled (watched at 250)."""
+    body = (
+        "<main><h1>Warga Solo Bersatu</h1><p>Foto kampanye akbar di Manahan.</p>"
+        "<div id='post-actions'></div></main>"
+    )
+    script = """
+const likes = h('span', {role: 'button', class: 'ctl'}, fmt(L.likes, 320));
+likes.onclick = () => peopleDialog(L.likes_title, 'likers', x => '/' + x + '/');
+document.getElementById('post-actions').append(likes, actions());
+"""
+    return page("Warga", lang, body, script)
+
+
 def freezes(lang: str) -> bytes:
     """A "See more" whose handler never returns (the page's main thread spins)."""
     body = (
@@ -932,7 +950,7 @@ class InteractionHandler(PlatformHandler):
         elif host == "forum.contoh.id":
             pages = {"/thread/42": forum, "/jebakan": trap, "/navigasi": navigates,
                      "/biasa": plain, "/berita/7": news, "/beku": freezes,
-                     "/alamat": addresses}  # fmt: skip
+                     "/alamat": addresses, "/suka/9": liked}  # fmt: skip
             if path in pages:
                 return pages[path](lang)
             if path == "/lain":

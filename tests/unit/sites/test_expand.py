@@ -134,6 +134,13 @@ def first_rule(platform: str, label: str) -> str | None:
         ("web", "Lihat semua", "web.more"),
         ("web", "Expand", "web.more"),
         ("web", "Budi Santoso replied · 2 replies", "web.replies"),
+        # any site's likers dialog
+        ("web", "320 likes", "web.likes"),
+        ("web", "1.204 suka", "web.likes"),
+        ("web", "Liked by andi.pratama and 319 others", "web.likes"),
+        ("web", "Disukai oleh andi.pratama dan 319 lainnya", "web.likes"),
+        ("web", "Semua reaksi: 1,2 rb", "web.likes"),
+        ("web", "View all reactions", "web.likes"),
         ("youtube", "Show more", "web.more"),
         ("threads", "View 2 replies", "web.replies"),
     ],
