@@ -95,6 +95,9 @@ class ArchiveRecord(TypedDict):
     metadata_uri: NotRequired[str]
     manifest_in_warc: NotRequired[bool]
     problem: NotRequired[str | None]
+    # only when the WARC has revisit records: the earlier WARCs (artifacts of this capture,
+    # hard links) they point into (docs/storage.md)
+    refers_to: NotRequired[list[str]]
 
 
 class ArtifactRecord(TypedDict):

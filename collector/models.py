@@ -322,6 +322,18 @@ class TimestampRecord:
 
 
 @dataclass(frozen=True)
+class StoredPayload:
+    """A payload a capture's WARC stores in full (a response body or a resource): what a
+    later capture's revisit record can point at (docs/storage.md)."""
+
+    digest: str  # WARC-Payload-Digest, "sha256:" + base32
+    size: int
+    record_id: str
+    uri: str
+    date: str  # WARC-Date as written
+
+
+@dataclass(frozen=True)
 class FiledCapture:
     """A capture renamed into place in the store: its manifest is the source of truth."""
 
@@ -335,6 +347,8 @@ class FiledCapture:
     # RFC 3161 tokens obtained over manifest.json at capture time (collector.evidence.stamps):
     # what the custody log's `timestamped` event records
     timestamps: tuple[TimestampRecord, ...] = ()
+    # Payloads its WARC stores in full, for later captures' revisit records
+    payloads: tuple[StoredPayload, ...] = ()
 
     @property
     def outcome(self) -> str:

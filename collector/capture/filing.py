@@ -9,9 +9,10 @@ artifact list as it writes manifest.json. See collector.manifest for the record'
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from collector import __version__
 from collector.evidence.findings import file_findings, find_record
 from collector.evidence.png import png_size_fields
+from collector.evidence.pool import blob_path
 from collector.evidence.redact import redact_response_headers
 from collector.evidence.stamps import (
     TsaSettings,
@@ -28,9 +30,14 @@ from collector.evidence.stamps import (
 )
 from collector.evidence.store import TIMESTAMPS, CaptureWriter
 from collector.evidence.warc import (
+    LEGACY_WARC_NAME,
+    MIN_REVISIT_BYTES,
     ArchiveError,
+    PriorLookup,
+    PriorPayload,
     WarcInfo,
     WarcResource,
+    har_without_bodies,
     warc_name,
     write_capture_warc,
 )
@@ -52,11 +59,12 @@ from collector.models import (
     Finding,
     PageCapture,
     RedirectHop,
+    StoredPayload,
 )
 from collector.sites.platforms import PlatformError, detect_platform, resolve_platform
 from collector.sites.posts import extract_post_links
 from collector.sites.urls import redact_proxy, redact_url_credentials
-from collector.timeutil import parse_rfc3339, utc_now
+from collector.timeutil import parse_rfc3339, rfc3339, utc_now
 
 WARC_MEDIA = "application/warc"
 # errors that mean the disk is full: a capture fails, never filed incomplete
@@ -87,26 +95,65 @@ def file_capture(
     browser: BrowserInfo,
     environment: EnvironmentRecord,
     tsa: TsaSettings | None = None,
+    earlier: EarlierLookup | None = None,
 ) -> FiledCapture:
     """Write every artifact (hashed as written), the WARC, the manifest, then, with TSAs,
-    the timestamp tokens over the manifest; seal and rename into place."""
-    body_name, dom = _write_artifacts(writer, page)
+    the timestamp tokens over the manifest; seal and rename into place.
+
+    `earlier` opens the store's lookup of payloads stored in full by earlier captures
+    (collector.records.index `earlier_payloads`): with it, the WARC stores those as
+    revisit records (docs/storage.md)."""
+    har, raw_har = _read_har(writer)
+    body_name, dom = _write_artifacts(writer, page, har, raw_har)
     findings = file_findings(writer, job, page)  # find-N.png crops: collector.evidence.findings
     provenance = build_provenance(
         writer.capture_id, job, page, browser, environment, body_name, tsa, findings
     )
-    archive = write_archive(writer, job, page, provenance, dom)
+    with earlier() if earlier is not None else contextlib.nullcontext(None) as lookup:
+        archive, payloads = write_archive(writer, job, page, provenance, dom, har, lookup)
+    if archive["file"] is None and raw_har is not None and har is not None:
+        # no WARC holds the bodies network.har points to: keep the HAR as recorded
+        writer.write_bytes(FULL_HAR, raw_har, "application/json")
     writer.write_manifest(build_manifest(provenance, archive))
     tokens = stamp_capture(writer, tsa) if tsa is not None and tsa.urls else []
-    filed = writer.seal()
+    filed = replace(writer.seal(), payloads=payloads)
     if not tokens:
         return filed
     records = records_from_document({"tokens": tokens}, filed.capture_id, filed.folder)
     return replace(filed, timestamps=tuple(records))
 
 
-def _write_artifacts(writer: CaptureWriter, page: PageCapture) -> tuple[str | None, bytes | None]:
-    """The page's own files, in a fixed order; returns the body's file name and the DOM."""
+HAR_NAME = "network.har"
+FULL_HAR = "network-full.har"  # only when the WARC could not be written
+
+
+def _read_har(writer: CaptureWriter) -> tuple[dict[str, Any] | None, bytes | None]:
+    """The HAR Playwright wrote into the folder (parsed, and its bytes), taken out of the
+    folder: it is filed again without the bodies the WARC holds (`_write_artifacts`).
+    A HAR that does not parse stays as it is, and is filed as it is."""
+    path = writer.folder / HAR_NAME
+    if not path.is_file():
+        return None, None
+    raw = path.read_bytes()
+    try:
+        har = json.loads(raw)
+    except ValueError:
+        return None, None
+    if not isinstance(har, dict):
+        return None, None
+    path.unlink()
+    return har, raw
+
+
+def _write_artifacts(
+    writer: CaptureWriter,
+    page: PageCapture,
+    har: dict[str, Any] | None,
+    raw_har: bytes | None,
+) -> tuple[str | None, bytes | None]:
+    """The page's own files, in a fixed order; returns the body's file name and the DOM.
+    network.har without the response bodies the WARC holds (each replaced by its payload
+    digest): a body is stored once per capture."""
     body_name = None
     dom = page.dom.encode("utf-8") if page.dom is not None else None
     if page.screenshot is not None:
@@ -120,7 +167,18 @@ def _write_artifacts(writer: CaptureWriter, page: PageCapture) -> tuple[str | No
         writer.write_bytes("page.mhtml", page.mhtml, "multipart/related")
     if page.text is not None:
         writer.write_bytes("text.txt", page.text.encode("utf-8"), "text/plain; charset=utf-8")
-    writer.adopt("network.har", "application/json")
+    if har is not None and raw_har is not None:
+        stripped, pointed = har_without_bodies(har)
+        data = (
+            json.dumps(stripped, ensure_ascii=False, separators=(",", ":")).encode(
+                "utf-8", "surrogatepass"
+            )
+            if pointed
+            else raw_har  # nothing to point to: the bytes Playwright wrote
+        )
+        writer.write_bytes(HAR_NAME, data, "application/json")
+    else:
+        writer.adopt(HAR_NAME, "application/json")
     # the screenshot after a consent click, the inner containers' whole-content shots
     # (named in the manifest's `expand`), and files the page triggered
     if page.consent_screenshot is not None:
@@ -348,20 +406,26 @@ def write_archive(
     page: PageCapture,
     provenance: Provenance,
     dom: bytes | None,
-) -> ArchiveRecord:
+    har_read: dict[str, Any] | None = None,
+    earlier: PriorLookup | None = None,
+) -> tuple[ArchiveRecord, tuple[StoredPayload, ...]]:
     """`<capture id>.warc.gz`: the page's HTTP traffic (from the HAR), the screenshot, DOM and
     MHTML as resource records, the provenance as the metadata record.
 
     The manifest cannot be inside the WARC and also list the WARC's hash, so the metadata
     record holds the provenance (every manifest field but `artifacts` and `archive`) plus
     the artifacts written before the WARC, with their hashes; manifest.json then lists the
-    WARC's hash. Returns the manifest's `archive` section. A WARC that cannot be written
-    is recorded (`error`), not raised: the rest of the capture stands.
+    WARC's hash. Returns the manifest's `archive` section and the payloads the WARC stores
+    in full. A WARC that cannot be written is recorded (`error`), not raised: the rest of
+    the capture stands. With `earlier`, payloads an earlier capture stored become revisit
+    records, and the WARCs they point into are linked in as `refers-<sha256>.warc.gz`.
     """
-    har_path = writer.folder / "network.har"
+    har_path = writer.folder / HAR_NAME
     har: dict[str, Any] = {"log": {"entries": []}}
     har_problem = None
-    if har_path.is_file():
+    if har_read is not None:
+        har = har_read
+    elif har_path.is_file():
         try:
             har = json.loads(har_path.read_bytes())
         except ValueError as exc:
@@ -399,6 +463,7 @@ def write_archive(
         description=f"Capture {cid} of {page.requested_url}",
         is_part_of=job.case or cid,
     )
+    prior = _Referrals(writer, earlier) if earlier is not None else None
     try:
         with writer.open_stream(warc, WARC_MEDIA) as out:
             summary = write_capture_warc(
@@ -408,19 +473,20 @@ def write_archive(
                 metadata=metadata,
                 metadata_uri=metadata_uri,
                 info=info,
+                prior=prior,
             )
             if (summary.sha256, summary.size) != (out.hexdigest(), out.size):
                 raise ArchiveError("the bytes written differ from the bytes described")
     except OSError as exc:
         if exc.errno in DISK_FULL:
             raise  # a full disk fails the capture: never filed as if only the WARC was bad
-        return {"file": None, "error": f"{warc} could not be written: {exc}"}
+        return {"file": None, "error": f"{warc} could not be written: {exc}"}, ()
     except ArchiveError as exc:
-        return {"file": None, "error": f"{warc} could not be written: {exc}"}
+        return {"file": None, "error": f"{warc} could not be written: {exc}"}, ()
     counts: dict[str, int] = {}
-    for record in summary.records:
-        counts[record.record_type] = counts.get(record.record_type, 0) + 1
-    return {
+    for written in summary.records:
+        counts[written.record_type] = counts.get(written.record_type, 0) + 1
+    record: ArchiveRecord = {
         "file": warc,
         "format": "WARC/1.1 (ISO 28500), one gzip member per record",
         "size": summary.size,
@@ -442,3 +508,56 @@ def write_archive(
         "manifest_in_warc": False,
         "problem": har_problem,
     }
+    if summary.refers_to:
+        # present only when the WARC has revisit records (docs/storage.md)
+        record["refers_to"] = [refers_name(sha) for sha in summary.refers_to]
+    payloads = tuple(
+        StoredPayload(r.payload_digest, r.payload_size, r.record_id, r.uri, rfc3339(r.date))
+        for r in summary.records
+        if r.record_type in ("response", "resource")
+        and r.payload_digest
+        and r.uri
+        and r.payload_size is not None
+        and r.payload_size >= MIN_REVISIT_BYTES
+    )
+    return record, payloads
+
+
+def refers_name(warc_sha256: str) -> str:
+    """An earlier WARC linked into a capture for its revisit records to point into."""
+    return f"refers-{warc_sha256}.warc.gz"
+
+
+EarlierLookup = Callable[[], contextlib.AbstractContextManager[PriorLookup]]
+
+
+class _Referrals:
+    """The `prior` lookup handed to the WARC writer: an earlier record counts only once
+    the WARC holding it is linked into this capture and hashes as recorded."""
+
+    def __init__(self, writer: CaptureWriter, lookup: PriorLookup) -> None:
+        self.writer = writer
+        self.lookup = lookup
+        self.linked: dict[str, bool] = {}
+
+    def __call__(self, digest: str, size: int) -> PriorPayload | None:
+        found = self.lookup(digest, size)
+        if found is None:
+            return None
+        if found.warc_sha256 not in self.linked:
+            self.linked[found.warc_sha256] = self._link(found)
+        return found if self.linked[found.warc_sha256] else None
+
+    def _link(self, found: PriorPayload) -> bool:
+        root = self.writer.store.root
+        name = refers_name(found.warc_sha256)
+        # the pooled copy outlives the capture that wrote it (retired, files deleted)
+        folder = root / found.folder
+        # the pool first; then the earlier folder's WARC, by either name it may have
+        candidates = (blob_path(root, found.warc_sha256), folder / warc_name(folder.name))
+        for source in (*candidates, folder / LEGACY_WARC_NAME):
+            if source.is_file() and self.writer.link_earlier(
+                name, source, found.warc_sha256, WARC_MEDIA
+            ):
+                return True
+        return False

@@ -50,7 +50,7 @@ from collector.models import (
 )
 from collector.records.anchor import Anchor, stamp_head
 from collector.records.custody import CustodyLog, record_capture
-from collector.records.index import Index
+from collector.records.index import Index, earlier_payloads
 from collector.sites.classify import classify_page
 from collector.sites.classify import marker_selectors as all_marker_selectors
 from collector.sites.urls import BrowserEndpoint, normalise_target, parse_proxy
@@ -280,7 +280,14 @@ class OpenRunner:
         r = self.runner
         try:
             filed = await asyncio.to_thread(
-                file_capture, writer, job, page, info, self.environment, r.tsa
+                file_capture,
+                writer,
+                job,
+                page,
+                info,
+                self.environment,
+                r.tsa,
+                lambda: earlier_payloads(r.store.index_path),
             )
         except OSError as exc:
             if r.store.folder_for(writer.capture_id).is_dir():  # sealed and renamed already

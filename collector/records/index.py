@@ -24,8 +24,9 @@ from urllib.parse import quote
 import sqlite_utils
 
 from collector.errors import CaptureNotFound, IndexError_, UsageError
+from collector.evidence.warc import PriorLookup, PriorPayload
 from collector.manifest import Manifest
-from collector.models import FiledCapture, TimestampRecord
+from collector.models import FiledCapture, StoredPayload, TimestampRecord
 from collector.records import findings as _findings
 from collector.records.fts import HIGHLIGHT_END, HIGHLIGHT_START, fts_query, plain
 from collector.records.migrations import MIGRATIONS
@@ -36,7 +37,15 @@ from collector.timeutil import rfc3339, utc_now
 BUSY_TIMEOUT_S = 30.0
 SQL_TIMEOUT_S = 30.0  # `collector sql`: a reviewer's query is stopped after this
 # rebuilt by reindex, children first
-DERIVED_TABLES = ("findings", "changes", "capture_text", "timestamps", "artifacts", "captures")
+DERIVED_TABLES = (
+    "findings",
+    "changes",
+    "capture_text",
+    "timestamps",
+    "artifacts",
+    "warc_payloads",
+    "captures",
+)
 CUSTODY_COLUMNS = (
     "seq",
     "at",
@@ -210,6 +219,29 @@ class Index:
         one)."""
         self._insert(filed.manifest, filed.folder, filed.manifest_sha256, text_row)
         self.insert_timestamps(filed.timestamps)
+        archive = filed.manifest.get("archive") or {}
+        if filed.payloads and archive.get("sha256"):
+            self.insert_payloads(filed.capture_id, str(archive["sha256"]), filed.payloads)
+
+    def insert_payloads(
+        self, capture_id: str, warc_sha256: str, payloads: Iterable[StoredPayload]
+    ) -> None:
+        """Payloads a capture's WARC stores in full; the first capture to store one keeps
+        it (a revisit points at the earliest full record). The caller holds a transaction."""
+        rows = [
+            {
+                "digest": p.digest,
+                "size": p.size,
+                "capture_id": capture_id,
+                "warc_sha256": warc_sha256,
+                "record_id": p.record_id,
+                "target_uri": p.uri,
+                "warc_date": p.date,
+            }
+            for p in payloads
+        ]
+        if rows:
+            self.db.table("warc_payloads").insert_all(rows, ignore=True)
 
     def insert_timestamps(self, records: Iterable[TimestampRecord]) -> None:
         """Insert token rows; the caller holds a transaction."""
@@ -247,6 +279,7 @@ class Index:
         timestamps: Iterable[TimestampRecord] = (),
         *,
         changes: Callable[[], Iterable[dict[str, Any]]] | None = None,
+        payloads: Iterable[tuple[str, str, Sequence[StoredPayload]]] = (),
     ) -> int:
         """Replace the derived tables with rows from (manifest, folder, manifest hash), and
         with the timestamp tokens found on disk.
@@ -270,6 +303,8 @@ class Index:
                     self.db.table("artifacts").insert_all(artifacts)
                 count += 1
             self.insert_timestamps(timestamps)
+            for capture_id, warc_sha256, stored in payloads:
+                self.insert_payloads(capture_id, warc_sha256, stored)
             if changes is not None:
                 self.db.table("changes").insert_all(changes())
             # the triggers keep the FTS index in step; a rebuild makes sure of it
@@ -961,6 +996,36 @@ def completions(path: Path, kind: str, prefix: str, limit: int = 200) -> list[tu
     finally:
         conn.close()
     return [(str(value), str(about or "")) for value, about in rows if value]
+@contextmanager
+def earlier_payloads(path: Path) -> Iterator[PriorLookup]:
+    """(payload digest, size) -> the earliest record storing it, for a capture being filed.
+
+    Its own read-only connection, opened and used on the calling thread (filing runs in a
+    worker thread; the Index object belongs to the loop's). No index yet, or one without
+    the table (not migrated), looks up nothing."""
+    try:
+        conn = _connect_read_only(path)
+    except sqlite3.Error:
+        yield lambda digest, size: None
+        return
+    try:
+
+        def lookup(digest: str, size: int) -> PriorPayload | None:
+            try:
+                row = conn.execute(
+                    "SELECT p.record_id, p.target_uri, p.warc_date, p.warc_sha256, c.folder "
+                    "FROM warc_payloads p "
+                    "JOIN captures c ON c.id = p.capture_id "
+                    "WHERE p.digest = ? AND p.size = ?",
+                    [digest, size],
+                ).fetchone()
+            except sqlite3.Error:
+                return None
+            return PriorPayload(*(str(v) for v in row)) if row else None
+
+        yield lookup
+    finally:
+        conn.close()
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:

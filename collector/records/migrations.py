@@ -343,6 +343,25 @@ def _migration_14(db: Database) -> None:
     create_views(db.execute)
 
 
+def _migration_15(db: Database) -> None:
+    # Payloads stored in full in a capture's WARC, the first capture that stored each:
+    # what a later capture's WARC points its revisit records at (docs/storage.md). Derived
+    # from the WARCs on disk (reindex rebuilds it); a lookup, never evidence.
+    db.table("warc_payloads").create(
+        {
+            "digest": str,  # WARC-Payload-Digest
+            "size": int,
+            "capture_id": str,
+            "warc_sha256": str,  # of the WARC file holding the record
+            "record_id": str,
+            "target_uri": str,
+            "warc_date": str,
+        },
+        pk="digest",
+        not_null={"size", "capture_id", "warc_sha256", "record_id", "target_uri", "warc_date"},
+    )
+
+
 # (version, description, apply). Append only: never edit a released migration. Versions
 # are numbered per feature; the runner applies every one not yet applied, in list order.
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
@@ -358,4 +377,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
         "views: custody events by capture, retired captures, run entries with captures",
         _migration_14,
     ),
+    (15, "payloads stored in full in the WARCs, for revisit records", _migration_15),
 ]
