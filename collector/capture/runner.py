@@ -287,7 +287,10 @@ class OpenRunner:
                 info,
                 self.environment,
                 r.tsa,
-                lambda: earlier_payloads(r.store.index_path),
+                # never for a logged-in capture: its folder links no other capture's WARC
+                None
+                if job.options.storage_state
+                else lambda: earlier_payloads(r.store.index_path, job.case),
             )
         except OSError as exc:
             if r.store.folder_for(writer.capture_id).is_dir():  # sealed and renamed already

@@ -221,16 +221,21 @@ class Index:
         self.insert_timestamps(filed.timestamps)
         archive = filed.manifest.get("archive") or {}
         if filed.payloads and archive.get("sha256"):
-            self.insert_payloads(filed.capture_id, str(archive["sha256"]), filed.payloads)
+            self.insert_payloads(filed.manifest, str(archive["sha256"]), filed.payloads)
 
     def insert_payloads(
-        self, capture_id: str, warc_sha256: str, payloads: Iterable[StoredPayload]
+        self, manifest: Manifest, warc_sha256: str, payloads: Iterable[StoredPayload]
     ) -> None:
-        """Payloads a capture's WARC stores in full; the first capture to store one keeps
-        it (a revisit points at the earliest full record). The caller holds a transaction."""
+        """Payloads a capture's WARC stores in full; the first capture of its case to store
+        one keeps it (a revisit points at the earliest full record). Captures made with an
+        investigator's session are never pointed at. The caller holds a transaction."""
+        if manifest.get("session"):
+            return
+        capture_id = manifest["capture_id"]
         rows = [
             {
                 "digest": p.digest,
+                "scope": manifest.get("case") or "",
                 "size": p.size,
                 "capture_id": capture_id,
                 "warc_sha256": warc_sha256,
@@ -279,7 +284,7 @@ class Index:
         timestamps: Iterable[TimestampRecord] = (),
         *,
         changes: Callable[[], Iterable[dict[str, Any]]] | None = None,
-        payloads: Iterable[tuple[str, str, Sequence[StoredPayload]]] = (),
+        payloads: Iterable[tuple[Manifest, str, Sequence[StoredPayload]]] = (),
     ) -> int:
         """Replace the derived tables with rows from (manifest, folder, manifest hash), and
         with the timestamp tokens found on disk.
@@ -303,8 +308,8 @@ class Index:
                     self.db.table("artifacts").insert_all(artifacts)
                 count += 1
             self.insert_timestamps(timestamps)
-            for capture_id, warc_sha256, stored in payloads:
-                self.insert_payloads(capture_id, warc_sha256, stored)
+            for manifest, warc_sha256, stored in payloads:
+                self.insert_payloads(manifest, warc_sha256, stored)
             if changes is not None:
                 self.db.table("changes").insert_all(changes())
             # the triggers keep the FTS index in step; a rebuild makes sure of it
@@ -997,8 +1002,10 @@ def completions(path: Path, kind: str, prefix: str, limit: int = 200) -> list[tu
         conn.close()
     return [(str(value), str(about or "")) for value, about in rows if value]
 @contextmanager
-def earlier_payloads(path: Path) -> Iterator[PriorLookup]:
-    """(payload digest, size) -> the earliest record storing it, for a capture being filed.
+def earlier_payloads(path: Path, case: str | None) -> Iterator[PriorLookup]:
+    """(payload digest, size) -> the earliest record of the same case storing it, for a
+    capture being filed. Within one case only: a capture's folder (and so a zip package
+    of its case) then links no WARC of another case.
 
     Its own read-only connection, opened and used on the calling thread (filing runs in a
     worker thread; the Index object belongs to the loop's). No index yet, or one without
@@ -1016,8 +1023,8 @@ def earlier_payloads(path: Path) -> Iterator[PriorLookup]:
                     "SELECT p.record_id, p.target_uri, p.warc_date, p.warc_sha256, c.folder "
                     "FROM warc_payloads p "
                     "JOIN captures c ON c.id = p.capture_id "
-                    "WHERE p.digest = ? AND p.size = ?",
-                    [digest, size],
+                    "WHERE p.digest = ? AND p.scope = ? AND p.size = ?",
+                    [digest, case or "", size],
                 ).fetchone()
             except sqlite3.Error:
                 return None

@@ -350,6 +350,8 @@ def _migration_15(db: Database) -> None:
     db.table("warc_payloads").create(
         {
             "digest": str,  # WARC-Payload-Digest
+            # revisits stay within one case: its case id ("" for captures without one)
+            "scope": str,
             "size": int,
             "capture_id": str,
             "warc_sha256": str,  # of the WARC file holding the record
@@ -357,7 +359,7 @@ def _migration_15(db: Database) -> None:
             "target_uri": str,
             "warc_date": str,
         },
-        pk="digest",
+        pk=("digest", "scope"),
         not_null={"size", "capture_id", "warc_sha256", "record_id", "target_uri", "warc_date"},
     )
 

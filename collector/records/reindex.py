@@ -40,7 +40,7 @@ class Reindexed:
 
 def _payloads(
     store: EvidenceStore, found: list[FoundCapture]
-) -> Iterator[tuple[str, str, tuple[StoredPayload, ...]]]:
+) -> Iterator[tuple[Manifest, str, tuple[StoredPayload, ...]]]:
     """What each capture's WARC stores in full, earliest capture first (the lookup keeps
     the first), read from the WARCs themselves; a WARC that cannot be read offers none."""
     for manifest, folder, _digest in sorted(found, key=lambda f: f[0]["capture_id"]):
@@ -49,7 +49,7 @@ def _payloads(
         if not name or not sha256:
             continue
         try:
-            yield manifest["capture_id"], sha256, stored_payloads(store.root / folder / name)
+            yield manifest, sha256, stored_payloads(store.root / folder / name)
         except (ArchiveError, OSError):
             continue
 
