@@ -277,3 +277,12 @@ def test_a_store_written_before_sharing_verifies_reindexes_and_is_shared_from(
     assert (third / "screenshot.png").stat().st_nlink >= 2  # pooled again from here on
     code, out = verify(store, "--no-record")
     assert code == 0, out
+
+
+def test_doctor_reports_the_size_with_and_without_sharing(pristine: Path) -> None:
+    out = run_cli("doctor", store=pristine).output
+    (line,) = [x for x in out.splitlines() if " size " in f" {x} "]
+    stats = pool_stats(pristine)
+    assert f"{stats.disk_bytes / 1e6:.1f} MB on disk" in line
+    assert f"{stats.unshared_bytes / 1e6:.1f} MB without sharing" in line
+    assert stats.ratio < 0.75 and f"(ratio {stats.ratio:.2f})" in line
