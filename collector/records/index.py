@@ -1001,6 +1001,8 @@ def completions(path: Path, kind: str, prefix: str, limit: int = 200) -> list[tu
     finally:
         conn.close()
     return [(str(value), str(about or "")) for value, about in rows if value]
+
+
 @contextmanager
 def earlier_payloads(path: Path, case: str | None) -> Iterator[PriorLookup]:
     """(payload digest, size) -> the earliest record of the same case storing it, for a

@@ -87,10 +87,10 @@ def test_a_repeat_capture_shares_storage_and_each_verifies_alone(pristine: Path)
     warc_sha = json.loads((first / "manifest.json").read_text("utf-8"))["archive"]["sha256"]
     assert manifest["archive"]["refers_to"] == [f"refers-{warc_sha}.warc.gz"]
     referred = second / f"refers-{warc_sha}.warc.gz"
-    assert referred.stat().st_ino == (first / "archive.warc.gz").stat().st_ino
+    assert referred.stat().st_ino == (first / f"{first.name}.warc.gz").stat().st_ino
     assert any(a["name"] == referred.name for a in manifest["artifacts"])
-    earlier = {h.get_header("WARC-Record-ID"): h for _, h, _ in records(first / "archive.warc.gz")}
-    revisits = [(h, p) for t, h, p in records(second / "archive.warc.gz") if t == "revisit"]
+    earlier = {h.get_header("WARC-Record-ID"): h for _, h, _ in records(first / f"{first.name}.warc.gz")}
+    revisits = [(h, p) for t, h, p in records(second / f"{second.name}.warc.gz") if t == "revisit"]
     assert revisits, "an unchanged page's payloads are not stored again"
     for headers, payload in revisits:
         assert headers.get_header("WARC-Profile") == REVISIT_PROFILE
@@ -108,7 +108,7 @@ def test_a_repeat_capture_shares_storage_and_each_verifies_alone(pristine: Path)
     har = json.loads((second / "network.har").read_text("utf-8"))
     digests = {
         h.get_header("WARC-Payload-Digest")
-        for t, h, _ in records(second / "archive.warc.gz")
+        for t, h, _ in records(second / f"{second.name}.warc.gz")
         if t in ("response", "revisit")
     }
     pointed = [e["response"]["content"] for e in har["log"]["entries"]]
@@ -143,7 +143,7 @@ def test_tampering_with_a_shared_file_fails_every_capture_holding_it(store: Path
 
 def test_tampering_with_the_referred_warc_fails_the_repeat_too(store: Path) -> None:
     first, second = capture_folders(store)
-    warc = writable(first / "archive.warc.gz")
+    warc = writable(first / f"{first.name}.warc.gz")
     with warc.open("r+b") as fh:
         fh.seek(100)
         byte = fh.read(1)
@@ -227,7 +227,7 @@ def test_exports_of_deduplicated_captures_replay_without_the_store(
     assert not [r for r in resolved if r[0] == "revisit"], "a WACZ holds full records"
     by_uri = {h.get_header("WARC-Target-URI"): (t, p) for t, h, p in resolved}
     assert by_uri[f"urn:collector:{second.name}/screenshot.png"] == ("resource", shot)
-    cdx = (unpacked / "indexes" / "index.cdxj").read_text("utf-8")
+    cdx = (unpacked / "indexes" / "index.cdx").read_text("utf-8")
     assert "revisit" not in cdx
 
     zipped = tmp_path / "zip"
