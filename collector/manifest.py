@@ -142,6 +142,10 @@ class Provenance(TypedDict):
     timestamping: TimestampingRecord | None
     find: dict[str, Any] | None
     findings: list[dict[str, Any]]
+    # only when this capture rendered exactly what the previous ok capture of the page
+    # did, and links that capture's MHTML snapshot instead of filing its own
+    # (collector.capture.filing `_reusable_snapshot`, docs/storage.md)
+    mhtml_reused: NotRequired[dict[str, Any]]
 
 
 class ManifestDraft(Provenance):

@@ -334,6 +334,22 @@ class StoredPayload:
 
 
 @dataclass(frozen=True)
+class EarlierCapture:
+    """The previous `ok` capture of the same page in the same case, as the index knows it:
+    what filing compares a new capture with before it reuses that capture's MHTML
+    snapshot instead of filing a new one (docs/storage.md)."""
+
+    capture_id: str
+    folder: str  # relative to the store
+    manifest_sha256: str
+    artifacts: tuple[tuple[str, str, int], ...]  # (name, sha256, size), as listed
+
+    def artifact(self, name: str) -> tuple[str, int] | None:
+        """(sha256, size) of one listed artifact."""
+        return next(((sha, size) for n, sha, size in self.artifacts if n == name), None)
+
+
+@dataclass(frozen=True)
 class FiledCapture:
     """A capture renamed into place in the store: its manifest is the source of truth."""
 

@@ -13,12 +13,14 @@ import contextlib
 import errno
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from collector import __version__
+from collector.errors import StoreError
 from collector.evidence.findings import file_findings, find_record
+from collector.evidence.hashing import sha256_bytes
 from collector.evidence.png import png_size_fields
 from collector.evidence.pool import blob_path
 from collector.evidence.redact import redact_response_headers
@@ -28,7 +30,7 @@ from collector.evidence.stamps import (
     stamp_capture,
     time_sources_record,
 )
-from collector.evidence.store import TIMESTAMPS, CaptureWriter
+from collector.evidence.store import TIMESTAMPS, CaptureWriter, load_manifest
 from collector.evidence.warc import (
     LEGACY_WARC_NAME,
     MIN_REVISIT_BYTES,
@@ -38,9 +40,11 @@ from collector.evidence.warc import (
     WarcInfo,
     WarcResource,
     har_without_bodies,
+    response_payloads,
     warc_name,
     write_capture_warc,
 )
+from collector.evidence.warc_copy import response_payloads_in
 from collector.manifest import (
     MANIFEST_VERSION,
     ArchiveRecord,
@@ -55,8 +59,10 @@ from collector.manifest import (
 from collector.models import (
     BrowserInfo,
     CaptureJob,
+    EarlierCapture,
     FiledCapture,
     Finding,
+    Outcome,
     PageCapture,
     RedirectHop,
     StoredPayload,
@@ -96,21 +102,30 @@ def file_capture(
     environment: EnvironmentRecord,
     tsa: TsaSettings | None = None,
     earlier: EarlierLookup | None = None,
+    previous: Callable[[], EarlierCapture | None] | None = None,
 ) -> FiledCapture:
     """Write every artifact (hashed as written), the WARC, the manifest, then, with TSAs,
     the timestamp tokens over the manifest; seal and rename into place.
 
     `earlier` opens the store's lookup of payloads stored in full by earlier captures
     (collector.records.index `earlier_payloads`): with it, the WARC stores those as
-    revisit records (docs/storage.md)."""
+    revisit records. `previous` finds the previous `ok` capture of the same page in the
+    same case (collector.records.index `previous_capture`): when this one rendered the
+    very same bytes, that capture's MHTML snapshot is linked instead of filing a new one
+    (`_reusable_snapshot`; docs/storage.md)."""
     har, raw_har = _read_har(writer)
-    body_name, dom = _write_artifacts(writer, page, har, raw_har)
+    reuse = _reusable_snapshot(writer, page, har, previous)
+    body_name, dom, reused = _write_artifacts(writer, page, har, raw_har, reuse)
     findings = file_findings(writer, job, page)  # find-N.png crops: collector.evidence.findings
     provenance = build_provenance(
         writer.capture_id, job, page, browser, environment, body_name, tsa, findings
     )
+    if reused is not None:
+        provenance["mhtml_reused"] = reused.record()
     with earlier() if earlier is not None else contextlib.nullcontext(None) as lookup:
-        archive, payloads = write_archive(writer, job, page, provenance, dom, har, lookup)
+        archive, payloads = write_archive(
+            writer, job, page, provenance, dom, har, lookup, reused.name if reused else None
+        )
     if archive["file"] is None and raw_har is not None and har is not None:
         # no WARC holds the bodies network.har points to: keep the HAR as recorded
         writer.write_bytes(FULL_HAR, raw_har, "application/json")
@@ -121,6 +136,120 @@ def file_capture(
         return filed
     records = records_from_document({"tokens": tokens}, filed.capture_id, filed.folder)
     return replace(filed, timestamps=tuple(records))
+
+
+MHTML = "page.mhtml"
+MHTML_MEDIA = "multipart/related"
+
+
+def refers_mhtml_name(sha256: str) -> str:
+    """An earlier capture's MHTML snapshot, linked into a capture that rendered the same."""
+    return f"refers-{sha256}.mhtml"
+
+
+@dataclass(frozen=True)
+class _Reuse:
+    """An earlier capture's MHTML snapshot that this capture may link instead of its own."""
+
+    compared_with: str  # the previous ok capture, whose bytes this one's equal
+    from_capture: str  # the capture that took the snapshot (it may be older still)
+    sha256: str
+    size: int
+    sources: tuple[Path, ...]  # where the snapshot is: the pool, the earlier folder
+    payloads: int  # HTTP payloads compared
+    name: str = ""  # once linked: its name in this capture
+
+    def record(self) -> dict[str, Any]:
+        """The manifest's `mhtml_reused`: present only when the snapshot was reused."""
+        return {
+            "file": self.name,
+            "sha256": self.sha256,
+            "from_capture": self.from_capture,
+            "compared_with": self.compared_with,
+            "payloads_compared": self.payloads,
+            "reason": (
+                f"dom.html, screenshot.png and all {self.payloads} HTTP payloads are "
+                f"byte-identical to capture {self.compared_with}'s, the previous ok capture "
+                "of this URL in this case; a new MHTML snapshot would differ only in "
+                "Chromium's random MIME boundary, part ids and Date, so none was filed: "
+                f"capture {self.from_capture}'s snapshot is linked here"
+            ),
+        }
+
+
+def _reusable_snapshot(
+    writer: CaptureWriter,
+    page: PageCapture,
+    har: dict[str, Any] | None,
+    previous: Callable[[], EarlierCapture | None] | None,
+) -> _Reuse | None:
+    """The previous capture's snapshot, when this capture rendered exactly what it did:
+    the same DOM, the same screenshot, and the same payload for every HTTP response (by
+    URL and WARC-Payload-Digest, read back from its WARC after checking the WARC's hash).
+    Anything missing, unreadable or different: None, and this capture files its own."""
+    if (
+        previous is None
+        or page.outcome is not Outcome.OK
+        or har is None
+        or page.mhtml is None
+        or page.dom is None
+        or page.screenshot is None
+    ):
+        return None
+    prior = previous()
+    if prior is None:
+        return None
+    dom = prior.artifact("dom.html")
+    shot = prior.artifact("screenshot.png")
+    if dom is None or dom[0] != sha256_bytes(page.dom.encode("utf-8")):
+        return None
+    if shot is None or shot[0] != sha256_bytes(page.screenshot):
+        return None
+    snapshots = [
+        (n, sha, size)
+        for n, sha, size in prior.artifacts
+        if n == MHTML or (n.startswith("refers-") and n.endswith(".mhtml"))
+    ]
+    names = {n for n, _, _ in prior.artifacts}
+    warcs = [n for n in (warc_name(prior.capture_id), LEGACY_WARC_NAME) if n in names]
+    if len(snapshots) != 1 or not warcs:
+        return None
+    root = writer.store.root
+    folder = root / prior.folder
+    warc = prior.artifact(warcs[0])
+    try:
+        mine = response_payloads(har)
+    except ArchiveError:
+        return None
+    if not mine or warc is None or response_payloads_in(folder / warcs[0], warc[0]) != mine:
+        return None
+    try:
+        manifest, digest = load_manifest(folder)
+    except (OSError, StoreError):
+        return None
+    if digest != prior.manifest_sha256:
+        return None
+    reused = manifest.get("mhtml_reused")
+    origin = reused.get("from_capture") if isinstance(reused, dict) else None
+    name, sha, size = snapshots[0]
+    return _Reuse(
+        compared_with=prior.capture_id,
+        from_capture=str(origin or prior.capture_id),
+        sha256=sha,
+        size=size,
+        sources=(blob_path(root, sha), folder / name),
+        payloads=len(mine),
+    )
+
+
+def _link_snapshot(writer: CaptureWriter, reuse: _Reuse) -> _Reuse | None:
+    """Link the earlier snapshot in (hashed after linking, as every shared file); None
+    when no source links and hashes as recorded: the capture then files its own."""
+    name = refers_mhtml_name(reuse.sha256)
+    for source in reuse.sources:
+        if source.is_file() and writer.link_earlier(name, source, reuse.sha256, MHTML_MEDIA):
+            return replace(reuse, name=name)
+    return None
 
 
 HAR_NAME = "network.har"
@@ -150,10 +279,13 @@ def _write_artifacts(
     page: PageCapture,
     har: dict[str, Any] | None,
     raw_har: bytes | None,
-) -> tuple[str | None, bytes | None]:
-    """The page's own files, in a fixed order; returns the body's file name and the DOM.
+    reuse: _Reuse | None = None,
+) -> tuple[str | None, bytes | None, _Reuse | None]:
+    """The page's own files, in a fixed order; returns the body's file name, the DOM and
+    the earlier snapshot linked instead of page.mhtml, if one was (`reuse`, when it links).
     network.har without the response bodies the WARC holds (each replaced by its payload
     digest): a body is stored once per capture."""
+    reused = None
     body_name = None
     dom = page.dom.encode("utf-8") if page.dom is not None else None
     if page.screenshot is not None:
@@ -163,8 +295,10 @@ def _write_artifacts(
         writer.write_bytes(body_name, page.response.body, media)
     if dom is not None:
         writer.write_bytes("dom.html", dom, "text/html; charset=utf-8")
-    if page.mhtml is not None:
-        writer.write_bytes("page.mhtml", page.mhtml, "multipart/related")
+    if reuse is not None:
+        reused = _link_snapshot(writer, reuse)
+    if page.mhtml is not None and reused is None:
+        writer.write_bytes(MHTML, page.mhtml, MHTML_MEDIA)
     if page.text is not None:
         writer.write_bytes("text.txt", page.text.encode("utf-8"), "text/plain; charset=utf-8")
     if har is not None and raw_har is not None:
@@ -189,7 +323,7 @@ def _write_artifacts(
         if download.get("status") == "saved":
             # saved into the folder by the browser, like the HAR: hashed from disk
             writer.adopt(download["artifact"], download["media_type"])
-    return body_name, dom
+    return body_name, dom, reused
 
 
 def body_artifact_name(content_type: str | None) -> tuple[str, str]:
@@ -386,7 +520,6 @@ def screenshot_fingerprint(thumbnail: bytes, info: dict[str, Any]) -> dict[str, 
     A comparison aid, not evidence: the thumbnail is not kept, only its hash and size;
     the evidence is screenshot.png.
     """
-    from collector.evidence.hashing import sha256_bytes
     from collector.evidence.png import PngError, decode_grey
     from collector.monitor.changes import ChangesError, dhash
 
@@ -408,9 +541,11 @@ def write_archive(
     dom: bytes | None,
     har_read: dict[str, Any] | None = None,
     earlier: PriorLookup | None = None,
+    snapshot: str | None = None,
 ) -> tuple[ArchiveRecord, tuple[StoredPayload, ...]]:
     """`<capture id>.warc.gz`: the page's HTTP traffic (from the HAR), the screenshot, DOM and
-    MHTML as resource records, the provenance as the metadata record.
+    MHTML (this capture's, or the earlier `snapshot` linked in its place) as resource
+    records, the provenance as the metadata record.
 
     The manifest cannot be inside the WARC and also list the WARC's hash, so the metadata
     record holds the provenance (every manifest field but `artifacts` and `archive`) plus
@@ -439,10 +574,14 @@ def write_archive(
     for name, data, media in (
         ("screenshot.png", page.screenshot, "image/png"),
         ("dom.html", dom, "text/html; charset=utf-8"),
-        ("page.mhtml", page.mhtml, "multipart/related"),
+        (MHTML, page.mhtml if snapshot is None else None, MHTML_MEDIA),
     ):
         if data is not None:
             resources.append(WarcResource(f"urn:collector:{cid}/{name}", media, when, data=data))
+    if snapshot is not None:
+        # the earlier snapshot linked in its place (the record becomes a revisit of its own)
+        path = writer.folder / snapshot
+        resources.append(WarcResource(f"urn:collector:{cid}/{snapshot}", MHTML_MEDIA, when, path))
     metadata = {
         **provenance,
         "artifacts": [a.as_dict() for a in writer.artifacts],

@@ -100,6 +100,7 @@ __all__ = [
     "capture_warc",
     "encode_record",
     "har_without_bodies",
+    "response_payloads",
     "warc_digest",
     "warc_name",
     "write_capture_warc",
@@ -631,10 +632,30 @@ def bare_mime(content_type: str) -> str | None:
 
 # --- HAR -> HTTP messages ----------------------------------------------------------------
 
+# Said once, in the HAR's `log.comment`, not in every entry it applies to (a repeat
+# capture's HAR is one of the few files it adds: docs/storage.md).
 HAR_BODY_NOTE = (
-    "body omitted here: the capture's WARC holds it, in the response (or revisit) record "
-    "whose WARC-Payload-Digest is _warcPayloadDigest"
+    "Response bodies are omitted where the capture's WARC holds them: such an entry's "
+    "content._warcPayloadDigest is the WARC-Payload-Digest of the response (or revisit) "
+    "record holding its body."
 )
+
+
+def response_payloads(har: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
+    """(target URI, WARC-Payload-Digest) of every response `write_capture_warc` writes
+    for this HAR, in full or as a revisit: what is compared to tell that a page loaded
+    exactly the same bytes as before (collector.evidence.warc_copy `response_payloads_in`
+    reads the same pairs back from a WARC)."""
+    found = set()
+    for entry in _har_entries(har):
+        try:
+            ex = _exchange(entry)
+        except _Skip:
+            continue
+        if ex.body_missing and not _is_redirect(ex.status):
+            continue  # left out of the WARC
+        found.add((ex.url, warc_digest(ex.response_body)))
+    return frozenset(found)
 
 
 def har_without_bodies(har: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
@@ -661,8 +682,12 @@ def har_without_bodies(har: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
         content.pop("text")
         content.pop("encoding", None)
         content["_warcPayloadDigest"] = warc_digest(ex.response_body)
-        content["comment"] = HAR_BODY_NOTE
         pointed += 1
+    log = copy.get("log")
+    if pointed and isinstance(log, dict):
+        said = log.get("comment")
+        note = HAR_BODY_NOTE
+        log["comment"] = f"{said} {note}" if said and isinstance(said, str) else note
     return copy, pointed
 
 

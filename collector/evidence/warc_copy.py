@@ -21,6 +21,7 @@ earlier payload) or a resource; the payload's digest is checked against the revi
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import zlib
 from collections.abc import Iterator, Sequence
@@ -44,7 +45,14 @@ from collector.evidence.warc import (
 from collector.models import StoredPayload
 from collector.timeutil import parse_rfc3339
 
-__all__ = ["EarlierPayloads", "WarcCopy", "copy_warc", "read_records", "stored_payloads"]
+__all__ = [
+    "EarlierPayloads",
+    "WarcCopy",
+    "copy_warc",
+    "read_records",
+    "response_payloads_in",
+    "stored_payloads",
+]
 
 _CRLF = b"\r\n"
 
@@ -111,6 +119,30 @@ def stored_payloads(path: Path) -> tuple[StoredPayload, ...]:
                 )
             )
     return tuple(found)
+
+
+def response_payloads_in(path: Path, sha256: str) -> frozenset[tuple[str, str]] | None:
+    """(target URI, WARC-Payload-Digest) of every HTTP response a WARC holds, in full or
+    as a revisit (collector.evidence.warc `response_payloads` gives the same pairs for a
+    HAR about to be written); None unless the file hashes to `sha256`, as recorded."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(data).hexdigest() != sha256:
+        return None
+    found = set()
+    try:
+        for _raw, member in _gzip_members(io.BytesIO(data), path):
+            fields, _block = _parse_record(member, path, 0)
+            kind = _field(fields, "WARC-Type")
+            http = (_field(fields, "Content-Type") or "").startswith("application/http")
+            uri, digest = _field(fields, "WARC-Target-URI"), _field(fields, "WARC-Payload-Digest")
+            if kind in ("response", "revisit") and http and uri and digest:
+                found.add((uri, digest))
+    except ArchiveError:
+        return None
+    return frozenset(found)
 
 
 def read_records(path: Path) -> Iterator[tuple[list[tuple[str, str]], bytes, int, int]]:

@@ -26,7 +26,7 @@ import sqlite_utils
 from collector.errors import CaptureNotFound, IndexError_, UsageError
 from collector.evidence.warc import PriorLookup, PriorPayload
 from collector.manifest import Manifest
-from collector.models import FiledCapture, StoredPayload, TimestampRecord
+from collector.models import EarlierCapture, FiledCapture, StoredPayload, TimestampRecord
 from collector.records import findings as _findings
 from collector.records.fts import HIGHLIGHT_END, HIGHLIGHT_START, fts_query, plain
 from collector.records.migrations import MIGRATIONS
@@ -1001,6 +1001,44 @@ def completions(path: Path, kind: str, prefix: str, limit: int = 200) -> list[tu
     finally:
         conn.close()
     return [(str(value), str(about or "")) for value, about in rows if value]
+
+
+def previous_capture(
+    path: Path, case: str | None, requested_url: str, final_url: str | None
+) -> EarlierCapture | None:
+    """The latest `ok` capture, not retired, of the same requested and final URL in the
+    same case (no case: among captures without one), with its artifacts: what a new
+    capture of an unchanged page is compared with (docs/storage.md). None when there is
+    none, or no index to ask; read-only, on the calling thread (filing's worker)."""
+    try:
+        conn = _connect_read_only(path)
+    except sqlite3.Error:
+        return None
+    try:
+        row = conn.execute(
+            "SELECT c.id, c.folder, c.manifest_sha256 FROM captures c "
+            "WHERE c.outcome = 'ok' AND coalesce(c.case_id, '') = ? "
+            "AND c.requested_url = ? AND c.final_url IS ? "
+            "AND c.id NOT IN (SELECT capture_id FROM retired_captures) "
+            "ORDER BY c.started_at DESC, c.id DESC LIMIT 1",
+            [case or "", requested_url, final_url],
+        ).fetchone()
+        if row is None:
+            return None
+        artifacts = conn.execute(
+            "SELECT name, sha256, size FROM artifacts WHERE capture_id = ? ORDER BY name",
+            [row[0]],
+        ).fetchall()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    return EarlierCapture(
+        str(row[0]),
+        str(row[1]),
+        str(row[2]),
+        tuple((str(n), str(sha), int(size)) for n, sha, size in artifacts),
+    )
 
 
 @contextmanager

@@ -89,7 +89,9 @@ def test_a_repeat_capture_shares_storage_and_each_verifies_alone(pristine: Path)
     referred = second / f"refers-{warc_sha}.warc.gz"
     assert referred.stat().st_ino == (first / f"{first.name}.warc.gz").stat().st_ino
     assert any(a["name"] == referred.name for a in manifest["artifacts"])
-    earlier = {h.get_header("WARC-Record-ID"): h for _, h, _ in records(first / f"{first.name}.warc.gz")}
+    earlier = {
+        h.get_header("WARC-Record-ID"): h for _, h, _ in records(first / f"{first.name}.warc.gz")
+    }
     revisits = [(h, p) for t, h, p in records(second / f"{second.name}.warc.gz") if t == "revisit"]
     assert revisits, "an unchanged page's payloads are not stored again"
     for headers, payload in revisits:
