@@ -98,6 +98,10 @@ class ArchiveRecord(TypedDict):
     # only when the WARC has revisit records: the earlier WARCs (artifacts of this capture,
     # hard links) they point into (docs/storage.md)
     refers_to: NotRequired[list[str]]
+    # only when this capture rendered exactly what the previous ok capture of the page did
+    # and links that capture's MHTML snapshot (the resource record above: a revisit)
+    # instead of filing its own: which, from where, and why (docs/storage.md)
+    mhtml_reused: NotRequired[dict[str, Any]]
 
 
 class ArtifactRecord(TypedDict):
@@ -142,10 +146,6 @@ class Provenance(TypedDict):
     timestamping: TimestampingRecord | None
     find: dict[str, Any] | None
     findings: list[dict[str, Any]]
-    # only when this capture rendered exactly what the previous ok capture of the page
-    # did, and links that capture's MHTML snapshot instead of filing its own
-    # (collector.capture.filing `_reusable_snapshot`, docs/storage.md)
-    mhtml_reused: NotRequired[dict[str, Any]]
 
 
 class ManifestDraft(Provenance):

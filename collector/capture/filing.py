@@ -120,12 +120,8 @@ def file_capture(
     provenance = build_provenance(
         writer.capture_id, job, page, browser, environment, body_name, tsa, findings
     )
-    if reused is not None:
-        provenance["mhtml_reused"] = reused.record()
     with earlier() if earlier is not None else contextlib.nullcontext(None) as lookup:
-        archive, payloads = write_archive(
-            writer, job, page, provenance, dom, har, lookup, reused.name if reused else None
-        )
+        archive, payloads = write_archive(writer, job, page, provenance, dom, har, lookup, reused)
     if archive["file"] is None and raw_har is not None and har is not None:
         # no WARC holds the bodies network.har points to: keep the HAR as recorded
         writer.write_bytes(FULL_HAR, raw_har, "application/json")
@@ -160,7 +156,7 @@ class _Reuse:
     name: str = ""  # once linked: its name in this capture
 
     def record(self) -> dict[str, Any]:
-        """The manifest's `mhtml_reused`: present only when the snapshot was reused."""
+        """The manifest's `archive.mhtml_reused`: only when the snapshot was reused."""
         return {
             "file": self.name,
             "sha256": self.sha256,
@@ -229,7 +225,7 @@ def _reusable_snapshot(
         return None
     if digest != prior.manifest_sha256:
         return None
-    reused = manifest.get("mhtml_reused")
+    reused = (manifest.get("archive") or {}).get("mhtml_reused")
     origin = reused.get("from_capture") if isinstance(reused, dict) else None
     name, sha, size = snapshots[0]
     return _Reuse(
@@ -541,11 +537,11 @@ def write_archive(
     dom: bytes | None,
     har_read: dict[str, Any] | None = None,
     earlier: PriorLookup | None = None,
-    snapshot: str | None = None,
+    reused: _Reuse | None = None,
 ) -> tuple[ArchiveRecord, tuple[StoredPayload, ...]]:
     """`<capture id>.warc.gz`: the page's HTTP traffic (from the HAR), the screenshot, DOM and
-    MHTML (this capture's, or the earlier `snapshot` linked in its place) as resource
-    records, the provenance as the metadata record.
+    MHTML (this capture's, or the earlier one `reused` in its place) as resource records,
+    the provenance as the metadata record.
 
     The manifest cannot be inside the WARC and also list the WARC's hash, so the metadata
     record holds the provenance (every manifest field but `artifacts` and `archive`) plus
@@ -574,14 +570,14 @@ def write_archive(
     for name, data, media in (
         ("screenshot.png", page.screenshot, "image/png"),
         ("dom.html", dom, "text/html; charset=utf-8"),
-        (MHTML, page.mhtml if snapshot is None else None, MHTML_MEDIA),
+        (MHTML, page.mhtml if reused is None else None, MHTML_MEDIA),
     ):
         if data is not None:
             resources.append(WarcResource(f"urn:collector:{cid}/{name}", media, when, data=data))
-    if snapshot is not None:
+    if reused is not None:
         # the earlier snapshot linked in its place (the record becomes a revisit of its own)
-        path = writer.folder / snapshot
-        resources.append(WarcResource(f"urn:collector:{cid}/{snapshot}", MHTML_MEDIA, when, path))
+        uri, path = f"urn:collector:{cid}/{reused.name}", writer.folder / reused.name
+        resources.append(WarcResource(uri, MHTML_MEDIA, when, path))
     metadata = {
         **provenance,
         "artifacts": [a.as_dict() for a in writer.artifacts],
@@ -650,6 +646,8 @@ def write_archive(
     if summary.refers_to:
         # present only when the WARC has revisit records (docs/storage.md)
         record["refers_to"] = [refers_name(sha) for sha in summary.refers_to]
+    if reused is not None:
+        record["mhtml_reused"] = reused.record()
     payloads = tuple(
         StoredPayload(r.payload_digest, r.payload_size, r.record_id, r.uri, rfc3339(r.date))
         for r in summary.records

@@ -17,6 +17,8 @@ never edit a released migration.
        (derived, backfilled from the manifests)
    14  views that spell out the relations runs and the custody log have with captures
        (collector.records.schema; numbered after issue 14)
+   15  warc_payloads: payloads stored in full in the WARCs, what later captures' revisit
+       records point at (derived: rebuilt by reindex from the WARCs; docs/storage.md)
 """
 
 from __future__ import annotations
