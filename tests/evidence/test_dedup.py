@@ -129,6 +129,48 @@ def test_a_repeat_capture_shares_storage_and_each_verifies_alone(pristine: Path)
     assert sizes[1] - sizes[0] < 0.25 * sizes[0], sizes
 
 
+def test_the_repeat_links_the_first_snapshot_instead_of_filing_its_own(pristine: Path) -> None:
+    """The same DOM, screenshot and HTTP payloads: a new MHTML would differ only in
+    Chromium's random boundary, ids and Date, so the first capture's is linked in."""
+    first, second = capture_folders(pristine)
+    m1 = json.loads((first / "manifest.json").read_text("utf-8"))
+    m2 = json.loads((second / "manifest.json").read_text("utf-8"))
+    assert "mhtml_reused" not in m1["archive"] and (first / "page.mhtml").is_file()
+    sha = next(a["sha256"] for a in m1["artifacts"] if a["name"] == "page.mhtml")
+    linked = second / f"refers-{sha}.mhtml"
+    assert not (second / "page.mhtml").exists()
+    assert linked.stat().st_ino == (first / "page.mhtml").stat().st_ino
+    assert any(a["name"] == linked.name and a["sha256"] == sha for a in m2["artifacts"])
+    reused = m2["archive"]["mhtml_reused"]
+    assert reused["file"] == linked.name
+    assert reused["from_capture"] == reused["compared_with"] == first.name
+    assert reused["payloads_compared"] >= 1
+    # its WARC record: a revisit of the first capture's snapshot record
+    (revisit,) = [
+        h
+        for t, h, _ in records(second / f"{second.name}.warc.gz")
+        if h.get_header("WARC-Target-URI") == f"urn:collector:{second.name}/{linked.name}"
+    ]
+    assert revisit.get_header("WARC-Type") == "revisit"
+    assert revisit.get_header("WARC-Refers-To-Target-URI") == (
+        f"urn:collector:{first.name}/page.mhtml"
+    )
+
+
+def test_tampering_with_the_shared_snapshot_fails_both_captures(store: Path) -> None:
+    first, second = capture_folders(store)
+    mhtml = writable(first / "page.mhtml")
+    data = bytearray(mhtml.read_bytes())
+    data[len(data) // 2] ^= 0x20
+    with mhtml.open("r+b") as fh:  # in place: the inode both folders hold
+        fh.write(bytes(data))
+    for folder in (first, second):
+        code, out = verify(store, folder.name, "--no-record")
+        assert code == 1, out
+        assert ".mhtml" in out
+        assert sha256sum_check(folder).returncode != 0
+
+
 def test_tampering_with_a_shared_file_fails_every_capture_holding_it(store: Path) -> None:
     first, second = capture_folders(store)
     shot = writable(first / "screenshot.png")
@@ -193,6 +235,10 @@ def test_a_third_capture_after_the_first_is_deleted_still_shares(
     assert (third / "screenshot.png").stat().st_ino == (second / "screenshot.png").stat().st_ino
     manifest = json.loads((third / "manifest.json").read_text("utf-8"))
     assert manifest["archive"].get("refers_to"), "the pooled WARC outlives its first folder"
+    # the snapshot too: compared with the second, taken by the first (deleted, pooled)
+    reused = manifest["archive"]["mhtml_reused"]
+    assert (reused["compared_with"], reused["from_capture"]) == (second.name, first.name)
+    assert (third / reused["file"]).stat().st_ino == (second / reused["file"]).stat().st_ino
     code, out = verify(store, "--no-record")
     assert code == 0, out
 
@@ -206,6 +252,8 @@ def test_exports_of_deduplicated_captures_replay_without_the_store(
 ) -> None:
     _first, second = capture_folders(store)
     shot = (second / "screenshot.png").read_bytes()
+    (snapshot,) = second.glob("refers-*.mhtml")  # the first capture's, linked in
+    mhtml = snapshot.read_bytes()
     wacz = tmp_path / "kasus.wacz"
     package = tmp_path / "kasus.zip"
     for fmt, out in (("wacz", wacz), ("zip", package)):
@@ -229,6 +277,7 @@ def test_exports_of_deduplicated_captures_replay_without_the_store(
     assert not [r for r in resolved if r[0] == "revisit"], "a WACZ holds full records"
     by_uri = {h.get_header("WARC-Target-URI"): (t, p) for t, h, p in resolved}
     assert by_uri[f"urn:collector:{second.name}/screenshot.png"] == ("resource", shot)
+    assert by_uri[f"urn:collector:{second.name}/{snapshot.name}"] == ("resource", mhtml)
     cdx = (unpacked / "indexes" / "index.cdx").read_text("utf-8")
     assert "revisit" not in cdx
 
@@ -238,6 +287,9 @@ def test_exports_of_deduplicated_captures_replay_without_the_store(
     (folder,) = zipped.glob(f"*/captures/{second.name}")  # under the package's root folder
     warcs = sorted(folder.glob("*.warc.gz"))
     assert any(w.name.startswith("refers-") for w in warcs), "the package holds what it refers to"
+    assert (folder / snapshot.name).read_bytes() == mhtml
+    check = sha256sum_check(folder)
+    assert check.returncode == 0, check.stdout + check.stderr
     for w in warcs:
         got = subprocess.run([WARCIO, "check", str(w)], capture_output=True, text=True)
         assert got.returncode == 0, got.stdout + got.stderr
