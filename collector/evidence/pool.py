@@ -1,6 +1,6 @@
 """The store's pool of shared artifact files: identical bytes kept once on disk.
 
-    <store>/blobs/sha256/<hex>    one hard link per distinct artifact content
+    <store>/blobs/sha256-<hex>    one hard link per distinct artifact content
 
 When a capture is sealed (collector.evidence.store), every artifact it wrote is looked up
 here by the SHA-256 it was hashed to while being written. A new content is linked into the
@@ -41,9 +41,10 @@ _HEX = re.compile(r"[0-9a-f]{64}")
 def blob_path(root: Path, sha256: str) -> Path:
     if not _HEX.fullmatch(sha256):
         raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
-    # one flat folder: fan-out folders would cost a disk block each, more than most of
-    # what a repeat capture adds (file systems index large folders: ext4 htree, xfs)
-    return root / POOL_DIR / "sha256" / sha256
+    # one flat folder, the algorithm in the name: fan-out folders would cost a disk block
+    # each, more than most of what a repeat capture adds (file systems index large
+    # folders: ext4 htree, xfs)
+    return root / POOL_DIR / f"sha256-{sha256}"
 
 
 def pooled_copy(root: Path, sha256: str, size: int) -> Path | None:

@@ -5,7 +5,7 @@ Layout:
     <store>/.incoming/<capture-id>/                captures being written
     <store>/index.db                               the SQLite index (collector.records.index)
     <store>/.filing/<capture-id>.json              filing journal (see below)
-    <store>/blobs/sha256/<hex>                identical artifact files, hard-linked
+    <store>/blobs/sha256-<hex>                identical artifact files, hard-linked
                                                    into each capture that holds them
                                                    (collector.evidence.pool)
 

@@ -246,7 +246,12 @@ class Index:
             for p in payloads
         ]
         if rows:
-            self.db.table("warc_payloads").insert_all(rows, ignore=True)
+            columns = list(rows[0])
+            self.db.conn.executemany(
+                f"INSERT OR IGNORE INTO warc_payloads ({', '.join(columns)}) "
+                f"VALUES ({', '.join(':' + c for c in columns)})",
+                rows,
+            )
 
     def insert_timestamps(self, records: Iterable[TimestampRecord]) -> None:
         """Insert token rows; the caller holds a transaction."""
