@@ -21,13 +21,12 @@ earlier payload) or a resource; the payload's digest is checked against the revi
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, Protocol
 
 from collector.evidence.hashing import HashingWriter, Sink
 from collector.evidence.redact import redact_http_message, redact_provenance
@@ -125,24 +124,40 @@ def response_payloads_in(path: Path, sha256: str) -> frozenset[tuple[str, str]] 
     """(target URI, WARC-Payload-Digest) of every HTTP response a WARC holds, in full or
     as a revisit (collector.evidence.warc `response_payloads` gives the same pairs for a
     HAR about to be written); None unless the file hashes to `sha256`, as recorded."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if hashlib.sha256(data).hexdigest() != sha256:
-        return None
     found = set()
+    hasher = hashlib.sha256()
     try:
-        for _raw, member in _gzip_members(io.BytesIO(data), path):
-            fields, _block = _parse_record(member, path, 0)
-            kind = _field(fields, "WARC-Type")
-            http = (_field(fields, "Content-Type") or "").startswith("application/http")
-            uri, digest = _field(fields, "WARC-Target-URI"), _field(fields, "WARC-Payload-Digest")
-            if kind in ("response", "revisit") and http and uri and digest:
-                found.add((uri, digest))
-    except ArchiveError:
+        with path.open("rb") as fh:
+            reader = _HashingReader(fh, hasher)  # one pass: hashed as it is parsed
+            for _raw, member in _gzip_members(reader, path):
+                fields, _block = _parse_record(member, path, 0)
+                kind = _field(fields, "WARC-Type")
+                http = (_field(fields, "Content-Type") or "").startswith("application/http")
+                uri = _field(fields, "WARC-Target-URI")
+                digest = _field(fields, "WARC-Payload-Digest")
+                if kind in ("response", "revisit") and http and uri and digest:
+                    found.add((uri, digest))
+            while reader.read(_READ_CHUNK):  # whatever follows the last member
+                pass
+    except (ArchiveError, OSError):
         return None
-    return frozenset(found)
+    return frozenset(found) if hasher.hexdigest() == sha256 else None
+
+
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class _HashingReader:
+    """A file read through, hashing every byte handed out."""
+
+    def __init__(self, fh: _Readable, hasher: Any) -> None:
+        self.fh, self.hasher = fh, hasher
+
+    def read(self, size: int = -1, /) -> bytes:
+        data = self.fh.read(size)
+        self.hasher.update(data)
+        return data
 
 
 def read_records(path: Path) -> Iterator[tuple[list[tuple[str, str]], bytes, int, int]]:
@@ -248,7 +263,7 @@ def copy_warc(
 _READ_CHUNK = 1 << 16
 
 
-def _gzip_members(fh: BinaryIO, src: Path) -> Iterator[tuple[bytes, bytes]]:
+def _gzip_members(fh: _Readable, src: Path) -> Iterator[tuple[bytes, bytes]]:
     """(compressed bytes, decompressed bytes) of each gzip member, in order."""
     pending = b""
     while True:
