@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,9 @@ from collector.evidence.warc import (
     WarcInfo,
     WarcResource,
     har_without_bodies,
+    response_bodies,
     response_payloads,
+    warc_digest,
     warc_name,
     write_capture_warc,
 )
@@ -598,7 +600,13 @@ def write_archive(
         description=f"Capture {cid} of {page.requested_url}",
         is_part_of=job.case or cid,
     )
-    prior = _Referrals(writer, earlier) if earlier is not None else None
+    prior = None
+    if earlier is not None:
+        try:
+            wanted = [*response_bodies(har), *((warc_digest(d), len(d)) for d in _read(resources))]
+        except ArchiveError:
+            wanted = []  # nothing planned, nothing linked: stored in full
+        prior = _Referrals(writer, earlier, wanted)
     try:
         with writer.open_stream(warc, WARC_MEDIA) as out:
             summary = write_capture_warc(
@@ -668,18 +676,39 @@ def refers_name(warc_sha256: str) -> str:
 EarlierLookup = Callable[[], contextlib.AbstractContextManager[PriorLookup]]
 
 
+def _read(resources: Sequence[WarcResource]) -> Iterator[bytes]:
+    for resource in resources:
+        yield resource.read()
+
+
+# Linking an earlier WARC into a capture costs about a kilobyte of listings (manifest,
+# SHA256SUMS, index rows): one is linked only when the payloads it spares this capture
+# add up to more than that is worth (docs/storage.md).
+MIN_LINKED_BYTES = 4096
+
+
 class _Referrals:
     """The `prior` lookup handed to the WARC writer: an earlier record counts only once
-    the WARC holding it is linked into this capture and hashes as recorded."""
+    the WARC holding it is linked into this capture and hashes as recorded, and a WARC is
+    linked only when the payloads (digest, size) this capture stores that it holds add up
+    to at least MIN_LINKED_BYTES (a css file alone is stored again instead)."""
 
-    def __init__(self, writer: CaptureWriter, lookup: PriorLookup) -> None:
+    def __init__(
+        self, writer: CaptureWriter, lookup: PriorLookup, payloads: Sequence[tuple[str, int]]
+    ) -> None:
         self.writer = writer
         self.lookup = lookup
         self.linked: dict[str, bool] = {}
+        spared: dict[str, int] = {}
+        for digest, size in dict(payloads).items():  # each payload once
+            found = lookup(digest, size) if size >= MIN_REVISIT_BYTES else None
+            if found is not None:
+                spared[found.warc_sha256] = spared.get(found.warc_sha256, 0) + size
+        self.worth = {sha for sha, total in spared.items() if total >= MIN_LINKED_BYTES}
 
     def __call__(self, digest: str, size: int) -> PriorPayload | None:
         found = self.lookup(digest, size)
-        if found is None:
+        if found is None or found.warc_sha256 not in self.worth:
             return None
         if found.warc_sha256 not in self.linked:
             self.linked[found.warc_sha256] = self._link(found)

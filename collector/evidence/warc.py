@@ -70,7 +70,7 @@ import ipaddress
 import json
 import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from http import HTTPStatus
@@ -100,6 +100,7 @@ __all__ = [
     "capture_warc",
     "encode_record",
     "har_without_bodies",
+    "response_bodies",
     "response_payloads",
     "warc_digest",
     "warc_name",
@@ -646,7 +647,17 @@ def response_payloads(har: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
     for this HAR, in full or as a revisit: what is compared to tell that a page loaded
     exactly the same bytes as before (collector.evidence.warc_copy `response_payloads_in`
     reads the same pairs back from a WARC)."""
-    found = set()
+    return frozenset((url, warc_digest(body)) for url, body, _ in _responses(har))
+
+
+def response_bodies(har: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """(WARC-Payload-Digest, size) of every response body `write_capture_warc` stores for
+    this HAR (a revisit's candidates), before it is written."""
+    return [(warc_digest(body), len(body)) for _, body, whole in _responses(har) if whole]
+
+
+def _responses(har: Mapping[str, Any]) -> Iterator[tuple[str, bytes, bool]]:
+    """(URL, body, whether the body is whole) of every response the WARC holds."""
     for entry in _har_entries(har):
         try:
             ex = _exchange(entry)
@@ -654,8 +665,7 @@ def response_payloads(har: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
             continue
         if ex.body_missing and not _is_redirect(ex.status):
             continue  # left out of the WARC
-        found.add((ex.url, warc_digest(ex.response_body)))
-    return frozenset(found)
+        yield ex.url, ex.response_body, not ex.body_missing
 
 
 def har_without_bodies(har: Mapping[str, Any]) -> tuple[dict[str, Any], int]:

@@ -24,8 +24,9 @@ from tests.support.handmade import BROWSER, ENVIRONMENT, page, run_job
 from tests.support.site import solid_png
 from tests.support.warc_fixtures import build_har
 
-# a snapshot above MIN_REVISIT_BYTES, so its WARC record can become a revisit
-MHTML = b"MIME-Version: 1.0\r\nContent-Type: multipart/related\r\n\r\n" + b"<p>halo</p>\r\n" * 100
+# a snapshot large enough (MIN_LINKED_BYTES) for the earlier WARC to be linked, so its
+# WARC record can become a revisit
+MHTML = b"MIME-Version: 1.0\r\nContent-Type: multipart/related\r\n\r\n" + b"<p>halo</p>\r\n" * 400
 
 
 def same_page(**changes: Any) -> PageCapture:
