@@ -150,3 +150,22 @@ def test_a_previous_warc_that_does_not_hash_as_recorded_is_not_trusted(
         fh.write(b"\0")  # the comparison reads this WARC: it no longer hashes as listed
     _, folder, manifest = file(store, same_page(), har)
     assert own_snapshot(folder, manifest)
+
+
+def test_an_earlier_warc_is_linked_only_when_it_spares_enough(store: EvidenceStore) -> None:
+    """One small payload in common (above MIN_REVISIT_BYTES, below MIN_LINKED_BYTES): stored
+    again, rather than linking the earlier WARC, which costs listings in the manifest,
+    SHA256SUMS and the index."""
+    har = build_har()
+    small = MHTML[:2000]
+    file(store, page(mhtml=small), har)
+    _, b, mb = file(store, page(mhtml=small, dom="<html><p>lain</p></html>"), har)
+    assert "refers_to" not in mb["archive"] and "revisit" not in mb["archive"]["record_types"]
+    assert not list(b.glob("refers-*"))
+    # with enough in common, the earlier WARC is linked, and a payload it holds that would
+    # not be worth it alone (the DOM) is a revisit too
+    dom = "<html>" + "<p>halo</p>" * 60 + "</html>"
+    _, _, ma = file(store, same_page(dom=dom), har, case="K-2")
+    _, _, mc = file(store, same_page(dom=dom), har, case="K-2")
+    assert mc["archive"]["refers_to"] == [f"refers-{ma['archive']['sha256']}.warc.gz"]
+    assert mc["archive"]["record_types"]["revisit"] == 2  # the DOM and the snapshot
