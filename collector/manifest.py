@@ -95,6 +95,13 @@ class ArchiveRecord(TypedDict):
     metadata_uri: NotRequired[str]
     manifest_in_warc: NotRequired[bool]
     problem: NotRequired[str | None]
+    # only when the WARC has revisit records: the earlier WARCs (artifacts of this capture,
+    # hard links) they point into (docs/storage.md)
+    refers_to: NotRequired[list[str]]
+    # only when this capture rendered exactly what the previous ok capture of the page did
+    # and links that capture's MHTML snapshot (the resource record above: a revisit)
+    # instead of filing its own: which, from where, and why (docs/storage.md)
+    mhtml_reused: NotRequired[dict[str, Any]]
 
 
 class ArtifactRecord(TypedDict):

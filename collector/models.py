@@ -326,6 +326,34 @@ class TimestampRecord:
 
 
 @dataclass(frozen=True)
+class StoredPayload:
+    """A payload a capture's WARC stores in full (a response body or a resource): what a
+    later capture's revisit record can point at (docs/storage.md)."""
+
+    digest: str  # WARC-Payload-Digest, "sha256:" + base32
+    size: int
+    record_id: str
+    uri: str
+    date: str  # WARC-Date as written
+
+
+@dataclass(frozen=True)
+class EarlierCapture:
+    """The previous `ok` capture of the same page in the same case, as the index knows it:
+    what filing compares a new capture with before it reuses that capture's MHTML
+    snapshot instead of filing a new one (docs/storage.md)."""
+
+    capture_id: str
+    folder: str  # relative to the store
+    manifest_sha256: str
+    artifacts: tuple[tuple[str, str, int], ...]  # (name, sha256, size), as listed
+
+    def artifact(self, name: str) -> tuple[str, int] | None:
+        """(sha256, size) of one listed artifact."""
+        return next(((sha, size) for n, sha, size in self.artifacts if n == name), None)
+
+
+@dataclass(frozen=True)
 class FiledCapture:
     """A capture renamed into place in the store: its manifest is the source of truth."""
 
@@ -339,6 +367,8 @@ class FiledCapture:
     # RFC 3161 tokens obtained over manifest.json at capture time (collector.evidence.stamps):
     # what the custody log's `timestamped` event records
     timestamps: tuple[TimestampRecord, ...] = ()
+    # Payloads its WARC stores in full, for later captures' revisit records
+    payloads: tuple[StoredPayload, ...] = ()
 
     @property
     def outcome(self) -> str:

@@ -51,7 +51,7 @@ from collector.models import (
 )
 from collector.records.anchor import Anchor, stamp_head
 from collector.records.custody import CustodyLog, record_capture
-from collector.records.index import Index
+from collector.records.index import Index, earlier_payloads, previous_capture
 from collector.sites.classify import classify_page
 from collector.sites.classify import marker_selectors as all_marker_selectors
 from collector.sites.urls import BrowserEndpoint, normalise_target, parse_proxy
@@ -289,7 +289,22 @@ class OpenRunner:
         r = self.runner
         try:
             filed = await asyncio.to_thread(
-                file_capture, writer, job, page, info, self.environment, r.tsa
+                file_capture,
+                writer,
+                job,
+                page,
+                info,
+                self.environment,
+                r.tsa,
+                # never for a logged-in capture: its folder links no other capture's files
+                None
+                if job.options.storage_state
+                else lambda: earlier_payloads(r.store.index_path, job.case),
+                None
+                if job.options.storage_state
+                else lambda: previous_capture(
+                    r.store.index_path, job.case, page.requested_url, page.final_url
+                ),
             )
         except OSError as exc:
             if r.store.folder_for(writer.capture_id).is_dir():  # sealed and renamed already

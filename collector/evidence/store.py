@@ -5,6 +5,9 @@ Layout:
     <store>/.incoming/<capture-id>/                captures being written
     <store>/index.db                               the SQLite index (collector.records.index)
     <store>/.filing/<capture-id>.json              filing journal (see below)
+    <store>/blobs/sha256-<hex>                identical artifact files, hard-linked
+                                                   into each capture that holds them
+                                                   (collector.evidence.pool)
 
 A capture is written under `.incoming/`, hashed as it is written, closed with
 `manifest.json` and `SHA256SUMS`, and only then renamed into `captures/`. A crash while
@@ -24,8 +27,9 @@ between them (`CaptureWriter.finish` runs all three when there is nothing to add
 2. `write_sealed`: zero or more files written *after* the manifest and therefore not listed
    in it: the RFC 3161 request/token over the manifest's SHA-256 (`manifest.tsq`,
    `manifest.tsr`) and `timestamps.json`, which records them (see collector.evidence.stamps);
-3. `seal`: `SHA256SUMS` over everything (artifacts, manifest, sealed files), rename into
-   place, make read-only.
+3. `seal`: `SHA256SUMS` over everything (artifacts, manifest, sealed files), share the
+   artifacts through the pool (an identical file already in the store becomes a hard link
+   to it: same bytes, stored once), rename into place, make read-only.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from typing import Any
 
 from collector.errors import StoreError
 from collector.evidence.hashing import HashingWriter, sha256_bytes, sha256_file
+from collector.evidence.pool import share
 from collector.evidence.sums import format_sums
 from collector.faults import fault
 from collector.manifest import Manifest, ManifestDraft
@@ -365,6 +370,25 @@ class CaptureWriter:
         self.artifacts.append(artifact)
         return artifact
 
+    def link_earlier(
+        self, name: str, source: Path, sha256: str, media_type: str
+    ) -> Artifact | None:
+        """Hard-link a file already in the store (an earlier capture's WARC that this
+        capture's revisit records point into) as an artifact of this capture; None (and
+        nothing left behind) unless the linked file hashes to `sha256`."""
+        path = self._path(name)
+        try:
+            os.link(source, path)
+        except OSError:
+            return None
+        digest, size = sha256_file(path)  # the link's bytes: a later change of `source` is ours too
+        if digest != sha256:
+            path.unlink()
+            return None
+        artifact = Artifact(name, media_type, size, digest)
+        self.artifacts.append(artifact)
+        return artifact
+
     def adopt(self, name: str, media_type: str) -> Artifact | None:
         """Hash a file a tool wrote into the folder itself (Playwright's HAR)."""
         path = self._path(name)
@@ -436,6 +460,14 @@ class CaptureWriter:
         manifest, manifest_artifact = self._manifest
         listed = [*self.artifacts, manifest_artifact, *self.sealed]
         self._write_control(SUMS, format_sums((a.name, a.sha256) for a in listed))
+        access = store_access()
+        share(
+            self.store.root,
+            self.folder,
+            ((a.name, a.sha256, a.size) for a in self.artifacts),
+            access.dir,
+            access.gid,
+        )
         final = self.store.folder_for(self.capture_id)
         final.parent.mkdir(parents=True, exist_ok=True)
         _fsync_dir(self.folder)

@@ -36,6 +36,14 @@ Decisions, also stated in the metadata record so the file explains itself:
   record, `WARC-Payload-Digest` on response and resource records.
 * Skipped HAR entries (non-HTTP schemes such as data:/blob:, failed requests with status 0,
   undecodable bodies) are counted in the summary and listed in the metadata record.
+* Revisits (docs/storage.md): given `prior` (a payload digest -> the record of an earlier
+  capture of the store that holds that payload), a response or resource whose payload is at
+  least `MIN_REVISIT_BYTES` long and already stored is written as a `revisit` record with
+  the WARC 1.1 identical-payload-digest profile (section 6.7.2): `WARC-Refers-To`,
+  `WARC-Refers-To-Target-URI`, `WARC-Refers-To-Date`, `WARC-Payload-Digest`; a response
+  keeps its own HTTP headers as the block, a resource has an empty block. The WARC holding
+  the original is linked into the capture's folder by the caller; exports put the full
+  record back (collector.evidence.warc_copy `copy_warc(resolve=...)`).
 * Compression: each record is its own gzip member (what replay tools range-read). Records
   whose content is already compressed (JPEG/GIF/WebP/AVIF images, WOFF2 fonts, audio, video,
   ZIP/gzip) use deflate "stored" blocks (level 0): deflating them again costs CPU for
@@ -62,7 +70,7 @@ import ipaddress
 import json
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from http import HTTPStatus
@@ -75,10 +83,14 @@ from collector.timeutil import parse_rfc3339, rfc3339
 
 __all__ = [
     "LEGACY_WARC_NAME",
+    "MIN_REVISIT_BYTES",
     "ORIGINAL_HEADER_PREFIX",
+    "REVISIT_PROFILE",
     "WARC_VERSION",
     "ArchiveError",
     "LostBody",
+    "PriorLookup",
+    "PriorPayload",
     "SkippedEntry",
     "WarcInfo",
     "WarcRecordInfo",
@@ -87,6 +99,9 @@ __all__ = [
     "bare_mime",
     "capture_warc",
     "encode_record",
+    "har_without_bodies",
+    "response_bodies",
+    "response_payloads",
     "warc_digest",
     "warc_name",
     "write_capture_warc",
@@ -96,6 +111,9 @@ WARC_VERSION = "WARC/1.1"
 WARC_FORMAT = "WARC File Format 1.1"
 WARC_CONFORMS_TO = "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 ORIGINAL_HEADER_PREFIX = "X-Collector-Original-"
+REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+# A revisit record costs a few hundred bytes of headers: smaller payloads are stored again.
+MIN_REVISIT_BYTES = 512
 
 _CRLF = b"\r\n"
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -176,6 +194,20 @@ class WarcResource:
 
 
 @dataclass(frozen=True)
+class PriorPayload:
+    """An earlier record of the store that holds a payload in full (the revisit's target)."""
+
+    record_id: str
+    uri: str
+    date: str  # its WARC-Date, as written
+    warc_sha256: str  # hex SHA-256 of the WARC file that holds it
+    folder: str = ""  # the capture folder holding that WARC, relative to the store
+
+
+PriorLookup = Callable[[str, int], PriorPayload | None]  # (payload digest, size) -> record
+
+
+@dataclass(frozen=True)
 class WarcRecordInfo:
     """Where one record sits in the file and what an index needs to know about it."""
 
@@ -190,6 +222,8 @@ class WarcRecordInfo:
     status: int | None = None  # HTTP status, response records only
     mime: str | None = None  # HTTP Content-Type (response) or media type (resource/metadata)
     method: str | None = None  # HTTP request method, request/response records only
+    payload_size: int | None = None  # of the payload, when it is stored in full here
+    refers_to: PriorPayload | None = None  # revisit records: what they point at
 
 
 @dataclass(frozen=True)
@@ -224,8 +258,18 @@ class WarcSummary:
         return sum(1 for lost in self.lost_bodies if not lost.written)
 
     @property
+    def refers_to(self) -> tuple[str, ...]:
+        """SHA-256 of each earlier WARC this one's revisit records point into."""
+        return tuple(sorted({r.refers_to.warc_sha256 for r in self.records if r.refers_to}))
+
+    @property
     def response_count(self) -> int:
-        return sum(1 for r in self.records if r.record_type == "response")
+        """HTTP responses archived: in full, or as revisits of an earlier identical one."""
+        return sum(
+            1
+            for r in self.records
+            if r.record_type == "response" or (r.record_type == "revisit" and r.status)
+        )
 
 
 def warc_digest(data: bytes) -> str:
@@ -241,13 +285,14 @@ def write_capture_warc(
     metadata: Mapping[str, object],
     metadata_uri: str,
     info: WarcInfo,
+    prior: PriorLookup | None = None,
 ) -> WarcSummary:
     """Write a complete `.warc.gz` for one capture to `out` and describe what was written.
 
     Offsets in the summary count from the first byte this call writes, so give it a fresh file.
     """
     entries = _har_entries(har)
-    writer = _RecordWriter(out)
+    writer = _RecordWriter(out, prior)
     warcinfo_id = writer.warcinfo(info)
 
     skipped: list[SkippedEntry] = []
@@ -283,9 +328,69 @@ def write_capture_warc(
 
 
 class _RecordWriter:
-    def __init__(self, out: Sink) -> None:
+    def __init__(self, out: Sink, prior: PriorLookup | None = None) -> None:
         self.out = HashingWriter(out)
         self.records: list[WarcRecordInfo] = []
+        self.prior = prior
+
+    def _earlier(self, payload: bytes) -> tuple[str, PriorPayload | None]:
+        digest = warc_digest(payload)
+        if self.prior is None or len(payload) < MIN_REVISIT_BYTES:
+            return digest, None
+        return digest, self.prior(digest, len(payload))
+
+    def _revisit(
+        self,
+        date: datetime,
+        block: bytes,
+        *,
+        uri: str,
+        record_id: str,
+        extra: Sequence[tuple[str, str]],
+        content_type: str,
+        payload_digest: str,
+        earlier: PriorPayload,
+        status: int | None = None,
+        mime: str | None = None,
+        method: str | None = None,
+    ) -> None:
+        """A revisit record, identical-payload-digest profile: `block` is the response's
+        HTTP head only (empty for a resource)."""
+        block_digest = warc_digest(block)
+        fields: list[tuple[str, str]] = [
+            ("WARC-Type", "revisit"),
+            ("WARC-Record-ID", record_id),
+            ("WARC-Date", rfc3339(date)),
+            ("WARC-Target-URI", uri),
+            *extra,
+            ("WARC-Profile", REVISIT_PROFILE),
+            ("WARC-Refers-To", earlier.record_id),
+            ("WARC-Refers-To-Target-URI", earlier.uri),
+            ("WARC-Refers-To-Date", earlier.date),
+            ("WARC-Block-Digest", block_digest),
+            ("WARC-Payload-Digest", payload_digest),
+            ("Content-Type", content_type),
+            ("Content-Length", str(len(block))),
+        ]
+        member = encode_record(fields, block, None)
+        offset = self.out.size
+        self.out.write(member)
+        self.records.append(
+            WarcRecordInfo(
+                record_type="revisit",
+                record_id=record_id,
+                uri=uri,
+                date=date,
+                offset=offset,
+                length=len(member),
+                block_digest=block_digest,
+                payload_digest=payload_digest,
+                status=status,
+                mime=mime,
+                method=method,
+                refers_to=earlier,
+            )
+        )
 
     def _write(
         self,
@@ -335,6 +440,7 @@ class _RecordWriter:
                 status=status,
                 mime=mime,
                 method=method,
+                payload_size=len(payload) if payload is not None else None,
             )
         )
         return record_id
@@ -394,19 +500,35 @@ class _RecordWriter:
         response_extra = [*common, ("WARC-Concurrent-To", request_id)]
         if ex.body_missing:
             response_extra.append(("WARC-Truncated", "unspecified"))
-        self._write(
-            "response",
-            ex.date,
-            ex.response_head + ex.response_body,
-            uri=ex.url,
-            record_id=response_id,
-            extra=response_extra,
-            content_type="application/http; msgtype=response",
-            payload=ex.response_body,
-            status=ex.status,
-            mime=ex.mime,
-            method=ex.method,
-        )
+        digest, earlier = self._earlier(ex.response_body) if not ex.body_missing else ("", None)
+        if earlier is not None:
+            self._revisit(
+                ex.date,
+                ex.response_head,
+                uri=ex.url,
+                record_id=response_id,
+                extra=response_extra,
+                content_type="application/http; msgtype=response",
+                payload_digest=digest,
+                earlier=earlier,
+                status=ex.status,
+                mime=ex.mime,
+                method=ex.method,
+            )
+        else:
+            self._write(
+                "response",
+                ex.date,
+                ex.response_head + ex.response_body,
+                uri=ex.url,
+                record_id=response_id,
+                extra=response_extra,
+                content_type="application/http; msgtype=response",
+                payload=ex.response_body,
+                status=ex.status,
+                mime=ex.mime,
+                method=ex.method,
+            )
         self._write(
             "request",
             ex.date,
@@ -423,6 +545,20 @@ class _RecordWriter:
         _check_uri(resource.uri)
         _check_field("Content-Type", resource.media_type)
         data = resource.read()
+        digest, earlier = self._earlier(data)
+        if earlier is not None:
+            self._revisit(
+                _aware(resource.date, resource.uri),
+                b"",
+                uri=resource.uri,
+                record_id=_new_record_id(),
+                extra=[("WARC-Warcinfo-ID", warcinfo_id)],
+                content_type=resource.media_type,
+                payload_digest=digest,
+                earlier=earlier,
+                mime=bare_mime(resource.media_type),
+            )
+            return
         self._write(
             "resource",
             _aware(resource.date, resource.uri),
@@ -496,6 +632,73 @@ def bare_mime(content_type: str) -> str | None:
 
 
 # --- HAR -> HTTP messages ----------------------------------------------------------------
+
+# Said once, in the HAR's `log.comment`, not in every entry it applies to (a repeat
+# capture's HAR is one of the few files it adds: docs/storage.md).
+HAR_BODY_NOTE = (
+    "Response bodies are omitted where the capture's WARC holds them: such an entry's "
+    "content._warcPayloadDigest is the WARC-Payload-Digest of the response (or revisit) "
+    "record holding its body."
+)
+
+
+def response_payloads(har: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
+    """(target URI, WARC-Payload-Digest) of every response `write_capture_warc` writes
+    for this HAR, in full or as a revisit: what is compared to tell that a page loaded
+    exactly the same bytes as before (collector.evidence.warc_copy `response_payloads_in`
+    reads the same pairs back from a WARC)."""
+    return frozenset((url, warc_digest(body)) for url, body, _ in _responses(har))
+
+
+def response_bodies(har: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """(WARC-Payload-Digest, size) of every response body `write_capture_warc` stores for
+    this HAR (a revisit's candidates), before it is written."""
+    return [(warc_digest(body), len(body)) for _, body, whole in _responses(har) if whole]
+
+
+def _responses(har: Mapping[str, Any]) -> Iterator[tuple[str, bytes, bool]]:
+    """(URL, body, whether the body is whole) of every response the WARC holds."""
+    for entry in _har_entries(har):
+        try:
+            ex = _exchange(entry)
+        except _Skip:
+            continue
+        if ex.body_missing and not _is_redirect(ex.status):
+            continue  # left out of the WARC
+        yield ex.url, ex.response_body, not ex.body_missing
+
+
+def har_without_bodies(har: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
+    """A copy of the HAR whose response bodies the WARC will hold are replaced by their
+    `WARC-Payload-Digest` (`content._warcPayloadDigest`, HAR 1.2 custom field): one body
+    stored once per capture. Entries the WARC skips, or stores without a body, keep
+    theirs. Returns the copy and how many bodies it points to instead of holding."""
+    copy = json.loads(json.dumps(har))
+    pointed = 0
+    try:
+        entries = _har_entries(copy)
+    except ArchiveError:
+        return copy, 0
+    for entry in entries:
+        try:
+            ex = _exchange(entry)
+        except _Skip:
+            continue
+        if ex.body_missing:
+            continue
+        content = entry["response"].get("content")
+        if not isinstance(content, dict) or not isinstance(content.get("text"), str):
+            continue
+        content.pop("text")
+        content.pop("encoding", None)
+        content["_warcPayloadDigest"] = warc_digest(ex.response_body)
+        pointed += 1
+    log = copy.get("log")
+    if pointed and isinstance(log, dict):
+        said = log.get("comment")
+        note = HAR_BODY_NOTE
+        log["comment"] = f"{said} {note}" if said and isinstance(said, str) else note
+    return copy, pointed
 
 
 class _Skip(Exception):

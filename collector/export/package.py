@@ -418,7 +418,7 @@ def _add_capture(w: _Writer, cap: CaptureData) -> tuple[dict[str, Any], list[dic
     for path in sorted(cap.folder.iterdir()):
         name = path.name
         expected = listed.get(name) if name != MANIFEST else cap.manifest_sha256
-        if name == warc:
+        if name == warc or (name.startswith("refers-") and name.endswith(".warc.gz")):
             redacted = _add_redacted_warc(w, base, path, expected)
         elif name.endswith(".har") or name == MANIFEST:
             redacted = _add_redacted_json(w, base, path, expected)

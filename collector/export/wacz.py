@@ -1,6 +1,7 @@
 """Export a case's captures as one WACZ 1.1.1 package (the format: export.wacz_writer).
 
-    archive/<capture-id>.warc.gz   each capture's WARC, secrets redacted
+    archive/<capture-id>.warc.gz   each capture's WARC, secrets redacted, its revisit
+                                   records resolved to the full records (docs/storage.md)
     indexes/index.cdx              every response, resource and metadata record (CDXJ)
     pages/pages.jsonl              one page per capture whose page the index holds: url (the
                                    final URL, else the requested one, whichever has a response
@@ -31,10 +32,11 @@ from typing import Any
 
 from collector import __version__
 from collector.errors import CaptureNotFound, CollectorError, UsageError
+from collector.evidence.hashing import sha256_file
 from collector.evidence.redact import MARKER
 from collector.evidence.store import MANIFEST, EvidenceStore, load_manifest
 from collector.evidence.warc import ArchiveError, WarcSummary, capture_warc
-from collector.evidence.warc_copy import copy_warc
+from collector.evidence.warc_copy import EarlierPayloads, copy_warc
 from collector.export.wacz_writer import Page, WaczSummary, WaczWarc, write_wacz
 from collector.manifest import Manifest
 from collector.records import custody
@@ -113,8 +115,9 @@ def export_wacz(
                 continue
             copy_path = Path(tmp) / f"{row['id']}.warc.gz"
             try:
+                earlier = _earlier_payloads(folder, manifest, listed)
                 with copy_path.open("xb") as fh:
-                    copied = copy_warc(folder / warc, fh, redact=True)
+                    copied = copy_warc(folder / warc, fh, redact=True, resolve=earlier)
             except (ArchiveError, OSError) as exc:
                 raise ExportError(f"capture {row['id']}: {exc}") from exc
             if copied.source_sha256 != listed[warc]["sha256"]:
@@ -275,6 +278,23 @@ def _select(index: Index, case: str, capture_ids: Sequence[str]) -> list[dict[st
     if not rows:
         raise CaptureNotFound(f"no captures for case {case!r}")
     return rows
+
+
+def _earlier_payloads(
+    folder: Path, manifest: Manifest, listed: dict[str, Any]
+) -> EarlierPayloads | None:
+    """The earlier WARCs a capture's revisit records point into (hard links in its own
+    folder, docs/storage.md), each checked against its listed SHA-256 before it is read:
+    the package holds full records, so it replays without the store."""
+    names = (manifest.get("archive") or {}).get("refers_to") or []
+    for name in names:
+        digest = sha256_file(folder / name)[0] if name in listed else None
+        if digest != listed.get(name, {}).get("sha256"):
+            raise ExportError(
+                f"{folder.name}/{name}: missing or SHA-256 differs from the manifest "
+                "(modified); run `collector verify` — refusing to export it"
+            )
+    return EarlierPayloads([folder / n for n in names]) if names else None
 
 
 def _checked_manifest(folder: Path, row: dict[str, Any]) -> tuple[Manifest, str]:

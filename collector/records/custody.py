@@ -44,8 +44,16 @@ from typing import Any
 
 from collector.errors import CaptureNotFound, CollectorError, IndexError_, StoreError, UsageError
 from collector.evidence.hashing import sha256_bytes
+from collector.evidence.pool import release
 from collector.evidence.stamps import stored_records
-from collector.evidence.store import EvidenceStore, canonical_json, load_manifest, store_access
+from collector.evidence.store import (
+    SUMS,
+    EvidenceStore,
+    canonical_json,
+    load_manifest,
+    store_access,
+)
+from collector.evidence.sums import parse_sums
 from collector.faults import fault
 from collector.models import FiledCapture, TimestampRecord
 from collector.records import anchor
@@ -979,7 +987,7 @@ def retire(
     previous = retired_entries(entries(index)).get(cid)
     if previous is not None:
         if delete_files and previous["details"].get("delete_files") and folder.exists():
-            _delete_folder(folder)  # finish a deletion that was interrupted
+            _delete_folder(store, folder)  # finish a deletion that was interrupted
             index.forget_derived_text(cid)
             return Retirement(None, row["folder"], True)
         raise UsageError(
@@ -998,7 +1006,7 @@ def retire(
     entry = CustodyLog(store, index).append([NewEvent(Action.RETIRED, actor, (cid,), details)])[0]
     if delete_files and folder.exists():
         try:
-            _delete_folder(folder)
+            _delete_folder(store, folder)
         except OSError as exc:
             raise StoreError(
                 f"capture {cid} is retired (custody seq {entry['seq']}) but its folder could "
@@ -1008,9 +1016,16 @@ def retire(
     return Retirement(entry, row["folder"], delete_files)
 
 
-def _delete_folder(folder: Path) -> None:
+def _delete_folder(store: EvidenceStore, folder: Path) -> None:
+    """Remove a retired capture's folder; its shared files stay for the captures that
+    link them, and pooled files nothing links any more go (collector.evidence.pool)."""
+    try:
+        hashes = list(parse_sums((folder / SUMS).read_bytes()).entries.values())
+    except OSError:
+        hashes = []
     folder.chmod(folder.stat().st_mode | stat.S_IWUSR)
     shutil.rmtree(folder)
+    release(store.root, hashes)
 
 
 def kept_rows(

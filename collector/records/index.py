@@ -24,8 +24,9 @@ from urllib.parse import quote
 import sqlite_utils
 
 from collector.errors import CaptureNotFound, IndexError_, UsageError
+from collector.evidence.warc import PriorLookup, PriorPayload
 from collector.manifest import Manifest
-from collector.models import FiledCapture, TimestampRecord
+from collector.models import EarlierCapture, FiledCapture, StoredPayload, TimestampRecord
 from collector.records import findings as _findings
 from collector.records.fts import HIGHLIGHT_END, HIGHLIGHT_START, fts_query, plain
 from collector.records.migrations import MIGRATIONS
@@ -37,7 +38,15 @@ BUSY_TIMEOUT_S = 30.0
 SQL_TIMEOUT_S = 30.0  # `collector sql`: a reviewer's query is stopped after this
 RANK_WINDOW = 20_000  # a search ranks at most this many matches, the newest
 # rebuilt by reindex, children first
-DERIVED_TABLES = ("findings", "changes", "capture_text", "timestamps", "artifacts", "captures")
+DERIVED_TABLES = (
+    "findings",
+    "changes",
+    "capture_text",
+    "timestamps",
+    "artifacts",
+    "warc_payloads",
+    "captures",
+)
 CUSTODY_COLUMNS = (
     "seq",
     "at",
@@ -211,6 +220,39 @@ class Index:
         one)."""
         self._insert(filed.manifest, filed.folder, filed.manifest_sha256, text_row)
         self.insert_timestamps(filed.timestamps)
+        archive = filed.manifest.get("archive") or {}
+        if filed.payloads and archive.get("sha256"):
+            self.insert_payloads(filed.manifest, str(archive["sha256"]), filed.payloads)
+
+    def insert_payloads(
+        self, manifest: Manifest, warc_sha256: str, payloads: Iterable[StoredPayload]
+    ) -> None:
+        """Payloads a capture's WARC stores in full; the first capture of its case to store
+        one keeps it (a revisit points at the earliest full record). Captures made with an
+        investigator's session are never pointed at. The caller holds a transaction."""
+        if manifest.get("session"):
+            return
+        capture_id = manifest["capture_id"]
+        rows = [
+            {
+                "digest": p.digest,
+                "scope": manifest.get("case") or "",
+                "size": p.size,
+                "capture_id": capture_id,
+                "warc_sha256": warc_sha256,
+                "record_id": p.record_id,
+                "target_uri": p.uri,
+                "warc_date": p.date,
+            }
+            for p in payloads
+        ]
+        if rows:
+            columns = list(rows[0])
+            self.db.conn.executemany(
+                f"INSERT OR IGNORE INTO warc_payloads ({', '.join(columns)}) "
+                f"VALUES ({', '.join(':' + c for c in columns)})",
+                rows,
+            )
 
     def insert_timestamps(self, records: Iterable[TimestampRecord]) -> None:
         """Insert token rows; the caller holds a transaction."""
@@ -248,6 +290,7 @@ class Index:
         timestamps: Iterable[TimestampRecord] = (),
         *,
         changes: Callable[[], Iterable[dict[str, Any]]] | None = None,
+        payloads: Iterable[tuple[Manifest, str, Sequence[StoredPayload]]] = (),
     ) -> int:
         """Replace the derived tables with rows from (manifest, folder, manifest hash), and
         with the timestamp tokens found on disk.
@@ -271,6 +314,8 @@ class Index:
                     self.db.table("artifacts").insert_all(artifacts)
                 count += 1
             self.insert_timestamps(timestamps)
+            for manifest, warc_sha256, stored in payloads:
+                self.insert_payloads(manifest, warc_sha256, stored)
             if changes is not None:
                 self.db.table("changes").insert_all(changes())
             # the triggers keep the FTS index in step; a rebuild makes sure of it
@@ -984,6 +1029,78 @@ def completions(path: Path, kind: str, prefix: str, limit: int = 200) -> list[tu
     finally:
         conn.close()
     return [(str(value), str(about or "")) for value, about in rows if value]
+
+
+def previous_capture(
+    path: Path, case: str | None, requested_url: str, final_url: str | None
+) -> EarlierCapture | None:
+    """The latest `ok` capture, not retired, of the same requested and final URL in the
+    same case (no case: among captures without one), with its artifacts: what a new
+    capture of an unchanged page is compared with (docs/storage.md). None when there is
+    none, or no index to ask; read-only, on the calling thread (filing's worker)."""
+    try:
+        conn = _connect_read_only(path)
+    except sqlite3.Error:
+        return None
+    try:
+        row = conn.execute(
+            "SELECT c.id, c.folder, c.manifest_sha256 FROM captures c "
+            "WHERE c.outcome = 'ok' AND coalesce(c.case_id, '') = ? "
+            "AND c.requested_url = ? AND c.final_url IS ? "
+            "AND c.id NOT IN (SELECT capture_id FROM retired_captures) "
+            "ORDER BY c.started_at DESC, c.id DESC LIMIT 1",
+            [case or "", requested_url, final_url],
+        ).fetchone()
+        if row is None:
+            return None
+        artifacts = conn.execute(
+            "SELECT name, sha256, size FROM artifacts WHERE capture_id = ? ORDER BY name",
+            [row[0]],
+        ).fetchall()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    return EarlierCapture(
+        str(row[0]),
+        str(row[1]),
+        str(row[2]),
+        tuple((str(n), str(sha), int(size)) for n, sha, size in artifacts),
+    )
+
+
+@contextmanager
+def earlier_payloads(path: Path, case: str | None) -> Iterator[PriorLookup]:
+    """(payload digest, size) -> the earliest record of the same case storing it, for a
+    capture being filed. Within one case only: a capture's folder (and so a zip package
+    of its case) then links no WARC of another case.
+
+    Its own read-only connection, opened and used on the calling thread (filing runs in a
+    worker thread; the Index object belongs to the loop's). No index yet, or one without
+    the table (not migrated), looks up nothing."""
+    try:
+        conn = _connect_read_only(path)
+    except sqlite3.Error:
+        yield lambda digest, size: None
+        return
+    try:
+
+        def lookup(digest: str, size: int) -> PriorPayload | None:
+            try:
+                row = conn.execute(
+                    "SELECT p.record_id, p.target_uri, p.warc_date, p.warc_sha256, c.folder "
+                    "FROM warc_payloads p "
+                    "JOIN captures c ON c.id = p.capture_id "
+                    "WHERE p.digest = ? AND p.scope = ? AND p.size = ?",
+                    [digest, case or "", size],
+                ).fetchone()
+            except sqlite3.Error:
+                return None
+            return PriorPayload(*(str(v) for v in row)) if row else None
+
+        yield lookup
+    finally:
+        conn.close()
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:

@@ -17,6 +17,8 @@ never edit a released migration.
        (derived, backfilled from the manifests)
    14  views that spell out the relations runs and the custody log have with captures
        (collector.records.schema; numbered after issue 14)
+   15  warc_payloads: payloads stored in full in the WARCs, what later captures' revisit
+       records point at (derived: rebuilt by reindex from the WARCs; docs/storage.md)
 """
 
 from __future__ import annotations
@@ -343,6 +345,27 @@ def _migration_14(db: Database) -> None:
     create_views(db.execute)
 
 
+def _migration_15(db: Database) -> None:
+    # Payloads stored in full in a capture's WARC, the first capture of each case that
+    # stored each: what a later capture's WARC points its revisit records at
+    # (docs/storage.md). Derived from the WARCs on disk (reindex rebuilds it); a lookup,
+    # never evidence. WITHOUT ROWID: the rows live in the key's own b-tree, one tree
+    # instead of two (a store's first pages cost less).
+    db.execute(
+        "CREATE TABLE warc_payloads ("
+        " digest TEXT NOT NULL,"  # WARC-Payload-Digest
+        " scope TEXT NOT NULL,"  # revisits stay within one case: its id ("" for none)
+        " size INTEGER NOT NULL,"
+        " capture_id TEXT NOT NULL,"
+        " warc_sha256 TEXT NOT NULL,"  # of the WARC file holding the record
+        " record_id TEXT NOT NULL,"
+        " target_uri TEXT NOT NULL,"
+        " warc_date TEXT NOT NULL,"
+        " PRIMARY KEY (digest, scope)"
+        ") WITHOUT ROWID"
+    )
+
+
 # (version, description, apply). Append only: never edit a released migration. Versions
 # are numbered per feature; the runner applies every one not yet applied, in list order.
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
@@ -358,4 +381,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
         "views: custody events by capture, retired captures, run entries with captures",
         _migration_14,
     ),
+    (15, "payloads stored in full in the WARCs, for revisit records", _migration_15),
 ]

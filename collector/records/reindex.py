@@ -8,14 +8,17 @@ monitor, which comes after the records in the flow: the caller passes that deriv
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from collector.errors import StoreError
 from collector.evidence.stamps import stored_records
 from collector.evidence.store import EvidenceStore, load_manifest
+from collector.evidence.warc import ArchiveError
+from collector.evidence.warc_copy import stored_payloads
 from collector.manifest import Manifest
+from collector.models import StoredPayload
 from collector.records.custody import CustodyLog, adopt_unfiled, entries, kept_rows
 from collector.records.index import Index
 
@@ -33,6 +36,22 @@ class Reindexed:
     adopted: tuple[str, ...]  # captures without a `captured` event, adopted as asked
     unfiled: tuple[str, ...] = ()  # captures without a `captured` event, not adopted
     recovered: tuple[str, ...] = ()  # what interrupted commands had left, now completed
+
+
+def _payloads(
+    store: EvidenceStore, found: list[FoundCapture]
+) -> Iterator[tuple[Manifest, str, tuple[StoredPayload, ...]]]:
+    """What each capture's WARC stores in full, earliest capture first (the lookup keeps
+    the first), read from the WARCs themselves; a WARC that cannot be read offers none."""
+    for manifest, folder, _digest in sorted(found, key=lambda f: f[0]["capture_id"]):
+        archive = manifest.get("archive") or {}
+        name, sha256 = archive.get("file"), archive.get("sha256")
+        if not name or not sha256:
+            continue
+        try:
+            yield manifest, sha256, stored_payloads(store.root / folder / name)
+        except (ArchiveError, OSError):
+            continue
 
 
 def reindex_store(
@@ -58,7 +77,13 @@ def reindex_store(
             found.append((manifest, store.relative(folder), digest))
             timestamps += stored_records(store, manifest["capture_id"], folder)
         kept = kept_rows(entries(index), {m["capture_id"] for m, _, _ in found})
-        count = index.reindex(found, kept, timestamps, changes=lambda: derive_changes(found))
+        count = index.reindex(
+            found,
+            kept,
+            timestamps,
+            changes=lambda: derive_changes(found),
+            payloads=_payloads(store, found),
+        )
         adopted, unfiled = adopt_unfiled(store, index, actor, adopt, reason)
     return Reindexed(
         count,

@@ -323,6 +323,25 @@ DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "received_at": f"when answered ({_TIME})",
         },
     ),
+    "warc_payloads": (
+        "one row per payload (response body or resource, 512 bytes or more) stored in full "
+        "in a WARC, for the first capture of each case that stored it: what a later "
+        "capture's `revisit` records point at (docs/storage.md). A lookup, not evidence: "
+        "rebuilt by `reindex` from the WARCs on disk; captures made with an investigator's "
+        "session are never listed",
+        {
+            "digest": "the payload's `WARC-Payload-Digest` (`sha256:` + base32)",
+            "scope": "the case the capture belongs to (empty for captures without a case): "
+            "revisits stay within one case",
+            "size": "payload length in bytes",
+            "capture_id": "the capture whose WARC holds the payload in full",
+            "warc_sha256": "SHA-256 of that WARC file (linked into a later capture's folder "
+            "as `refers-<sha256>.warc.gz`)",
+            "record_id": "the record's `WARC-Record-ID`",
+            "target_uri": "the record's `WARC-Target-URI`",
+            "warc_date": "the record's `WARC-Date`, as written",
+        },
+    ),
     "desk_users": (
         "one row per user of the review desk (docs/desk.md; kept by `reindex`)",
         {

@@ -20,6 +20,7 @@ from collector.capture.browser import (
 )
 from collector.capture.loop import run_to_completion
 from collector.errors import BrowserNotFound, CollectorError, EndpointLost
+from collector.evidence.pool import pool_stats
 from collector.evidence.store import EvidenceStore, store_access, world_readable
 from collector.sites.urls import BrowserEndpoint
 
@@ -69,6 +70,7 @@ def diagnose(
     lines.append(("store", _store_state(store), _store_ok(store)))
     if store.exists():
         lines.append(_access_line(store))
+        lines.append(_sharing_line(store))
     lines.append(_disk_line(store, min_free_disk_mb))
     return DoctorReport(tuple(lines))
 
@@ -124,6 +126,22 @@ def _access_line(store: EvidenceStore) -> tuple[str, str, bool]:
             False,
         )
     return ("access", f"{access.describe()}: nothing in {store.root} is world-readable", True)
+
+
+def _sharing_line(store: EvidenceStore) -> tuple[str, str, bool]:
+    """What sharing identical files saves (collector.evidence.pool, docs/storage.md)."""
+    stats = pool_stats(store.root)
+    text = (
+        f"{_mb(stats.disk_bytes)} on disk, {_mb(stats.unshared_bytes)} without sharing "
+        f"(ratio {stats.ratio:.2f})"
+    )
+    if stats.orphans:
+        text += f"; {stats.orphans} pooled file(s) no capture links (safe to delete)"
+    return ("size", text, True)
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"
 
 
 def _disk_line(store: EvidenceStore, min_free_mb: int) -> tuple[str, str, bool]:

@@ -51,8 +51,12 @@ def test_traversal_on_artifact_urls_is_404(client: DeskClient) -> None:
         assert b"SQLite format" not in reply.body and b"import" not in reply.body
 
 
-def test_downloads_are_attachments_and_screenshots_png(client: DeskClient) -> None:
-    cid = ids(client)[0]
+def test_downloads_are_attachments_and_screenshots_png(
+    client: DeskClient, desk_store: Path
+) -> None:
+    # the latest capture that filed its own snapshot: a repeat of an unchanged page links
+    # the earlier one instead, as refers-<sha256>.mhtml (docs/storage.md; checked below)
+    cid = next(c for c in ids(client) if list(desk_store.glob(f"captures/*/{c}/page.mhtml")))
     shot = client.get(f"/captures/{cid}/files/screenshot.png")
     assert shot.header("Content-Type") == "image/png"
     assert shot.body.startswith(b"\x89PNG")
@@ -63,6 +67,15 @@ def test_downloads_are_attachments_and_screenshots_png(client: DeskClient) -> No
         assert reply.header("Content-Disposition") == f'attachment; filename="{cid}-{name}"'
         assert reply.header("X-Content-Type-Options") == "nosniff"
         assert "default-src 'none'" in (reply.header("Content-Security-Policy") or "")
+    # a linked snapshot is served like any artifact of the capture that lists it
+    snapshots = list(desk_store.glob("captures/*/*/refers-*.mhtml"))
+    assert snapshots, "/page/indonesian, captured again unchanged, links its snapshot"
+    for linked in snapshots:
+        repeat, name = linked.parent.name, linked.name
+        reply = client.get(f"/captures/{repeat}/files/{name}")
+        assert reply.status == 200, name
+        assert reply.body == linked.read_bytes()
+        assert reply.header("Content-Disposition") == f'attachment; filename="{repeat}-{name}"'
 
 
 def test_requests_without_csrf_session_or_role_are_refused(users_desk: str) -> None:

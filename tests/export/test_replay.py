@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from collector.evidence.warc import warc_digest
 from tests.support.helpers import capture_folders, run_cli
 from tests.support.pywb import pywb_serving
 from tests.support.site import STYLED_BACKGROUND, SiteServer
@@ -57,8 +58,14 @@ def test_pywb_imports_the_wacz_and_replays_the_page_styled(
     css = site.url("/styled.css")
     har = json.loads((folder / "network.har").read_text("utf-8"))
     kept = [e["response"]["content"] for e in har["log"]["entries"] if e["request"]["url"] == css]
-    # the <link> copy has its body; the unread fetch() has none (Chromium kept nothing)
-    assert sorted(c.get("size") for c in kept) == [-1, len(kept[0].get("text") or kept[1]["text"])]
+    # the <link> copy has its body (in the WARC: the HAR names it by its payload digest,
+    # docs/storage.md); the unread fetch() has none (Chromium kept nothing)
+    body = f"body{{background-color:{STYLED_BACKGROUND}}} h1{{color:rgb(250, 250, 250)}}".encode()
+    assert sorted(c.get("size") for c in kept) == [-1, len(body)]
+    [whole] = [c for c in kept if c.get("size") == len(body)]
+    [unread] = [c for c in kept if c.get("size") == -1]
+    assert whole["_warcPayloadDigest"] == warc_digest(body)
+    assert not ({"text", "_warcPayloadDigest"} & set(unread))
 
     # counted honestly: one body missing, its response left out of the WARC, not faked
     archive = m["archive"]

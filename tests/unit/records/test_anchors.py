@@ -9,6 +9,7 @@ anchor file, a package, a report, `collector anchor`) catches the rest.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sqlite3
@@ -27,7 +28,10 @@ from tests.support.synthetic import file_capture
 def unlock(root: Path) -> None:
     """An attacker with write access lifts the read-only bits."""
     for path in [root, *root.rglob("*")]:
-        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+        # an index.db-wal listed may be gone when reached: a connection the helpers
+        # left to the garbage collector checkpoints it away when collected
+        with contextlib.suppress(FileNotFoundError):
+            path.chmod(path.stat().st_mode | stat.S_IWUSR)
 
 
 def jsonl(store: Path) -> list[dict[str, object]]:
