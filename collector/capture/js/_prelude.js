@@ -32,3 +32,31 @@ const pressElement = el => {
   el.dispatchEvent(new MouseEvent('mouseup', at));
   el.click();
 };
+
+// What a click on an element may reach: what counts as a control of its own (a click on
+// something inside it bubbles up to it).
+const isInteractive = e => e.matches(
+  'a, button, input, select, textarea, summary, label, [role="button"], [role="link"], ' +
+  '[role="menuitem"], [role="menuitemcheckbox"], [role="switch"], [role="checkbox"], ' +
+  '[role="option"], [onclick]');
+
+// A link that leaves this document: another address (a #fragment of this page stays), a
+// new window, a download. A javascript: link stays (what its code does is read apart).
+const leavesPage = a => {
+  const raw = (a.getAttribute('href') || '').trim();
+  if (!raw || /^javascript:/i.test(raw)) return false;
+  if (a.target && a.target !== '_self') return true;
+  if (a.hasAttribute('download')) return true;
+  let to;
+  try { to = new URL(raw, document.baseURI); } catch (e) { return true; }
+  return to.href.split('#')[0] !== location.href.split('#')[0];
+};
+
+// A control that submits a form when clicked.
+const submitsForm = e => {
+  if (e.tagName === 'INPUT') {
+    return ['submit', 'image', 'reset'].includes((e.type || '').toLowerCase());
+  }
+  if (e.tagName === 'BUTTON') return e.form !== null && e.type !== 'button';
+  return false;
+};

@@ -29,7 +29,6 @@
   const social = new RegExp(arg.social, 'i');
   const actionClass = new RegExp(arg.actionClass, 'i');
   const skip = new Set(arg.skip);
-  const here = location.href.split('#')[0];
   // zero-width characters and soft hyphens would split a word ("Fol\u200Blow") past
   // the denylist while the page still shows it whole
   const norm = s => (s || '').replace(/[\u00AD\u180E\u200B-\u200F\u2060-\u2064\uFEFF]/g, '')
@@ -64,25 +63,6 @@
     parts.push(el.innerText || el.value || '');
     return norm(parts.join(' | '));
   };
-  const interactive = e => e.matches(
-    'a, button, input, select, textarea, summary, label, [role="button"], [role="link"], ' +
-    '[role="menuitem"], [role="menuitemcheckbox"], [role="switch"], [role="checkbox"], ' +
-    '[role="option"], [onclick]');
-  const navigates = a => {
-    const raw = (a.getAttribute('href') || '').trim();
-    if (!raw) return false;
-    if (/^javascript:/i.test(raw)) return false;
-    if (a.target && a.target !== '_self') return true;
-    if (a.hasAttribute('download')) return true;
-    let to;
-    try { to = new URL(raw, document.baseURI); } catch (e) { return true; }
-    return to.href.split('#')[0] !== here;
-  };
-  const submits = e => {
-    if (e.tagName === 'INPUT') return ['submit', 'image', 'reset'].includes((e.type || '').toLowerCase());
-    if (e.tagName === 'BUTTON') return e.form !== null && e.type !== 'button';
-    return false;
-  };
   // why a control must not be clicked, or null
   const named = e => norm([e.getAttribute('aria-label'), e.getAttribute('title'),
     e.getAttribute('data-testid'), e.getAttribute('data-action'), e.getAttribute('name')]
@@ -91,8 +71,8 @@
     if (social.test(said(el))) return 'social';
     let depth = 0;
     for (let e = el; e && e !== document.body; e = e.parentElement, depth++) {
-      if (e.tagName === 'A' && navigates(e)) return 'navigates';
-      if (submits(e)) return 'submits a form';
+      if (e.tagName === 'A' && leavesPage(e)) return 'navigates';
+      if (submitsForm(e)) return 'submits a form';
       // a click anywhere in a <label> toggles its checkbox or presses its button
       if (e.tagName === 'LABEL') return 'inside a label';
       // aria-pressed marks a toggle (like, follow, save): content is opened by
@@ -101,7 +81,7 @@
       const popup = (e.getAttribute('aria-haspopup') || '').toLowerCase();
       if (popup && popup !== 'false' && popup !== 'dialog') return 'opens a menu';
       if (e === el) continue;
-      if (interactive(e)) {
+      if (isInteractive(e)) {
         // the click bubbles to it: what it is named, and what its class or id says
         if (social.test(named(e))) return 'social';
         if (actionClass.test(norm(words(`${e.id} ${e.getAttribute('class') || ''}`)))) {

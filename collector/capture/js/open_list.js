@@ -20,7 +20,6 @@
   const opens = o.opens.map(p => new RegExp(p, 'i'));
   const tabRe = new RegExp(o.tab, 'i');
   const titleRe = new RegExp(o.title, 'i');
-  const here = location.href.split('#')[0];
   const norm = s => (s || '').replace(/\s+/g, ' ').trim().toLowerCase();
   const label = el => norm(el.innerText || el.textContent || el.getAttribute('aria-label'));
   const visible = el => {
@@ -35,38 +34,22 @@
     .map(a => e.getAttribute(a)).filter(Boolean)
     .map(v => v.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ')).join(' | ');
   const strip = s => norm(s).replace(words, ' ').replace(count, ' ');
-  const interactive = e => e.matches(
-    'a, button, input, select, textarea, summary, label, [role="button"], [role="link"], ' +
-    '[role="menuitem"], [role="switch"], [role="checkbox"], [role="option"], [onclick]');
-  const navigates = a => {
-    const raw = (a.getAttribute('href') || '').trim();
-    if (!raw || /^javascript:/i.test(raw)) return false;
-    if (a.target && a.target !== '_self') return true;
-    let to;
-    try { to = new URL(raw, document.baseURI); } catch (e) { return true; }
-    return to.href.split('#')[0] !== here;
-  };
-  const submits = e => {
-    if (e.tagName === 'INPUT') return ['submit', 'image', 'reset'].includes((e.type || '').toLowerCase());
-    if (e.tagName === 'BUTTON') return e.form !== null && e.type !== 'button';
-    return false;
-  };
   const refusal = el => {
     // itself and everything inside it: no word but the list's and the count
     for (const e of [el, ...el.querySelectorAll('*')]) {
       if (social.test(strip(attrs(e)))) return 'social';
-      if (e !== el && interactive(e) &&
+      if (e !== el && isInteractive(e) &&
           (bareWord.test(label(e)) || social.test(strip(label(e))))) return 'social';
     }
     for (let e = el; e && e !== document.body; e = e.parentElement) {
-      if (e.tagName === 'A' && navigates(e)) return 'navigates';
+      if (e.tagName === 'A' && leavesPage(e)) return 'navigates';
       // aria-pressed marks a toggle (follow, like): a list's count is never one
       if (e.hasAttribute('aria-pressed')) return 'a toggle';
-      if (submits(e)) return 'submits a form';
+      if (submitsForm(e)) return 'submits a form';
       const popup = (e.getAttribute('aria-haspopup') || '').toLowerCase();
       if (popup && popup !== 'false' && popup !== 'dialog') return 'opens a menu';
       // a click bubbles up: a control around it that says more than the count is refused
-      if (e !== el && interactive(e)) {
+      if (e !== el && isInteractive(e)) {
         if (social.test(strip(attrs(e)))) return 'social';
         if (label(e) !== label(el) && social.test(strip(label(e)))) return 'social';
       }
@@ -181,7 +164,7 @@
     for (let t = walker.nextNode(); t; t = walker.nextNode()) {
       if (!re.test(t.data)) continue;
       for (let a = t.parentElement; a && a !== el; a = a.parentElement)
-        if (interactive(a)) return el;  // nothing clickable of its own in between
+        if (isInteractive(a)) return el;  // nothing clickable of its own in between
       return t.parentElement;
     }
     return el;

@@ -40,7 +40,13 @@ def test_the_browser_module_holds_no_javascript() -> None:
 
 def test_shared_helpers_live_once_in_the_prelude() -> None:
     prelude = (CAPTURE / "js" / "_prelude.js").read_text("utf-8")
-    assert prelude_names() == ("selectorPath", "pressElement")
+    assert prelude_names() == (
+        "selectorPath",
+        "pressElement",
+        "isInteractive",
+        "leavesPage",
+        "submitsForm",
+    )
     users = {"expand", "containers", "open_list"}
     for path in (CAPTURE / "js").glob("[!_]*.js"):
         own = path.read_text("utf-8")
@@ -50,6 +56,8 @@ def test_shared_helpers_live_once_in_the_prelude() -> None:
         if path.stem != "find":
             assert "nth-of-type(" not in own, path.name
         assert "new MouseEvent('mousedown'" not in own, path.name
+        # what leaves the page or submits a form is decided in one place
+        assert "'submit', 'image', 'reset'" not in own and "a.target !==" not in own, path.name
         loaded = script(path.stem)
         if path.stem in users:
             assert "selectorPath" in own, path.name
