@@ -372,25 +372,31 @@ class _RecordWriter:
             ("Content-Type", content_type),
             ("Content-Length", str(len(block))),
         ]
-        member = encode_record(fields, block, None)
+        # no payload in the block: nothing for `mime` to pick a compression level for
+        self._emit(
+            fields,
+            block,
+            None,
+            record_type="revisit",
+            record_id=record_id,
+            uri=uri,
+            date=date,
+            block_digest=block_digest,
+            payload_digest=payload_digest,
+            status=status,
+            mime=mime,
+            method=method,
+            refers_to=earlier,
+        )
+
+    def _emit(
+        self, fields: Sequence[tuple[str, str]], block: bytes, compress_as: str | None, **info: Any
+    ) -> None:
+        """Write one record and note where it went (`info`: the rest of its WarcRecordInfo)."""
+        member = encode_record(fields, block, compress_as)
         offset = self.out.size
         self.out.write(member)
-        self.records.append(
-            WarcRecordInfo(
-                record_type="revisit",
-                record_id=record_id,
-                uri=uri,
-                date=date,
-                offset=offset,
-                length=len(member),
-                block_digest=block_digest,
-                payload_digest=payload_digest,
-                status=status,
-                mime=mime,
-                method=method,
-                refers_to=earlier,
-            )
-        )
+        self.records.append(WarcRecordInfo(offset=offset, length=len(member), **info))
 
     def _write(
         self,
@@ -424,24 +430,20 @@ class _RecordWriter:
         fields.append(("Content-Type", content_type))
         fields.append(("Content-Length", str(len(block))))
 
-        member = encode_record(fields, block, mime)
-        offset = self.out.size
-        self.out.write(member)
-        self.records.append(
-            WarcRecordInfo(
-                record_type=record_type,
-                record_id=record_id,
-                uri=uri,
-                date=date,
-                offset=offset,
-                length=len(member),
-                block_digest=block_digest,
-                payload_digest=payload_digest,
-                status=status,
-                mime=mime,
-                method=method,
-                payload_size=len(payload) if payload is not None else None,
-            )
+        self._emit(
+            fields,
+            block,
+            mime,
+            record_type=record_type,
+            record_id=record_id,
+            uri=uri,
+            date=date,
+            block_digest=block_digest,
+            payload_digest=payload_digest,
+            status=status,
+            mime=mime,
+            method=method,
+            payload_size=len(payload) if payload is not None else None,
         )
         return record_id
 
