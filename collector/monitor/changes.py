@@ -465,27 +465,22 @@ def _finding_changes(previous: CaptureFacts, current: CaptureFacts, max_items: i
     both = (previous.find_subjects or frozenset()) & (current.find_subjects or frozenset())
     before = {key: summary for key, who, summary in previous.findings if who in both}
     after = {key: summary for key, who, summary in current.findings if who in both}
-    changes = []
     gone = [summary for key, summary in before.items() if key not in after]
     new = [summary for key, summary in after.items() if key not in before]
-    if gone:
-        changes.append(
-            Change(
-                ChangeKind.FINDING_REMOVED,
-                f"{len(gone)} finding(s) gone: {_clip(gone[0])}"
-                + (f" (and {len(gone) - 1} more)" if len(gone) > 1 else ""),
-                _frozen({"count": len(gone), **_capped("findings", gone, max_items)}),
+    changes = []
+    for kind, items, what in (
+        (ChangeKind.FINDING_REMOVED, gone, "finding(s) gone"),
+        (ChangeKind.FINDING_ADDED, new, "new finding(s)"),
+    ):
+        if items:
+            changes.append(
+                Change(
+                    kind,
+                    f"{len(items)} {what}: {_clip(items[0])}"
+                    + (f" (and {len(items) - 1} more)" if len(items) > 1 else ""),
+                    _frozen({"count": len(items), **_capped("findings", items, max_items)}),
+                )
             )
-        )
-    if new:
-        changes.append(
-            Change(
-                ChangeKind.FINDING_ADDED,
-                f"{len(new)} new finding(s): {_clip(new[0])}"
-                + (f" (and {len(new) - 1} more)" if len(new) > 1 else ""),
-                _frozen({"count": len(new), **_capped("findings", new, max_items)}),
-            )
-        )
     return changes
 
 
