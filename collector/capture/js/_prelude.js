@@ -60,3 +60,10 @@ const submitsForm = e => {
   if (e.tagName === 'BUTTON') return e.form !== null && e.type !== 'button';
   return false;
 };
+
+// Laid out and not hidden by CSS: what a person could see and click.
+const isShown = el => {
+  if (!el.isConnected || el.getClientRects().length === 0) return false;
+  const st = getComputedStyle(el);
+  return st.visibility !== 'hidden' && st.display !== 'none';
+};

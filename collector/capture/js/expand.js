@@ -96,11 +96,6 @@
     }
     return null;
   };
-  const visible = el => {
-    if (!el.isConnected || el.getClientRects().length === 0) return false;
-    const st = getComputedStyle(el);
-    return st.visibility !== 'hidden' && st.display !== 'none';
-  };
   const path = selectorPath;  // _prelude.js
   const measure = () => ({
     nodes: document.getElementsByTagName('*').length,
@@ -165,7 +160,7 @@
         if (!named || !patterns.some(p => p.test(named))) continue;
         text = named;
       }
-      if (!visible(el)) continue;
+      if (!isShown(el)) continue;
       const selector = path(el);
       const key = selector + ' | ' + text;
       if (skip.has(key)) { S.done.add(el); continue; }

@@ -22,11 +22,6 @@
   const titleRe = new RegExp(o.title, 'i');
   const norm = s => (s || '').replace(/\s+/g, ' ').trim().toLowerCase();
   const label = el => norm(el.innerText || el.textContent || el.getAttribute('aria-label'));
-  const visible = el => {
-    if (!el.isConnected || el.getClientRects().length === 0) return false;
-    const st = getComputedStyle(el);
-    return st.visibility !== 'hidden' && st.display !== 'none';
-  };
   const path = selectorPath;  // _prelude.js
   // what an element says about itself (attributes), the list's words and counts removed:
   // the only social-looking words an opener may carry
@@ -59,13 +54,13 @@
   const MARKED = 'dialog[open], [role="dialog"], [role="alertdialog"], [aria-modal="true"]';
   // boxes laid over the page (position fixed), big enough to hold a list
   const overlays = () => Array.from(document.body.getElementsByTagName('*')).filter(e => {
-    if (getComputedStyle(e).position !== 'fixed' || !visible(e)) return false;
+    if (getComputedStyle(e).position !== 'fixed' || !isShown(e)) return false;
     const r = e.getBoundingClientRect();
     return r.width >= 200 && r.height >= 150;
   });
   const dialogs = () => {
     const marked = Array.from(document.querySelectorAll(MARKED))
-      .filter(d => visible(d) && !(d.parentElement && d.parentElement.closest(MARKED)));
+      .filter(d => isShown(d) && !(d.parentElement && d.parentElement.closest(MARKED)));
     if (marked.length) return marked;
     // a dialog the page does not mark as one: an overlay the opener's click brought
     const before = globalThis.__collectorOverlaysBefore;
@@ -92,14 +87,14 @@
   };
   const tabsOf = d => {
     const marked = Array.from(d.querySelectorAll('[role="tab"], [role="tablist"] > *'))
-      .filter(visible);
+      .filter(isShown);
     if (marked.length) return marked;
     // unmarked tabs: two or more labels that are each a list's word (with or without
     // its count), children of one strip, outside the list's rows. A follow button never
     // sits in a strip with a "Followers" beside it.
     const strips = new Map();
     for (const e of d.querySelectorAll('*')) {
-      if (!visible(e) || !e.parentElement || inRows(e, d)) continue;
+      if (!isShown(e) || !e.parentElement || inRows(e, d)) continue;
       const t = label(e);
       if (!t || t.length > 40 || !bareOrCounted.test(t)) continue;
       if (Array.from(e.children).some(c => bareOrCounted.test(label(c)))) continue;
@@ -201,7 +196,7 @@
   if (arg.phase === 'tab') {
     if (!now || now.shows) return out({clicked: null, before: measure()});
     // the list's tab: a tab, or itself a count and the word (never a bare word elsewhere)
-    const inDialog = Array.from(now.el.querySelectorAll('*')).filter(visible);
+    const inDialog = Array.from(now.el.querySelectorAll('*')).filter(isShown);
     const tabs = new Set(tabsOf(now.el));
     for (const el of inDialog) {
       const text = label(el);
@@ -231,7 +226,7 @@
   };
   opens.forEach((re, which) => {
     const add = (el, how) => {
-      if (el && !seen.has(el) && visible(el) && !el.closest('[role="dialog"], dialog')) {
+      if (el && !seen.has(el) && isShown(el) && !el.closest('[role="dialog"], dialog')) {
         seen.add(el);
         candidates.push({el, which, how});
       }

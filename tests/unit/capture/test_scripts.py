@@ -46,6 +46,7 @@ def test_shared_helpers_live_once_in_the_prelude() -> None:
         "isInteractive",
         "leavesPage",
         "submitsForm",
+        "isShown",
     )
     users = {"expand", "containers", "open_list"}
     for path in (CAPTURE / "js").glob("[!_]*.js"):
