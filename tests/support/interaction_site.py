@@ -255,19 +255,12 @@ main{max-width:760px;margin:0 auto;padding:16px}
 """
 
 # Shared by every page: labels, fetch helpers, the social endpoints.
-_COMMON_JS = r"""
+_COMMON_JS = (
+    list_dialogs.DOM_HELPERS_JS
+    + r"""
 const L = JSON.parse(document.getElementById('labels').textContent);
 const fmt = (s, n) => s.replace('{n}', n);
 const api = async (path) => (await fetch(path)).json();
-function hit(what) { fetch('/api/social/' + what, {method: 'POST'}); }
-function h(tag, attrs, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k.startsWith('on')) e.addEventListener(k.slice(2), v); else e.setAttribute(k, v);
-  }
-  for (const k of kids) e.append(k);
-  return e;
-}
 function actions(extra) {
   return h('div', {class: 'actions'},
     h('button', {onclick: () => hit('like'), 'aria-label': L.like}, '\u2661'),
@@ -300,6 +293,7 @@ function peopleDialog(title, list, href, into) {
   more();
 }
 """
+)
 
 
 def page(title: str, lang: str, body: str, script: str) -> bytes:

@@ -121,9 +121,9 @@ header{max-width:900px;margin:0 auto;padding:20px}
 .row button{margin-left:auto}
 """
 
-_JS = r"""
-const L = JSON.parse(document.getElementById('labels').textContent);
-const P = JSON.parse(document.getElementById('profile').textContent);
+# Shared with tests/support/interaction_site.py: a social endpoint that records any hit,
+# and an element builder.
+DOM_HELPERS_JS = r"""
 function hit(what) { fetch('/api/social/' + what, {method: 'POST'}); }
 function h(tag, attrs, ...kids) {
   const e = document.createElement(tag);
@@ -133,6 +133,13 @@ function h(tag, attrs, ...kids) {
   for (const k of kids) e.append(k);
   return e;
 }
+"""
+
+_JS = (
+    DOM_HELPERS_JS
+    + r"""
+const L = JSON.parse(document.getElementById('labels').textContent);
+const P = JSON.parse(document.getElementById('profile').textContent);
 // a following list's rows show the followed state: clicking it would unfollow
 function row(p, which) {
   return h('div', {class: 'row'}, h('span', {class: 'avatar'}),
@@ -198,6 +205,7 @@ for (const el of document.querySelectorAll('[data-opens]')) {
 for (const el of document.querySelectorAll('[data-hit]'))
   el.addEventListener('click', () => hit(el.dataset.hit));
 """
+)
 
 
 def _page(title: str, lang: str, profile: dict[str, str], body: str) -> bytes:
