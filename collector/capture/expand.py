@@ -509,7 +509,8 @@ class _Expander:
         at = rfc3339(utc_now())
         t0 = time.monotonic()
         requests0 = self.d.requests()
-        self.note_late_blocks()
+        # what the guard refused before this press was noted before the step that made
+        # it (click_round, survey); what came since is this click's
         blocked0 = self.blocked_seen
         cap = min(CLICK_WAIT_CAP_S, max(self.d.time_left() - SHOT_RESERVE_S, 0.2))
         await self.d.network_quiet(CLICK_QUIET_MS, cap, t0)
