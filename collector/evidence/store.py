@@ -176,11 +176,18 @@ class EvidenceStore:
         os.umask(access.umask)
         try:
             for folder in (self.root, self.captures_dir, self.incoming_dir):
-                if not folder.is_dir():
+                if folder.is_dir():
+                    continue
+                try:
                     folder.mkdir(parents=True, mode=access.dir)
-                    folder.chmod(access.dir)  # mkdir's mode passes through the umask
-                    if access.gid is not None:
-                        os.chown(folder, -1, access.gid)
+                except FileExistsError:
+                    # another run made it a moment ago: theirs to set up
+                    if folder.is_dir():
+                        continue
+                    raise
+                folder.chmod(access.dir)  # mkdir's mode passes through the umask
+                if access.gid is not None:
+                    os.chown(folder, -1, access.gid)
             probe = self.incoming_dir / f".probe-{secrets.token_hex(4)}"
             probe.write_bytes(b"")
             probe.unlink()

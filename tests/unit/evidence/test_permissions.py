@@ -95,3 +95,19 @@ def test_doctor_says_how_to_fix_an_older_world_readable_store(tmp_path: Path) ->
 def doctor_line(root: Path) -> str:
     result = run_cli("doctor", "--min-free-disk", "0", store=root)
     return next(x for x in result.output.splitlines() if " access " in x)
+
+
+def test_two_runs_creating_one_store_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the other run creates each folder between this run's check and its mkdir
+    real_mkdir = Path.mkdir
+
+    def raced(self: Path, mode: int = 0o777, parents: bool = False, exist_ok: bool = False) -> None:
+        real_mkdir(self, mode=0o700, parents=parents, exist_ok=True)
+        raise FileExistsError(17, "File exists", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", raced)
+    store = EvidenceStore(tmp_path / "evidence")
+    store.ensure_writable()
+    assert store.captures_dir.is_dir() and store.incoming_dir.is_dir()
