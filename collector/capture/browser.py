@@ -56,6 +56,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from collector.capture.expand import expand_page, find_matches
 from collector.capture.scripts import script
 from collector.errors import BrowserNotFound, EndpointLost
+from collector.evidence.har import RECORDED_HAR
 from collector.evidence.hashing import sha256_bytes
 from collector.evidence.redact import redact_har_file
 from collector.models import (
@@ -563,7 +564,7 @@ class _PageRun:
 
     async def run(self) -> PageCapture:
         started = rfc3339(utc_now())
-        har_path = self.workdir / "network.har"
+        har_path = self.workdir / RECORDED_HAR
         try:
             args = self._context_args(har_path)
         except (OSError, ValueError) as exc:
@@ -595,7 +596,7 @@ class _PageRun:
             await asyncio.wait_for(context.close(), timeout=20)
         except (TimeoutError, PlaywrightError) as exc:
             self.errors.append(f"closing context: {_first_line(exc) or 'timed out'}")
-        har = self.workdir / "network.har"
+        har = self.workdir / RECORDED_HAR
         if not har.exists():
             self.errors.append("network.har was not written")
         elif self.session is not None:

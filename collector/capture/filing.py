@@ -20,6 +20,7 @@ from typing import Any
 from collector import __version__
 from collector.errors import StoreError
 from collector.evidence.findings import file_findings, find_record
+from collector.evidence.har import FULL_HAR, HAR_MEDIA, HAR_NAME, RECORDED_HAR, pack_har
 from collector.evidence.hashing import sha256_bytes
 from collector.evidence.png import png_size_fields
 from collector.evidence.pool import blob_path
@@ -64,7 +65,6 @@ from collector.models import (
     EarlierCapture,
     FiledCapture,
     Finding,
-    Outcome,
     PageCapture,
     RedirectHop,
     StoredPayload,
@@ -111,10 +111,10 @@ def file_capture(
 
     `earlier` opens the store's lookup of payloads stored in full by earlier captures
     (collector.records.index `earlier_payloads`): with it, the WARC stores those as
-    revisit records. `previous` finds the previous `ok` capture of the same page in the
-    same case (collector.records.index `previous_capture`): when this one rendered the
-    very same bytes, that capture's MHTML snapshot is linked instead of filing a new one
-    (`_reusable_snapshot`; docs/storage.md)."""
+    revisit records. `previous` finds the previous capture of the same page in the same
+    case with the same outcome (collector.records.index `previous_capture`): when this one
+    rendered the very same bytes, that capture's MHTML snapshot is linked instead of filing
+    a new one (`_reusable_snapshot`; docs/storage.md)."""
     har, raw_har = _read_har(writer)
     reuse = _reusable_snapshot(writer, page, har, previous)
     body_name, dom, reused = _write_artifacts(writer, page, har, raw_har, reuse)
@@ -126,7 +126,7 @@ def file_capture(
         archive, payloads = write_archive(writer, job, page, provenance, dom, har, lookup, reused)
     if archive["file"] is None and raw_har is not None and har is not None:
         # no WARC holds the bodies network.har points to: keep the HAR as recorded
-        writer.write_bytes(FULL_HAR, raw_har, "application/json")
+        writer.write_bytes(FULL_HAR, pack_har(raw_har), HAR_MEDIA)
     writer.write_manifest(build_manifest(provenance, archive))
     tokens = stamp_capture(writer, tsa) if tsa is not None and tsa.urls else []
     filed = replace(writer.seal(), payloads=payloads)
@@ -149,7 +149,8 @@ def refers_mhtml_name(sha256: str) -> str:
 class _Reuse:
     """An earlier capture's MHTML snapshot that this capture may link instead of its own."""
 
-    compared_with: str  # the previous ok capture, whose bytes this one's equal
+    compared_with: str  # the previous capture with this outcome, whose bytes this one's equal
+    outcome: str
     from_capture: str  # the capture that took the snapshot (it may be older still)
     sha256: str
     size: int
@@ -167,10 +168,10 @@ class _Reuse:
             "payloads_compared": self.payloads,
             "reason": (
                 f"dom.html, screenshot.png and all {self.payloads} HTTP payloads are "
-                f"byte-identical to capture {self.compared_with}'s, the previous ok capture "
-                "of this URL in this case; a new MHTML snapshot would differ only in "
-                "Chromium's random MIME boundary, part ids and Date, so none was filed: "
-                f"capture {self.from_capture}'s snapshot is linked here"
+                f"byte-identical to capture {self.compared_with}'s, the previous "
+                f"{self.outcome} capture of this URL in this case; a new MHTML snapshot "
+                "would differ only in Chromium's random MIME boundary, part ids and Date, so "
+                "none was filed: capture {self.from_capture}'s snapshot is linked here"
             ),
         }
 
@@ -187,7 +188,6 @@ def _reusable_snapshot(
     Anything missing, unreadable or different: None, and this capture files its own."""
     if (
         previous is None
-        or page.outcome is not Outcome.OK
         or har is None
         or page.mhtml is None
         or page.dom is None
@@ -232,6 +232,7 @@ def _reusable_snapshot(
     name, sha, size = snapshots[0]
     return _Reuse(
         compared_with=prior.capture_id,
+        outcome=page.outcome.value,
         from_capture=str(origin or prior.capture_id),
         sha256=sha,
         size=size,
@@ -250,15 +251,11 @@ def _link_snapshot(writer: CaptureWriter, reuse: _Reuse) -> _Reuse | None:
     return None
 
 
-HAR_NAME = "network.har"
-FULL_HAR = "network-full.har"  # only when the WARC could not be written
-
-
 def _read_har(writer: CaptureWriter) -> tuple[dict[str, Any] | None, bytes | None]:
     """The HAR Playwright wrote into the folder (parsed, and its bytes), taken out of the
-    folder: it is filed again without the bodies the WARC holds (`_write_artifacts`).
-    A HAR that does not parse stays as it is, and is filed as it is."""
-    path = writer.folder / HAR_NAME
+    folder: it is filed again, compressed, without the bodies the WARC holds
+    (`_write_artifacts`). A HAR that does not parse stays as it is, and is filed as it is."""
+    path = writer.folder / RECORDED_HAR
     if not path.is_file():
         return None, None
     raw = path.read_bytes()
@@ -281,8 +278,8 @@ def _write_artifacts(
 ) -> tuple[str | None, bytes | None, _Reuse | None]:
     """The page's own files, in a fixed order; returns the body's file name, the DOM and
     the earlier snapshot linked instead of page.mhtml, if one was (`reuse`, when it links).
-    network.har without the response bodies the WARC holds (each replaced by its payload
-    digest): a body is stored once per capture."""
+    network.har.gz: the HAR without the response bodies the WARC holds (each replaced by
+    its payload digest: a body is stored once per capture), compressed."""
     reused = None
     body_name = None
     dom = page.dom.encode("utf-8") if page.dom is not None else None
@@ -308,9 +305,9 @@ def _write_artifacts(
             if pointed
             else raw_har  # nothing to point to: the bytes Playwright wrote
         )
-        writer.write_bytes(HAR_NAME, data, "application/json")
+        writer.write_bytes(HAR_NAME, pack_har(data), HAR_MEDIA)
     else:
-        writer.adopt(HAR_NAME, "application/json")
+        writer.adopt(RECORDED_HAR, "application/json")  # unreadable: filed as Playwright wrote it
     # the screenshot after a consent click, the inner containers' whole-content shots
     # (named in the manifest's `expand`), and files the page triggered
     if page.consent_screenshot is not None:
@@ -553,7 +550,7 @@ def write_archive(
     the capture stands. With `earlier`, payloads an earlier capture stored become revisit
     records, and the WARCs they point into are linked in as `refers-<sha256>.warc.gz`.
     """
-    har_path = writer.folder / HAR_NAME
+    har_path = writer.folder / RECORDED_HAR  # read here only when it did not parse
     har: dict[str, Any] = {"log": {"entries": []}}
     har_problem = None
     if har_read is not None:

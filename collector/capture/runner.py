@@ -303,7 +303,11 @@ class OpenRunner:
                 None
                 if job.options.storage_state
                 else lambda: previous_capture(
-                    r.store.index_path, job.case, page.requested_url, page.final_url
+                    r.store.index_path,
+                    job.case,
+                    page.requested_url,
+                    page.final_url,
+                    page.outcome.value,
                 ),
             )
         except OSError as exc:

@@ -225,7 +225,7 @@ def format_capture(
             f"skipped, {lost} bodies missing"
             + (
                 f" (the browser kept none: {left_out} response(s) left out of the WARC, "
-                f"{lost - left_out} redirect(s) marked WARC-Truncated; see network.har)"
+                f"{lost - left_out} redirect(s) marked WARC-Truncated; see network.har.gz)"
                 if lost and left_out is not None
                 else ""
             )

@@ -17,7 +17,7 @@ Where each format is redacted, and when:
 * network.har, at capture time with an investigator session (`--storage-state`): every secret
   header value and cookie value becomes the marker before the HAR is hashed
   (`redact_har_file`): those are the investigator's keys to the account.
-* Exports (the zip package, WACZ): copies of network.har (`redact_har`), of manifests filed
+* Exports (the zip package, WACZ): copies of network.har.gz (`redact_har`), of manifests filed
   before capture-time redaction (`redact_manifest`) and of the capture's WARC (request and
   response header lines, `redact_http_message`; the metadata record's provenance,
   `redact_provenance`, used by collector.evidence.warc_copy). The stored originals are
@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from collector.evidence.hashing import sha256_bytes
-from collector.evidence.store import pretty_json
+from collector.evidence.store import manifest_json
 
 __all__ = [
     "MARKER",
@@ -134,7 +134,9 @@ def redact_har(data: bytes) -> tuple[bytes, int]:
     Nothing to redact: the same bytes. Not JSON: ValueError."""
     har = json.loads(data)
     count = _redact_har_document(har)
-    return (pretty_json(har), count) if count else (data, 0)
+    compact = json.dumps(har, ensure_ascii=False, separators=(",", ":"))
+    # as filing writes a HAR (collector.capture.filing): lone surrogates kept as they came
+    return (compact.encode("utf-8", "surrogatepass"), count) if count else (data, 0)
 
 
 def redact_har_file(path: Path) -> int:
@@ -154,7 +156,7 @@ def redact_manifest(data: bytes) -> tuple[bytes, int]:
     manifest = json.loads(data)
     response = manifest.get("response") if isinstance(manifest, dict) else None
     count = len(_redact_headers(response.get("headers"))) if isinstance(response, dict) else 0
-    return (pretty_json(manifest), count) if count else (data, 0)
+    return (manifest_json(manifest), count) if count else (data, 0)
 
 
 def redact_response_headers(headers: Iterable[tuple[str, str]]) -> list[list[str]]:

@@ -41,7 +41,7 @@ import re
 import secrets
 import shutil
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,6 +141,26 @@ def canonical_json(data: Any) -> bytes:
 
 def pretty_json(data: Any) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def manifest_json(manifest: Mapping[str, Any]) -> bytes:
+    """manifest.json's bytes: one top-level field per line, a list's items one per line,
+    each value compact JSON. Every capture files a manifest, the one file besides its HAR
+    and WARC that is new with each repeat of an unchanged page: indented it was a quarter
+    larger (docs/storage.md). `grep '"outcome"' manifest.json` finds a field's line;
+    `python3 -m json.tool manifest.json` or `jq .` show it indented."""
+
+    def compact(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    lines = []
+    for key, value in manifest.items():
+        if isinstance(value, list) and value:
+            items = ",\n".join(f"    {compact(item)}" for item in value)
+            lines.append(f"  {compact(key)}: [\n{items}\n  ]")
+        else:
+            lines.append(f"  {compact(key)}: {compact(value)}")
+    return ("{\n" + ",\n".join(lines) + "\n}\n").encode()
 
 
 class EvidenceStore:
@@ -442,7 +462,7 @@ class CaptureWriter:
         if unexpected:
             raise StoreError(f"unexpected files in capture {self.capture_id}: {unexpected}")
         written: Manifest = {**manifest, "artifacts": [a.as_dict() for a in self.artifacts]}
-        artifact = self._write_control(MANIFEST, pretty_json(written))
+        artifact = self._write_control(MANIFEST, manifest_json(written))
         self._manifest = (written, artifact)
         return artifact
 

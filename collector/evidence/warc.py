@@ -100,6 +100,7 @@ __all__ = [
     "capture_warc",
     "encode_record",
     "har_without_bodies",
+    "metadata_json",
     "response_bodies",
     "response_payloads",
     "warc_digest",
@@ -995,10 +996,16 @@ def _metadata_block(
         },
     }
     try:
-        text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_default)
+        return metadata_json(document)
     except (TypeError, ValueError) as exc:
         raise ArchiveError(f"metadata is not JSON-serialisable: {exc}") from exc
-    return text.encode("utf-8")
+
+
+def metadata_json(document: object) -> bytes:
+    """The metadata record's block: compact JSON (every capture files one; manifest.json
+    beside it is the indented copy for people)."""
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+    return text.encode("utf-8", "surrogatepass")
 
 
 def _json_default(value: object) -> object:

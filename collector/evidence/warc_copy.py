@@ -39,6 +39,7 @@ from collector.evidence.warc import (
     WarcSummary,
     bare_mime,
     encode_record,
+    metadata_json,
     warc_digest,
 )
 from collector.models import StoredPayload
@@ -393,7 +394,5 @@ def _redact_block(fields: Sequence[tuple[str, str]], block: bytes) -> tuple[byte
         changed = redact_provenance(document)
         if not changed:
             return block, []
-        # as the writer serialises the metadata record
-        text = json.dumps(document, ensure_ascii=False, indent=2)
-        return text.encode("utf-8", "surrogatepass"), changed
+        return metadata_json(document), changed
     return block, []

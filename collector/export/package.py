@@ -22,7 +22,7 @@ Secrets never leave: a file holding cookies, `Authorization` or `Set-Cookie` val
 HAR; the WARC's request and response records and its provenance record; the manifest's
 response headers in captures filed before collector redacted them at capture time) is not
 copied; a redacted copy (collector.evidence.redact, the same redaction as the WACZ export)
-goes in its place under another name (`network.redacted.har`, `<id>.redacted.warc.gz`,
+goes in its place under another name (`network.redacted.har.gz`, `<id>.redacted.warc.gz`,
 `manifest.redacted.json`), and package.json records the original's SHA-256 (the one the
 capture's SHA256SUMS lists) and the copy's. So `sha256sum -c --ignore-missing SHA256SUMS`
 still passes inside a capture folder.
@@ -58,6 +58,7 @@ from typing import IO, Any
 from collector import __version__
 from collector.errors import StoreError, UsageError
 from collector.evidence import openssl
+from collector.evidence.har import is_har, pack_har, unpack_har
 from collector.evidence.hashing import sha256_bytes, sha256_file
 from collector.evidence.redact import SECRET_HEADERS, redact_har, redact_manifest
 from collector.evidence.stamps import (
@@ -100,7 +101,7 @@ __all__ = ["Exported", "export_package", "redacted_name", "verify_text"]
 
 
 def redacted_name(name: str) -> str:
-    """`network.har` -> `network.redacted.har`, `<id>.warc.gz` -> `<id>.redacted.warc.gz`."""
+    """`network.har.gz` -> `network.redacted.har.gz`, `<id>.warc.gz` -> `<id>.redacted.warc.gz`."""
     stem, dot, ext = name.partition(".")
     return f"{stem}.redacted.{ext}" if dot else f"{name}.redacted"
 
@@ -420,7 +421,7 @@ def _add_capture(w: _Writer, cap: CaptureData) -> tuple[dict[str, Any], list[dic
         expected = listed.get(name) if name != MANIFEST else cap.manifest_sha256
         if name == warc or (name.startswith("refers-") and name.endswith(".warc.gz")):
             redacted = _add_redacted_warc(w, base, path, expected)
-        elif name.endswith(".har") or name == MANIFEST:
+        elif is_har(name) or name == MANIFEST:
             redacted = _add_redacted_json(w, base, path, expected)
         else:
             redacted = None
@@ -466,9 +467,12 @@ def _add_redacted_json(
     original = path.read_bytes()
     if expected is not None and sha256_bytes(original) != expected:
         raise StoreError(f"{path} changed while it was being packaged; nothing exported")
-    redact = redact_manifest if path.name == MANIFEST else redact_har
     try:
-        copy, count = redact(original)
+        if path.name == MANIFEST:
+            copy, count = redact_manifest(original)
+        else:
+            copy, count = redact_har(unpack_har(path.name, original))
+            copy = pack_har(copy) if count and path.name.endswith(".gz") else copy
     except ValueError as exc:
         raise StoreError(
             f"{path} is not valid JSON, so its secrets cannot be redacted: {exc}"

@@ -1032,12 +1032,13 @@ def completions(path: Path, kind: str, prefix: str, limit: int = 200) -> list[tu
 
 
 def previous_capture(
-    path: Path, case: str | None, requested_url: str, final_url: str | None
+    path: Path, case: str | None, requested_url: str, final_url: str | None, outcome: str
 ) -> EarlierCapture | None:
-    """The latest `ok` capture, not retired, of the same requested and final URL in the
-    same case (no case: among captures without one), with its artifacts: what a new
-    capture of an unchanged page is compared with (docs/storage.md). None when there is
-    none, or no index to ask; read-only, on the calling thread (filing's worker)."""
+    """The latest capture with the same outcome (`ok`, `not_found`, ...), not retired, of
+    the same requested and final URL in the same case (no case: among captures without
+    one), with its artifacts: what a new capture of an unchanged page is compared with
+    (docs/storage.md). None when there is none, or no index to ask; read-only, on the
+    calling thread (filing's worker)."""
     try:
         conn = _connect_read_only(path)
     except sqlite3.Error:
@@ -1045,11 +1046,11 @@ def previous_capture(
     try:
         row = conn.execute(
             "SELECT c.id, c.folder, c.manifest_sha256 FROM captures c "
-            "WHERE c.outcome = 'ok' AND coalesce(c.case_id, '') = ? "
+            "WHERE c.outcome = ? AND coalesce(c.case_id, '') = ? "
             "AND c.requested_url = ? AND c.final_url IS ? "
             "AND c.id NOT IN (SELECT capture_id FROM retired_captures) "
             "ORDER BY c.started_at DESC, c.id DESC LIMIT 1",
-            [case or "", requested_url, final_url],
+            [outcome, case or "", requested_url, final_url],
         ).fetchone()
         if row is None:
             return None

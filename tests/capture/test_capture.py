@@ -16,7 +16,14 @@ from urllib.parse import quote
 import pytest
 
 from collector.timeutil import parse_rfc3339
-from tests.support.helpers import capture_folders, only_capture, png_pixels, png_size, run_cli
+from tests.support.helpers import (
+    capture_folders,
+    only_capture,
+    png_pixels,
+    png_size,
+    read_har,
+    run_cli,
+)
 from tests.support.site import GZIP_HTML, INDONESIAN_TEXT, SPOOF_TEXT, SiteServer
 
 EXPECTED_FILES = {
@@ -25,7 +32,7 @@ EXPECTED_FILES = {
     "dom.html",
     "page.mhtml",
     "text.txt",
-    "network.har",
+    "network.har.gz",
     "manifest.json",
     "SHA256SUMS",
 }
@@ -101,7 +108,7 @@ def test_capture_files_every_artifact_hashed_and_read_only(site: SiteServer, sto
     assert INDONESIAN_TEXT.encode() in (folder / "response.html").read_bytes()
     mhtml = (folder / "page.mhtml").read_bytes()
     assert b"multipart/related" in mhtml[:2000]
-    har = json.loads((folder / "network.har").read_text("utf-8"))
+    har = read_har(folder)
     assert har["log"]["version"] == "1.2"
     assert any(e["request"]["url"] == url for e in har["log"]["entries"])
     # nothing is left behind in .incoming

@@ -69,7 +69,7 @@ def test_two_endpoints_file_into_one_store_with_their_provenance(
             assert b["executable_path"] == "reported: unknown"
         names = {a["name"] for a in m["artifacts"]}
         # the HAR is written by Playwright's client: here, in the capture's folder
-        assert "network.har" in names and any(n.endswith(".warc.gz") for n in names), names
+        assert "network.har.gz" in names and any(n.endswith(".warc.gz") for n in names), names
         if "download" in url:
             assert m["outcome"] == "download"
             [d] = m["downloads"]

@@ -44,7 +44,7 @@ def test_a_capture_manifest_keeps_its_keys_and_their_order(
         "dom.html",
         "page.mhtml",
         "text.txt",
-        "network.har",
+        "network.har.gz",
         f"{m['capture_id']}.warc.gz",  # named after the capture
     ]
     assert json.loads((folder / "timestamps.json").read_bytes())["tokens"]

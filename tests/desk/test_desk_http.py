@@ -60,7 +60,7 @@ def test_downloads_are_attachments_and_screenshots_png(
     shot = client.get(f"/captures/{cid}/files/screenshot.png")
     assert shot.header("Content-Type") == "image/png"
     assert shot.body.startswith(b"\x89PNG")
-    for name in ("response.html", "dom.html", "page.mhtml", "network.har", f"{cid}.warc.gz"):
+    for name in ("response.html", "dom.html", "page.mhtml", "network.har.gz", f"{cid}.warc.gz"):
         reply = client.get(f"/captures/{cid}/files/{name}")
         assert reply.status == 200, name
         assert reply.header("Content-Type") == "application/octet-stream"

@@ -20,7 +20,7 @@ import pytest
 
 from collector.evidence.pool import pool_stats
 from collector.evidence.warc import REVISIT_PROFILE
-from tests.support.helpers import capture_folders, run_cli, verify, writable
+from tests.support.helpers import capture_folders, read_har, run_cli, verify, writable
 from tests.support.site import SiteServer
 from tests.support.tools import tool, warc_problems
 
@@ -107,7 +107,7 @@ def test_a_repeat_capture_shares_storage_and_each_verifies_alone(pristine: Path)
     assert f"urn:collector:{second.name}/screenshot.png" in uris
     assert manifest["archive"]["record_types"]["revisit"] == len(revisits)
     # the HAR keeps no body the WARC holds: a digest in its place, found in the WARC
-    har = json.loads((second / "network.har").read_text("utf-8"))
+    har = read_har(second)
     digests = {
         h.get_header("WARC-Payload-Digest")
         for t, h, _ in records(second / f"{second.name}.warc.gz")

@@ -293,14 +293,14 @@ def test_secrets_redacted_in_the_copies_originals_untouched(
     package: Path, pristine: Path, tmp_path: Path
 ) -> None:
     original = cookie_folder(pristine)
-    har = (original / "network.har").read_bytes()
+    har = (original / "network.har.gz").read_bytes()
     warc_file = f"{original.name}.warc.gz"  # the WARC is named after its capture
     warc = (original / warc_file).read_bytes()
     manifest = (original / "manifest.json").read_bytes()
     secret_value = SECRET_COOKIE.split("=", 1)[1].encode()
     # the store keeps what was received in the HAR and the WARC; the manifest keeps the
     # Set-Cookie header's name and a hash of its value (collector.evidence.redact)
-    assert secret_value in har and SECRET_TOKEN.encode() in har
+    assert secret_value in gzip.decompress(har) and SECRET_TOKEN.encode() in gzip.decompress(har)
     assert secret_value in gzip.decompress(warc) and SECRET_TOKEN.encode() in gzip.decompress(warc)
     set_cookie = f"{SECRET_COOKIE}; Path=/".encode()
     assert secret_value not in manifest
@@ -309,11 +309,11 @@ def test_secrets_redacted_in_the_copies_originals_untouched(
     )
     root = unzip(package, tmp_path)
     copy = root / "captures" / original.name
-    assert not (copy / "network.har").exists() and not (copy / warc_file).exists()
+    assert not (copy / "network.har.gz").exists() and not (copy / warc_file).exists()
     assert (copy / "manifest.json").read_bytes() == manifest  # nothing left to redact in it
     everything = b"".join(expanded(p) for p in root.rglob("*") if p.is_file())
     assert secret_value not in everything and b"RAHASIA-TOKEN" not in everything
-    red_har = json.loads((copy / "network.redacted.har").read_text("utf-8"))
+    red_har = json.loads(gzip.decompress((copy / "network.redacted.har.gz").read_bytes()))
     headers = [
         h
         for e in red_har["log"]["entries"]
@@ -333,16 +333,16 @@ def test_secrets_redacted_in_the_copies_originals_untouched(
     assert b"Authorization: [redacted by collector]" in red_warc
     records = {r["file"]: r for r in package_json(root)["redactions"]}
     assert set(records) == {
-        f"captures/{original.name}/network.har",
+        f"captures/{original.name}/network.har.gz",
         f"captures/{original.name}/{warc_file}",
     }
-    for name, data in (("network.har", har), (warc_file, warc)):
+    for name, data in (("network.har.gz", har), (warc_file, warc)):
         rec = records[f"captures/{original.name}/{name}"]
         assert rec["original_sha256"] == hashlib.sha256(data).hexdigest()
         redacted = (root / rec["redacted_file"]).read_bytes()
         assert rec["redacted_sha256"] == hashlib.sha256(redacted).hexdigest()
     # the originals in the store are untouched and still verify
-    assert (original / "network.har").read_bytes() == har
+    assert (original / "network.har.gz").read_bytes() == har
     assert (original / warc_file).read_bytes() == warc
     assert run_cli("verify", "--no-record", store=pristine).exit_code == 0
 

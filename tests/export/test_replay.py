@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from collector.evidence.warc import warc_digest
-from tests.support.helpers import capture_folders, run_cli
+from tests.support.helpers import capture_folders, read_har, run_cli
 from tests.support.pywb import pywb_serving
 from tests.support.site import STYLED_BACKGROUND, SiteServer
 
@@ -56,7 +56,7 @@ def test_pywb_imports_the_wacz_and_replays_the_page_styled(
     assert result.exit_code == 0, result.output
     folder, m = manifest_of(store, url)
     css = site.url("/styled.css")
-    har = json.loads((folder / "network.har").read_text("utf-8"))
+    har = read_har(folder)
     kept = [e["response"]["content"] for e in har["log"]["entries"] if e["request"]["url"] == css]
     # the <link> copy has its body (in the WARC: the HAR names it by its payload digest,
     # docs/storage.md); the unread fetch() has none (Chromium kept nothing)

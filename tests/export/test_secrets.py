@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.helpers import capture_folders, run_cli
+from tests.support.helpers import capture_folders, read_har, run_cli
 from tests.support.site import SECRET_COOKIE, SECRET_TOKEN, SiteServer
 
 CASE = "RAHASIA-1"
@@ -108,7 +108,7 @@ def test_the_secrets_were_really_sent(store: Path) -> None:
     manifest = json.loads((logged_in / "manifest.json").read_text("utf-8"))
     assert manifest["session"]["file"] == "sesi.json"
     assert manifest["session"]["har_cookies_redacted"] >= 2  # its Cookie and the Set-Cookie
-    har = json.loads((logged_in / "network.har").read_text("utf-8"))
+    har = read_har(logged_in)
     sent = [
         h
         for e in har["log"]["entries"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import concurrent.futures
+import gzip
 import json
 import shutil
 import stat
@@ -55,6 +56,12 @@ def verify(store: Path, *args: str) -> tuple[int, str]:
     """`collector verify ARGS` on the store: (exit code, output)."""
     result = run_cli("verify", *args, store=store)
     return result.exit_code, result.output
+
+
+def read_har(folder: Path) -> dict[str, Any]:
+    """A capture's HAR as filed (network.har.gz, collector.evidence.har), parsed."""
+    har: dict[str, Any] = json.loads(gzip.decompress((folder / "network.har.gz").read_bytes()))
+    return har
 
 
 def capture_folders(store: Path) -> list[Path]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from collector.capture.filing import build_manifest, build_provenance, file_capture
 from collector.evidence.stamps import TsaSettings
-from collector.evidence.store import EvidenceStore, load_manifest, pretty_json
+from collector.evidence.store import EvidenceStore, load_manifest, manifest_json
 from collector.manifest import Manifest, Provenance
 from collector.models import CaptureJob
 from tests.support.handmade import BROWSER, ENVIRONMENT, URL, page, run_job
@@ -87,7 +87,14 @@ def test_file_capture_writes_the_manifest_in_its_order(tmp_path: Path) -> None:
     folder = store.root / filed.folder
     data = (folder / "manifest.json").read_bytes()
     manifest, _ = load_manifest(folder)
-    assert data == pretty_json(manifest)  # two-space indent, UTF-8, a final newline
+    assert data == manifest_json(manifest)  # a field per line, UTF-8, a final newline
+    lines = data.decode("utf-8").splitlines()
+    assert lines[:3] == [
+        "{",
+        '  "manifest_version": 1,',
+        '  "capture_id": "20261125T011530123Z-abcdef",',
+    ]
+    assert lines[-1] == "}" and '    {"name":"screenshot.png",' in "\n".join(lines)
     assert list(manifest) == MANIFEST_KEYS
     assert json.loads(json.dumps(filed.manifest)) == manifest  # what the index is fed
     assert list(manifest["archive"]) == ARCHIVE_KEYS

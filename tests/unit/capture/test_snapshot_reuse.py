@@ -1,5 +1,5 @@
-"""A repeat capture that rendered exactly what the previous ok capture of the page in its
-case did (the same DOM, screenshot and HTTP payloads) links that capture's MHTML snapshot
+"""A repeat capture that rendered exactly what the previous capture of the page in its
+case with the same outcome did (the same DOM, screenshot and HTTP payloads) links that capture's MHTML snapshot
 instead of filing its own (docs/storage.md); anything different, and it files its own."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collector.capture.filing import file_capture
 from collector.evidence.store import EvidenceStore, new_capture_id
 from collector.evidence.warc import REVISIT_PROFILE
 from collector.evidence.warc_copy import read_records
-from collector.models import FiledCapture, PageCapture
+from collector.models import FiledCapture, Outcome, PageCapture
 from collector.records.custody import record_capture
 from collector.records.index import Index, earlier_payloads, previous_capture
 from tests.support.handmade import BROWSER, ENVIRONMENT, page, run_job
@@ -48,7 +48,9 @@ def file(
         ENVIRONMENT,
         None,
         lambda: earlier_payloads(store.index_path, job.case),
-        lambda: previous_capture(store.index_path, job.case, shot.requested_url, shot.final_url),
+        lambda: previous_capture(
+            store.index_path, job.case, shot.requested_url, shot.final_url, shot.outcome.value
+        ),
     )
     with Index(store.index_path) as index:
         record_capture(store, index, filed)
@@ -129,6 +131,25 @@ def test_a_different_payload_dom_or_screenshot_files_its_own_snapshot(
     ):
         _, folder, manifest = file(store, other, changed)
         assert own_snapshot(folder, manifest)
+
+
+def test_a_repeat_with_the_same_outcome_links_only_a_capture_with_that_outcome(
+    store: EvidenceStore,
+) -> None:
+    """A post that stays deleted renders the same 'not found' page run after run: compared
+    like an ok page, with a capture of the same outcome only."""
+    har = build_har()
+    gone = same_page(outcome=Outcome.NOT_FOUND, reason="HTTP 404")
+    _, _, ma = file(store, same_page(), har)  # ok before it was deleted
+    first, b, mb = file(store, gone, har)
+    assert own_snapshot(b, mb)  # the ok capture is not compared with a not_found one
+    _, c, mc = file(store, gone, har)
+    reused = mc["archive"]["mhtml_reused"]
+    assert reused["compared_with"] == reused["from_capture"] == first.capture_id
+    assert "previous not_found capture" in reused["reason"]
+    assert (c / reused["file"]).stat().st_ino == (b / "page.mhtml").stat().st_ino
+    _, _, md = file(store, same_page(), har)  # back again: compared with the ok one
+    assert md["archive"]["mhtml_reused"]["compared_with"] == ma["capture_id"]
 
 
 def test_only_within_one_case(store: EvidenceStore) -> None:

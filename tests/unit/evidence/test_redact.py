@@ -63,7 +63,7 @@ def test_redact_manifest_response_headers() -> None:
         ["Set-Cookie", REDACTED],
         ["Content-Type", "text/html"],
     ]
-    assert redacted_name("network.har") == "network.redacted.har"
+    assert redacted_name("network.har.gz") == "network.redacted.har.gz"
     assert redacted_name("manifest.json") == "manifest.redacted.json"
     assert redacted_name("archive.warc.gz") == "archive.redacted.warc.gz"
 

@@ -1,0 +1,54 @@
+"""The capture's HAR as filed: `network.har.gz`, the HAR JSON in one gzip member.
+
+Playwright writes `network.har` into the capture's folder; filing replaces it with the HAR
+the WARC's bodies are pointed to from (collector.evidence.warc `har_without_bodies`),
+gzip-compressed. The HAR is each capture's own record of its load (timings, headers), new
+with every capture, so it is most of what a repeat capture of an unchanged page adds to the
+store; compressed it is about a sixth of its size (docs/storage.md). `zcat`, `gunzip -k`
+and every archive tool open it; the uncompressed HAR is what its SHA-256 in the manifest is
+*not* over: that hash is over the filed bytes, as every artifact's.
+
+A HAR that Playwright wrote but that does not parse is filed as it is, under its own name
+(`network.har`): nothing is rewritten that cannot be read.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+
+__all__ = [
+    "FULL_HAR",
+    "HAR_MEDIA",
+    "HAR_NAME",
+    "RECORDED_HAR",
+    "is_har",
+    "pack_har",
+    "unpack_har",
+]
+
+RECORDED_HAR = "network.har"  # what Playwright writes; filed as is only when it does not parse
+HAR_NAME = "network.har.gz"
+FULL_HAR = "network-full.har.gz"  # with the bodies: only when the WARC could not be written
+HAR_MEDIA = "application/gzip"
+
+
+def pack_har(data: bytes) -> bytes:
+    """The HAR's bytes as one gzip member; mtime 0 and no name: a pure function of the HAR."""
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def unpack_har(name: str, data: bytes) -> bytes:
+    """A filed HAR's JSON bytes, whichever form it was filed in. ValueError when a `.gz`
+    HAR is not gzip (tampered, truncated)."""
+    if not name.endswith(".gz"):
+        return data
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ValueError(f"{name} is not a readable gzip file ({exc})") from exc
+
+
+def is_har(name: str) -> bool:
+    """A capture's HAR, in either form (`network.har`, `network.har.gz`, `network-full…`)."""
+    return name.endswith((".har", ".har.gz"))
