@@ -1,12 +1,12 @@
 """The manifest of a real capture keeps its layout: the same keys in the same order, the
-same JSON form (what `collector verify` and every earlier store rely on)."""
+same JSON form: one top-level field per line, an artifact per line (docs/storage.md)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from collector.evidence.store import pretty_json
+from collector.evidence.store import manifest_json
 from tests.support.helpers import only_capture, run_cli
 from tests.support.manifest_layout import ARCHIVE_KEYS, MANIFEST_KEYS, RESPONSE_KEYS
 from tests.support.site import SiteServer
@@ -27,7 +27,7 @@ def test_a_capture_manifest_keeps_its_keys_and_their_order(
     )
     assert result.exit_code == 0, result.output
     folder, m = only_capture(store)
-    assert (folder / "manifest.json").read_bytes() == pretty_json(m)
+    assert (folder / "manifest.json").read_bytes() == manifest_json(m)
     assert list(m) == MANIFEST_KEYS
     assert list(m["response"]) == RESPONSE_KEYS
     assert [list(hop) for hop in m["redirects"]] == [["url", "status", "status_text", "location"]]
