@@ -171,7 +171,7 @@ class _Reuse:
                 f"byte-identical to capture {self.compared_with}'s, the previous "
                 f"{self.outcome} capture of this URL in this case; a new MHTML snapshot "
                 "would differ only in Chromium's random MIME boundary, part ids and Date, so "
-                "none was filed: capture {self.from_capture}'s snapshot is linked here"
+                f"none was filed: capture {self.from_capture}'s snapshot is linked here"
             ),
         }
 

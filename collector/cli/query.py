@@ -21,6 +21,7 @@ from collector.cli.common import (
 from collector.cli.complete import complete_capture, complete_case
 from collector.cli.findings import finding_lines
 from collector.errors import UsageError
+from collector.evidence.har import HAR_NAME, RECORDED_HAR
 from collector.evidence.store import EvidenceStore
 from collector.manifest import Manifest, ResponseRecord
 from collector.models import Outcome
@@ -218,6 +219,8 @@ def format_capture(
     archive = m.get("archive") or {}
     if archive.get("file"):
         lost = archive["missing_bodies"]
+        names = [a.get("name") for a in m.get("artifacts", [])]
+        har = next((n for n in names if n in (HAR_NAME, RECORDED_HAR)), HAR_NAME)
         left_out = archive.get("responses_left_out")
         lines.append(
             f"warc      {archive['file']}: {archive['records']} records, "
@@ -225,7 +228,7 @@ def format_capture(
             f"skipped, {lost} bodies missing"
             + (
                 f" (the browser kept none: {left_out} response(s) left out of the WARC, "
-                f"{lost - left_out} redirect(s) marked WARC-Truncated; see network.har.gz)"
+                f"{lost - left_out} redirect(s) marked WARC-Truncated; see {har})"
                 if lost and left_out is not None
                 else ""
             )

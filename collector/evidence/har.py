@@ -5,8 +5,8 @@ the WARC's bodies are pointed to from (collector.evidence.warc `har_without_bodi
 gzip-compressed. The HAR is each capture's own record of its load (timings, headers), new
 with every capture, so it is most of what a repeat capture of an unchanged page adds to the
 store; compressed it is about a sixth of its size (docs/storage.md). `zcat`, `gunzip -k`
-and every archive tool open it; the uncompressed HAR is what its SHA-256 in the manifest is
-*not* over: that hash is over the filed bytes, as every artifact's.
+and every archive tool open it. Its SHA-256 in the manifest is over the filed (compressed)
+bytes, as every artifact's.
 
 A HAR that Playwright wrote but that does not parse is filed as it is, under its own name
 (`network.har`): nothing is rewritten that cannot be read.
@@ -31,10 +31,14 @@ RECORDED_HAR = "network.har"  # what Playwright writes; filed as is only when it
 HAR_NAME = "network.har.gz"
 FULL_HAR = "network-full.har.gz"  # with the bodies: only when the WARC could not be written
 HAR_MEDIA = "application/gzip"
+# every name a capture's HAR has had: filed before compression, or not parseable
+_HAR_NAMES = frozenset({RECORDED_HAR, HAR_NAME, "network-full.har", FULL_HAR})
 
 
 def pack_har(data: bytes) -> bytes:
-    """The HAR's bytes as one gzip member; mtime 0 and no name: a pure function of the HAR."""
+    """The HAR's bytes as one gzip member; mtime 0 and no name, so nothing in the header
+    records when or where it was written (the bytes still depend on the zlib build, which
+    is why the filed bytes are hashed, never re-created)."""
     return gzip.compress(data, compresslevel=9, mtime=0)
 
 
@@ -50,5 +54,7 @@ def unpack_har(name: str, data: bytes) -> bytes:
 
 
 def is_har(name: str) -> bool:
-    """A capture's HAR, in either form (`network.har`, `network.har.gz`, `network-full…`)."""
-    return name.endswith((".har", ".har.gz"))
+    """A capture's HAR, in either form (`network.har`, `network.har.gz`, `network-full…`).
+    By exact name: a download the page triggered may be named `x.har.gz` (hostile bytes,
+    maybe a gzip bomb), and is no HAR of collector's."""
+    return name in _HAR_NAMES

@@ -1003,7 +1003,7 @@ def _metadata_block(
 
 def metadata_json(document: object) -> bytes:
     """The metadata record's block: compact JSON (every capture files one; manifest.json
-    beside it is the indented copy for people)."""
+    beside it holds the same provenance, a field per line)."""
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), default=_json_default)
     return text.encode("utf-8", "surrogatepass")
 

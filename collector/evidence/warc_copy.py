@@ -382,7 +382,11 @@ def _payload_size(record_type: str, fields: Sequence[tuple[str, str]], block: by
 
 def _redact_block(fields: Sequence[tuple[str, str]], block: bytes) -> tuple[bytes, list[str]]:
     record_type = _field(fields, "WARC-Type")
-    if record_type in ("request", "response"):
+    if record_type in ("request", "response") or (
+        # a revisit of an HTTP response keeps the response's whole head (Set-Cookie too)
+        record_type == "revisit"
+        and (_field(fields, "Content-Type") or "").startswith("application/http")
+    ):
         return redact_http_message(block)
     if record_type == "metadata" and (_field(fields, "Content-Type") or "").startswith(
         "application/json"

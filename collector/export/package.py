@@ -19,7 +19,8 @@ Layout (everything under one folder named after the ZIP):
     <name>/captures/<id>/...      each capture folder exactly as stored, except:
 
 Secrets never leave: a file holding cookies, `Authorization` or `Set-Cookie` values (the
-HAR; the WARC's request and response records and its provenance record; the manifest's
+HAR; the WARC's request, response and revisit records (a revisit keeps the response's
+whole head) and its provenance record; the manifest's
 response headers in captures filed before collector redacted them at capture time) is not
 copied; a redacted copy (collector.evidence.redact, the same redaction as the WACZ export)
 goes in its place under another name (`network.redacted.har.gz`, `<id>.redacted.warc.gz`,

@@ -366,6 +366,15 @@ def _migration_15(db: Database) -> None:
     )
 
 
+def _migration_16(db: Database) -> None:
+    # No table changes. Captures from now on file their HAR as network.har.gz (and their
+    # manifest one field per line); a collector from before knows only network.har, and
+    # its zip export would copy the compressed HAR unredacted, session cookies and all.
+    # Recording this version makes such a collector refuse the store (an index newer than
+    # it knows) instead.
+    del db
+
+
 # (version, description, apply). Append only: never edit a released migration. Versions
 # are numbered per feature; the runner applies every one not yet applied, in list order.
 MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
@@ -382,4 +391,9 @@ MIGRATIONS: list[tuple[int, str, Callable[[Database], None]]] = [
         _migration_14,
     ),
     (15, "payloads stored in full in the WARCs, for revisit records", _migration_15),
+    (
+        16,
+        "captures file network.har.gz: collectors that know only network.har must refuse",
+        _migration_16,
+    ),
 ]

@@ -3,6 +3,8 @@ captures in tests that need no browser."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -98,3 +100,33 @@ def file_and_index(root: Path) -> FiledCapture:
     with Index(store.index_path) as index:
         record_capture(store, index, filed)
     return filed
+
+
+def file_as_runner(
+    store: EvidenceStore, shot: PageCapture, har: dict[str, Any], case: str | None = "K-1"
+) -> tuple[FiledCapture, Path, dict[str, Any]]:
+    """File and index one capture as the runner does, with both lookups (earlier payloads,
+    the previous capture): repeat captures share as in a real store. `har` is what the
+    browser recorded."""
+    from collector.records.custody import record_capture
+    from collector.records.index import Index, earlier_payloads, previous_capture
+
+    writer = store.begin(new_capture_id())
+    (writer.folder / "network.har").write_text(json.dumps(har), "utf-8")  # as the browser
+    job = replace(run_job(), case=case)
+    filed = file_capture(
+        writer,
+        job,
+        shot,
+        BROWSER,
+        ENVIRONMENT,
+        None,
+        lambda: earlier_payloads(store.index_path, job.case),
+        lambda: previous_capture(
+            store.index_path, job.case, shot.requested_url, shot.final_url, shot.outcome.value
+        ),
+    )
+    with Index(store.index_path) as index:
+        record_capture(store, index, filed)
+    folder = store.root / filed.folder
+    return filed, folder, json.loads((folder / "manifest.json").read_text("utf-8"))

@@ -4,8 +4,11 @@ in one place, from a page record made by hand (the seam the browser fills)."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from pathlib import Path
+
+import pytest
 
 from collector.capture.filing import build_manifest, build_provenance, file_capture
 from collector.evidence.stamps import TsaSettings
@@ -14,6 +17,7 @@ from collector.manifest import Manifest, Provenance
 from collector.models import CaptureJob
 from tests.support.handmade import BROWSER, ENVIRONMENT, URL, page, run_job
 from tests.support.manifest_layout import ARCHIVE_KEYS, MANIFEST_KEYS, RESPONSE_KEYS
+from tests.support.warc_fixtures import build_har
 
 
 def test_the_manifest_type_lists_the_keys_in_their_written_order() -> None:
@@ -120,3 +124,51 @@ def test_file_capture_writes_the_manifest_in_its_order(tmp_path: Path) -> None:
         k: v for k, v in manifest.items() if k not in ("archive", "artifacts")
     }
     assert provenance["artifacts"] == manifest["artifacts"][:-1]
+
+
+def _filed(tmp_path: Path, har: bytes) -> tuple[Path, Manifest]:
+    store = EvidenceStore(tmp_path / "evidence")
+    store.ensure_writable()
+    writer = store.begin("20261125T011530123Z-abcdef")
+    (writer.folder / "network.har").write_bytes(har)  # as Playwright writes it
+    filed = file_capture(writer, run_job(), page(), BROWSER, ENVIRONMENT)
+    folder = store.root / filed.folder
+    return folder, load_manifest(folder)[0]
+
+
+def test_the_har_is_filed_compressed_and_opens_with_gzip(tmp_path: Path) -> None:
+    har = build_har()
+    folder, m = _filed(tmp_path, json.dumps(har).encode())
+    listed = {a["name"]: a for a in m["artifacts"]}
+    assert "network.har" not in listed and not (folder / "network.har").exists()
+    filed = (folder / "network.har.gz").read_bytes()
+    assert listed["network.har.gz"]["media_type"] == "application/gzip"
+    assert listed["network.har.gz"]["sha256"] == hashlib.sha256(filed).hexdigest()
+    back = json.loads(gzip.decompress(filed))
+    assert [e["request"]["url"] for e in back["log"]["entries"]] == [
+        e["request"]["url"] for e in har["log"]["entries"]
+    ]
+
+
+def test_a_har_that_does_not_parse_is_filed_as_written(tmp_path: Path) -> None:
+    broken = b'{"log": {"entries": [  '  # Playwright killed mid-write
+    folder, m = _filed(tmp_path, broken)
+    assert (folder / "network.har").read_bytes() == broken
+    assert not (folder / "network.har.gz").exists()
+    assert {"name": "network.har", "media_type": "application/json"}.items() <= next(
+        a for a in m["artifacts"] if a["name"] == "network.har"
+    ).items()
+    assert "network.har is not valid JSON" in str(m["archive"]["problem"])
+
+
+def test_without_a_warc_the_har_keeps_its_bodies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The WARC cannot be written (a read-only file system under it): no WARC holds the
+    bodies the filed HAR points to, so the HAR as recorded is filed beside it."""
+    monkeypatch.setenv("COLLECTOR_TEST_FAULT", "store.write/*.warc.gz:erofs")
+    raw = json.dumps(build_har()).encode()
+    folder, m = _filed(tmp_path, raw)
+    assert m["archive"]["file"] is None
+    assert gzip.decompress((folder / "network-full.har.gz").read_bytes()) == raw
+    assert "network-full.har.gz" in {a["name"] for a in m["artifacts"]}

@@ -5,22 +5,18 @@ instead of filing its own (docs/storage.md); anything different, and it files it
 from __future__ import annotations
 
 import copy
-import json
 import subprocess
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from collector.capture.filing import file_capture
-from collector.evidence.store import EvidenceStore, new_capture_id
+from collector.evidence.store import EvidenceStore
 from collector.evidence.warc import REVISIT_PROFILE
 from collector.evidence.warc_copy import read_records
-from collector.models import FiledCapture, Outcome, PageCapture
-from collector.records.custody import record_capture
-from collector.records.index import Index, earlier_payloads, previous_capture
-from tests.support.handmade import BROWSER, ENVIRONMENT, page, run_job
+from collector.models import Outcome, PageCapture
+from tests.support.handmade import file_as_runner as file
+from tests.support.handmade import page
 from tests.support.site import solid_png
 from tests.support.warc_fixtures import build_har
 
@@ -31,31 +27,6 @@ MHTML = b"MIME-Version: 1.0\r\nContent-Type: multipart/related\r\n\r\n" + b"<p>h
 
 def same_page(**changes: Any) -> PageCapture:
     return page(mhtml=MHTML, **changes)
-
-
-def file(
-    store: EvidenceStore, shot: PageCapture, har: dict[str, Any], case: str | None = "K-1"
-) -> tuple[FiledCapture, Path, dict[str, Any]]:
-    """File and index one capture as the runner does, with both lookups."""
-    writer = store.begin(new_capture_id())
-    (writer.folder / "network.har").write_text(json.dumps(har), "utf-8")  # as the browser
-    job = replace(run_job(), case=case)
-    filed = file_capture(
-        writer,
-        job,
-        shot,
-        BROWSER,
-        ENVIRONMENT,
-        None,
-        lambda: earlier_payloads(store.index_path, job.case),
-        lambda: previous_capture(
-            store.index_path, job.case, shot.requested_url, shot.final_url, shot.outcome.value
-        ),
-    )
-    with Index(store.index_path) as index:
-        record_capture(store, index, filed)
-    folder = store.root / filed.folder
-    return filed, folder, json.loads((folder / "manifest.json").read_text("utf-8"))
 
 
 @pytest.fixture
@@ -111,6 +82,10 @@ def test_an_unchanged_page_links_the_earlier_snapshot(store: EvidenceStore) -> N
     _, c, mc = file(store, same_page(), har)
     assert mc["archive"]["mhtml_reused"]["compared_with"] == mb["capture_id"]
     assert mc["archive"]["mhtml_reused"]["from_capture"] == first.capture_id
+    reason = mc["archive"]["mhtml_reused"]["reason"]
+    assert "{" not in reason  # every name in it filled in
+    assert reason.endswith(f"capture {first.capture_id}'s snapshot is linked here")
+    assert f"byte-identical to capture {mb['capture_id']}'s, the previous ok capture" in reason
     assert (c / name).stat().st_ino == (a / "page.mhtml").stat().st_ino
 
 
