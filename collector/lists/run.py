@@ -671,23 +671,40 @@ def _resolve_run(store: EvidenceStore, ref: str) -> str:
 def run_lock(store: EvidenceStore, run_id: str) -> Iterator[None]:
     """One process at a time captures a run: a second `run --resume` of a run still being
     captured is refused (two would race for the same attempt numbers). The lock is an
-    flock, so a killed process leaves nothing that blocks a later resume."""
+    flock, so a killed process leaves nothing that blocks a later resume; the lock file is
+    removed when the run ends (one per run would pile up in `.runs/`)."""
     folder = store.root / ".runs"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder / f"{run_id}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError as exc:
-        raise StoreError(f"cannot lock run {run_id} in {folder}: {exc.strerror or exc}") from exc
-    try:
+    path = folder / f"{run_id}.lock"
+    while True:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot lock run {run_id} in {folder}: {exc.strerror or exc}"
+            ) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            os.close(fd)
             raise UsageError(
                 f"run {run_id} is being captured by another collector process right now; "
                 "wait for it to finish (or stop it), then resume"
             ) from None
+        # The holder before us may have removed the file between our open and our lock:
+        # a lock on a removed file excludes nobody, so take the one at the path instead.
+        try:
+            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
         yield
     finally:
+        with contextlib.suppress(OSError):
+            path.unlink()  # while still locked: whoever opened it before retries (above)
         os.close(fd)
 
 

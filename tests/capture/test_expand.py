@@ -135,7 +135,9 @@ CASES: dict[str, tuple[str, tuple[str, ...], set[str], tuple[str, int, int, str,
 OTHER_CONTAINERS = {"tiktok-video-en": "Comments", "tiktok-video-id": "Komentar"}
 
 
-@pytest.fixture(scope="module")
+# session, not module: the tests that read pixels use pytest-playwright's `page`, and
+# pytest groups those apart, which tore a module fixture down and captured it all again
+@pytest.fixture(scope="session")
 def captured(
     interaction_site: InteractionSite, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, tuple[Path, dict[str, Any]]]:

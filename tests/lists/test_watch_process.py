@@ -42,7 +42,8 @@ def _start_watch(watch_list: Path, store: Path, *args: str) -> subprocess.Popen[
 
 def test_watch_two_short_periods(watch_list: Path, store: Path) -> None:
     started = time.monotonic()
-    proc = _start_watch(watch_list, store, "--every", "2s", "--runs", "2")
+    # the entry's address refuses connections: no retries (each would wait 5 s, then 10)
+    proc = _start_watch(watch_list, store, "--every", "2s", "--runs", "2", "--", "--retries", "0")
     out, _ = proc.communicate(timeout=120)
     lines = out.splitlines()
     assert lines[0].startswith(
@@ -60,7 +61,7 @@ def test_watch_two_short_periods(watch_list: Path, store: Path) -> None:
 
 
 def test_watch_stops_cleanly_on_sigterm(watch_list: Path, store: Path) -> None:
-    proc = _start_watch(watch_list, store, "--every", "1h")
+    proc = _start_watch(watch_list, store, "--every", "1h", "--", "--retries", "0")
     assert proc.stdout is not None
     lines = []
     deadline = time.monotonic() + 120
