@@ -8,7 +8,7 @@ the manifests (`findings` key, see collector.evidence.findings). Columns:
   subject_name, subject_nip, subject_unit, subject_platform, subject_handle
   looked_for_kind, looked_for   the needle that matched: handle, text or profile_url
   kind, rule           the interaction (comment, reply, like, follower, following, share,
-                       mention, author, unknown) and the rule that decided it
+                       member, mention, author, unknown) and the rule that decided it
   how                  text, link or text+link
   matched_text, item_text   what matched, and the whole enclosing item (hostile text)
   selector, xpath, surface, box   where: CSS selector, XPath, the image that shows it

@@ -119,7 +119,7 @@ DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "looked_for_kind": "what was looked for: `handle`, `text` or `profile_url`",
             "looked_for": "the value looked for",
             "kind": "the interaction: comment, reply, like, follower, following, share, "
-            "mention, author, unknown",
+            "member, mention, author, unknown",
             "rule": "the rule (collector.sites.interactions) that decided the kind",
             "how": "where it matched: in text or in a link to the profile",
             "matched_text": "the text that matched (captured content: hostile)",

@@ -27,6 +27,7 @@ KIND_LABELS = {
     "follower": ("Pengikut", "Follower"),
     "following": ("Mengikuti", "Following"),
     "share": ("Membagikan", "Share"),
+    "member": ("Anggota grup", "Group member"),
     "mention": ("Disebut", "Mention"),
     "author": ("Penulis", "Author"),
     "unknown": ("Tidak diketahui", "Unknown"),

@@ -11,7 +11,8 @@ An `ExpandRule` matches a control when
 * the control matches `selector` (CSS; default: buttons, `role=button` elements and links;
   with the default, also an element not marked as a control whose whole text is the label,
   the innermost one around it: TikTok's "View 3 replies" is a `<p>` with a script's click
-  handler),
+  handler; when such an element holds exactly one control that may be pressed, that one is
+  pressed: in "Disukai oleh andi dan 212 lainnya" only "212 lainnya" listens),
 * and, when `labels` is not empty, one of its regular expressions is found in the control's
   label (its text, else its aria-label, title or value; its aria-label too when its text
   does not match: "💬 3" named "Lihat 3 balasan"), normalised: whitespace collapsed,
@@ -261,6 +262,17 @@ WEB: Final = (
         rf"^balasan {_QUAL_ID}{_TAIL}",
         rf"^(?:replies|balasan) \({_N}\)$",
         rf"^(?:[^·]{{1,80}} )?replied · {_N} repl(?:y|ies)$",
+    ),
+    # more rows of a people list already on the page ("See 20 more followers", "Lihat 20
+    # pengikut lainnya", "Tampilkan semua anggota"): never the bare noun, never
+    # "following" (a followed button's word, refused by the denylist anyway)
+    _rule(
+        "web.list_more",
+        "section",  # rows in the page itself ("list" is a list opened in a dialog)
+        rf"^{_VERB} (?:all |the )?(?:{_N} )?(?:{_QUAL} )?(?:{_N} )?"
+        rf"(?:followers|members|people|accounts|likers|reposters){_COUNT}",
+        rf"^{_VERB_ID} (?:semua )?(?:{_N} )?(?:lebih banyak )?(?:pengikut|anggota|akun|orang)"
+        rf"(?: {_QUAL_ID})?{_COUNT}",
     ),
     # who liked or reacted: a count that opens the list in a dialog (any site's likers,
     # when the platform's own rules do not know the page)

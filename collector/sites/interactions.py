@@ -13,16 +13,16 @@ Platform knowledge as data, like the page-state markers in `collector.sites.plat
   profile (`/explore/tags/budi/`). The regular expressions are built here and run in the
   page by `collector/capture/js/find.js` (JavaScript and Python read them alike: tests
   check them with Python's `re`).
-* **Kinds.** `comment`, `reply`, `like`, `follower`, `following`, `share`, `mention`,
-  `author`, or `unknown` when the rules cannot tell. find.js reports, for each match, the
-  context around it, innermost first: titles of the dialog it sits in, `aria-label`s and
-  `aria-labelledby` titles of its ancestors, the headings that introduce the lists it is in,
-  and the class/id/`data-testid`/`data-e2e` tokens of its ancestors; whether it is at the
-  head of its item (the item's author: a comment's writer, a list row's account) or in its
-  body; and how deeply its item is nested. `classify_kind` reads those with `KIND_RULES`
-  (every platform) and `PLATFORM_KIND_RULES`, in Indonesian and English, plus `URL_RULES`
-  for list pages known by their address (`/following`, `/liked_by/`, ...). The rule that
-  decided is named in every finding.
+* **Kinds.** `comment`, `reply`, `like`, `follower`, `following`, `share`, `member` (of a
+  group: joined it), `mention`, `author`, or `unknown` when the rules cannot tell. find.js
+  reports, for each match, the context around it, innermost first: titles of the dialog it
+  sits in, `aria-label`s and `aria-labelledby` titles of its ancestors, the headings that
+  introduce the lists it is in, and the class/id/`data-testid`/`data-e2e` tokens of its
+  ancestors; whether it is at the head of its item (the item's author: a comment's writer, a
+  list row's account) or in its body; and how deeply its item is nested. `classify_kind`
+  reads those with `KIND_RULES` (every platform) and `PLATFORM_KIND_RULES`, in Indonesian
+  and English, plus `URL_RULES` for list pages known by their address (`/following`,
+  `/liked_by/`, ...). The rule that decided is named in every finding.
 * **Lists.** A watch-list entry's `lists = ["following"]` is captured on the list's own
   page where it has one (`LIST_PAGES`, `list_url`: Instagram, X, Facebook), else on the
   profile, opened in its dialog from the profile's counts (`list_via` says "dialog";
@@ -66,8 +66,10 @@ __all__ = [
 
 COMMENT, REPLY, LIKE = "comment", "reply", "like"
 FOLLOWER, FOLLOWING, SHARE = "follower", "following", "share"
-MENTION, AUTHOR, UNKNOWN = "mention", "author", "unknown"
-KINDS: Final = (COMMENT, REPLY, LIKE, FOLLOWER, FOLLOWING, SHARE, MENTION, AUTHOR, UNKNOWN)
+MEMBER, MENTION, AUTHOR, UNKNOWN = "member", "mention", "author", "unknown"
+KINDS: Final = (
+    COMMENT, REPLY, LIKE, FOLLOWER, FOLLOWING, SHARE, MEMBER, MENTION, AUTHOR, UNKNOWN
+)  # fmt: skip
 # What `lists = [...]` in a watch list may ask for, and the kind its findings get.
 LIST_KINDS: Final = MappingProxyType({"following": FOLLOWING, "followers": FOLLOWER})
 
@@ -279,6 +281,8 @@ KIND_RULES: Final[tuple[KindRule, ...]] = (
             "dibagikan oleh",
             "dibagikan ulang",
             "dibagikan",
+            "diposting ulang(?: oleh)?",
+            "postingan ulang",
             "membagikan",
             "berbagi",
             "shared by",
@@ -291,6 +295,19 @@ KIND_RULES: Final[tuple[KindRule, ...]] = (
             "quotes",
         ),
         why="a shares/reposts dialog or list (Dibagikan oleh)",
+    ),
+    KindRule(
+        "generic.members",
+        MEMBER,
+        _TITLES,
+        # a group's members list ("Anggota · 96", "Members", "Semua anggota grup"), not
+        # any heading with the word ("Anggota DPR terpilih"): the words are the title,
+        # maybe with a count
+        (
+            r"^(?:semua |all )?(?:anggota|members?|group members)"
+            r"(?: (?:grup|group|kelompok|komunitas))?(?:\s*[^\w\s].*|\s*\d.*)?$",
+        ),
+        why="a group's members list (Anggota): its rows joined the group",
     ),
     KindRule(
         "generic.replies",
@@ -352,6 +369,13 @@ KIND_RULES: Final[tuple[KindRule, ...]] = (
         ("attr",),
         (r"following", r"followings", r"mengikuti"),
         why="markup that names the following list",
+    ),
+    KindRule(
+        "generic.attr.members",
+        MEMBER,
+        ("attr",),
+        (r"(?:group-?)?members?-?list", r"anggota-?(?:grup|list)"),
+        why="markup that names a group's members list",
     ),
     KindRule(
         "generic.attr.shares",
@@ -450,6 +474,7 @@ URL_RULES: Final[tuple[UrlRule, ...]] = (
     UrlRule("url.liked_by", LIKE, ("instagram",), r"/(p|reel)/[^/]+/liked_by/?$"),
     UrlRule("url.x_likes", LIKE, ("x",), r"/status/\d+/likes/?$"),
     UrlRule("url.x_reposts", SHARE, ("x",), r"/status/\d+/(retweets|reposts|quotes)/?$"),
+    UrlRule("url.group_members", MEMBER, ("facebook",), r"/groups/[^/]+/members/?$"),
 )
 
 # A match in the page's header (the profile's own name) or at the head of the page's
@@ -512,6 +537,10 @@ def classify_kind(
         path = urlsplit(page_url).path
         for url_rule in URL_RULES:
             if platform in url_rule.platforms and re.search(url_rule.path, path, re.IGNORECASE):
+                if not lead and match.get("item_tag") == "article":
+                    # a post on the list page (X's quotes are posts): its author is
+                    # the one who shared; a name in its text only mentions them
+                    return MENTION, f"{url_rule.name}+body: named in the text of a post"
                 return url_rule.kind, f"{url_rule.name}: the page's address is a list"
     if lead and match.get("item_tag") == "article" and len(items) == 1:
         return AUTHOR, "page.article_head: heads the page's main article"

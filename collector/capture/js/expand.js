@@ -173,13 +173,22 @@
         }
         continue;
       }
+      // An unmarked element matched by its whole text ("Disukai oleh andi dan 212
+      // lainnya") may hold the control that listens ("212 lainnya", role=button): a
+      // press on the sentence never reaches it. The one inner control that may be
+      // pressed is pressed instead; with none, or several, the element itself.
+      let target = el;
+      if (rule.loose && !el.matches(arg.controls)) {
+        const inner = [...el.querySelectorAll(arg.controls)].filter(c => isShown(c) && !refusal(c));
+        if (inner.length === 1) target = inner[0];
+      }
       const before = measure();
       S.tries.set(el, (S.tries.get(el) || 0) + 1);
       S.last = el;
       S.pressing = el;
-      press(el);
+      press(target);
       S.pressing = null;
-      return {clicked: {text: text.slice(0, 120), selector, rule: rule.id, key,
+      return {clicked: {text: text.slice(0, 120), selector: path(target), rule: rule.id, key,
                         dialog: rule.dialog, doc: performance.timeOrigin}, refused, before,
               submitsBlocked: S.submitsBlocked};
     }

@@ -22,6 +22,9 @@
   // a class/data-testid/data-e2e token naming a comment block (not its parts: a
   // "comment-body" is inside the item, not the item)
   const ITEM_TOKEN = /^(comment|reply|balasan|komentar)s?([-_]?(item|row|container|block|wrapper|thread|level[-_]?\d+|cell))?$/i;
+  // a row of a people list named by its markup (X's data-testid="UserCell"): one row,
+  // one account, however many times the name appears in it
+  const ROW_TOKEN = /^(user-?cell|user-?row|member-?row|person-?row|account-?row)$/i;
   const LIST_TOKEN = /^(comments|replies|balasan|komentar)([-_]?(list|section|container|thread))?$|^(comment|reply)[-_]?list$/i;
   const containers = Array.from(globalThis.__collectorContainers || []);
   const norm = (s) => (s || '').replace(/\s+/g, ' ').trim();
@@ -57,7 +60,7 @@
     if (el.tagName === 'LI' || el.tagName === 'ARTICLE') return true;
     const role = el.getAttribute('role');
     if (role && ITEM_ROLES.has(role)) return true;
-    return tokens(el).some((t) => ITEM_TOKEN.test(t));
+    return tokens(el).some((t) => ITEM_TOKEN.test(t) || ROW_TOKEN.test(t));
   };
   const isList = (el) => ['UL', 'OL'].includes(el.tagName) ||
     ['list', 'feed', 'tree', 'grid', 'table'].includes(el.getAttribute('role')) ||
@@ -233,6 +236,18 @@
   };
   const leads = (item, node, offset, href, handle) => {
     const theirs = (a) => a.href === href || (handle && lastSegment(a.href) === handle);
+    // A link without text (an avatar) to someone else's profile before the match: the
+    // item is theirs, and the match only mentions the watched person. Judged only when
+    // we know the watched person's own link or handle.
+    if (href || handle) {
+      for (const a of item.querySelectorAll('a[href]')) {
+        if (a.contains(node)) continue;
+        if (!(a.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING)) break;
+        const seg = lastSegment(a.href);
+        // (profile.php?id=N cannot be told from the handle: left alone)
+        if (!norm(a.textContent) && !theirs(a) && seg && seg !== 'profile.php') return false;
+      }
+    }
     const walker = document.createTreeWalker(item, NodeFilter.SHOW_TEXT);
     for (let t = walker.nextNode(); t; t = walker.nextNode()) {
       const before = t === node ? t.data.slice(0, offset) : t.data;
@@ -319,27 +334,52 @@
       return seg.length === 1 ? decodeURIComponent(seg[0]).replace(/^@/, '') : null;
     } catch (e) { return null; }
   };
+  // A name in styled Unicode (𝗕𝘂𝗱𝗶 𝗦𝗮𝗻𝘁𝗼𝘀𝗼, ｆｕｌｌｗｉｄｔｈ: display names use them) is
+  // matched on the text's NFKC form; the box and matched text are the page's own
+  // characters, mapped back code point by code point.
+  const fold = (s) => {
+    let text = '';
+    const starts = [], ends = [];
+    for (let i = 0; i < s.length;) {
+      const cp = s.codePointAt(i);
+      const w = cp > 0xffff ? 2 : 1;
+      const nf = String.fromCodePoint(cp).normalize('NFKC');
+      for (let k = 0; k < nf.length; k++) { starts.push(i); ends.push(i + w); }
+      text += nf;
+      i += w;
+    }
+    return {text, lower: text.toLowerCase(), starts, ends};
+  };
   for (let t = walker.nextNode(); t && found.size < MAX_MATCHES; t = walker.nextNode()) {
     const lower = t.data.toLowerCase();
     let parentVisible = null;
+    let folded = null;
     for (const n of withText) {
-      if (!lower.includes(n.probe)) continue;
+      let data = t.data, starts = null, ends = null;
+      if (!lower.includes(n.probe)) {
+        if (!/[^\x00-\x7f]/.test(t.data)) continue;
+        if (folded === null) folded = fold(t.data);
+        if (!folded.lower.includes(n.probe)) continue;
+        ({text: data, starts, ends} = folded);
+      }
       if (parentVisible === null) parentVisible = visible(t.parentElement);
       if (!parentVisible) break;
       n.re.lastIndex = 0;
       let m;
-      while ((m = n.re.exec(t.data)) !== null) {
+      while ((m = n.re.exec(data)) !== null) {
         if (m[0].length === 0) { n.re.lastIndex++; continue; }
-        if (t.data[m.index - 1] === '#') continue;  // a hashtag, not the person
+        const from = starts ? starts[m.index] : m.index;
+        const to = ends ? ends[m.index + m[0].length - 1] : m.index + m[0].length;
+        if (t.data[from - 1] === '#') continue;  // a hashtag, not the person
         if (n.handle) {
           const other = profileLinkOf(t.parentElement);
           if (other && other !== n.handle) continue;
         }
         const range = document.createRange();
-        range.setStart(t, m.index);
-        range.setEnd(t, m.index + m[0].length);
+        range.setStart(t, from);
+        range.setEnd(t, to);
         const rect = range.getBoundingClientRect();
-        if (hasBox(rect)) record(n, 'text', t.parentElement, t, m.index, m[0].length, rect, null);
+        if (hasBox(rect)) record(n, 'text', t.parentElement, t, from, to - from, rect, null);
       }
     }
   }

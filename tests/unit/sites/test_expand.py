@@ -141,6 +141,10 @@ def first_rule(platform: str, label: str) -> str | None:
         ("web", "Disukai oleh andi.pratama dan 319 lainnya", "web.likes"),
         ("web", "Semua reaksi: 1,2 rb", "web.likes"),
         ("web", "View all reactions", "web.likes"),
+        ("web", "Lihat 20 pengikut lainnya", "web.list_more"),
+        ("web", "See 20 more followers", "web.list_more"),
+        ("web", "Tampilkan semua anggota", "web.list_more"),
+        ("web", "Show more members", "web.list_more"),
         ("youtube", "Show more", "web.more"),
         ("threads", "View 2 replies", "web.replies"),
     ],
@@ -162,6 +166,7 @@ def test_each_label_opens_with_its_rule(platform: str, label: str, rule: str) ->
         "See more | follow",  # what a control says about itself and its icon
         # not content: no rule
         "Close", "Tutup", "Home", "Beranda", "Lihat terjemahan",
+        "Pengikut", "Followers", "Anggota", "See more following",
         # a heading, a tab or a sort menu item, not a control that loads more
         "Comments", "Komentar", "Replies", "Balasan", "All comments", "Semua komentar",
         "Top comments", "Most relevant", "Paling relevan", "Komentar teratas",

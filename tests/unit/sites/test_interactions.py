@@ -298,3 +298,41 @@ def test_how_each_list_is_captured() -> None:
         list_via("youtube", "following")
     with pytest.raises(ListPageError, match="unknown list"):
         list_via("tiktok", "likes")
+
+
+def test_on_a_list_page_a_post_naming_them_in_its_text_is_a_mention() -> None:
+    """X's quotes page: the quoting post's author shared; a name in its text is a mention."""
+    url = "https://x.com/paslon01/status/1790000000000000002/quotes"
+    quote = {"context": [], "items": [3], "lists": [], "lead": False, "item_tag": "article"}
+    assert classify_kind(quote, platform="x", page_url=url)[0] == "mention"
+    assert classify_kind({**quote, "lead": True}, platform="x", page_url=url)[0] == "share"
+    # a list row that is no post (X's UserCell) keeps the list's kind
+    row = {"context": [], "items": [2], "lists": [], "lead": False, "item_tag": "div"}
+    assert classify_kind(row, platform="x", page_url=url)[0] == "share"
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("Anggota · 96", "member"),
+        ("Members · 96", "member"),
+        ("Semua anggota grup", "member"),
+        ("Group members (12)", "member"),
+        ("Anggota DPR terpilih", "unknown"),  # a heading that merely holds the word
+        ("Members online now", "unknown"),
+        ("Linimasa: Diposting ulang oleh", "share"),
+        ("Postingan ulang", "share"),
+    ],
+)
+def test_group_members_and_reposts_titles(title: str, kind: str) -> None:
+    match = {"context": [hint(4, "heading", title)], "items": [1], "lists": [], "lead": True}
+    assert classify_kind(match, platform="facebook")[0] == kind
+
+
+def test_a_facebook_groups_members_page_is_known_by_its_address() -> None:
+    match = {"context": [], "items": [1], "lists": [], "lead": True}
+    url = "https://www.facebook.com/groups/relawanpaslon1/members/"
+    assert classify_kind(match, platform="facebook", page_url=url) == (
+        "member",
+        "url.group_members: the page's address is a list",
+    )
