@@ -889,6 +889,7 @@ class _PageRun:
         o = self.opt
         step = max(int(o.viewport.height * 0.9), 100)
         steps, grew, stopped_by = 0, 0, "bottom"
+        second_look = False
         state: dict[str, Any] = {"y": 0, "height": 0, "view": o.viewport.height}
         while True:
             if steps >= o.max_scrolls:
@@ -917,6 +918,18 @@ class _PageRun:
                 height = await self.bounded(
                     "measuring", lambda: self.world.call(script("height")), 3
                 )
+                if height and height <= new_state["height"] and grew and not second_look:
+                    # a feed that appended as it was scrolled gets one more look at its
+                    # end: on a loaded machine its next page may be asked for late
+                    second_look = True
+                    await tracker.quiet(
+                        max(o.network_quiet_ms, BOTTOM_QUIET_MIN_MS),
+                        min(3.0, self.settle_left()),
+                        since=time.monotonic(),
+                    )
+                    height = await self.bounded(
+                        "measuring", lambda: self.world.call(script("height")), 3
+                    )
                 if not height or height <= new_state["height"]:
                     state = new_state
                     break

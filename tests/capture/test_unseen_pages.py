@@ -1,4 +1,4 @@
-"""Imitation pages written by a reviewer who had not seen the rules (tests/support/unseen/,
+"""Imitation pages written by a reviewer who had not seen the rules (tests/support/unseen_pages.py,
 Indonesian UI; `?hl=en` gives English): what each shows a hearing, and that nothing on
 them is ever acted on. Each page is served at its platform's path on a local server and
 captured with `--platform`, as the platform's own address would be classified.
@@ -18,18 +18,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.support import unseen_pages
 from tests.support.helpers import capture_folders, run_cli
 
-PAGES = Path(__file__).resolve().parent.parent / "support" / "unseen"
-ROUTES = {
-    "/groups/relawanpaslon1/members/": "p2_fb_group_members.html",
-    "/paslon01/status/1790000000000000002/retweets": "p3a_x_retweets.html",
-    "/paslon01/status/1790000000000000002/quotes": "p3b_x_quotes.html",
-    "/reel/KAMPANYE02/": "p4_ig_reel.html",
-    "/t/555": "p5_forum_mentions.html",
-    "/paslon.nomor1/posts/2000": "p6_fb_name_variants.html",
-    "/u/paslon1/pengikut": "p8_followers_follow_buttons.html",
-}
+# the page's path on its platform -> its file name in unseen_pages.PAGES
+ROUTES = {urlsplit(url).path: name for url, name in unseen_pages.ROUTES.items()}
+# "p4" -> "/reel/KAMPANYE02/"
+ROUTES_PATH = {name.split("_")[0]: path for path, name in ROUTES.items()}
 
 
 class _Site(http.server.ThreadingHTTPServer):
@@ -61,7 +56,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif path.startswith("/api/"):
             self._send(b"{}", "application/json")
         elif path in ROUTES:
-            self._send((PAGES / ROUTES[path]).read_bytes(), "text/html; charset=utf-8")
+            self._send(unseen_pages.PAGES[ROUTES[path]].encode(), "text/html; charset=utf-8")
         else:
             self.send_error(404)
 
@@ -100,6 +95,22 @@ def sans_bold(text: str) -> str:
 
 def found(m: dict[str, Any]) -> list[tuple[str, str]]:
     return sorted((f["kind"], f["item_text"][:60]) for f in m["findings"])
+
+
+@pytest.mark.parametrize("lang", ["", "&hl=en"])
+def test_a_reply_behind_view_replies_and_a_mention_on_a_video_page(
+    unseen: _Site, tmp_path: Path, lang: str
+) -> None:
+    """Comments load as the window scrolls; his reply sits behind "Lihat 3 balasan"."""
+    path = ROUTES_PATH["p1"] + "?v=KAMPANYE7" + lang
+    m = capture(unseen, tmp_path / "e", path, "youtube", "@budi.santoso", "Budi Santoso")
+    assert [k for k, _ in found(m)] == ["mention", "reply"], found(m)
+
+
+def test_a_comment_in_a_pane_inside_an_article(unseen: _Site, tmp_path: Path) -> None:
+    m = capture(unseen, tmp_path / "e", ROUTES_PATH["p7"], "web", "budi.santoso", "Budi Santoso")
+    assert [k for k, _ in found(m)] == ["comment"], found(m)
+    assert m["findings"][0]["surface"] == "container-1.png"
 
 
 @pytest.mark.parametrize("lang", ["", "?hl=en"])
@@ -174,6 +185,3 @@ def test_a_name_in_styled_unicode_is_found_as_written(unseen: _Site, tmp_path: P
     assert [f["kind"] for f in styled] == ["reply"], found(m)
     assert styled[0]["box"]["width"] > 0  # boxed on the page's own characters
     assert sorted(f["kind"] for f in m["findings"]) == ["comment", "comment", "comment", "reply"]
-
-
-ROUTES_PATH = {name.split("_")[0]: path for path, name in ROUTES.items()}
