@@ -27,6 +27,20 @@ ROUTES = {urlsplit(url).path: name for url, name in unseen_pages.ROUTES.items()}
 ROUTES_PATH = {name.split("_")[0]: path for path, name in ROUTES.items()}
 
 
+# His own comment: his avatar links to his profile with a query the name's link does not
+# have (Facebook adds comment ids): still his, so still his comment.
+AVATAR_QUERY = """<!doctype html><html lang="id"><head><meta charset="utf-8">
+<title>Kiriman</title></head><body><main><article><p>Ayo dukung nomor 1</p>
+<section><h2>Komentar</h2><ul>
+<li><a href="/lina.rahma"><img alt="" width="32" height="32"
+ src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></a>
+ <a href="/lina.rahma">Lina Rahma</a> Mantap</li>
+<li><a href="/budi.santoso?comment_id=77"><img alt="" width="32" height="32"
+ src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></a>
+ <a href="/budi.santoso?ref=comment">Budi Santoso</a> Saya ikut kampanye besok</li>
+</ul></section></article></main></body></html>"""
+
+
 class _Site(http.server.ThreadingHTTPServer):
     social: list[str]
 
@@ -55,6 +69,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(b"{}", "application/json")
         elif path.startswith("/api/"):
             self._send(b"{}", "application/json")
+        elif path == "/avatar-query":
+            self._send(AVATAR_QUERY.encode(), "text/html; charset=utf-8")
         elif path in ROUTES:
             self._send(unseen_pages.PAGES[ROUTES[path]].encode(), "text/html; charset=utf-8")
         else:
@@ -185,3 +201,11 @@ def test_a_name_in_styled_unicode_is_found_as_written(unseen: _Site, tmp_path: P
     assert [f["kind"] for f in styled] == ["reply"], found(m)
     assert styled[0]["box"]["width"] > 0  # boxed on the page's own characters
     assert sorted(f["kind"] for f in m["findings"]) == ["comment", "comment", "comment", "reply"]
+
+
+@pytest.mark.parametrize("find", ["Budi Santoso", "budi.santoso"])
+def test_their_avatar_by_another_address_keeps_the_comment_theirs(
+    unseen: _Site, tmp_path: Path, find: str
+) -> None:
+    m = capture(unseen, tmp_path / "e", "/avatar-query", "web", find)
+    assert [k for k, _ in found(m)] == ["comment"], found(m)

@@ -244,8 +244,12 @@
         if (a.contains(node)) continue;
         if (!(a.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING)) break;
         const seg = lastSegment(a.href);
-        // (profile.php?id=N cannot be told from the handle: left alone)
-        if (!norm(a.textContent) && !theirs(a) && seg && seg !== 'profile.php') return false;
+        // the same profile by another address (a query added to the avatar's link) is
+        // theirs; profile.php?id=N cannot be told from the handle: left alone
+        const same = href && seg === lastSegment(href);
+        if (!norm(a.textContent) && !theirs(a) && !same && seg && seg !== 'profile.php') {
+          return false;
+        }
       }
     }
     const walker = document.createTreeWalker(item, NodeFilter.SHOW_TEXT);
