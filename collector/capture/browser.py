@@ -891,6 +891,13 @@ class _PageRun:
         steps, grew, stopped_by = 0, 0, "bottom"
         second_look = False
         state: dict[str, Any] = {"y": 0, "height": 0, "view": o.viewport.height}
+
+        async def height_after_quiet(since: float = 0.0) -> Any:
+            await tracker.quiet(
+                max(o.network_quiet_ms, BOTTOM_QUIET_MIN_MS), min(3.0, self.settle_left()), since
+            )
+            return await self.bounded("measuring", lambda: self.world.call(script("height")), 3)
+
         while True:
             if steps >= o.max_scrolls:
                 stopped_by = "max_scrolls"
@@ -912,24 +919,12 @@ class _PageRun:
             at_bottom = new_state["y"] + new_state["view"] >= new_state["height"] - 2
             if at_bottom:
                 # give an infinite feed its chance to append before calling it the bottom
-                await tracker.quiet(
-                    max(o.network_quiet_ms, BOTTOM_QUIET_MIN_MS), min(3.0, self.settle_left())
-                )
-                height = await self.bounded(
-                    "measuring", lambda: self.world.call(script("height")), 3
-                )
+                height = await height_after_quiet()
                 if height and height <= new_state["height"] and grew and not second_look:
                     # a feed that appended as it was scrolled gets one more look at its
                     # end: on a loaded machine its next page may be asked for late
                     second_look = True
-                    await tracker.quiet(
-                        max(o.network_quiet_ms, BOTTOM_QUIET_MIN_MS),
-                        min(3.0, self.settle_left()),
-                        since=time.monotonic(),
-                    )
-                    height = await self.bounded(
-                        "measuring", lambda: self.world.call(script("height")), 3
-                    )
+                    height = await height_after_quiet(time.monotonic())
                 if not height or height <= new_state["height"]:
                     state = new_state
                     break

@@ -20,7 +20,14 @@ from typing import Any
 from collector import __version__
 from collector.errors import StoreError
 from collector.evidence.findings import file_findings, find_record
-from collector.evidence.har import FULL_HAR, HAR_MEDIA, HAR_NAME, RECORDED_HAR, pack_har
+from collector.evidence.har import (
+    FULL_HAR,
+    HAR_MEDIA,
+    HAR_NAME,
+    RECORDED_HAR,
+    har_json,
+    pack_har,
+)
 from collector.evidence.hashing import sha256_bytes
 from collector.evidence.png import png_size_fields
 from collector.evidence.pool import blob_path
@@ -298,13 +305,8 @@ def _write_artifacts(
         writer.write_bytes("text.txt", page.text.encode("utf-8"), "text/plain; charset=utf-8")
     if har is not None and raw_har is not None:
         stripped, pointed = har_without_bodies(har)
-        data = (
-            json.dumps(stripped, ensure_ascii=False, separators=(",", ":")).encode(
-                "utf-8", "surrogatepass"
-            )
-            if pointed
-            else raw_har  # nothing to point to: the bytes Playwright wrote
-        )
+        # nothing to point to: the bytes Playwright wrote
+        data = har_json(stripped) if pointed else raw_har
         writer.write_bytes(HAR_NAME, pack_har(data), HAR_MEDIA)
     else:
         writer.adopt(RECORDED_HAR, "application/json")  # unreadable: filed as Playwright wrote it

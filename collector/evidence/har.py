@@ -15,15 +15,19 @@ A HAR that Playwright wrote but that does not parse is filed as it is, under its
 from __future__ import annotations
 
 import gzip
+import json
 import zlib
+from typing import Any
 
 __all__ = [
     "FULL_HAR",
     "HAR_MEDIA",
     "HAR_NAME",
     "RECORDED_HAR",
+    "har_json",
     "is_har",
     "pack_har",
+    "repack_har",
     "unpack_har",
 ]
 
@@ -33,6 +37,13 @@ FULL_HAR = "network-full.har.gz"  # with the bodies: only when the WARC could no
 HAR_MEDIA = "application/gzip"
 # every name a capture's HAR has had: filed before compression, or not parseable
 _HAR_NAMES = frozenset({RECORDED_HAR, HAR_NAME, "network-full.har", FULL_HAR})
+
+
+def har_json(har: Any) -> bytes:
+    """A HAR collector rewrote (bodies pointed to the WARC, secrets redacted) as JSON:
+    compact, as Playwright writes it; lone surrogates a page sent are kept as they came."""
+    text = json.dumps(har, ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8", "surrogatepass")
 
 
 def pack_har(data: bytes) -> bytes:
@@ -51,6 +62,12 @@ def unpack_har(name: str, data: bytes) -> bytes:
         return gzip.decompress(data)
     except (OSError, EOFError, zlib.error) as exc:
         raise ValueError(f"{name} is not a readable gzip file ({exc})") from exc
+
+
+def repack_har(name: str, data: bytes) -> bytes:
+    """JSON bytes back into the form the HAR named `name` is filed in (`unpack_har`'s
+    inverse)."""
+    return pack_har(data) if name.endswith(".gz") else data
 
 
 def is_har(name: str) -> bool:

@@ -35,6 +35,7 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from collector.evidence.har import har_json
 from collector.evidence.hashing import sha256_bytes
 from collector.evidence.store import manifest_json
 
@@ -134,9 +135,7 @@ def redact_har(data: bytes) -> tuple[bytes, int]:
     Nothing to redact: the same bytes. Not JSON: ValueError."""
     har = json.loads(data)
     count = _redact_har_document(har)
-    compact = json.dumps(har, ensure_ascii=False, separators=(",", ":"))
-    # as filing writes a HAR (collector.capture.filing): lone surrogates kept as they came
-    return (compact.encode("utf-8", "surrogatepass"), count) if count else (data, 0)
+    return (har_json(har), count) if count else (data, 0)
 
 
 def redact_har_file(path: Path) -> int:

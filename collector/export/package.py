@@ -59,7 +59,7 @@ from typing import IO, Any
 from collector import __version__
 from collector.errors import StoreError, UsageError
 from collector.evidence import openssl
-from collector.evidence.har import is_har, pack_har, unpack_har
+from collector.evidence.har import is_har, repack_har, unpack_har
 from collector.evidence.hashing import sha256_bytes, sha256_file
 from collector.evidence.redact import SECRET_HEADERS, redact_har, redact_manifest
 from collector.evidence.stamps import (
@@ -473,7 +473,7 @@ def _add_redacted_json(
             copy, count = redact_manifest(original)
         else:
             copy, count = redact_har(unpack_har(path.name, original))
-            copy = pack_har(copy) if count and path.name.endswith(".gz") else copy
+            copy = repack_har(path.name, copy) if count else copy
     except ValueError as exc:
         raise StoreError(
             f"{path} is not valid JSON, so its secrets cannot be redacted: {exc}"

@@ -157,13 +157,19 @@ def test_the_repeat_links_the_first_snapshot_instead_of_filing_its_own(pristine:
     )
 
 
+def flip_in_place(path: Path, at: int, mask: int) -> None:
+    """Change one byte of a shared file in place (the inode every folder holds), as an
+    editor saving over it would."""
+    data = bytearray(writable(path).read_bytes())
+    data[at] ^= mask
+    with path.open("r+b") as fh:
+        fh.write(bytes(data))
+
+
 def test_tampering_with_the_shared_snapshot_fails_both_captures(store: Path) -> None:
     first, second = capture_folders(store)
-    mhtml = writable(first / "page.mhtml")
-    data = bytearray(mhtml.read_bytes())
-    data[len(data) // 2] ^= 0x20
-    with mhtml.open("r+b") as fh:  # in place: the inode both folders hold
-        fh.write(bytes(data))
+    mhtml = first / "page.mhtml"
+    flip_in_place(mhtml, mhtml.stat().st_size // 2, 0x20)
     for folder in (first, second):
         code, out = verify(store, folder.name, "--no-record")
         assert code == 1, out
@@ -173,11 +179,7 @@ def test_tampering_with_the_shared_snapshot_fails_both_captures(store: Path) -> 
 
 def test_tampering_with_a_shared_file_fails_every_capture_holding_it(store: Path) -> None:
     first, second = capture_folders(store)
-    shot = writable(first / "screenshot.png")
-    data = bytearray(shot.read_bytes())
-    data[-20] ^= 0xFF
-    with shot.open("r+b") as fh:  # in place: the shared inode, as an editor saving over it
-        fh.write(bytes(data))
+    flip_in_place(first / "screenshot.png", -20, 0xFF)
     for folder in (first, second):
         code, out = verify(store, folder.name, "--no-record")
         assert code == 1, out

@@ -240,13 +240,14 @@
     // item is theirs, and the match only mentions the watched person. Judged only when
     // we know the watched person's own link or handle.
     if (href || handle) {
+      const own = href ? lastSegment(href) : null;
       for (const a of item.querySelectorAll('a[href]')) {
         if (a.contains(node)) continue;
         if (!(a.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING)) break;
         const seg = lastSegment(a.href);
         // the same profile by another address (a query added to the avatar's link) is
         // theirs; profile.php?id=N cannot be told from the handle: left alone
-        const same = href && seg === lastSegment(href);
+        const same = seg === own;
         if (!norm(a.textContent) && !theirs(a) && !same && seg && seg !== 'profile.php') {
           return false;
         }
@@ -357,13 +358,12 @@
   for (let t = walker.nextNode(); t && found.size < MAX_MATCHES; t = walker.nextNode()) {
     const lower = t.data.toLowerCase();
     let parentVisible = null;
-    let folded = null;
+    let folded;  // once per node, when a probe misses: null for plain ASCII (nothing to fold)
     for (const n of withText) {
       let data = t.data, starts = null, ends = null;
       if (!lower.includes(n.probe)) {
-        if (!/[^\x00-\x7f]/.test(t.data)) continue;
-        if (folded === null) folded = fold(t.data);
-        if (!folded.lower.includes(n.probe)) continue;
+        if (folded === undefined) folded = /[^\x00-\x7f]/.test(t.data) ? fold(t.data) : null;
+        if (folded === null || !folded.lower.includes(n.probe)) continue;
         ({text: data, starts, ends} = folded);
       }
       if (parentVisible === null) parentVisible = visible(t.parentElement);
